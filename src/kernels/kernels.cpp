@@ -1,0 +1,313 @@
+// Kernels over xsimd::batch<float>: one source for WASM SIMD128, SSE, AVX and
+// AVX-512. See kernels.hpp for the contracts.
+#include "kernels/kernels.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <xsimd/xsimd.hpp>
+
+namespace hs::kernels {
+
+namespace {
+
+using Batch = xsimd::batch<float>;
+constexpr std::size_t W = Batch::size;  // lanes
+
+inline Batch load(const float* p) { return Batch::load_unaligned(p); }
+inline void store(float* p, const Batch& b) { b.store_unaligned(p); }
+
+// ---- GEMM --------------------------------------------------------------------
+// Register tile: MR rows of x times NB batches (NB*W columns) of W.
+// Accumulators MR*NB = 8 fit the 16 vector registers of SSE/wasm with room for
+// the NB weight loads and the broadcast. K is blocked so a W panel stays in cache
+// while every row tile of x streams past it.
+constexpr std::size_t MR = 4;
+constexpr std::size_t NB = 2;
+constexpr std::size_t KC = 256;
+
+// acc rows [i0, i0+mr) x columns [j, j+NB*W); first K block starts from bias
+// (or zero), later blocks from y.
+template <std::size_t mr>
+inline void gemm_tile(const float* x, const float* Wm, const float* b, float* y,
+                      std::size_t K, std::size_t N, std::size_t i0, std::size_t j,
+                      std::size_t k0, std::size_t k1) {
+  Batch acc[mr][NB];
+  for (std::size_t r = 0; r < mr; ++r)
+    for (std::size_t c = 0; c < NB; ++c) {
+      if (k0 != 0) acc[r][c] = load(y + (i0 + r) * N + j + c * W);
+      else if (b) acc[r][c] = load(b + j + c * W);
+      else acc[r][c] = Batch(0.0f);
+    }
+  const float* xrow[mr];
+  for (std::size_t r = 0; r < mr; ++r) xrow[r] = x + (i0 + r) * K;
+  for (std::size_t k = k0; k < k1; ++k) {
+    const float* wk = Wm + k * N + j;
+    Batch w[NB];
+    for (std::size_t c = 0; c < NB; ++c) w[c] = load(wk + c * W);
+    for (std::size_t r = 0; r < mr; ++r) {
+      Batch a(xrow[r][k]);
+      for (std::size_t c = 0; c < NB; ++c) acc[r][c] = xsimd::fma(a, w[c], acc[r][c]);
+    }
+  }
+  for (std::size_t r = 0; r < mr; ++r)
+    for (std::size_t c = 0; c < NB; ++c) store(y + (i0 + r) * N + j + c * W, acc[r][c]);
+}
+
+// Same, one batch wide (for the columns left over after NB*W panels).
+template <std::size_t mr>
+inline void gemm_tile1(const float* x, const float* Wm, const float* b, float* y,
+                       std::size_t K, std::size_t N, std::size_t i0, std::size_t j,
+                       std::size_t k0, std::size_t k1) {
+  Batch acc[mr];
+  for (std::size_t r = 0; r < mr; ++r) {
+    if (k0 != 0) acc[r] = load(y + (i0 + r) * N + j);
+    else if (b) acc[r] = load(b + j);
+    else acc[r] = Batch(0.0f);
+  }
+  for (std::size_t k = k0; k < k1; ++k) {
+    Batch w = load(Wm + k * N + j);
+    for (std::size_t r = 0; r < mr; ++r) acc[r] = xsimd::fma(Batch(x[(i0 + r) * K + k]), w, acc[r]);
+  }
+  for (std::size_t r = 0; r < mr; ++r) store(y + (i0 + r) * N + j, acc[r]);
+}
+
+
+void gemm_rows(std::size_t mr, const float* x, const float* Wm, const float* b, float* y,
+               std::size_t K, std::size_t N, std::size_t i0, std::size_t j, std::size_t k0,
+               std::size_t k1, bool wide) {
+  if (wide) {
+    switch (mr) {
+      case 4: gemm_tile<4>(x, Wm, b, y, K, N, i0, j, k0, k1); break;
+      case 3: gemm_tile<3>(x, Wm, b, y, K, N, i0, j, k0, k1); break;
+      case 2: gemm_tile<2>(x, Wm, b, y, K, N, i0, j, k0, k1); break;
+      default: gemm_tile<1>(x, Wm, b, y, K, N, i0, j, k0, k1); break;
+    }
+  } else {
+    switch (mr) {
+      case 4: gemm_tile1<4>(x, Wm, b, y, K, N, i0, j, k0, k1); break;
+      case 3: gemm_tile1<3>(x, Wm, b, y, K, N, i0, j, k0, k1); break;
+      case 2: gemm_tile1<2>(x, Wm, b, y, K, N, i0, j, k0, k1); break;
+      default: gemm_tile1<1>(x, Wm, b, y, K, N, i0, j, k0, k1); break;
+    }
+  }
+}
+
+}  // namespace
+
+std::size_t simd_lanes() { return W; }
+const char* simd_arch_name() { return xsimd::default_arch::name(); }
+
+void gemm_bias(const float* x, const float* Wm, const float* b, float* y,
+               std::size_t T, std::size_t K, std::size_t N) {
+  const std::size_t panel = NB * W;
+  const std::size_t n_wide = N / panel * panel;
+  const std::size_t n_vec = N / W * W;
+  if (K == 0) {
+    for (std::size_t i = 0; i < T; ++i)
+      for (std::size_t j = 0; j < N; ++j) y[i * N + j] = b ? b[j] : 0.0f;
+    return;
+  }
+  for (std::size_t k0 = 0; k0 < K; k0 += KC) {
+    const std::size_t k1 = std::min(K, k0 + KC);
+    for (std::size_t j = 0; j < n_wide; j += panel)
+      for (std::size_t i0 = 0; i0 < T; i0 += MR)
+        gemm_rows(std::min(MR, T - i0), x, Wm, b, y, K, N, i0, j, k0, k1, true);
+    for (std::size_t j = n_wide; j < n_vec; j += W)
+      for (std::size_t i0 = 0; i0 < T; i0 += MR)
+        gemm_rows(std::min(MR, T - i0), x, Wm, b, y, K, N, i0, j, k0, k1, false);
+    // scalar tail: the last N % W columns
+    for (std::size_t i = 0; i < T; ++i)
+      for (std::size_t j = n_vec; j < N; ++j) {
+        float acc = (k0 != 0) ? y[i * N + j] : (b ? b[j] : 0.0f);
+        for (std::size_t k = k0; k < k1; ++k) acc += x[i * K + k] * Wm[k * N + j];
+        y[i * N + j] = acc;
+      }
+  }
+}
+
+namespace {
+inline float dot(const float* a, const float* b, std::size_t n) {
+  std::size_t i = 0;
+  Batch acc0(0.0f), acc1(0.0f);
+  for (; i + 2 * W <= n; i += 2 * W) {
+    acc0 = xsimd::fma(load(a + i), load(b + i), acc0);
+    acc1 = xsimd::fma(load(a + i + W), load(b + i + W), acc1);
+  }
+  for (; i + W <= n; i += W) acc0 = xsimd::fma(load(a + i), load(b + i), acc0);
+  float s = xsimd::reduce_add(acc0 + acc1);
+  for (; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+}  // namespace
+
+void gemm_transposed_b(const float* x, const float* Wt, float* y,
+                       std::size_t T, std::size_t K, std::size_t N) {
+  for (std::size_t i = 0; i < T; ++i)
+    for (std::size_t j = 0; j < N; ++j) y[i * N + j] = dot(x + i * K, Wt + j * K, K);
+}
+
+// ---- element-wise and row kernels -------------------------------------------
+
+void layer_norm(const float* x, const float* gamma, const float* beta, float* y,
+                std::size_t T, std::size_t C, float eps) {
+  const std::size_t cv = C / W * W;
+  for (std::size_t t = 0; t < T; ++t) {
+    const float* xr = x + t * C;
+    float* yr = y + t * C;
+    // mean
+    Batch s(0.0f);
+    for (std::size_t c = 0; c < cv; c += W) s += load(xr + c);
+    float sum = xsimd::reduce_add(s);
+    for (std::size_t c = cv; c < C; ++c) sum += xr[c];
+    const float mean = sum / static_cast<float>(C);
+    // variance of the centred values (two passes: no cancellation)
+    Batch m(mean), v(0.0f);
+    for (std::size_t c = 0; c < cv; c += W) {
+      Batch d = load(xr + c) - m;
+      v = xsimd::fma(d, d, v);
+    }
+    float var = xsimd::reduce_add(v);
+    for (std::size_t c = cv; c < C; ++c) var += (xr[c] - mean) * (xr[c] - mean);
+    var /= static_cast<float>(C);
+    const float rstd = 1.0f / std::sqrt(var + eps);
+    Batch rs(rstd);
+    for (std::size_t c = 0; c < cv; c += W)
+      store(yr + c, xsimd::fma((load(xr + c) - m) * rs, load(gamma + c), load(beta + c)));
+    for (std::size_t c = cv; c < C; ++c) yr[c] = (xr[c] - mean) * rstd * gamma[c] + beta[c];
+  }
+}
+
+void gelu_tanh(float* x, std::size_t n) {
+  const float k = 0.7978845608028654f;  // sqrt(2/pi)
+  const std::size_t nv = n / W * W;
+  const Batch half(0.5f), one(1.0f), kb(k), cb(0.044715f);
+  for (std::size_t i = 0; i < nv; i += W) {
+    Batch v = load(x + i);
+    Batch inner = kb * xsimd::fma(cb * v, v * v, v);
+    store(x + i, half * v * (one + xsimd::tanh(inner)));
+  }
+  for (std::size_t i = nv; i < n; ++i) {
+    float v = x[i];
+    x[i] = 0.5f * v * (1.0f + std::tanh(k * (v + 0.044715f * v * v * v)));
+  }
+}
+
+void gelu_erf(float* x, std::size_t n) {
+  const float r = 0.7071067811865476f;  // 1/sqrt(2)
+  const std::size_t nv = n / W * W;
+  const Batch half(0.5f), one(1.0f), rb(r);
+  for (std::size_t i = 0; i < nv; i += W) {
+    Batch v = load(x + i);
+    store(x + i, half * v * (one + xsimd::erf(v * rb)));
+  }
+  for (std::size_t i = nv; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * r));
+}
+
+void add_inplace(float* y, const float* x, std::size_t n) {
+  const std::size_t nv = n / W * W;
+  for (std::size_t i = 0; i < nv; i += W) store(y + i, load(y + i) + load(x + i));
+  for (std::size_t i = nv; i < n; ++i) y[i] += x[i];
+}
+
+namespace {
+// Softmax of one row in place; -inf entries get 0, an all -inf row all zeros.
+void softmax_row(float* r, std::size_t n) {
+  const float ninf = -std::numeric_limits<float>::infinity();
+  const std::size_t nv = n / W * W;
+  Batch mb(ninf);
+  for (std::size_t j = 0; j < nv; j += W) mb = xsimd::max(mb, load(r + j));
+  float mx = xsimd::reduce_max(mb);
+  for (std::size_t j = nv; j < n; ++j) mx = std::max(mx, r[j]);
+  if (mx == ninf || std::isnan(mx)) {
+    // fully masked: no key to attend to (NaN input propagates as NaN below)
+    if (mx == ninf) {
+      for (std::size_t j = 0; j < n; ++j) r[j] = 0.0f;
+      return;
+    }
+  }
+  const Batch m(mx);
+  Batch sb(0.0f);
+  for (std::size_t j = 0; j < nv; j += W) {
+    Batch e = xsimd::exp(load(r + j) - m);  // exp(-inf) = 0
+    store(r + j, e);
+    sb += e;
+  }
+  float sum = xsimd::reduce_add(sb);
+  for (std::size_t j = nv; j < n; ++j) {
+    r[j] = std::exp(r[j] - mx);
+    sum += r[j];
+  }
+  const Batch inv(1.0f / sum);
+  for (std::size_t j = 0; j < nv; j += W) store(r + j, load(r + j) * inv);
+  const float invs = 1.0f / sum;
+  for (std::size_t j = nv; j < n; ++j) r[j] *= invs;
+}
+}  // namespace
+
+void softmax_rows(float* x, std::size_t rows, std::size_t cols) {
+  for (std::size_t i = 0; i < rows; ++i) softmax_row(x + i * cols, cols);
+}
+
+// ---- attention -----------------------------------------------------------------
+
+void attention(const float* q, const float* k, const float* v, std::size_t ld,
+               float* out, float* probs, float* scores,
+               std::size_t T, std::size_t C, std::size_t H,
+               const AttentionOptions& options) {
+  const std::size_t dk = C / H;
+  const float ninf = -std::numeric_limits<float>::infinity();
+  float factor = options.scale ? 1.0f / std::sqrt(static_cast<float>(dk)) : 1.0f;
+  factor /= options.temperature;
+  // K_h transposed to [dk, T], so scores for one query stream along keys.
+  std::vector<float> kt(dk * T);
+  const std::size_t tv = T / W * W;
+  for (std::size_t h = 0; h < H; ++h) {
+    const std::size_t off = h * dk;
+    for (std::size_t j = 0; j < T; ++j)
+      for (std::size_t d = 0; d < dk; ++d) kt[d * T + j] = k[j * ld + off + d];
+    float* P = probs + h * T * T;  // [T, T]
+    for (std::size_t i = 0; i < T; ++i) {
+      float* row = P + i * T;
+      const float* qi = q + i * ld + off;
+      const std::size_t n_keys = options.causal ? i + 1 : T;
+      // raw scores q_i · k_j over visible keys, vectorised along j
+      const std::size_t nv = std::min(n_keys / W * W, tv);
+      for (std::size_t j = 0; j < nv; j += W) {
+        Batch s(0.0f);
+        for (std::size_t d = 0; d < dk; ++d) s = xsimd::fma(Batch(qi[d]), load(&kt[d * T + j]), s);
+        store(row + j, s);
+      }
+      for (std::size_t j = nv; j < n_keys; ++j) {
+        float s = 0.0f;
+        for (std::size_t d = 0; d < dk; ++d) s += qi[d] * kt[d * T + j];
+        row[j] = s;
+      }
+      if (scores) {
+        float* srow = scores + h * T * T + i * T;
+        std::copy(row, row + n_keys, srow);
+        std::fill(srow + n_keys, srow + T, 0.0f);
+      }
+      for (std::size_t j = 0; j < n_keys; ++j) row[j] *= factor;
+      std::fill(row + n_keys, row + T, ninf);
+      softmax_row(row, n_keys);  // masked tail handled below
+      std::fill(row + n_keys, row + T, 0.0f);
+      // out_i = sum_j p_ij v_j, vectorised along d
+      float* oi = out + i * C + off;
+      const std::size_t dv = dk / W * W;
+      for (std::size_t d = 0; d < dv; d += W) {
+        Batch acc(0.0f);
+        for (std::size_t j = 0; j < n_keys; ++j) acc = xsimd::fma(Batch(row[j]), load(v + j * ld + off + d), acc);
+        store(oi + d, acc);
+      }
+      for (std::size_t d = dv; d < dk; ++d) {
+        float acc = 0.0f;
+        for (std::size_t j = 0; j < n_keys; ++j) acc += row[j] * v[j * ld + off + d];
+        oi[d] = acc;
+      }
+    }
+  }
+}
+
+}  // namespace hs::kernels

@@ -1,0 +1,65 @@
+// src/kernels — the numeric heart of Headscope: GEMM, layer norm, GELU, softmax,
+// residual add and multi-head attention, written once against xsimd::batch so
+// the same source compiles to WASM SIMD128 in the browser and SSE/AVX natively.
+//
+// Every kernel works on caller-owned, row-major float buffers and allocates
+// nothing on the hot path except the attention kernel's small per-call scratch.
+// Each has a scalar tail for sizes that are not a multiple of the lane count.
+// Shapes are given in comments as [rows, cols].
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+namespace hs::kernels {
+
+// Number of float lanes in the SIMD batch this build uses (4 in wasm).
+std::size_t simd_lanes();
+// Name of the xsimd architecture this build uses ("wasm", "sse4.2", "avx2", ...).
+const char* simd_arch_name();
+
+// y[T, N] = x[T, K] · W[K, N] + b[N]   (b may be null).
+// W is stored [in, out], as HuggingFace GPT-2 Conv1D weights are.
+void gemm_bias(const float* x, const float* W, const float* b, float* y,
+               std::size_t T, std::size_t K, std::size_t N);
+
+// y[T, N] = x[T, K] · Wt[N, K]^T   (Wt stored [out, in], e.g. the tied LM head wte[V, C]).
+void gemm_transposed_b(const float* x, const float* Wt, float* y,
+                       std::size_t T, std::size_t K, std::size_t N);
+
+// y[T, C] = (x - mean) / sqrt(var + eps) * gamma + beta, per row.  y may alias x.
+void layer_norm(const float* x, const float* gamma, const float* beta, float* y,
+                std::size_t T, std::size_t C, float eps);
+
+// In place: GPT-2's tanh approximation of GELU ("gelu_new"):
+// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+void gelu_tanh(float* x, std::size_t n);
+// In place: exact GELU, 0.5 x (1 + erf(x / sqrt(2))).
+void gelu_erf(float* x, std::size_t n);
+
+// y[i] += x[i]
+void add_inplace(float* y, const float* x, std::size_t n);
+
+// Row-wise softmax in place over x[rows, cols]. Entries equal to -inf are masked
+// and get probability 0; a fully masked row becomes all zeros (never NaN).
+void softmax_rows(float* x, std::size_t rows, std::size_t cols);
+
+struct AttentionOptions {
+  bool causal = true;        // query i sees keys j <= i only (decoder)
+  bool scale = true;         // divide scores by sqrt(d_k)
+  float temperature = 1.0f;  // scores are divided by this before the softmax
+};
+
+// Multi-head attention for one layer.
+//   q, k, v: [T, C] each, rows `ld` floats apart (ld = 3C reads a fused QKV buffer)
+//   out:     [T, C]      head h writes columns [h*d_k, (h+1)*d_k)
+//   probs:   [H, T, T]   the attention probabilities (masked entries are 0)
+//   scores:  [H, T, T]   optional (may be null): the raw scores q_i · k_j before
+//                        scaling, temperature and mask, for teaching views
+// with d_k = C / H and, per head, softmax(Q_h K_h^T / sqrt(d_k) + mask) V_h.
+void attention(const float* q, const float* k, const float* v, std::size_t ld,
+               float* out, float* probs, float* scores,
+               std::size_t T, std::size_t C, std::size_t H,
+               const AttentionOptions& options);
+
+}  // namespace hs::kernels
