@@ -1,0 +1,130 @@
+// src/cli — `headscope`, the native command line: tokenize, run and score a
+// model folder, printing the JSON contract of src/model/run_json.hpp on stdout.
+// Errors: exit status 2 and one line on stderr naming what is wrong.
+//
+//   headscope tokenize --model DIR (--text TEXT | --text-file PATH)
+//   headscope run      --model DIR (--text TEXT | --text-file PATH) [knobs]
+//   headscope score    --model DIR (--text TEXT | --text-file PATH) [knobs]
+// knobs: --ablate L.H,L.H  --ablate-mode zero|mean  --no-scale  --no-causal
+//        --temperature X [--temperature-head L.H]
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "model/loader.hpp"
+#include "model/run_json.hpp"
+
+namespace {
+
+const char* kUsage =
+    "usage: headscope tokenize|run|score --model DIR (--text TEXT | --text-file PATH)\n"
+    "       [--ablate L.H,L.H] [--ablate-mode zero|mean] [--no-scale] [--no-causal]\n"
+    "       [--temperature X] [--temperature-head L.H]\n";
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "headscope: %s\n", message.c_str());
+  return 2;
+}
+
+struct Args {
+  std::string command, model, text;
+  bool has_text = false;
+  hs::model::RunOptions options;
+};
+
+hs::Result<Args> parse_args(int argc, char** argv) {
+  Args a;
+  if (argc < 2) return hs::make_error("missing command (tokenize, run or score)");
+  a.command = argv[1];
+  if (a.command != "tokenize" && a.command != "run" && a.command != "score")
+    return hs::make_error("unknown command \"" + a.command + "\" (tokenize, run or score)");
+  for (int i = 2; i < argc; ++i) {
+    std::string flag = argv[i];
+    auto value = [&](std::string& out) -> hs::Status {
+      if (i + 1 >= argc) return hs::make_error(flag + " needs a value");
+      out = argv[++i];
+      return {};
+    };
+    std::string v;
+    if (flag == "--model") {
+      HS_TRY(value(a.model));
+    } else if (flag == "--text") {
+      HS_TRY(value(a.text));
+      a.has_text = true;
+    } else if (flag == "--text-file") {
+      HS_TRY(value(v));
+      HS_TRY_ASSIGN(a.text, hs::model::read_text_file(v));
+      a.has_text = true;
+    } else if (flag == "--ablate") {
+      HS_TRY(value(v));
+      HS_TRY_ASSIGN(a.options.ablate, hs::model::parse_head_list(v));
+    } else if (flag == "--ablate-mode") {
+      HS_TRY(value(v));
+      if (v == "zero") a.options.ablation = hs::model::AblationMode::Zero;
+      else if (v == "mean") a.options.ablation = hs::model::AblationMode::Mean;
+      else return hs::make_error("--ablate-mode must be zero or mean, not \"" + v + "\"");
+    } else if (flag == "--no-scale") {
+      a.options.scale = false;
+    } else if (flag == "--no-causal") {
+      a.options.causal = false;
+    } else if (flag == "--temperature") {
+      HS_TRY(value(v));
+      char* end = nullptr;
+      a.options.temperature = std::strtof(v.c_str(), &end);
+      if (v.empty() || *end != '\0') return hs::make_error("--temperature must be a number, not \"" + v + "\"");
+    } else if (flag == "--temperature-head") {
+      HS_TRY(value(v));
+      HS_TRY_ASSIGN(auto heads, hs::model::parse_head_list(v));
+      if (heads.size() != 1) return hs::make_error("--temperature-head takes one head, L.H");
+      a.options.temperature_head = heads[0];
+    } else if (flag == "--help" || flag == "-h") {
+      return hs::make_error("help");
+    } else {
+      return hs::make_error("unknown option \"" + flag + "\"");
+    }
+  }
+  if (a.model.empty()) return hs::make_error("--model DIR is required");
+  if (!a.has_text) return hs::make_error("--text TEXT or --text-file PATH is required");
+  return a;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto args = parse_args(argc, argv);
+  if (!args) {
+    if (args.error().message == "help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    std::fputs(kUsage, stderr);
+    return fail(args.error().message);
+  }
+  const Args& a = args.value();
+
+  std::string out;
+  if (a.command == "tokenize") {
+    auto tok = hs::model::load_tokenizer_folder(a.model);
+    if (!tok) return fail(tok.error().message);
+    std::vector<int32_t> ids = tok->encode(a.text);
+    std::vector<std::string> tokens;
+    for (int32_t id : ids) tokens.push_back(tok->token_text(id));
+    out = hs::model::tokenize_json(ids, tokens);
+  } else {
+    auto model = hs::model::load_model_folder(a.model);
+    if (!model) return fail(model.error().message);
+    if (a.command == "run") {
+      auto r = model.value()->run(a.text, a.options);
+      if (!r) return fail(r.error().message);
+      out = hs::model::run_json(r.value());
+    } else {
+      auto s = model.value()->score(a.text, a.options);
+      if (!s) return fail(s.error().message);
+      out = hs::model::score_json(s.value());
+    }
+  }
+  out += '\n';
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}

@@ -1,0 +1,84 @@
+// src/model — the GPT-2 forward pass that keeps every head's attention, and the
+// Model (config + tokenizer + weights) that turns text into a RunResult.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.hpp"
+#include "model/config.hpp"
+#include "model/weights.hpp"
+#include "tokenizer/tokenizer.hpp"
+
+namespace hs::model {
+
+struct HeadRef {
+  int layer = 0;
+  int head = 0;
+  bool operator==(const HeadRef& o) const { return layer == o.layer && head == o.head; }
+};
+
+enum class AblationMode { Zero, Mean };
+
+// Knobs of one run: arguments, never state kept in the model.
+struct RunOptions {
+  bool causal = true;                 // causal mask (GPT-2 is a decoder: off only for teaching)
+  bool scale = true;                  // divide scores by sqrt(d_k)
+  float temperature = 1.0f;           // softmax temperature of `temperature_head` (all heads if layer < 0)
+  HeadRef temperature_head{-1, -1};
+  std::vector<HeadRef> ablate;        // heads whose output is removed
+  AblationMode ablation = AblationMode::Zero;
+  bool all_logits = false;            // logits for every position, not only the last
+  bool keep_intermediates = false;    // q/k/v, raw scores and head outputs of every layer
+};
+
+struct RunResult {
+  std::vector<int32_t> ids;
+  std::vector<std::string> tokens;  // as the user reads them (Tokenizer::token_text)
+  bool truncated = false;           // the text had more tokens than n_positions
+  std::size_t n_tokens_in_text = 0; // before truncation
+  int n_layer = 0, n_head = 0, n_embd = 0, vocab_size = 0;
+  std::size_t T = 0;
+  std::vector<float> attention;     // [L, H, T, T]
+  std::vector<float> logits_last;   // [V]
+  std::vector<float> logits_all;    // [T, V] when requested
+  bool nonfinite = false;           // NaN/Inf appeared in weights or activations
+  // intermediates (keep_intermediates)
+  std::vector<float> qkv;           // [L, T, 3C]  q | k | v, per layer after c_attn
+  std::vector<float> scores;        // [L, H, T, T] raw q.k before scale and mask
+  std::vector<float> head_out;      // [L, T, C]  concatenated head outputs before c_proj
+};
+
+class Model {
+ public:
+  Model(Gpt2Config config, tokenizer::Tokenizer tokenizer, Gpt2Weights weights);
+
+  const Gpt2Config& config() const { return config_; }
+  const tokenizer::Tokenizer& tokenizer() const { return tokenizer_; }
+  const Gpt2Weights& weights() const { return weights_; }
+
+  // Tokenize (truncating to n_positions), run, fill a RunResult. Errors: empty
+  // text, ids outside the embedding table, options naming absent heads.
+  Result<RunResult> run(std::string_view text, const RunOptions& options = {}) const;
+  Result<RunResult> run_ids(std::vector<int32_t> ids, const RunOptions& options = {}) const;
+
+  // Mean next-token negative log-likelihood (nats) over the text's tokens.
+  struct Score {
+    std::size_t tokens = 0;
+    double mean_nll = 0.0;
+    bool truncated = false;
+  };
+  Result<Score> score(std::string_view text, const RunOptions& options = {}) const;
+
+ private:
+  Gpt2Config config_;
+  tokenizer::Tokenizer tokenizer_;
+  Gpt2Weights weights_;
+};
+
+// Check that the tokenizer fits the model (its ids fit the embedding table).
+Status check_tokenizer_fits(const Gpt2Config& config, const tokenizer::Tokenizer& tok);
+
+}  // namespace hs::model

@@ -1,0 +1,36 @@
+// src/model — putting a model together from its HuggingFace files: config.json,
+// tokenizer.json (or vocab.json + merges.txt) and model.safetensors read through
+// a ByteReader, natively from a folder on disk.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "common/error.hpp"
+#include "model/gpt2.hpp"
+
+namespace hs::model {
+
+struct ModelFiles {
+  std::string config_json;
+  std::optional<std::string> tokenizer_json;
+  std::optional<std::string> vocab_json;
+  std::optional<std::string> merges_txt;
+  uint64_t safetensors_size = 0;
+  ByteReader safetensors_read;
+  std::string safetensors_name = "model.safetensors";
+};
+
+Result<tokenizer::Tokenizer> load_tokenizer(const ModelFiles& files);
+Result<std::unique_ptr<Model>> load_model(const ModelFiles& files, const LoadProgress& progress = {});
+
+// A folder holding config.json, model.safetensors and tokenizer.json or
+// vocab.json + merges.txt. Errors name the file at fault with its path.
+Result<std::unique_ptr<Model>> load_model_folder(const std::string& dir);
+Result<tokenizer::Tokenizer> load_tokenizer_folder(const std::string& dir);
+
+// Whole-file read, with an error naming the path.
+Result<std::string> read_text_file(const std::string& path);
+
+}  // namespace hs::model
