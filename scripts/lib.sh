@@ -1,0 +1,44 @@
+# Shared by build-wasm.sh and scripts/test.sh: environment for Debian's
+# Emscripten 3.1.6 and a quick "is the setup complete?" check.
+export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"   # Emscripten needs Debian's acorn
+export EM_CACHE="${EM_CACHE:-}"
+
+setup_complete() {
+  command -v emcc >/dev/null && command -v cmake >/dev/null && command -v ninja >/dev/null &&
+    command -v wasm-objdump >/dev/null && command -v chromium >/dev/null &&
+    [ -f /usr/include/xsimd/arch/xsimd_wasm.hpp ] && [ -f .deps/catch2/catch_amalgamated.cpp ] &&
+    [ -f node_modules/.package-lock.json ] && ! [ package-lock.json -nt node_modules/.package-lock.json ] &&
+    /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null &&
+    dpkg-query -W -f='${Status}' libcatch2-dev 2>/dev/null | grep -q 'ok installed'
+}
+
+ensure_setup() {
+  if ! setup_complete; then
+    echo "== setup (scripts/setup-debian.sh)"
+    bash scripts/setup-debian.sh
+  fi
+}
+
+# Build the wasm module and put the site's generated files under web/dist/.
+build_wasm_module() {
+  cmake --preset wasm >/dev/null
+  cmake --build --preset wasm --target headscope_wasm
+  mkdir -p web/dist
+  cp build/wasm/src/wasm/headscope.mjs build/wasm/src/wasm/headscope.wasm web/dist/
+  # bundled models: every folder of models/ with a config.json
+  rm -rf web/dist/models
+  mkdir -p web/dist/models
+  local names=()
+  for d in models/*/; do
+    [ -f "$d/config.json" ] || continue
+    local n
+    n=$(basename "$d")
+    mkdir -p "web/dist/models/$n"
+    cp "$d"/config.json "$d"/model.safetensors "web/dist/models/$n/"
+    for f in tokenizer.json vocab.json merges.txt README.md; do
+      [ -f "$d/$f" ] && cp "$d/$f" "web/dist/models/$n/"
+    done
+    names+=("\"$n\"")
+  done
+  (IFS=,; echo "[${names[*]}]") > web/dist/models/index.json
+}

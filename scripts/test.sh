@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Headscope's whole test suite: sets up what is missing, then
+#   1. native build (cmake --preset native) and ctest: kernels, JSON, tokenizer,
+#      model files, trainer gradient checks, the PyTorch reference checks
+#   2. wasm build and the same Catch2 suites under Node (ctest --preset wasm)
+#   3. the browser module: SIMD128 really used (wasm-objdump), wasm CLI == reference
+#   4. JS tests (node --test tests/web/): Node-side and headless Chromium
+# Exits non-zero on any failure and ends with one "N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+ensure_setup || exit 1
+
+passed=0
+failed=0
+failures=()
+step() {  # step NAME COMMAND...
+  local name="$1"; shift
+  echo
+  echo "== $name"
+  if "$@"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "!! FAILED: $name"
+  fi
+}
+
+native_build() { cmake --preset native >/dev/null && cmake --build --preset native; }
+native_ctest() { ctest --preset native --output-on-failure; }
+wasm_build() { cmake --preset wasm >/dev/null && cmake --build --preset wasm && build_wasm_module; }
+wasm_ctest() { ctest --preset wasm --output-on-failure; }
+simd_check() {
+  local n
+  n=$(wasm-objdump -d web/dist/headscope.wasm | grep -c 'f32x4\.')
+  echo "f32x4 instructions in web/dist/headscope.wasm: $n"
+  [ "$n" -gt 100 ]
+}
+js_tests() {
+  if ls tests/web/*.test.mjs >/dev/null 2>&1; then
+    node --test --test-concurrency=1 tests/web/
+  else
+    echo "no JS tests"; true
+  fi
+}
+
+step "native build" native_build
+step "native tests (ctest)" native_ctest
+step "wasm build" wasm_build
+step "wasm tests under Node (ctest)" wasm_ctest
+step "wasm module uses SIMD128" simd_check
+step "JS and browser tests" js_tests
+
+echo
+if [ "$failed" -gt 0 ]; then
+  echo "failed steps: ${failures[*]}"
+fi
+echo "summary: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// web/cli.mjs — the wasm build's command line: the same commands, arguments and
+// JSON as the native `headscope` CLI, computed by the browser's module
+// (web/dist/headscope.wasm) under Node, so the page's numbers can be checked
+// from a shell.
+//   node web/cli.mjs tokenize|run|score --model DIR (--text TEXT | --text-file PATH) [knobs]
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { HeadscopeRuntime } from './headscope-api.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function fail(message, code = 2) {
+  process.stderr.write(`headscope: ${message}\n`);
+  process.exit(code);
+}
+
+function parseArgs(argv) {
+  const usage = 'usage: node web/cli.mjs tokenize|run|score --model DIR (--text TEXT | --text-file PATH) ' +
+    '[--ablate L.H,L.H] [--ablate-mode zero|mean] [--no-scale] [--no-causal] [--temperature X] [--temperature-head L.H]';
+  const a = { options: {} };
+  if (argv.length < 1) fail(`missing command (tokenize, run or score)\n${usage}`);
+  a.command = argv[0];
+  if (!['tokenize', 'run', 'score'].includes(a.command)) fail(`unknown command "${a.command}" (tokenize, run or score)`);
+  for (let i = 1; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) fail(`${flag} needs a value`);
+      return argv[++i];
+    };
+    switch (flag) {
+      case '--model': a.model = value(); break;
+      case '--text': a.text = Buffer.from(value(), 'utf8'); break;
+      case '--text-file': {
+        const p = value();
+        try { a.text = fs.readFileSync(p); } catch (e) { fail(`${p}: cannot open (${e.code || e.message})`); }
+        break;
+      }
+      case '--ablate': a.options.ablate = value(); break;
+      case '--ablate-mode': {
+        const v = value();
+        if (v !== 'zero' && v !== 'mean') fail(`--ablate-mode must be zero or mean, not "${v}"`);
+        a.options.ablation = v;
+        break;
+      }
+      case '--no-scale': a.options.scale = false; break;
+      case '--no-causal': a.options.causal = false; break;
+      case '--temperature': {
+        const v = value();
+        const t = Number(v);
+        if (v === '' || Number.isNaN(t)) fail(`--temperature must be a number, not "${v}"`);
+        a.options.temperature = t;
+        break;
+      }
+      case '--temperature-head': a.options.temperature_head = value(); break;
+      default: fail(`unknown option "${flag}"\n${usage}`);
+    }
+  }
+  if (!a.model) fail('--model DIR is required');
+  if (!a.text) fail('--text TEXT or --text-file PATH is required');
+  return a;
+}
+
+function readIfExists(p) {
+  try {
+    return fs.readFileSync(p);
+  } catch (e) {
+    if (e.code === 'ENOENT') return undefined;
+    fail(`${p}: cannot open (${e.code || e.message})`);
+  }
+}
+
+// Emscripten 3.1.6's ES-module glue looks for CommonJS globals under Node.
+export async function loadRuntime() {
+  globalThis.require ??= createRequire(import.meta.url);
+  globalThis.__dirname ??= path.join(here, 'dist');
+  const dist = path.join(here, 'dist');
+  const wasmPath = path.join(dist, 'headscope.wasm');
+  if (!fs.existsSync(wasmPath)) fail(`${wasmPath} is missing: build it with ./build-wasm.sh`, 1);
+  const { default: createHeadscopeModule } = await import(pathToFileURL(path.join(dist, 'headscope.mjs')).href);
+  const module = await createHeadscopeModule({ wasmBinary: fs.readFileSync(wasmPath) });
+  return new HeadscopeRuntime(module);
+}
+
+export function loadModelFolder(rt, dir, { tokenizerOnly = false } = {}) {
+  const files = {
+    config: readIfExists(path.join(dir, 'config.json')),
+    tokenizerJson: readIfExists(path.join(dir, 'tokenizer.json')),
+  };
+  if (!files.tokenizerJson) {
+    files.vocabJson = readIfExists(path.join(dir, 'vocab.json'));
+    files.mergesTxt = readIfExists(path.join(dir, 'merges.txt'));
+    if (!files.vocabJson && !files.mergesTxt) fail(`${dir}: no tokenizer.json, nor vocab.json + merges.txt`);
+  }
+  if (!files.config) fail(`${path.join(dir, 'config.json')}: cannot open (ENOENT)`);
+  const stPath = path.join(dir, 'model.safetensors');
+  let fd;
+  try { fd = fs.openSync(stPath, 'r'); } catch (e) { fail(`${stPath}: cannot open (${e.code || e.message})`); }
+  const size = fs.fstatSync(fd).size;
+  files.safetensors = {
+    size,
+    read(offset, n, dst) {
+      let done = 0;
+      while (done < n) {
+        const got = fs.readSync(fd, dst, done, Math.min(n - done, 1 << 30), offset + done);
+        if (got <= 0) throw new Error('short read');
+        done += got;
+      }
+    },
+  };
+  try {
+    return rt.loadModel(files);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function main() {
+  const a = parseArgs(process.argv.slice(2));
+  const rt = await loadRuntime();
+  let out;
+  try {
+    const model = loadModelFolder(rt, a.model);
+    if (a.command === 'tokenize') out = model.tokenizeJson(a.text);
+    else if (a.command === 'run') out = model.runJson(a.text, a.options);
+    else out = model.scoreJson(a.text, a.options);
+  } catch (e) {
+    fail(e.message);
+  }
+  process.stdout.write(out + '\n');
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

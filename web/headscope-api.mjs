@@ -1,0 +1,196 @@
+// web/headscope-api.mjs — the JavaScript face of the wasm module, shared by the
+// Web Worker and the Node CLI (web/cli.mjs). It owns marshalling: strings in
+// and out of the wasm heap, safetensors readers, turning the module's error
+// codes into JS Errors with the module's own message, and copying result arrays
+// out of the heap (views are re-created after every call, since memory can grow).
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8');
+
+export const RESULT_ARRAYS = Object.freeze({
+  attention: 0, // [L, H, T, T]
+  logitsLast: 1, // [V]
+  logitsAll: 2, // [T, V]
+  qkv: 3, // [L, T, 3C]
+  scores: 4, // [L, H, T, T]
+  headOut: 5, // [L, T, C]
+});
+
+export class HeadscopeRuntime {
+  constructor(module) {
+    this.m = module;
+    this.readers = new Map();
+    this.nextReader = 1;
+    module.hsReadBytes = (id, offset, n, dst) => {
+      const reader = this.readers.get(id);
+      if (!reader) return 0;
+      try {
+        const view = this.m.HEAPU8.subarray(dst, dst + n);
+        reader.read(offset, n, view);
+        return 1;
+      } catch (e) {
+        reader.error = e;
+        return 0;
+      }
+    };
+    module.hsProgress = (id, done, total) => {
+      const reader = this.readers.get(id);
+      if (reader && reader.onProgress) reader.onProgress(done, total);
+    };
+  }
+
+  // Copy bytes (Uint8Array) or a string (UTF-8) into the heap; returns [ptr, len].
+  pass(value) {
+    const bytes = typeof value === 'string' ? encoder.encode(value) : value;
+    const ptr = this.m._hs_alloc(bytes.length + 1) >>> 0;
+    if (!ptr) throw new Error(`out of memory passing ${bytes.length} bytes to the module`);
+    this.m.HEAPU8.set(bytes, ptr);
+    this.m.HEAPU8[ptr + bytes.length] = 0;
+    return [ptr, bytes.length];
+  }
+
+  string(ptr) {
+    ptr >>>= 0;
+    if (!ptr) throw new Error(this.lastError());
+    const heap = this.m.HEAPU8;
+    let end = ptr;
+    while (heap[end] !== 0) end++;
+    return decoder.decode(heap.subarray(ptr, end));
+  }
+
+  lastError() {
+    return this.m.UTF8ToString(this.m._hs_last_error() >>> 0) || 'unknown error in the wasm module';
+  }
+
+  selfcheck() {
+    return JSON.parse(this.string(this.m._hs_selfcheck()));
+  }
+
+  // files: { config: string|Uint8Array, tokenizerJson?, vocabJson?, mergesTxt?,
+  //          safetensors: { size, read(offset, n, dstU8) }, onProgress?(done, total) }
+  loadModel(files) {
+    const id = this.nextReader++;
+    const reader = { read: files.safetensors.read, onProgress: files.onProgress, error: null };
+    this.readers.set(id, reader);
+    const owned = [];
+    const arg = (v) => {
+      if (v === undefined || v === null) return [0, -1];
+      const p = this.pass(v);
+      owned.push(p[0]);
+      return p;
+    };
+    try {
+      const [c, cl] = arg(files.config);
+      const [t, tl] = arg(files.tokenizerJson);
+      const [v, vl] = arg(files.vocabJson);
+      const [mg, ml] = arg(files.mergesTxt);
+      const handle = this.m._hs_model_load(c, cl, t, tl, v, vl, mg, ml, files.safetensors.size, id);
+      if (!handle) {
+        let msg = this.lastError();
+        if (reader.error) msg += ` (${reader.error.message || reader.error})`;
+        throw new Error(msg);
+      }
+      return new HeadscopeModel(this, handle);
+    } finally {
+      for (const p of owned) this.m._hs_free(p);
+      this.readers.delete(id);
+    }
+  }
+}
+
+export class HeadscopeModel {
+  constructor(rt, handle) {
+    this.rt = rt;
+    this.handle = handle;
+    this.info = JSON.parse(rt.string(rt.m._hs_model_info(handle)));
+    this._vocab = null;
+  }
+
+  withText(text, fn) {
+    const [p, n] = this.rt.pass(text);
+    try {
+      return fn(p, n);
+    } finally {
+      this.rt.m._hs_free(p);
+    }
+  }
+
+  withOptions(options, fn) {
+    const [p] = this.rt.pass(JSON.stringify(options || {}));
+    try {
+      return fn(p);
+    } finally {
+      this.rt.m._hs_free(p);
+    }
+  }
+
+  tokenizeJson(text) {
+    return this.withText(text, (p, n) => this.rt.string(this.rt.m._hs_tokenize_json(this.handle, p, n)));
+  }
+
+  vocab() {
+    if (!this._vocab) this._vocab = JSON.parse(this.rt.string(this.rt.m._hs_vocab_json(this.handle)));
+    return this._vocab;
+  }
+
+  // Runs the model; the result stays in the module until the next run.
+  runInPlace(text, options) {
+    const ok = this.withText(text, (p, n) =>
+      this.withOptions(options, (o) => this.rt.m._hs_run(this.handle, p, n, o)));
+    if (!ok) throw new Error(this.rt.lastError());
+  }
+
+  // CLI contract JSON (same bytes as the native CLI for the same numbers).
+  runJson(text, options) {
+    this.runInPlace(text, options);
+    return this.rt.string(this.rt.m._hs_result_json(this.handle));
+  }
+
+  scoreJson(text, options) {
+    return this.withText(text, (p, n) =>
+      this.withOptions(options, (o) => this.rt.string(this.rt.m._hs_score_json(this.handle, p, n, o))));
+  }
+
+  // Copy of one result array of the last run (fresh view of the heap each time).
+  array(which, length) {
+    const ptr = this.rt.m._hs_result_array(this.handle, which) >>> 0;
+    if (!ptr) return null;
+    return this.rt.m.HEAPF32.slice(ptr >>> 2, (ptr >>> 2) + length);
+  }
+
+  // Run and return plain data: meta + transferable Float32Arrays.
+  run(text, options = {}) {
+    this.runInPlace(text, options);
+    const meta = JSON.parse(this.rt.string(this.rt.m._hs_result_meta(this.handle)));
+    const { T, n_layer: L, n_head: H, n_embd: C, vocab_size: V } = meta;
+    const out = {
+      ...meta,
+      attention: this.array(RESULT_ARRAYS.attention, L * H * T * T),
+      logitsLast: this.array(RESULT_ARRAYS.logitsLast, V),
+    };
+    if (meta.has_all_logits) out.logitsAll = this.array(RESULT_ARRAYS.logitsAll, T * V);
+    if (meta.has_intermediates) {
+      out.qkv = this.array(RESULT_ARRAYS.qkv, L * T * 3 * C);
+      out.scores = this.array(RESULT_ARRAYS.scores, L * H * T * T);
+      out.headOut = this.array(RESULT_ARRAYS.headOut, L * T * C);
+    }
+    return out;
+  }
+
+  free() {
+    if (this.handle) this.rt.m._hs_model_free(this.handle);
+    this.handle = 0;
+  }
+}
+
+// Reader over bytes already in memory (a fetched model, or a small file).
+export function bufferReader(buffer) {
+  const u8 = buffer instanceof Uint8Array ? buffer : new Uint8Array(buffer);
+  return {
+    size: u8.length,
+    read(offset, n, dst) {
+      if (offset + n > u8.length) throw new Error(`read past the end of the file (${offset}+${n} > ${u8.length})`);
+      dst.set(u8.subarray(offset, offset + n));
+    },
+  };
+}
