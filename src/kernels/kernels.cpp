@@ -127,6 +127,104 @@ void gemm_bias(const float* x, const float* Wm, const float* b, float* y,
   }
 }
 
+// ---- packed GEMM ---------------------------------------------------------------
+namespace {
+
+constexpr std::size_t PKC = 128;  // K block: a panel block (128 x 8 floats) stays in L1
+
+// y rows [i0, i0+mr) x one panel; `panel` points at row k0 of the panel.
+// `out` is y itself (ldo = N) or, for the zero-padded last panel, a local tile.
+template <std::size_t mr>
+inline void packed_tile(const float* x, std::size_t K, const float* panel, const float* init, std::size_t ldi,
+                        float* out, std::size_t ldo, std::size_t k0, std::size_t k1) {
+  Batch acc[mr][NB];
+  for (std::size_t r = 0; r < mr; ++r)
+    for (std::size_t c = 0; c < NB; ++c)
+      acc[r][c] = init ? load(init + r * ldi + c * W) : Batch(0.0f);
+  const float* xr[mr];
+  for (std::size_t r = 0; r < mr; ++r) xr[r] = x + r * K;
+  const float* p = panel;
+  for (std::size_t k = k0; k < k1; ++k, p += NB * W) {
+    Batch w[NB];
+    for (std::size_t c = 0; c < NB; ++c) w[c] = load(p + c * W);
+    for (std::size_t r = 0; r < mr; ++r) {
+      const Batch a(xr[r][k]);
+      for (std::size_t c = 0; c < NB; ++c) acc[r][c] = xsimd::fma(a, w[c], acc[r][c]);
+    }
+  }
+  for (std::size_t r = 0; r < mr; ++r)
+    for (std::size_t c = 0; c < NB; ++c) store(out + r * ldo + c * W, acc[r][c]);
+}
+
+void packed_rows(std::size_t mr, const float* x, std::size_t K, const float* panel, const float* init,
+                 std::size_t ldi, float* out, std::size_t ldo, std::size_t k0, std::size_t k1) {
+  switch (mr) {
+    case 4: packed_tile<4>(x, K, panel, init, ldi, out, ldo, k0, k1); break;
+    case 3: packed_tile<3>(x, K, panel, init, ldi, out, ldo, k0, k1); break;
+    case 2: packed_tile<2>(x, K, panel, init, ldi, out, ldo, k0, k1); break;
+    default: packed_tile<1>(x, K, panel, init, ldi, out, ldo, k0, k1); break;
+  }
+}
+
+}  // namespace
+
+std::size_t packed_panel_width() { return NB * W; }
+
+std::size_t packed_size(std::size_t K, std::size_t N) {
+  const std::size_t nr = NB * W;
+  return (N + nr - 1) / nr * nr * K;
+}
+
+void pack_weights(const float* Wm, std::size_t K, std::size_t N, float* packed) {
+  const std::size_t nr = NB * W;
+  const std::size_t panels = (N + nr - 1) / nr;
+  for (std::size_t p = 0; p < panels; ++p) {
+    float* dst = packed + p * K * nr;
+    const std::size_t j0 = p * nr, width = std::min(nr, N - j0);
+    for (std::size_t k = 0; k < K; ++k) {
+      const float* src = Wm + k * N + j0;
+      std::size_t c = 0;
+      for (; c < width; ++c) dst[k * nr + c] = src[c];
+      for (; c < nr; ++c) dst[k * nr + c] = 0.0f;
+    }
+  }
+}
+
+void gemm_packed(const float* x, const float* packed, const float* b, float* y,
+                 std::size_t T, std::size_t K, std::size_t N) {
+  const std::size_t nr = NB * W;
+  const std::size_t full = N / nr;  // panels entirely inside y
+  const std::size_t panels = (N + nr - 1) / nr;
+  // y starts as the bias (or zero); every K block then accumulates onto it.
+  for (std::size_t i = 0; i < T; ++i) {
+    if (b) std::copy(b, b + N, y + i * N);
+    else std::fill(y + i * N, y + (i + 1) * N, 0.0f);
+  }
+  if (K == 0) return;
+  float tile[MR * NB * W];  // the last, zero-padded panel goes through here
+  for (std::size_t k0 = 0; k0 < K; k0 += PKC) {
+    const std::size_t k1 = std::min(K, k0 + PKC);
+    for (std::size_t p = 0; p < panels; ++p) {
+      const float* panel = packed + p * K * nr + k0 * nr;
+      const std::size_t j0 = p * nr;
+      for (std::size_t i0 = 0; i0 < T; i0 += MR) {
+        const std::size_t mr = std::min(MR, T - i0);
+        float* yi = y + i0 * N + j0;
+        if (p < full) {
+          packed_rows(mr, x + i0 * K, K, panel, yi, N, yi, N, k0, k1);
+        } else {
+          const std::size_t width = N - j0;
+          for (std::size_t r = 0; r < mr; ++r)
+            for (std::size_t c = 0; c < nr; ++c) tile[r * nr + c] = c < width ? yi[r * N + c] : 0.0f;
+          packed_rows(mr, x + i0 * K, K, panel, tile, nr, tile, nr, k0, k1);
+          for (std::size_t r = 0; r < mr; ++r)
+            for (std::size_t c = 0; c < width; ++c) yi[r * N + c] = tile[r * nr + c];
+        }
+      }
+    }
+  }
+}
+
 namespace {
 inline float dot(const float* a, const float* b, std::size_t n) {
   std::size_t i = 0;

@@ -23,6 +23,17 @@ const char* simd_arch_name();
 void gemm_bias(const float* x, const float* W, const float* b, float* y,
                std::size_t T, std::size_t K, std::size_t N);
 
+// Weights packed once (at model load) for gemm_packed: column panels of
+// packed_panel_width() floats, each stored [K, width] contiguously, the last
+// panel zero-padded. Streaming a panel is then sequential, whatever N is.
+std::size_t packed_panel_width();
+std::size_t packed_size(std::size_t K, std::size_t N);  // floats
+void pack_weights(const float* W, std::size_t K, std::size_t N, float* packed);
+
+// y[T, N] = x[T, K] · W[K, N] + b[N] with W given packed (pack_weights).
+void gemm_packed(const float* x, const float* packed, const float* b, float* y,
+                 std::size_t T, std::size_t K, std::size_t N);
+
 // y[T, N] = x[T, K] · Wt[N, K]^T   (Wt stored [out, in], e.g. the tied LM head wte[V, C]).
 void gemm_transposed_b(const float* x, const float* Wt, float* y,
                        std::size_t T, std::size_t K, std::size_t N);

@@ -63,7 +63,7 @@ void attention_block(const Gpt2Config& cfg, const LayerWeights& L, int layer, co
                      Scratch& s, std::size_t T, float* probs, float* scores) {
   const std::size_t C = cfg.n_embd, H = cfg.n_head, dk = C / H;
   kn::layer_norm(s.x.data(), L.ln1_g.data(), L.ln1_b.data(), s.ln.data(), T, C, float(cfg.layer_norm_epsilon));
-  kn::gemm_bias(s.ln.data(), L.attn_w.data(), L.attn_b.data(), s.qkv.data(), T, C, 3 * C);  // qkv: [T, 3C]
+  kn::gemm_packed(s.ln.data(), L.attn_w.data(), L.attn_b.data(), s.qkv.data(), T, C, 3 * C);  // qkv: [T, 3C]
 
   kn::AttentionOptions ao;
   ao.causal = opt.causal;
@@ -97,7 +97,7 @@ void attention_block(const Gpt2Config& cfg, const LayerWeights& L, int layer, co
 
 void attention_projection(const Gpt2Config& cfg, const LayerWeights& L, Scratch& s, std::size_t T) {
   const std::size_t C = cfg.n_embd;
-  kn::gemm_bias(s.heads.data(), L.proj_w.data(), L.proj_b.data(), s.proj.data(), T, C, C);
+  kn::gemm_packed(s.heads.data(), L.proj_w.data(), L.proj_b.data(), s.proj.data(), T, C, C);
   kn::add_inplace(s.x.data(), s.proj.data(), T * C);  // residual
 }
 
@@ -115,9 +115,9 @@ void activation(const Gpt2Config& cfg, float* x, std::size_t n) {
 void mlp_block(const Gpt2Config& cfg, const LayerWeights& L, Scratch& s, std::size_t T) {
   const std::size_t C = cfg.n_embd, F = cfg.n_inner;
   kn::layer_norm(s.x.data(), L.ln2_g.data(), L.ln2_b.data(), s.ln.data(), T, C, float(cfg.layer_norm_epsilon));
-  kn::gemm_bias(s.ln.data(), L.fc_w.data(), L.fc_b.data(), s.fc.data(), T, C, F);  // fc: [T, F]
+  kn::gemm_packed(s.ln.data(), L.fc_w.data(), L.fc_b.data(), s.fc.data(), T, C, F);  // fc: [T, F]
   activation(cfg, s.fc.data(), T * F);
-  kn::gemm_bias(s.fc.data(), L.fc2_w.data(), L.fc2_b.data(), s.proj.data(), T, F, C);
+  kn::gemm_packed(s.fc.data(), L.fc2_w.data(), L.fc2_b.data(), s.proj.data(), T, F, C);
   kn::add_inplace(s.x.data(), s.proj.data(), T * C);  // residual
 }
 

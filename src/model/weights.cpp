@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "kernels/kernels.hpp"
+
 namespace hs::model {
 
 Result<FloatBuffer> FloatBuffer::allocate(std::size_t n, const std::string& what) {
@@ -26,6 +28,7 @@ struct Wanted {
   std::vector<int64_t> shape;
   FloatBuffer* dest;
   bool optional = false;
+  bool pack = false;  // a Conv1D matrix [in, out], stored packed for gemm_packed
 };
 
 std::string shape_string(const std::vector<int64_t>& s) {
@@ -52,15 +55,15 @@ Result<Gpt2Weights> load_gpt2_weights(const Gpt2Config& cfg, const SafetensorsIn
     LayerWeights& L = w.layers[l];
     wanted.push_back({p + "ln_1.weight", {C}, &L.ln1_g});
     wanted.push_back({p + "ln_1.bias", {C}, &L.ln1_b});
-    wanted.push_back({p + "attn.c_attn.weight", {C, 3 * C}, &L.attn_w});
+    wanted.push_back({p + "attn.c_attn.weight", {C, 3 * C}, &L.attn_w, false, true});
     wanted.push_back({p + "attn.c_attn.bias", {3 * C}, &L.attn_b});
-    wanted.push_back({p + "attn.c_proj.weight", {C, C}, &L.proj_w});
+    wanted.push_back({p + "attn.c_proj.weight", {C, C}, &L.proj_w, false, true});
     wanted.push_back({p + "attn.c_proj.bias", {C}, &L.proj_b});
     wanted.push_back({p + "ln_2.weight", {C}, &L.ln2_g});
     wanted.push_back({p + "ln_2.bias", {C}, &L.ln2_b});
-    wanted.push_back({p + "mlp.c_fc.weight", {C, F}, &L.fc_w});
+    wanted.push_back({p + "mlp.c_fc.weight", {C, F}, &L.fc_w, false, true});
     wanted.push_back({p + "mlp.c_fc.bias", {F}, &L.fc_b});
-    wanted.push_back({p + "mlp.c_proj.weight", {F, C}, &L.fc2_w});
+    wanted.push_back({p + "mlp.c_proj.weight", {F, C}, &L.fc2_w, false, true});
     wanted.push_back({p + "mlp.c_proj.bias", {C}, &L.fc2_b});
   }
   wanted.push_back({"lm_head.weight", {V, C}, &w.lm_head, true});
@@ -105,9 +108,19 @@ Result<Gpt2Weights> load_gpt2_weights(const Gpt2Config& cfg, const SafetensorsIn
       if (!s) return with_context(index.source + ": tensor \"" + t->name + "\": ", s.error());
       HS_TRY(convert_to_f32(*t, scratch.data(), dest));
     }
+    if (wanted[i].pack) {
+      // repack into gemm_packed's panel layout (one extra tensor of memory, briefly)
+      const std::size_t K = t->shape[0], N = t->shape[1];
+      HS_TRY_ASSIGN(FloatBuffer packed, FloatBuffer::allocate(kernels::packed_size(K, N), "tensor \"" + t->name + "\""));
+      kernels::pack_weights(dest, K, N, packed.data());
+      *wanted[i].dest = std::move(packed);
+      dest = nullptr;
+    }
     if (!w.has_nonfinite) {
-      for (uint64_t k = 0; k < t->numel; ++k)
-        if (!std::isfinite(dest[k])) {
+      const float* values = wanted[i].dest->data();
+      const uint64_t count = wanted[i].dest->size();
+      for (uint64_t k = 0; k < count; ++k)
+        if (!std::isfinite(values[k])) {
           w.has_nonfinite = true;
           w.nonfinite_tensor = t->name;
           break;

@@ -35,6 +35,8 @@ class FloatBuffer {
   std::size_t n_ = 0;
 };
 
+// The four Conv1D matrices of a layer are kept packed for kernels::gemm_packed
+// (kernels::pack_weights of the [in, out] matrix); vectors are kept as they are.
 struct LayerWeights {
   FloatBuffer ln1_g, ln1_b;      // [C]
   FloatBuffer attn_w, attn_b;    // [C, 3C], [3C]   (Conv1D: [in, out])

@@ -228,3 +228,30 @@ TEST_CASE("multi-head attention matches a float64 reference") {
       CHECK(std::abs(s - 1.0) < 1e-5);
     }
 }
+
+TEST_CASE("gemm_packed matches a float64 reference on awkward shapes") {
+  const std::size_t T = GENERATE(1, 3, 17, 64);
+  const std::size_t K = GENERATE(1, 7, 129, 300);
+  const std::size_t N = GENERATE(1, 5, 13, 64, 100);
+  const bool with_bias = GENERATE(true, false);
+  CAPTURE(T, K, N, with_bias);
+  Vec x = random_vec(T * K, 21), w = random_vec(K * N, 22), b = random_vec(N, 23);
+  Vec packed(k::packed_size(K, N), NAN);
+  k::pack_weights(w.data(), K, N, packed.data());
+  Vec y(T * N, NAN);
+  k::gemm_packed(x.data(), packed.data(), with_bias ? b.data() : nullptr, y.data(), T, K, N);
+  CHECK(rel_error(y, ref_gemm(x, w, with_bias ? &b : nullptr, T, K, N)) <= 1e-5);
+}
+
+TEST_CASE("gemm_packed on the transformer's shapes") {
+  const auto shape = GENERATE(std::vector<std::size_t>{64, 768, 2304}, std::vector<std::size_t>{32, 3072, 768},
+                              std::vector<std::size_t>{1, 768, 2304}, std::vector<std::size_t>{5, 192, 4099});
+  const std::size_t T = shape[0], K = shape[1], N = shape[2];
+  CAPTURE(T, K, N);
+  Vec x = random_vec(T * K, 24), w = random_vec(K * N, 25, 0.02f), b = random_vec(N, 26);
+  Vec packed(k::packed_size(K, N));
+  k::pack_weights(w.data(), K, N, packed.data());
+  Vec y(T * N);
+  k::gemm_packed(x.data(), packed.data(), b.data(), y.data(), T, K, N);
+  CHECK(rel_error(y, ref_gemm(x, w, &b, T, K, N)) <= 1e-5);
+}
