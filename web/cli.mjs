@@ -55,6 +55,13 @@ function parseArgs(argv) {
         break;
       }
       case '--temperature-head': a.options.temperature_head = value(); break;
+      case '--max-tokens': {
+        const v = value();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) fail('--max-tokens must be a positive integer');
+        a.options.max_tokens = n;
+        break;
+      }
       default: fail(`unknown option "${flag}"\n${usage}`);
     }
   }

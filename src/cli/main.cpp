@@ -6,7 +6,7 @@
 //   headscope run      --model DIR (--text TEXT | --text-file PATH) [knobs]
 //   headscope score    --model DIR (--text TEXT | --text-file PATH) [knobs]
 // knobs: --ablate L.H,L.H  --ablate-mode zero|mean  --no-scale  --no-causal
-//        --temperature X [--temperature-head L.H]
+//        --temperature X [--temperature-head L.H]  --max-tokens N
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,7 +20,7 @@ namespace {
 const char* kUsage =
     "usage: headscope tokenize|run|score --model DIR (--text TEXT | --text-file PATH)\n"
     "       [--ablate L.H,L.H] [--ablate-mode zero|mean] [--no-scale] [--no-causal]\n"
-    "       [--temperature X] [--temperature-head L.H]\n";
+    "       [--temperature X] [--temperature-head L.H] [--max-tokens N]\n";
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "headscope: %s\n", message.c_str());
@@ -64,6 +64,12 @@ hs::Result<Args> parse_args(int argc, char** argv) {
       if (v == "zero") a.options.ablation = hs::model::AblationMode::Zero;
       else if (v == "mean") a.options.ablation = hs::model::AblationMode::Mean;
       else return hs::make_error("--ablate-mode must be zero or mean, not \"" + v + "\"");
+    } else if (flag == "--max-tokens") {
+      HS_TRY(value(v));
+      char* end = nullptr;
+      long n = std::strtol(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 1) return hs::make_error("--max-tokens must be a positive integer");
+      a.options.max_tokens = static_cast<std::size_t>(n);
     } else if (flag == "--no-scale") {
       a.options.scale = false;
     } else if (flag == "--no-causal") {

@@ -159,11 +159,23 @@ Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt
 
   RunResult r;
   r.n_tokens_in_text = ids.size();
-  if (ids.size() > static_cast<std::size_t>(cfg.n_positions)) {
-    ids.resize(cfg.n_positions);
+  std::size_t limit = static_cast<std::size_t>(cfg.n_positions);
+  if (opt.max_tokens > 0) limit = std::min(limit, opt.max_tokens);
+  if (ids.size() > limit) {
+    ids.resize(limit);
     r.truncated = true;
   }
   const std::size_t T = ids.size();
+  {
+    // refuse result arrays that cannot fit, before allocating any of them
+    double floats = double(L) * H * T * T * (opt.keep_intermediates ? 2 : 1) + double(V) +
+                    (opt.all_logits ? double(T) * V : 0.0) +
+                    (opt.keep_intermediates ? double(L) * T * 4 * C : 0.0) + double(T) * (6 * C + F);
+    if (floats * sizeof(float) > double(kMaxResultBytes))
+      return make_error("a run on " + std::to_string(T) + " tokens would need " +
+                        std::to_string(static_cast<long long>(floats * 4 / (1 << 20))) +
+                        " MB for its attention and logits; shorten the text (or lower max_tokens)");
+  }
   r.T = T;
   r.n_layer = int(L);
   r.n_head = int(H);

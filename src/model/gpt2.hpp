@@ -32,7 +32,12 @@ struct RunOptions {
   AblationMode ablation = AblationMode::Zero;
   bool all_logits = false;            // logits for every position, not only the last
   bool keep_intermediates = false;    // q/k/v, raw scores and head outputs of every layer
+  std::size_t max_tokens = 0;         // truncate to this many tokens (0: the model's n_positions)
 };
+
+// The result arrays of a run are refused above this size (the attention of a
+// long text in a big model grows as L x H x T^2), with an error that says so.
+constexpr std::size_t kMaxResultBytes = std::size_t(1) << 30;
 
 struct RunResult {
   std::vector<int32_t> ids;

@@ -83,6 +83,11 @@ Result<model::RunOptions> parse_options(const char* json_text) {
   HS_TRY(boolean("scale", o.scale));
   HS_TRY(boolean("all_logits", o.all_logits));
   HS_TRY(boolean("intermediates", o.keep_intermediates));
+  if (const json::Value* x = v.find("max_tokens"); x && !x->is_null()) {
+    if (!x->is_number() || !x->is_integer || x->integer < 0)
+      return make_error("run option \"max_tokens\" must be a non-negative integer");
+    o.max_tokens = static_cast<std::size_t>(x->integer);
+  }
   if (const json::Value* x = v.find("temperature")) {
     if (!x->is_number()) return make_error("run option \"temperature\" must be a number");
     o.temperature = static_cast<float>(x->number);

@@ -1,0 +1,73 @@
+// src/train/bpe_trainer.hpp — trains a byte-level BPE tokenizer like GPT-2's
+// (same pre-tokenization regex and byte <-> unicode mapping as src/tokenizer)
+// and writes it as a HuggingFace tokenizer.json that
+// hs::tokenizer::Tokenizer::from_tokenizer_json loads.
+//
+// Ids: 0..255 are the byte tokens in GPT-2's order (the order of
+// bytes_to_unicode(), so they coincide with GPT-2's first 256 ids), then one
+// token per merge in merge order, then <|endoftext|> as the last id.
+// Algorithm: count pre-tokenized words once, then repeatedly merge the most
+// frequent adjacent pair, updating pair counts incrementally for only the words
+// that contain it. Ties go to the pair with the smaller (left id, right id),
+// and words are processed in sorted order, so the result is deterministic.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/error.hpp"
+
+namespace hs::train {
+
+struct BpeTrainOptions {
+  // 4096 by default: Brown's training split has ~1M words and ~50k distinct
+  // word forms; 4096 tokens make the common words single tokens (~1.3 tokens
+  // per word) while the embedding/unembedding (4096 x d_model, ~1M parameters
+  // at d_model 256) stays a small share of a small model, and every token still
+  // gets hundreds of training occurrences. Larger vocabularies would spend
+  // parameters on rare tokens the corpus cannot teach.
+  size_t vocab_size = 4096;  // 256 bytes + merges + <|endoftext|>
+  int64_t min_pair_count = 2;  // stop merging below this frequency
+  std::string end_of_text = "<|endoftext|>";
+};
+
+struct TrainedBpe {
+  std::vector<std::string> vocab;  // id -> token in vocab form ("Ġthe")
+  std::vector<std::pair<std::string, std::string>> merges;  // in rank order, vocab form
+  int32_t end_of_text_id = -1;
+  std::string end_of_text;
+  // Statistics.
+  size_t distinct_words = 0;
+  int64_t total_words = 0;  // pre-tokenized pieces
+  bool stopped_early = false;  // ran out of pairs with min_pair_count
+};
+
+// Accumulates pre-tokenized word counts; occurrences of `end_of_text` in the
+// text are document separators and are not counted.
+class BpeWordCounter {
+ public:
+  explicit BpeWordCounter(std::string end_of_text = "<|endoftext|>") : eot_(std::move(end_of_text)) {}
+  void add_text(std::string_view text);
+  const std::unordered_map<std::string, int64_t>& counts() const { return counts_; }
+
+ private:
+  void add_plain(std::string_view text);
+  std::string eot_;
+  std::unordered_map<std::string, int64_t> counts_;
+};
+
+hs::Result<TrainedBpe> train_bpe(const std::unordered_map<std::string, int64_t>& word_counts,
+                                 const BpeTrainOptions& options);
+hs::Result<TrainedBpe> train_bpe(std::string_view text, const BpeTrainOptions& options);
+
+// HuggingFace tokenizer.json: model BPE (vocab, merges as "a b"), ByteLevel
+// pre-tokenizer (add_prefix_space false), ByteLevel decoder, <|endoftext|> as a
+// special added token.
+std::string to_tokenizer_json(const TrainedBpe& bpe);
+
+}  // namespace hs::train

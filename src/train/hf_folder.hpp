@@ -1,0 +1,41 @@
+// src/train/hf_folder.hpp — a trained model as a HuggingFace GPT-2 checkpoint
+// folder: config.json (GPT2Config fields), model.safetensors (GPT2LMHeadModel
+// tensor names, lm_head tied to wte and omitted), tokenizer.json copied in.
+// Also reads such a folder back into a Layout + flat parameter buffer.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "train/gpt2.hpp"
+#include "train/safetensors_io.hpp"
+
+namespace hs::train {
+
+struct ExportOptions {
+  DType dtype = DType::F32;        // F32 or F16
+  int eot_id = 0;                  // bos/eos token id (<|endoftext|>)
+  std::string tokenizer_json;      // copied into the folder when not empty
+};
+
+// Initial weights as GPT-2 does: N(0, 0.02) for matmul weights and embeddings,
+// residual projections (attn.c_proj, mlp.c_proj) N(0, 0.02/sqrt(2 n_layer)),
+// biases 0, layer-norm gains 1.
+void init_gpt2_weights(const Layout& L, std::vector<float>& p, uint64_t seed);
+
+std::string gpt2_config_json(const Config& cfg, DType dtype, int eot_id);
+
+Status write_hf_folder(const std::string& dir, const Layout& L, const float* params, const ExportOptions& opt);
+
+// Write only model.safetensors (all tensors in `dtype`) — for tests and dumps.
+Status write_params_safetensors(const std::string& path, const Layout& L, const double* values, DType dtype);
+
+struct LoadedModel {
+  Layout layout;
+  std::vector<float> params;
+  int eot_id = -1;
+};
+Result<LoadedModel> load_hf_folder(const std::string& dir);
+
+}  // namespace hs::train

@@ -1,0 +1,136 @@
+// src/train/train_bpe_main.cpp — headscope-train-bpe: trains the byte-level BPE
+// tokenizer (bpe_trainer.hpp) on a text file and writes tokenizer.json, then
+// reloads it with src/tokenizer to check it and report tokens per word.
+//
+//   headscope-train-bpe --input data/brown/train.txt [--vocab-size 4096]
+//                       --out DIR/tokenizer.json [--eval data/brown/valid.txt]
+//                       [--min-count 2]
+// Errors print one line and exit 2.
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tokenizer/tokenizer.hpp"
+#include "train/bpe_trainer.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+bool read_file(const std::string& path, std::string* out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  *out = ss.str();
+  return static_cast<bool>(f) || f.eof();
+}
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "headscope-train-bpe: %s\n", message.c_str());
+  return 2;
+}
+
+int usage() {
+  std::fprintf(stderr,
+               "usage: headscope-train-bpe --input FILE [--vocab-size N] --out FILE [--eval FILE] "
+               "[--min-count N]\n");
+  return 2;
+}
+
+// Whitespace-separated words of `text`, not counting <|endoftext|> lines.
+size_t count_words(const std::string& text, const std::string& eot) {
+  size_t words = 0;
+  std::istringstream ss(text);
+  std::string w;
+  while (ss >> w) {
+    if (w != eot) ++words;
+  }
+  return words;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string input, out_path, eval_path;
+  hs::train::BpeTrainOptions options;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (i + 1 >= argc) return usage();
+    std::string v = argv[++i];
+    if (a == "--input") input = v;
+    else if (a == "--out") out_path = v;
+    else if (a == "--eval") eval_path = v;
+    else if (a == "--vocab-size" || a == "--min-count") {
+      char* end = nullptr;
+      long long n = std::strtoll(v.c_str(), &end, 10);
+      if (!end || *end || n <= 0) return fail(a + ": expected a positive integer, got \"" + v + "\"");
+      if (a == "--vocab-size") options.vocab_size = static_cast<size_t>(n);
+      else options.min_pair_count = n;
+    } else {
+      return usage();
+    }
+  }
+  if (input.empty() || out_path.empty()) return usage();
+
+  auto t0 = Clock::now();
+  std::string text;
+  if (!read_file(input, &text)) return fail("cannot read " + input);
+  hs::train::BpeWordCounter counter(options.end_of_text);
+  counter.add_text(text);
+  double t_count = seconds_since(t0);
+
+  auto t1 = Clock::now();
+  auto trained = hs::train::train_bpe(counter.counts(), options);
+  if (!trained.ok()) return fail(trained.error().message);
+  double t_train = seconds_since(t1);
+  const hs::train::TrainedBpe& bpe = trained.value();
+
+  std::string json = hs::train::to_tokenizer_json(bpe);
+  std::filesystem::path out(out_path);
+  std::error_code ec;
+  if (out.has_parent_path()) std::filesystem::create_directories(out.parent_path(), ec);
+  {
+    std::ofstream f(out_path, std::ios::binary | std::ios::trunc);
+    if (!f) return fail("cannot write " + out_path);
+    f << json;
+    if (!f) return fail("error writing " + out_path);
+  }
+  std::printf("read %s: %zu bytes, %lld pre-tokenized words, %zu distinct (%.2f s)\n", input.c_str(),
+              text.size(), static_cast<long long>(bpe.total_words), bpe.distinct_words, t_count);
+  std::printf("trained %zu merges -> vocab %zu (<|endoftext|> = %d) in %.2f s%s\n", bpe.merges.size(),
+              bpe.vocab.size(), bpe.end_of_text_id, t_train,
+              bpe.stopped_early ? " (stopped early: no pair left with --min-count occurrences)" : "");
+  std::printf("wrote %s\n", out_path.c_str());
+
+  // Reload with the real tokenizer: it must load, and round-trip the input.
+  auto tok = hs::tokenizer::Tokenizer::from_tokenizer_json(json, out_path);
+  if (!tok.ok()) return fail("the written tokenizer does not load: " + tok.error().message);
+  auto t2 = Clock::now();
+  std::vector<int32_t> ids = tok->encode(text);
+  double t_enc = seconds_since(t2);
+  if (tok->decode(ids) != text) return fail("the trained tokenizer does not round-trip " + input);
+  size_t words = count_words(text, options.end_of_text);
+  std::printf("%s: %zu tokens for %zu words = %.3f tokens/word, %.2f bytes/token (encoded in %.2f s)\n",
+              input.c_str(), ids.size(), words, double(ids.size()) / double(words ? words : 1),
+              double(text.size()) / double(ids.empty() ? 1 : ids.size()), t_enc);
+  if (!eval_path.empty()) {
+    std::string eval;
+    if (!read_file(eval_path, &eval)) return fail("cannot read " + eval_path);
+    std::vector<int32_t> e = tok->encode(eval);
+    if (tok->decode(e) != eval) return fail("the trained tokenizer does not round-trip " + eval_path);
+    size_t ew = count_words(eval, options.end_of_text);
+    std::printf("%s: %zu tokens for %zu words = %.3f tokens/word, %.2f bytes/token\n", eval_path.c_str(),
+                e.size(), ew, double(e.size()) / double(ew ? ew : 1),
+                double(eval.size()) / double(e.empty() ? 1 : e.size()));
+  }
+  return 0;
+}
