@@ -3,7 +3,7 @@
 // JSON as the native `headscope` CLI, computed by the browser's module
 // (web/dist/headscope.wasm) under Node, so the page's numbers can be checked
 // from a shell.
-//   node web/cli.mjs tokenize|run|score --model DIR (--text TEXT | --text-file PATH) [knobs]
+//   node web/cli.mjs tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH) [knobs]
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -18,12 +18,12 @@ function fail(message, code = 2) {
 }
 
 function parseArgs(argv) {
-  const usage = 'usage: node web/cli.mjs tokenize|run|score --model DIR (--text TEXT | --text-file PATH) ' +
+  const usage = 'usage: node web/cli.mjs tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH) ' +
     '[--ablate L.H,L.H] [--ablate-mode zero|mean] [--no-scale] [--no-causal] [--temperature X] [--temperature-head L.H]';
   const a = { options: {} };
   if (argv.length < 1) fail(`missing command (tokenize, run or score)\n${usage}`);
   a.command = argv[0];
-  if (!['tokenize', 'run', 'score'].includes(a.command)) fail(`unknown command "${a.command}" (tokenize, run or score)`);
+  if (!['tokenize', 'run', 'score', 'roles'].includes(a.command)) fail(`unknown command "${a.command}" (tokenize, run, score or roles)`);
   for (let i = 1; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -132,6 +132,7 @@ async function main() {
     const model = loadModelFolder(rt, a.model);
     if (a.command === 'tokenize') out = model.tokenizeJson(a.text);
     else if (a.command === 'run') out = model.runJson(a.text, a.options);
+    else if (a.command === 'roles') out = model.rolesJson(a.text, a.options);
     else out = model.scoreJson(a.text, a.options);
   } catch (e) {
     fail(e.message);

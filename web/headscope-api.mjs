@@ -151,6 +151,17 @@ export class HeadscopeModel {
       this.withOptions(options, (o) => this.rt.string(this.rt.m._hs_score_json(this.handle, p, n, o))));
   }
 
+  // Head-role scores: {text: {names, scores [L][H][k], roles [L][H]}, probe: {...}}.
+  roles(text, options) {
+    return JSON.parse(this.withText(text, (p, n) =>
+      this.withOptions(options, (o) => this.rt.string(this.rt.m._hs_roles_json(this.handle, p, n, o)))));
+  }
+
+  rolesJson(text, options) {
+    return this.withText(text, (p, n) =>
+      this.withOptions(options, (o) => this.rt.string(this.rt.m._hs_roles_json(this.handle, p, n, o))));
+  }
+
   // Copy of one result array of the last run (fresh view of the heap each time).
   array(which, length) {
     const ptr = this.rt.m._hs_result_array(this.handle, which) >>> 0;

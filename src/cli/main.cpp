@@ -5,6 +5,8 @@
 //   headscope tokenize --model DIR (--text TEXT | --text-file PATH)
 //   headscope run      --model DIR (--text TEXT | --text-file PATH) [knobs]
 //   headscope score    --model DIR (--text TEXT | --text-file PATH) [knobs]
+//   headscope roles    --model DIR (--text TEXT | --text-file PATH) [knobs]
+//     per-head pattern scores on the text and on an induction probe (head_roles.hpp)
 // knobs: --ablate L.H,L.H  --ablate-mode zero|mean  --no-scale  --no-causal
 //        --temperature X [--temperature-head L.H]  --max-tokens N
 #include <cstdio>
@@ -12,13 +14,14 @@
 #include <cstring>
 #include <string>
 
+#include "model/head_roles.hpp"
 #include "model/loader.hpp"
 #include "model/run_json.hpp"
 
 namespace {
 
 const char* kUsage =
-    "usage: headscope tokenize|run|score --model DIR (--text TEXT | --text-file PATH)\n"
+    "usage: headscope tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH)\n"
     "       [--ablate L.H,L.H] [--ablate-mode zero|mean] [--no-scale] [--no-causal]\n"
     "       [--temperature X] [--temperature-head L.H] [--max-tokens N]\n";
 
@@ -37,8 +40,8 @@ hs::Result<Args> parse_args(int argc, char** argv) {
   Args a;
   if (argc < 2) return hs::make_error("missing command (tokenize, run or score)");
   a.command = argv[1];
-  if (a.command != "tokenize" && a.command != "run" && a.command != "score")
-    return hs::make_error("unknown command \"" + a.command + "\" (tokenize, run or score)");
+  if (a.command != "tokenize" && a.command != "run" && a.command != "score" && a.command != "roles")
+    return hs::make_error("unknown command \"" + a.command + "\" (tokenize, run, score or roles)");
   for (int i = 2; i < argc; ++i) {
     std::string flag = argv[i];
     auto value = [&](std::string& out) -> hs::Status {
@@ -124,6 +127,10 @@ int main(int argc, char** argv) {
       auto r = model.value()->run(a.text, a.options);
       if (!r) return fail(r.error().message);
       out = hs::model::run_json(r.value());
+    } else if (a.command == "roles") {
+      auto j = hs::model::roles_json(*model.value(), a.text, a.options);
+      if (!j) return fail(j.error().message);
+      out = j.value();
     } else {
       auto s = model.value()->score(a.text, a.options);
       if (!s) return fail(s.error().message);

@@ -20,6 +20,7 @@
 
 #include "json/json.hpp"
 #include "kernels/kernels.hpp"
+#include "model/head_roles.hpp"
 #include "model/loader.hpp"
 #include "model/run_json.hpp"
 
@@ -295,6 +296,24 @@ EMSCRIPTEN_KEEPALIVE const char* hs_score_json(int handle, const char* text, int
     return nullptr;
   }
   s->text = model::score_json(r.value());
+  return s->text.c_str();
+}
+
+// Head-role scores on the text and on the induction probe (see head_roles.hpp).
+EMSCRIPTEN_KEEPALIVE const char* hs_roles_json(int handle, const char* text, int len, const char* options_json) {
+  Session* s = session(handle);
+  if (!s) return nullptr;
+  auto opt = parse_options(options_json);
+  if (!opt) {
+    set_error(opt.error().message);
+    return nullptr;
+  }
+  auto r = model::roles_json(*s->model, std::string_view(text, len), opt.value());
+  if (!r) {
+    set_error(r.error().message);
+    return nullptr;
+  }
+  s->text = std::move(r.value());
   return s->text.c_str();
 }
 

@@ -1,0 +1,171 @@
+// Head-role scores over a run's attention; see head_roles.hpp for definitions.
+#include "model/head_roles.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+#include "json/json.hpp"
+
+namespace hs::model {
+
+const std::vector<std::string>& head_score_names() {
+  static const std::vector<std::string> names = {"previous_token", "first_token", "self",
+                                                 "same_token",     "induction",   "punctuation"};
+  return names;
+}
+
+double head_score(const HeadScores& s, std::size_t index) {
+  switch (index) {
+    case 0: return s.previous_token;
+    case 1: return s.first_token;
+    case 2: return s.self;
+    case 3: return s.same_token;
+    case 4: return s.induction;
+    default: return s.punctuation;
+  }
+}
+
+namespace {
+bool is_punctuation_token(const std::string& text) {
+  bool any = false;
+  for (unsigned char c : text) {
+    if (c == ' ' || c == '\t') continue;
+    if (c == '\n' || c == '\r' || (c < 0x80 && std::ispunct(c))) {
+      any = true;
+      continue;
+    }
+    return false;
+  }
+  return any;
+}
+}  // namespace
+
+std::vector<HeadScores> score_heads(const RunResult& r) {
+  const std::size_t T = r.T, L = r.n_layer, H = r.n_head;
+  std::vector<bool> punct(T);
+  for (std::size_t j = 0; j < T; ++j) punct[j] = j < r.tokens.size() && is_punctuation_token(r.tokens[j]);
+  std::vector<HeadScores> out(L * H);
+  for (std::size_t l = 0; l < L; ++l)
+    for (std::size_t h = 0; h < H; ++h) {
+      const float* A = r.attention.data() + (l * H + h) * T * T;
+      double prev = 0, first = 0, self = 0, same = 0, ind = 0, pun = 0;
+      std::size_t n_q = 0, n_same = 0, n_ind = 0;
+      for (std::size_t i = 1; i < T; ++i) {
+        const float* row = A + i * T;
+        ++n_q;
+        prev += row[i - 1];
+        first += row[0];
+        self += row[i];
+        double s_same = 0, s_ind = 0, s_pun = 0;
+        bool has_same = false, has_ind = false;
+        for (std::size_t j = 0; j < i; ++j) {
+          if (r.ids[j] == r.ids[i]) {
+            has_same = true;
+            s_same += row[j];
+            if (j + 1 < i) {
+              has_ind = true;
+              s_ind += row[j + 1];
+            }
+          }
+          if (punct[j]) s_pun += row[j];
+        }
+        if (punct[i]) s_pun += row[i];
+        pun += s_pun;
+        if (has_same) { same += s_same; ++n_same; }
+        if (has_ind) { ind += s_ind; ++n_ind; }
+      }
+      HeadScores& s = out[l * H + h];
+      const double nan = std::nan("");
+      s.previous_token = n_q ? prev / n_q : nan;
+      s.first_token = n_q ? first / n_q : nan;
+      s.self = n_q ? self / n_q : nan;
+      s.punctuation = n_q ? pun / n_q : nan;
+      s.same_token = n_same ? same / n_same : nan;
+      s.induction = n_ind ? ind / n_ind : nan;
+    }
+  return out;
+}
+
+std::string head_role(const HeadScores& s, double threshold) {
+  // specific patterns first, then the resting places
+  const std::pair<const char*, double> specific[] = {{"induction", s.induction},
+                                                     {"previous_token", s.previous_token},
+                                                     {"same_token", s.same_token},
+                                                     {"punctuation", s.punctuation}};
+  const char* best = nullptr;
+  double best_v = threshold;
+  for (const auto& [name, v] : specific)
+    if (std::isfinite(v) && v >= best_v) { best = name; best_v = v; }
+  if (best) return best;
+  if (std::isfinite(s.first_token) && s.first_token >= threshold && s.first_token >= s.self) return "first_token";
+  if (std::isfinite(s.self) && s.self >= threshold) return "self";
+  return "mixed";
+}
+
+std::vector<int32_t> induction_probe(std::size_t n, int32_t lo, int32_t hi, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int32_t> d(lo, hi - 1);
+  std::vector<int32_t> ids(n);
+  for (auto& id : ids) id = d(rng);
+  ids.insert(ids.end(), ids.begin(), ids.end());
+  return ids;
+}
+
+std::string head_scores_json(const std::vector<HeadScores>& scores, int n_layer, int n_head) {
+  std::string out = "{\"names\":[";
+  const auto& names = head_score_names();
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    if (k) out += ',';
+    json::write_string(out, names[k]);
+  }
+  out += "],\"scores\":[";
+  for (int l = 0; l < n_layer; ++l) {
+    out += l ? ",[" : "[";
+    for (int h = 0; h < n_head; ++h) {
+      out += h ? ",[" : "[";
+      const HeadScores& s = scores[l * n_head + h];
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        if (k) out += ',';
+        double v = head_score(s, k);
+        if (std::isfinite(v)) {
+          char buf[32];
+          std::snprintf(buf, sizeof buf, "%.5g", v);
+          out += buf;
+        } else {
+          out += "null";
+        }
+      }
+      out += ']';
+    }
+    out += ']';
+  }
+  out += "],\"roles\":[";
+  for (int l = 0; l < n_layer; ++l) {
+    out += l ? ",[" : "[";
+    for (int h = 0; h < n_head; ++h) {
+      if (h) out += ',';
+      json::write_string(out, head_role(scores[l * n_head + h]));
+    }
+    out += ']';
+  }
+  out += "]}";
+  return out;
+}
+
+Result<std::string> roles_json(const Model& model, std::string_view text, const RunOptions& options,
+                               std::size_t probe_len) {
+  HS_TRY_ASSIGN(RunResult r, model.run(text, options));
+  const auto& cfg = model.config();
+  // probe ids: skip the 256 byte tokens when the vocabulary is large enough
+  const int32_t vocab = static_cast<int32_t>(std::min<std::size_t>(model.tokenizer().vocab_size(), cfg.vocab_size));
+  const int32_t lo = vocab > 1024 ? 256 : 0;
+  const int32_t hi = std::max(lo + 1, vocab - 1);  // leave out the last id (<|endoftext|> by convention)
+  const std::size_t n = std::min<std::size_t>(probe_len, static_cast<std::size_t>(cfg.n_positions) / 2);
+  HS_TRY_ASSIGN(RunResult p, model.run_ids(induction_probe(std::max<std::size_t>(n, 1), lo, hi), options));
+  std::string out = "{\"text\":" + head_scores_json(score_heads(r), r.n_layer, r.n_head);
+  out += ",\"probe\":" + head_scores_json(score_heads(p), p.n_layer, p.n_head) + "}";
+  return out;
+}
+
+}  // namespace hs::model

@@ -1,0 +1,51 @@
+// src/model — head roles: scores that say what kind of pattern each attention
+// head follows, computed from a run's attention [L, H, T, T] and its ids.
+// Definitions (every score is a mean attention mass in [0, 1]):
+//   previous_token  mean over queries i >= 1 of A[i, i-1]
+//   first_token     mean over queries i >= 1 of A[i, 0]           (attention sink)
+//   self            mean over queries i >= 1 of A[i, i]
+//   same_token      over queries i whose token occurred before (at some j < i):
+//                   mean of the mass on those earlier occurrences
+//   induction       over queries i whose token occurred before at j < i-1:
+//                   mean of the mass on the tokens right after them, A[i, j+1]
+//                   (on a random sequence repeated twice: "what came next last time")
+//   punctuation     mean over queries i >= 1 of the mass on punctuation/newline keys j <= i
+// A score is NaN when the text has no query it applies to.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/gpt2.hpp"
+
+namespace hs::model {
+
+struct HeadScores {
+  double previous_token = 0, first_token = 0, self = 0, same_token = 0, induction = 0, punctuation = 0;
+};
+
+// Names of the scores, in HeadScores order.
+const std::vector<std::string>& head_score_names();
+double head_score(const HeadScores& s, std::size_t index);
+
+// Per head, [L * H], from a run. `tokens` gives the display text used to find
+// punctuation keys.
+std::vector<HeadScores> score_heads(const RunResult& r);
+
+// The strongest role of a head: the name of its highest score if that score is
+// at least `threshold`, else "mixed". First-token and self count only when no
+// other role reaches the threshold (many heads park attention there).
+std::string head_role(const HeadScores& s, double threshold = 0.4);
+
+// A probe for induction: `n` random ids (fixed seed) in [lo, hi), repeated twice.
+std::vector<int32_t> induction_probe(std::size_t n, int32_t lo, int32_t hi, unsigned seed = 1234);
+
+// JSON: {"names":[...], "scores":[[L][H][k]], "roles":[[L][H]]} (NaN as null).
+std::string head_scores_json(const std::vector<HeadScores>& scores, int n_layer, int n_head);
+
+// Scores on the text's run and on the induction probe (a random sequence of
+// 2 x `probe_len` tokens), as {"text": head_scores_json, "probe": head_scores_json}.
+Result<std::string> roles_json(const Model& model, std::string_view text, const RunOptions& options,
+                               std::size_t probe_len = 24);
+
+}  // namespace hs::model

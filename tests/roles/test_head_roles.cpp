@@ -1,0 +1,92 @@
+// Head-role scores on constructed inputs: an attention pattern built by hand
+// for each role must be scored and labelled as that role.
+#include <cmath>
+
+#include "catch.hpp"
+#include "model/head_roles.hpp"
+
+using namespace hs::model;
+
+namespace {
+
+// A one-layer run over `ids` with H heads whose attention rows are set by `pattern(h, i, row)`.
+template <class F>
+RunResult make_run(const std::vector<int32_t>& ids, int H, F pattern) {
+  RunResult r;
+  r.ids = ids;
+  r.T = ids.size();
+  r.n_layer = 1;
+  r.n_head = H;
+  for (int32_t id : ids) r.tokens.push_back(id == 0 ? "." : " w" + std::to_string(id));
+  r.attention.assign(H * r.T * r.T, 0.0f);
+  for (int h = 0; h < H; ++h)
+    for (std::size_t i = 0; i < r.T; ++i) pattern(h, i, r.attention.data() + (h * r.T + i) * r.T);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("roles: previous-token, first-token, self heads on a plain sentence") {
+  std::vector<int32_t> ids = {5, 6, 7, 8, 9, 10, 11, 12};
+  auto r = make_run(ids, 3, [](int h, std::size_t i, float* row) {
+    std::size_t j = h == 0 ? (i ? i - 1 : 0) : h == 1 ? 0 : i;
+    row[j] = 1.0f;
+  });
+  auto s = score_heads(r);
+  REQUIRE(s.size() == 3);
+  CHECK(s[0].previous_token == Catch::Approx(1.0));
+  CHECK(head_role(s[0]) == "previous_token");
+  CHECK(s[1].first_token == Catch::Approx(1.0));
+  CHECK(head_role(s[1]) == "first_token");
+  CHECK(s[2].self == Catch::Approx(1.0));
+  CHECK(head_role(s[2]) == "self");
+  CHECK(std::isnan(s[0].same_token));  // no repeated token: the score does not apply
+  CHECK(std::isnan(s[0].induction));
+  CHECK(head_scores_json(s, 1, 3).find("null") != std::string::npos);  // NaN scores are written as null
+}
+
+TEST_CASE("roles: an induction head on a repeated random sequence") {
+  std::vector<int32_t> ids = induction_probe(10, 100, 200, 7);
+  REQUIRE(ids.size() == 20);
+  const std::size_t n = 10;
+  // head 0: in the second copy, attend to the token after the earlier occurrence;
+  // head 1: attend to the earlier occurrence itself (duplicate-token head)
+  auto r = make_run(ids, 2, [&](int h, std::size_t i, float* row) {
+    if (i >= n) row[h == 0 ? i - n + 1 : i - n] = 1.0f;
+    else row[0] = 1.0f;
+  });
+  auto s = score_heads(r);
+  CHECK(s[0].induction > 0.9);
+  CHECK(head_role(s[0]) == "induction");
+  CHECK(s[1].same_token > 0.9);
+  CHECK(s[1].induction < 0.1);
+  CHECK(head_role(s[1]) == "same_token");
+}
+
+TEST_CASE("roles: a sentence of identical tokens makes same-token attention total") {
+  std::vector<int32_t> ids(6, 42);
+  auto r = make_run(ids, 1, [](int, std::size_t i, float* row) {
+    for (std::size_t j = 0; j <= i; ++j) row[j] = 1.0f / float(i + 1);
+  });
+  auto s = score_heads(r);
+  // every earlier key is the same token: same-token mass = i / (i + 1) averaged
+  double want = 0;
+  for (int i = 1; i < 6; ++i) want += double(i) / (i + 1);
+  CHECK(s[0].same_token == Catch::Approx(want / 5).epsilon(1e-6));
+}
+
+TEST_CASE("roles: punctuation heads and the JSON shape") {
+  std::vector<int32_t> ids = {5, 6, 0, 7, 8, 0, 9};
+  auto r = make_run(ids, 1, [&](int, std::size_t i, float* row) {
+    std::size_t last_punct = 0;
+    bool found = false;
+    for (std::size_t j = 0; j <= i; ++j)
+      if (ids[j] == 0) { last_punct = j; found = true; }
+    row[found ? last_punct : i] = 1.0f;
+  });
+  auto s = score_heads(r);
+  CHECK(s[0].punctuation > 0.6);
+  std::string j = head_scores_json(s, 1, 1);
+  CHECK(j.find("\"names\":[\"previous_token\"") != std::string::npos);
+  CHECK(j.find("\"roles\":[[\"punctuation\"]]") != std::string::npos);
+}
