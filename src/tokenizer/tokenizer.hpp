@@ -12,9 +12,9 @@
 //     on Debian bookworm). Characters assigned in later Unicode versions are
 //     "other" here but may be letters to a newer JS engine.
 //   * \s: ECMAScript's WhiteSpace + LineTerminator set (U+0009..U+000D, U+FEFF,
-//     all Zs, U+2028, U+2029). This differs from Python's `regex` module used by
-//     the original GPT-2 code on two characters only: U+0085 (NEL) is not a
-//     space here, U+FEFF (BOM) is.
+//     all Zs, U+2028, U+2029) = Unicode White_Space minus U+0085 (NEL) plus
+//     U+FEFF (BOM). Python's `regex` module (the original GPT-2 code) and
+//     HuggingFace tokenizers may classify such rare characters differently.
 // Invalid UTF-8: input may be any bytes. Each byte that is not part of a
 // well-formed UTF-8 sequence (stray continuation bytes, truncated sequences,
 // overlongs, surrogates, > U+10FFFF) counts as one "other" character (neither
