@@ -28,17 +28,20 @@ build_wasm_module() {
   # bundled models: every folder of models/ with a config.json
   rm -rf web/dist/models
   mkdir -p web/dist/models
-  local names=()
+  # index.json: [{"name": ..., "files": [...]}, ...] for the page's model picker
+  local entries=()
   for d in models/*/; do
     [ -f "$d/config.json" ] || continue
-    local n
+    local n files=()
     n=$(basename "$d")
     mkdir -p "web/dist/models/$n"
-    cp "$d"/config.json "$d"/model.safetensors "web/dist/models/$n/"
-    for f in tokenizer.json vocab.json merges.txt README.md; do
-      [ -f "$d/$f" ] && cp "$d/$f" "web/dist/models/$n/"
+    for f in config.json model.safetensors tokenizer.json vocab.json merges.txt README.md; do
+      if [ -f "$d/$f" ]; then
+        cp "$d/$f" "web/dist/models/$n/"
+        files+=("\"$f\"")
+      fi
     done
-    names+=("\"$n\"")
+    entries+=("{\"name\":\"$n\",\"files\":[$(IFS=,; echo "${files[*]}")]}")
   done
-  (IFS=,; echo "[${names[*]}]") > web/dist/models/index.json
+  (IFS=,; echo "[${entries[*]}]") > web/dist/models/index.json
 }

@@ -157,6 +157,23 @@ export class HeadscopeModel {
       this.withOptions(options, (o) => this.rt.string(this.rt.m._hs_roles_json(this.handle, p, n, o)))));
   }
 
+  // Next-token logits at `position` of the last run (Float32Array [V]), no new run.
+  logitsAt(position) {
+    const ptr = this.rt.m._hs_logits_at(this.handle, position) >>> 0;
+    if (!ptr) throw new Error(this.rt.lastError());
+    return this.rt.m.HEAPF32.slice(ptr >>> 2, (ptr >>> 2) + this.info.vocab_size);
+  }
+
+  // Head-role scores of the last run ({names, scores [L][H][k], roles [L][H]}), no new run.
+  lastRunRoles() {
+    return JSON.parse(this.rt.string(this.rt.m._hs_result_roles_json(this.handle)));
+  }
+
+  // Head-role scores on the built-in induction probe (cached per model).
+  probeRoles() {
+    return JSON.parse(this.rt.string(this.rt.m._hs_probe_roles_json(this.handle)));
+  }
+
   rolesJson(text, options) {
     return this.withText(text, (p, n) =>
       this.withOptions(options, (o) => this.rt.string(this.rt.m._hs_roles_json(this.handle, p, n, o))));

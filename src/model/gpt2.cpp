@@ -215,6 +215,7 @@ Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt
   kn::layer_norm(s.x.data(), weights_.lnf_g.data(), weights_.lnf_b.data(), s.x.data(), T, C,
                  float(cfg.layer_norm_epsilon));
 
+  r.final_hidden = s.x;
   // logits = ln_f(x) · wte^T, for the last position (or all)
   r.logits_last.resize(V);
   kn::gemm_transposed_b(s.x.data() + (T - 1) * C, weights_.lm_head_data(), r.logits_last.data(), 1, C, V);
@@ -225,6 +226,16 @@ Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt
   r.nonfinite = weights_.has_nonfinite || !all_finite(r.logits_last.data(), V) ||
                 !all_finite(r.attention.data(), r.attention.size());
   return r;
+}
+
+Result<std::vector<float>> Model::logits_at(const RunResult& r, std::size_t position) const {
+  const std::size_t C = config_.n_embd, V = config_.vocab_size;
+  if (position >= r.T || r.final_hidden.size() != r.T * C)
+    return make_error("logits_at: position " + std::to_string(position) + " is outside the last run (" +
+                      std::to_string(r.T) + " tokens)");
+  std::vector<float> logits(V);
+  kn::gemm_transposed_b(r.final_hidden.data() + position * C, weights_.lm_head_data(), logits.data(), 1, C, V);
+  return logits;
 }
 
 Result<Model::Score> Model::score(std::string_view text, const RunOptions& options) const {

@@ -49,6 +49,7 @@ struct RunResult {
   std::vector<float> attention;     // [L, H, T, T]
   std::vector<float> logits_last;   // [V]
   std::vector<float> logits_all;    // [T, V] when requested
+  std::vector<float> final_hidden;  // [T, C] ln_f output: logits of any position on demand
   bool nonfinite = false;           // NaN/Inf appeared in weights or activations
   // intermediates (keep_intermediates)
   std::vector<float> qkv;           // [L, T, 3C]  q | k | v, per layer after c_attn
@@ -76,6 +77,9 @@ class Model {
     bool truncated = false;
   };
   Result<Score> score(std::string_view text, const RunOptions& options = {}) const;
+
+  // Next-token logits [V] at `position` of a finished run (from its final_hidden).
+  Result<std::vector<float>> logits_at(const RunResult& r, std::size_t position) const;
 
  private:
   Gpt2Config config_;

@@ -18,6 +18,8 @@
 #include <memory>
 #include <string>
 
+#include <algorithm>
+
 #include "json/json.hpp"
 #include "kernels/kernels.hpp"
 #include "model/head_roles.hpp"
@@ -38,6 +40,8 @@ namespace {
 struct Session {
   std::unique_ptr<model::Model> model;
   model::RunResult last;
+  std::vector<float> logits;  // hs_logits_at's result
+  std::string probe_roles;    // cached: the induction probe does not depend on the text
   std::string text;  // scratch for returned strings
 };
 
@@ -297,6 +301,52 @@ EMSCRIPTEN_KEEPALIVE const char* hs_score_json(int handle, const char* text, int
   }
   s->text = model::score_json(r.value());
   return s->text.c_str();
+}
+
+// Next-token logits [V] at `position` of the last run; pointer valid until the next call.
+EMSCRIPTEN_KEEPALIVE const float* hs_logits_at(int handle, int position) {
+  Session* s = session(handle);
+  if (!s) return nullptr;
+  if (position < 0) {
+    set_error("logits_at: negative position");
+    return nullptr;
+  }
+  auto r = s->model->logits_at(s->last, static_cast<std::size_t>(position));
+  if (!r) {
+    set_error(r.error().message);
+    return nullptr;
+  }
+  s->logits = std::move(r.value());
+  return s->logits.data();
+}
+
+// Head-role scores of the last run (no new run): head_scores_json.
+EMSCRIPTEN_KEEPALIVE const char* hs_result_roles_json(int handle) {
+  Session* s = session(handle);
+  if (!s) return nullptr;
+  s->text = model::head_scores_json(model::score_heads(s->last), s->last.n_layer, s->last.n_head);
+  return s->text.c_str();
+}
+
+// Head-role scores on the induction probe (computed once per model).
+EMSCRIPTEN_KEEPALIVE const char* hs_probe_roles_json(int handle) {
+  Session* s = session(handle);
+  if (!s) return nullptr;
+  if (s->probe_roles.empty()) {
+    const auto& cfg = s->model->config();
+    const int32_t vocab =
+        static_cast<int32_t>(std::min<std::size_t>(s->model->tokenizer().vocab_size(), cfg.vocab_size));
+    const int32_t lo = vocab > 1024 ? 256 : 0;
+    const int32_t hi = std::max(lo + 1, vocab - 1);
+    const std::size_t n = std::max<std::size_t>(1, std::min<std::size_t>(24, cfg.n_positions / 2));
+    auto p = s->model->run_ids(model::induction_probe(n, lo, hi), {});
+    if (!p) {
+      set_error(p.error().message);
+      return nullptr;
+    }
+    s->probe_roles = model::head_scores_json(model::score_heads(p.value()), p->n_layer, p->n_head);
+  }
+  return s->probe_roles.c_str();
 }
 
 // Head-role scores on the text and on the induction probe (see head_roles.hpp).

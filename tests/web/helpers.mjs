@@ -1,0 +1,95 @@
+// tests/web/helpers.mjs — shared by the browser tests and measure.mjs: a static
+// server for web/ (scripts/serve.mjs on a free port, strict CSP on), headless
+// Debian Chromium through playwright-core, the default bundled model, and a dev
+// model fallback when no model is bundled yet.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const WEB = path.join(ROOT, 'web');
+export const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
+export const NATIVE_CLI = path.join(ROOT, 'build/native/src/cli/headscope');
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// Serves web/ under a sub-folder-free root; returns {url, close()}.
+export async function startServer({ csp = true } = {}) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/serve.mjs'), WEB, String(port)], {
+    env: { ...process.env, HEADSCOPE_CSP: csp ? '1' : '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('static server did not start in 10 s')), 10000);
+    child.stdout.on('data', (d) => { if (String(d).includes('serving')) { clearTimeout(timer); resolve(); } });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`static server exited (${code})`)); });
+  });
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+export async function launch() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic'],
+  });
+}
+
+// The page's default model: the first name in web/dist/models/index.json.
+// With none bundled yet (the trained model is not in models/), write a small
+// random GPT-2 there so the page has something to run (web/dist is generated).
+export function defaultModel() {
+  const dist = path.join(WEB, 'dist');
+  if (!fs.existsSync(path.join(dist, 'headscope.wasm'))) {
+    throw new Error('web/dist/headscope.wasm is missing: build the site with ./build-wasm.sh');
+  }
+  const indexPath = path.join(dist, 'models/index.json');
+  let names = [];
+  try { names = JSON.parse(fs.readFileSync(indexPath, 'utf8')); } catch { names = []; }
+  if (names.length) {
+    const name = typeof names[0] === 'string' ? names[0] : names[0].name;
+    return { name, dir: path.join(dist, 'models', name) };
+  }
+  const dir = path.join(dist, 'models/dev-random');
+  if (!fs.existsSync(path.join(dir, 'model.safetensors'))) {
+    console.log('# no bundled model in web/dist/models: writing a random dev model (dev-random)');
+    execFileSync('/usr/bin/python3', [path.join(ROOT, 'tests/reference/make_checkpoint.py'), dir,
+      '--layers', '4', '--heads', '4', '--embd', '128', '--positions', '128'], { stdio: 'inherit' });
+  }
+  fs.writeFileSync(indexPath, JSON.stringify([{ name: 'dev-random', files: fs.readdirSync(dir) }]) + '\n');
+  return { name: 'dev-random', dir };
+}
+
+// Opens the page and collects console errors and page errors.
+export async function openPage(browser, url, { width = 1280, height = 900, colorScheme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, colorScheme, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()} ${r.failure() && r.failure().errorText}`));
+  await page.goto(url);
+  await page.waitForSelector('#app[data-state="rendered"]', { timeout: 60000 });
+  return { context, page, problems };
+}

@@ -1,0 +1,76 @@
+// web/draw.mjs — small canvas helpers shared by the views: device-pixel-ratio
+// sizing, CSS colour → packed pixel, the hatch pattern that marks causally
+// masked cells (distinct from a 0 attention weight), and head-matrix painting.
+import { LUT32, lutIndex } from './colormap.mjs';
+
+export function sizeCanvas(canvas, cssW, cssH) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(cssW * dpr));
+  const h = Math.max(1, Math.round(cssH * dpr));
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  canvas.style.width = `${cssW}px`;
+  canvas.style.height = `${cssH}px`;
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return { ctx, dpr };
+}
+
+let probe = null;
+const colorCache = new Map();
+// CSS colour string -> [r, g, b, a]
+export function rgba(css) {
+  let c = colorCache.get(css);
+  if (c) return c;
+  probe ??= document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+  probe.clearRect(0, 0, 1, 1);
+  probe.fillStyle = css;
+  probe.fillRect(0, 0, 1, 1);
+  c = Array.from(probe.getImageData(0, 0, 1, 1).data);
+  colorCache.set(css, c);
+  return c;
+}
+export function packed(css) {
+  const [r, g, b] = rgba(css);
+  return ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+}
+
+const hatchCache = new Map();
+export function hatch(ctx, bg, line, dpr) {
+  const key = `${bg}|${line}|${dpr}`;
+  let p = hatchCache.get(key);
+  if (p) return p;
+  const s = Math.round(6 * dpr);
+  const c = document.createElement('canvas');
+  c.width = c.height = s;
+  const g = c.getContext('2d');
+  g.fillStyle = bg;
+  g.fillRect(0, 0, s, s);
+  g.strokeStyle = line;
+  g.lineWidth = Math.max(1, dpr);
+  g.beginPath();
+  g.moveTo(-1, s + 1); g.lineTo(s + 1, -1);
+  g.moveTo(-1, 1); g.lineTo(1, -1);
+  g.moveTo(s - 1, s + 1); g.lineTo(s + 1, s - 1);
+  g.stroke();
+  p = ctx.createPattern(c, 'repeat');
+  hatchCache.set(key, p);
+  return p;
+}
+
+// Paint one head's T x T matrix into a Uint32Array image (row stride `stride`)
+// at device pixels [x0, x0+w) x [y0, y0+h), nearest-neighbour. Masked cells
+// (key after query, causal) get `maskPx`.
+export function paintMatrix(px, stride, x0, y0, w, h, att, off, T, scale, causal, maskPx) {
+  const cols = new Int32Array(w);
+  for (let x = 0; x < w; x++) cols[x] = Math.min(T - 1, ((x * T) / w) | 0);
+  for (let y = 0; y < h; y++) {
+    const i = Math.min(T - 1, ((y * T) / h) | 0);
+    const row = off + i * T;
+    let p = (y0 + y) * stride + x0;
+    for (let x = 0; x < w; x++, p++) {
+      const j = cols[x];
+      px[p] = causal && j > i ? maskPx : LUT32[lutIndex(att[row + j], scale)];
+    }
+  }
+}
