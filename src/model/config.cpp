@@ -7,6 +7,14 @@ namespace hs::model {
 
 namespace {
 
+// A string from the file as a JSON string literal (quotes, control characters
+// escaped), so that error messages stay on one line.
+std::string quoted(std::string_view s) {
+  std::string out;
+  json::write_string(out, s);
+  return out;
+}
+
 // Reads an integer field, trying each alias; `required` fields must be present.
 Result<int64_t> read_int(const json::Value& root, std::string_view source,
                          std::initializer_list<const char*> names, bool required,
@@ -39,8 +47,8 @@ Result<Gpt2Config> parse_gpt2_config(std::string_view json_text, std::string_vie
     if (!mt->is_string()) return make_error(src + ": field \"model_type\" must be a string");
     c.model_type = mt->string;
     if (c.model_type != "gpt2")
-      return make_error(src + ": model_type \"" + c.model_type +
-                        "\" is not supported (Headscope reads GPT-2 checkpoints, model_type \"gpt2\")");
+      return make_error(src + ": model_type " + quoted(c.model_type) +
+                        " is not supported (Headscope reads GPT-2 checkpoints, model_type \"gpt2\")");
   }
   HS_TRY_ASSIGN(c.n_layer, read_int(root, source, {"n_layer", "num_hidden_layers"}, true, 0, 1, 256));
   HS_TRY_ASSIGN(c.n_head, read_int(root, source, {"n_head", "num_attention_heads"}, true, 0, 1, 1024));
@@ -67,8 +75,8 @@ Result<Gpt2Config> parse_gpt2_config(std::string_view json_text, std::string_vie
     else if (act->string == "relu")
       c.activation = Activation::Relu;
     else
-      return make_error(src + ": activation_function \"" + act->string +
-                        "\" is not supported (gelu_new, gelu_pytorch_tanh, gelu_fast, gelu, relu)");
+      return make_error(src + ": activation_function " + quoted(act->string) +
+                        " is not supported (gelu_new, gelu_pytorch_tanh, gelu_fast, gelu, relu)");
   }
   if (const json::Value* s = root.find("scale_attn_weights")) {
     if (!s->is_bool()) return make_error(src + ": field \"scale_attn_weights\" must be true or false");

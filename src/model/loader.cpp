@@ -6,6 +6,9 @@
 #include <cstring>
 #include <memory>
 
+#include <sys/stat.h>
+#include <sys/types.h>
+
 namespace hs::model {
 
 Result<std::string> read_text_file(const std::string& path) {
@@ -60,8 +63,14 @@ bool file_exists(const std::string& path) {
   return true;
 }
 
+bool folder_exists(const std::string& dir) {
+  struct stat st;
+  return ::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 Result<ModelFiles> tokenizer_files(const std::string& dir) {
   ModelFiles files;
+  if (!folder_exists(dir)) return make_error(dir + ": no such model folder");
   if (file_exists(dir + "/tokenizer.json")) {
     HS_TRY_ASSIGN(files.tokenizer_json, read_text_file(dir + "/tokenizer.json"));
   } else if (file_exists(dir + "/vocab.json") || file_exists(dir + "/merges.txt")) {
@@ -85,13 +94,13 @@ Result<std::unique_ptr<Model>> load_model_folder(const std::string& dir) {
   const std::string st_path = dir + "/model.safetensors";
   std::shared_ptr<FILE> f(std::fopen(st_path.c_str(), "rb"), [](FILE* p) { if (p) std::fclose(p); });
   if (!f) return make_error(st_path + ": cannot open (" + std::strerror(errno) + ")");
-  if (std::fseek(f.get(), 0, SEEK_END) != 0) return make_error(st_path + ": cannot seek");
-  long size = std::ftell(f.get());
+  if (fseeko(f.get(), 0, SEEK_END) != 0) return make_error(st_path + ": cannot seek");
+  const off_t size = ftello(f.get());
   if (size < 0) return make_error(st_path + ": cannot tell its size");
   files.safetensors_size = static_cast<uint64_t>(size);
   files.safetensors_name = st_path;
   files.safetensors_read = [f, st_path](uint64_t offset, uint64_t n, unsigned char* dst) -> Status {
-    if (std::fseek(f.get(), static_cast<long>(offset), SEEK_SET) != 0) return make_error("cannot seek");
+    if (fseeko(f.get(), static_cast<off_t>(offset), SEEK_SET) != 0) return make_error("cannot seek");
     if (std::fread(dst, 1, n, f.get()) != n) return make_error("short read (file truncated while reading?)");
     return {};
   };

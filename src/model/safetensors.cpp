@@ -25,6 +25,14 @@ const DTypeEntry kDTypes[] = {
     {"BOOL", DType::BOOL, 1}, {"F8_E4M3", DType::F8_E4M3, 1}, {"F8_E5M2", DType::F8_E5M2, 1},
 };
 
+// A name from the file as a JSON string literal (quotes, control characters
+// escaped), so that error messages stay on one line.
+std::string quoted(std::string_view s) {
+  std::string out;
+  json::write_string(out, s);
+  return out;
+}
+
 bool checked_mul(uint64_t a, uint64_t b, uint64_t& out) {
   if (a != 0 && b > UINT64_MAX / a) return false;
   out = a * b;
@@ -104,6 +112,9 @@ Result<SafetensorsIndex> parse_safetensors_header(std::string_view header, uint6
   if (!root.is_object())
     return make_error(src + ": header must be a JSON object, got " + json::type_name(root.type));
 
+  if (file_size < 8 || header.size() > file_size - 8)
+    return make_error(src + ": header of " + std::to_string(header.size()) + " bytes does not fit in a file of " +
+                      std::to_string(file_size) + " bytes");
   SafetensorsIndex index;
   index.source = src;
   index.header_size = header.size();
@@ -118,13 +129,13 @@ Result<SafetensorsIndex> parse_safetensors_header(std::string_view header, uint6
       if (!v.is_object()) return make_error(src + ": __metadata__ must be an object of strings");
       for (std::size_t m = 0; m < v.keys.size(); ++m) {
         if (!v.items[m].is_string())
-          return make_error(src + ": __metadata__ value \"" + v.keys[m] + "\" is " +
+          return make_error(src + ": __metadata__ value " + quoted(v.keys[m]) + " is " +
                             json::type_name(v.items[m].type) + ", must be a string");
         index.metadata[v.keys[m]] = v.items[m].string;
       }
       continue;
     }
-    const std::string where = src + ": tensor \"" + name + "\"";
+    const std::string where = src + ": tensor " + quoted(name);
     if (!v.is_object()) return make_error(where + ": entry must be an object");
     const json::Value* dtype = v.find("dtype");
     const json::Value* shape = v.find("shape");
@@ -139,7 +150,7 @@ Result<SafetensorsIndex> parse_safetensors_header(std::string_view header, uint6
     bool known = false;
     for (const auto& e : kDTypes)
       if (dtype->string == e.name) { t.dtype = e.dtype; known = true; }
-    if (!known) return make_error(where + ": unknown dtype \"" + dtype->string + "\"");
+    if (!known) return make_error(where + ": unknown dtype " + quoted(dtype->string));
 
     uint64_t numel = 1;
     for (const auto& d : shape->items) {
@@ -166,7 +177,7 @@ Result<SafetensorsIndex> parse_safetensors_header(std::string_view header, uint6
       return make_error(where + ": data_offsets span " + std::to_string(e - b) + " bytes but shape x " +
                         dtype_name(t.dtype) + " needs " + std::to_string(nbytes));
     for (const auto& other : index.tensors)
-      if (other.name == name) return make_error(src + ": duplicate tensor name \"" + name + "\"");
+      if (other.name == name) return make_error(src + ": duplicate tensor name " + quoted(name));
     t.begin = index.data_start + b;
     t.end = index.data_start + e;
     index.tensors.push_back(std::move(t));
@@ -180,10 +191,10 @@ Result<SafetensorsIndex> parse_safetensors_header(std::string_view header, uint6
   uint64_t expected = index.data_start;
   for (const TensorInfo* t : order) {
     if (t->begin < expected)
-      return make_error(src + ": tensor \"" + t->name + "\" overlaps the tensor before it (data_offsets begin " +
+      return make_error(src + ": tensor " + quoted(t->name) + " overlaps the tensor before it (data_offsets begin " +
                         std::to_string(t->begin - index.data_start) + ")");
     if (t->begin > expected)
-      return make_error(src + ": gap in the data section before tensor \"" + t->name + "\" (data_offsets begin " +
+      return make_error(src + ": gap in the data section before tensor " + quoted(t->name) + " (data_offsets begin " +
                         std::to_string(t->begin - index.data_start) + ", expected " +
                         std::to_string(expected - index.data_start) + ")");
     expected = t->end;
@@ -197,7 +208,7 @@ Result<SafetensorsIndex> parse_safetensors_header(std::string_view header, uint6
 Status convert_to_f32(const TensorInfo& t, const unsigned char* bytes, float* out) {
   switch (t.dtype) {
     case DType::F32:
-      std::memcpy(out, bytes, t.numel * 4);
+      if (t.numel) std::memcpy(out, bytes, t.numel * 4);  // empty tensors may come with null pointers
       return {};
     case DType::F16:
       for (uint64_t i = 0; i < t.numel; ++i) {

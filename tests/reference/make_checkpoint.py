@@ -7,7 +7,10 @@ config.json (GPT2Config fields), model.safetensors (written here byte by byte:
 --tokenizer-json names a tokenizer.json to copy).
 
 usage: make_checkpoint.py OUT_DIR [--layers 3 --heads 6 --embd 192 --positions 128
-       --vocab 50257 --dtype F32|F16|BF16 --prefix transformer. --seed 0 --std 0.2]
+       --vocab 50257 --dtype F32|F16|BF16 --prefix transformer. --seed 0 --std 0.2
+       --untied-lm-head]
+--untied-lm-head also writes a separate random lm_head.weight [V, C] (without the
+prefix, as GPT2LMHeadModel stores it).
 """
 import argparse
 import json
@@ -69,7 +72,8 @@ def write_safetensors(path, tensors, dtype, prefix):
     offset = 0
     for name, arr in tensors.items():
         b = to_bytes(arr, dtype)
-        header[prefix + name] = {"dtype": dtype, "shape": list(arr.shape),
+        full = name if name == "lm_head.weight" else prefix + name
+        header[full] = {"dtype": dtype, "shape": list(arr.shape),
                                  "data_offsets": [offset, offset + len(b)]}
         blobs.append(b)
         offset += len(b)
@@ -95,6 +99,7 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--std", type=float, default=0.2)
     ap.add_argument("--tokenizer-json", default=None)
+    ap.add_argument("--untied-lm-head", action="store_true")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     cfg = {
@@ -107,7 +112,10 @@ def main():
     with open(os.path.join(a.out, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
     rng = np.random.default_rng(a.seed)
-    write_safetensors(os.path.join(a.out, "model.safetensors"), tensors_for(cfg, rng, a.std), a.dtype, a.prefix)
+    tensors = tensors_for(cfg, rng, a.std)
+    if a.untied_lm_head:
+        tensors["lm_head.weight"] = rng.normal(0.0, a.std, size=(a.vocab, a.embd)).astype(np.float32)
+    write_safetensors(os.path.join(a.out, "model.safetensors"), tensors, a.dtype, a.prefix)
     if a.tokenizer_json:
         shutil.copy(a.tokenizer_json, os.path.join(a.out, "tokenizer.json"))
     else:
