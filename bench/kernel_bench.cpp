@@ -1,6 +1,7 @@
 // bench/kernel_bench — kernel figures for one build (native or wasm under Node):
 // the measured SIMD f32 peak (independent multiply/add chains), our GEMM on the
-// shapes of a GPT-2-small forward pass, the same shapes through Eigen compiled
+// shapes of a GPT-2-small forward pass (packed weights, as the model uses it, and
+// the unpacked variant), the same shapes through Eigen compiled
 // for the same target, and the attention kernel. Each figure is the median of
 // 20 timed runs after a warm-up long enough for V8's optimising tier.
 // Output: one "name value unit" line per figure; names start with the build
@@ -99,9 +100,15 @@ int main(int argc, char** argv) {
     std::vector<float> y(s.T * s.N);
     const double flops = 2.0 * s.T * s.K * s.N;
     const std::string tag = "gemm_" + std::to_string(s.T) + "x" + std::to_string(s.K) + "x" + std::to_string(s.N);
-    double t = time_median([&] { hs::kernels::gemm_bias(x.data(), w.data(), b.data(), y.data(), s.T, s.K, s.N); },
+    // the product's path: weights packed once (as at model load), then gemm_packed
+    std::vector<float> packed(hs::kernels::packed_size(s.K, s.N));
+    hs::kernels::pack_weights(w.data(), s.K, s.N, packed.data());
+    double t = time_median([&] { hs::kernels::gemm_packed(x.data(), packed.data(), b.data(), y.data(), s.T, s.K, s.N); },
                            quick ? 0.1 : 0.5);
     print(tag + "_gflops", flops / t / 1e9, "GFLOP/s");
+    double tu = time_median([&] { hs::kernels::gemm_bias(x.data(), w.data(), b.data(), y.data(), s.T, s.K, s.N); },
+                            quick ? 0.1 : 0.5);
+    print("unpacked_" + tag + "_gflops", flops / tu / 1e9, "GFLOP/s");
     // Eigen, same data, row-major maps, same target
     using RM = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     Eigen::Map<const RM> X(x.data(), s.T, s.K), Wm(w.data(), s.K, s.N);
