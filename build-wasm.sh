@@ -16,10 +16,21 @@ build_wasm_module
 echo "web/dist: $(ls web/dist | tr '\n' ' ')"
 
 if [ "$mode" = dist ]; then
+  # The whole site with relative URLs only: the page, the <headscope-view>
+  # element (headscope-element.js), embed.html, the wasm module, the bundled models.
   rm -rf dist/headscope
   mkdir -p dist/headscope
   (cd web && tar --exclude='*.test.mjs' -cf - .) | (cd dist/headscope && tar -xf -)
-  echo "site written to dist/headscope/ (upload the folder to any static host)"
+  for f in index.html embed.html headscope-element.js headscope-element.css style.css app.mjs client.mjs \
+           controller.mjs worker.mjs headscope-api.mjs dist/headscope.mjs dist/headscope.wasm dist/models/index.json; do
+    [ -f "dist/headscope/$f" ] || { echo "dist: missing $f" >&2; exit 1; }
+  done
+  if grep -q '"name"' dist/headscope/dist/models/index.json; then
+    echo "bundled models: $(grep -o '"name":"[^"]*"' dist/headscope/dist/models/index.json | cut -d'"' -f4 | tr '\n' ' ')"
+  else
+    echo "warning: no bundled model (models/ has none): pages and elements need a model=\"folder/\" URL" >&2
+  fi
+  echo "site written to dist/headscope/ ($(du -sh dist/headscope | cut -f1); upload the folder to any static host, any sub-folder)"
 fi
 if [ "$mode" = serve ]; then
   exec node scripts/serve.mjs web "${PORT:-8000}"

@@ -1,15 +1,17 @@
-// web/app.mjs — Headscope's UI thread: state, layout, worker traffic and the
-// wiring between views. It never touches wasm: web/worker.mjs owns the module.
-// Requests carry increasing ids; at most one run is in flight and only the
-// latest result is drawn. After every redraw the root element gets
-// data-state="rendered", a bubbling `headscope:rendered` event fires and a
-// `headscope:rendered` performance mark is set; window.headscope is the test hook.
+// web/app.mjs — Headscope's page: layout and tabs, the model picker, the knobs
+// panel, the head-roles table, the URL hash (every state field; replaceState, no
+// history spam), links, embed code and exports. The views, the runs and the
+// redraw loop live in a Controller (web/controller.mjs) over this document; the
+// wasm module lives in the shared worker (web/client.mjs -> web/worker.mjs).
+// After every redraw #app gets data-state="rendered", a bubbling
+// `headscope:rendered` event fires and a `headscope:rendered` performance mark is
+// set; window.headscope is the test hook.
 import { drawLegend } from './colormap.mjs';
-import { GridView } from './views/grid.mjs';
-import { HeadView } from './views/headview.mjs';
-import { MatrixView } from './views/matrix.mjs';
-import { NextTokenView } from './views/nexttoken.mjs';
-import { TokenStrip } from './views/tokenstrip.mjs';
+import { sharedClient } from './client.mjs';
+import { Controller, DEFAULT_KNOBS, knobsEqual, knobOptions, sortHeads } from './controller.mjs';
+import { parseHash, formatHash, escapeAttr } from './state-hash.mjs';
+import { ROLE_INFO } from './views/grid.mjs';
+import { buildScene, sceneToSvg, sceneToCanvas, exportName, download } from './export.mjs';
 
 const $ = (id) => document.getElementById(id);
 const root = $('app');
@@ -19,31 +21,86 @@ const ui = {
   openModel: $('open-model'), modelFiles: $('model-files'), theme: $('theme-toggle'),
   layer: $('layer-select'), head: $('head-select'), scale: $('scale-select'), legend: $('legend'),
   tooltip: $('tooltip'), drop: $('drop-overlay'), views: document.querySelector('.views'),
+  knobs: $('knobs'), kScale: $('knob-scale'), kCausal: $('knob-causal'), kTemp: $('knob-temp'),
+  kTempValue: $('knob-temp-value'), kTempHead: $('knob-temp-head'), kAblation: $('knob-ablation'),
+  ablateList: $('ablate-list'), ablateClear: $('ablate-clear'), pruneN: $('prune-n'), pruneGo: $('prune-go'),
+  pruneCancel: $('prune-cancel'), pruneProgress: $('prune-progress'), pruneStatus: $('prune-status'),
+  loss: $('loss'), knobsReset: $('knobs-reset'), knobSummary: $('knob-summary'),
+  copyLink: $('copy-link'), copyEmbed: $('copy-embed'), exportPng: $('export-png'), exportSvg: $('export-svg'),
+  shareOut: $('share-out'), shareText: $('share-text'), shareLabel: $('share-label'), shareStatus: $('share-status'),
+  rolesSource: $('roles-source'), rolesTable: $('roles-table'), roleDefs: $('role-defs'), roleLegend: $('role-legend'),
 };
 
-// ---------------------------------------------------------------- state
-const state = {
-  result: null, // latest drawn run
-  layer: 0,
-  head: 0,
-  overlay: 'head', // head view: 'head' (focused head) | 'layer' (all heads of the layer)
-  hoverPos: null, // token position under the pointer (any view)
-  pinPos: null, // clicked token position
-  view: 'grid',
-  scale: 'linear',
-  model: null, // {key, name, source, info}
-};
-let worker = null;
-let reqSeq = 0; // ids of run/load requests
-let latestRun = 0; // id of the newest run request
-let inFlight = 0; // id of the run the worker is computing
-let queued = null; // {id, text} waiting for the worker
-let debounceTimer = 0;
-let lastRunMs = 0;
-let loadReq = 0; // id of the model load in progress
-let bundled = []; // names from dist/models/index.json
-let waiters = []; // setText promises: {id, resolve, reject}
+const client = sharedClient();
+let view = 'grid';
+let bundled = [];
+let loadSeq = 0; // the model load in progress
 let firstRender = true;
+
+// ---------------------------------------------------------------- layout
+const layouts = [
+  { name: 'xwide', query: matchMedia('(min-width: 1560px)'), pinned: ['grid', 'next'], tabs: ['head', 'matrix', 'inside'] },
+  { name: 'wide', query: matchMedia('(min-width: 1040px)'), pinned: ['grid'], tabs: ['head', 'matrix', 'inside', 'next'] },
+  { name: 'narrow', query: null, pinned: [], tabs: ['grid', 'head', 'matrix', 'inside', 'next'] },
+];
+const layout = () => layouts.find((l) => !l.query || l.query.matches);
+function visibleViews() {
+  const l = layout();
+  const active = l.tabs.includes(view) ? view : l.tabs[0];
+  return { layout: l, active, visible: [...l.pinned, active] };
+}
+
+const ctl = new Controller({
+  root,
+  sections: { grid: $('view-grid'), head: $('view-head'), matrix: $('view-matrix'), next: $('view-next'), inside: $('view-inside') },
+  strip: $('tokens'),
+  tooltip: ui.tooltip,
+  client,
+  hooks: {
+    visible: () => visibleViews().visible,
+    running: () => setState('running'),
+    result: onResult,
+    rendered,
+    failed: showError,
+    selected: ({ openHead }) => {
+      ui.layer.value = String(ctl.state.layer);
+      ui.head.value = String(ctl.state.head);
+      if (openHead && layout().name === 'narrow') setView('head');
+      syncHash();
+    },
+    changed: syncHash,
+    drawn: () => drawLegend(ui.legend, ctl.state.scale),
+  },
+});
+ctl.onToggleAblate = (l, h) => {
+  const k = ctl.state.knobs;
+  const id = `${l}.${h}`;
+  setKnobs({ ablate: k.ablate.includes(id) ? k.ablate.filter((x) => x !== id) : sortHeads([...k.ablate, id]) });
+};
+const state = ctl.state;
+
+function applyLayout() {
+  const { layout: l, active, visible } = visibleViews();
+  ui.views.dataset.layout = l.name;
+  root.dataset.view = active;
+  for (const tab of document.querySelectorAll('.tab')) {
+    const name = tab.dataset.tab;
+    tab.hidden = !l.tabs.includes(name);
+    tab.setAttribute('aria-selected', String(name === active));
+    tab.tabIndex = name === active ? 0 : -1;
+  }
+  for (const [name, v] of Object.entries(ctl.views)) v.section.hidden = !visible.includes(name) || !state.result;
+}
+
+function setView(name) {
+  view = name;
+  applyLayout();
+  syncHash();
+  // the inside panel needs the run's intermediate arrays
+  const r = state.result;
+  if (r && visibleViews().visible.includes('inside') && !r.qkv) ctl.run({ immediate: true });
+  ctl.invalidate('all');
+}
 
 // ---------------------------------------------------------------- theme
 const darkQuery = matchMedia('(prefers-color-scheme: dark)');
@@ -55,190 +112,13 @@ function applyTheme(theme, save) {
   if (save) try { localStorage.setItem('headscope-theme', theme); } catch { /* private mode */ }
   ui.theme.setAttribute('aria-pressed', String(theme === 'dark'));
   ui.theme.textContent = theme === 'dark' ? '☀' : '☾';
-  colors = readColors();
-  invalidate('all');
-}
-function readColors() {
-  const cs = getComputedStyle(root);
-  const v = (n) => cs.getPropertyValue(n).trim();
-  return {
-    bg: v('--panel'), fg: v('--fg'), muted: v('--muted'), border: v('--border'), accent: v('--accent'),
-    mask: v('--mask'), maskLine: v('--mask-line'), focus: v('--focus'), select: v('--select'),
-    font: cs.fontFamily,
-  };
-}
-let colors = readColors();
-
-// ---------------------------------------------------------------- layout
-const layouts = [
-  { name: 'xwide', query: matchMedia('(min-width: 1560px)'), pinned: ['grid', 'next'], tabs: ['head', 'matrix'] },
-  { name: 'wide', query: matchMedia('(min-width: 1040px)'), pinned: ['grid'], tabs: ['head', 'matrix', 'next'] },
-  { name: 'narrow', query: null, pinned: [], tabs: ['grid', 'head', 'matrix', 'next'] },
-];
-function layout() {
-  return layouts.find((l) => !l.query || l.query.matches);
-}
-function visibleViews() {
-  const l = layout();
-  const active = l.tabs.includes(state.view) ? state.view : l.tabs[0];
-  return { layout: l, active, visible: [...l.pinned, active] };
-}
-function applyLayout() {
-  const { layout: l, active, visible } = visibleViews();
-  ui.views.dataset.layout = l.name;
-  root.dataset.view = active;
-  for (const tab of document.querySelectorAll('.tab')) {
-    const name = tab.dataset.tab;
-    tab.hidden = !l.tabs.includes(name);
-    tab.setAttribute('aria-selected', String(name === active));
-    tab.tabIndex = name === active ? 0 : -1;
-  }
-  for (const [name, view] of Object.entries(views)) view.section.hidden = !visible.includes(name) || !state.result;
+  ctl.refreshColors();
+  syncHash();
 }
 
-// ---------------------------------------------------------------- views
-const app = {
-  get state() { return state; },
-  get colors() { return colors; },
-  select(layer, head, { openHead = false } = {}) {
-    const info = state.model && state.model.info;
-    if (!info) return;
-    state.layer = Math.max(0, Math.min(info.n_layer - 1, layer));
-    state.head = Math.max(0, Math.min(info.n_head - 1, head));
-    ui.layer.value = String(state.layer);
-    ui.head.value = String(state.head);
-    views.grid.focus = null;
-    if (openHead && layout().name === 'narrow') setView('head');
-    invalidate('all');
-  },
-  setHover(pos) {
-    if (pos === state.hoverPos) return;
-    state.hoverPos = pos;
-    invalidate('hover');
-  },
-  togglePin(pos) {
-    state.pinPos = state.pinPos === pos ? null : pos;
-    invalidate('hover');
-  },
-  // Position the next-token view (and row highlights) follow.
-  activePos() {
-    const r = state.result;
-    if (!r || !r.T) return null;
-    if (state.hoverPos !== null && state.hoverPos < r.T) return state.hoverPos;
-    if (state.pinPos !== null && state.pinPos < r.T) return state.pinPos;
-    return r.T - 1;
-  },
-  // Position explicitly pointed at (hover or pin), or null.
-  focusPos() {
-    const r = state.result;
-    const p = state.hoverPos !== null ? state.hoverPos : state.pinPos;
-    return r && p !== null && p < r.T ? p : null;
-  },
-  showTooltip(lines, clientX, clientY) {
-    const tip = ui.tooltip;
-    tip.replaceChildren();
-    for (const [i, line] of lines.entries()) {
-      const div = document.createElement('div');
-      if (i === 0) div.className = 'tip-title';
-      div.textContent = line;
-      tip.append(div);
-    }
-    tip.hidden = false;
-    const pad = 14;
-    const w = tip.offsetWidth;
-    const h = tip.offsetHeight;
-    let x = clientX + pad;
-    let y = clientY + pad;
-    if (x + w > innerWidth - 4) x = Math.max(4, clientX - w - pad);
-    if (y + h > innerHeight - 4) y = Math.max(4, clientY - h - pad);
-    tip.style.left = `${x}px`;
-    tip.style.top = `${y}px`;
-  },
-  hideTooltip() { ui.tooltip.hidden = true; },
-  requestNextAll(id) { worker.postMessage({ type: 'next-all', id }); },
-};
-
-const views = {
-  grid: new GridView(app, $('view-grid')),
-  head: new HeadView(app, $('view-head')),
-  matrix: new MatrixView(app, $('view-matrix')),
-  next: new NextTokenView(app, $('view-next')),
-};
-const strip = new TokenStrip(app, $('tokens'));
-
-function setView(name) {
-  state.view = name;
-  applyLayout();
-  invalidate('all');
-}
-
-// ---------------------------------------------------------------- drawing
-let dirty = { data: false, all: false, hover: false };
-let frame = 0;
-let renderWaiting = false; // a new result is waiting to be drawn
-function invalidate(what) {
-  dirty[what] = true;
-  if (!frame) frame = requestAnimationFrame(draw);
-}
-function draw() {
-  frame = 0;
-  const d = dirty;
-  dirty = { data: false, all: false, hover: false };
-  const r = state.result;
-  if (!r) return;
-  const { visible } = visibleViews();
-  const full = d.data || d.all;
-  if (d.data) strip.setResult(r);
-  strip.render();
-  for (const name of visible) {
-    const v = views[name];
-    if (d.data || v.stale) v.setResult(r);
-    v.stale = false;
-    if (full || v.hoverSensitive) v.render(full);
-  }
-  if (d.data) for (const [name, v] of Object.entries(views)) if (!visible.includes(name)) v.stale = true;
-  drawLegend(ui.legend, state.scale);
-  if (d.data || renderWaiting) rendered(r);
-}
-function rendered(r) {
-  renderWaiting = false;
-  performance.mark('headscope:rendered');
-  if (firstRender) {
-    firstRender = false;
-    performance.mark('headscope:first-render');
-  }
-  setState('rendered');
-  root.dispatchEvent(new CustomEvent('headscope:rendered', {
-    bubbles: true,
-    detail: { tokens: r.tokens, n_layer: r.n_layer, n_head: r.n_head, T: r.T },
-  }));
-  resolveWaiters(r.id);
-}
-
-function resolveWaiters(id) {
-  const keep = [];
-  for (const w of waiters) {
-    if (w.id <= id) w.resolve(lastResultForTests);
-    else keep.push(w);
-  }
-  waiters = keep;
-}
-function rejectWaiters(id, message) {
-  const keep = [];
-  for (const w of waiters) {
-    if (w.id <= id) w.reject(new Error(message));
-    else keep.push(w);
-  }
-  waiters = keep;
-}
-
-// ---------------------------------------------------------------- status UI
-function setState(s) {
-  root.dataset.state = s;
-}
-function setStatus(text) {
-  ui.status.textContent = text;
-}
+// ---------------------------------------------------------------- status
+function setState(s) { root.dataset.state = s; }
+function setStatus(text) { ui.status.textContent = text; }
 function showError(message) {
   ui.error.textContent = message;
   ui.error.hidden = false;
@@ -251,72 +131,9 @@ function clearError() {
 }
 const mb = (n) => `${(n / 1048576).toFixed(n < 10485760 ? 1 : 0)} MB`;
 
-// ---------------------------------------------------------------- running
-function options() {
-  return { causal: true };
-}
-function requestRun({ immediate = false } = {}) {
-  const id = ++reqSeq;
-  latestRun = id;
-  clearTimeout(debounceTimer);
-  const text = ui.text.value;
-  if (!state.model) return id;
-  if (text === '') {
-    showEmpty();
-    return id;
-  }
-  // Fast models answer every keystroke; slow ones wait for a pause in typing.
-  const delay = immediate || lastRunMs < 40 ? 0 : 150;
-  if (delay) debounceTimer = setTimeout(() => send(id, text), delay);
-  else send(id, text);
-  return id;
-}
-function send(id, text) {
-  if (id !== latestRun) return;
-  if (inFlight) {
-    queued = { id, text };
-    return;
-  }
-  inFlight = id;
-  setState('running');
-  worker.postMessage({ type: 'run', id, text, options: options() });
-}
-function sendQueued() {
-  inFlight = 0;
-  if (queued) {
-    const q = queued;
-    queued = null;
-    send(q.id, q.text);
-  }
-}
-function showEmpty() {
-  clearError();
-  state.result = null;
-  ui.empty.hidden = false;
-  ui.notice.hidden = true;
-  strip.clear();
-  applyLayout();
-  setStatus('Empty text: nothing to look at yet.');
-  const empty = { id: latestRun, tokens: [], ids: [], T: 0, n_layer: state.model.info.n_layer, n_head: state.model.info.n_head, attention: new Float32Array(0) };
-  state.result = null;
-  lastResultForTests = empty;
-  performance.mark('headscope:rendered');
-  setState('rendered');
-  root.dispatchEvent(new CustomEvent('headscope:rendered', { bubbles: true, detail: { tokens: [], n_layer: empty.n_layer, n_head: empty.n_head, T: 0 } }));
-  resolveWaiters(latestRun);
-}
-let lastResultForTests = null;
-
 function onResult(msg) {
-  sendQueued();
-  lastRunMs = msg.runMs;
-  if (msg.id !== latestRun || (state.model && msg.modelKey !== state.model.key)) return; // stale
   clearError();
   ui.empty.hidden = true;
-  state.result = msg;
-  lastResultForTests = msg;
-  if (state.hoverPos !== null && state.hoverPos >= msg.T) state.hoverPos = null;
-  if (state.pinPos !== null && state.pinPos >= msg.T) state.pinPos = null;
   if (msg.truncated) {
     ui.notice.textContent = `Long text: only the first ${msg.T} of ${msg.n_tokens_in_text} tokens fit in this model's context (${state.model.info.n_positions}); the rest is not shown.`;
     ui.notice.hidden = false;
@@ -328,16 +145,36 @@ function onResult(msg) {
   }
   setStatus(`computed in ${msg.runMs.toFixed(1)} ms`);
   applyLayout();
-  renderWaiting = true;
-  invalidate('data');
+  renderRoles(msg);
+  updateLoss(msg);
 }
 
-function onNext(msg) {
-  const r = state.result;
-  if (!r || msg.id !== r.id || msg.modelKey !== r.modelKey) return;
-  r.next = msg.next;
-  views.next.stale = true;
-  invalidate('hover');
+function rendered(r) {
+  if (!r.T) {
+    // empty text
+    clearError();
+    ui.empty.hidden = false;
+    ui.notice.hidden = true;
+    applyLayout();
+    setStatus('Empty text: nothing to look at yet.');
+    ui.loss.textContent = '';
+  }
+  performance.mark('headscope:rendered');
+  if (firstRender && r.T) {
+    firstRender = false;
+    performance.mark('headscope:first-render');
+  }
+  setState('rendered');
+  root.dispatchEvent(new CustomEvent('headscope:rendered', {
+    bubbles: true,
+    detail: { tokens: r.tokens, n_layer: r.n_layer, n_head: r.n_head, T: r.T },
+  }));
+}
+
+function requestRun(opts) {
+  if (!state.model) return Promise.resolve(null);
+  ctl.text = ui.text.value;
+  return ctl.run(opts);
 }
 
 // ---------------------------------------------------------------- models
@@ -349,124 +186,412 @@ function fillSelect(select, n, label) {
   if (select.options.length === n) return;
   select.replaceChildren(...Array.from({ length: n }, (_, i) => new Option(label(i), String(i))));
 }
-function onLoaded(msg) {
-  if (msg.reqId !== loadReq) return;
+function onLoaded(model) {
   performance.mark('headscope:model-loaded');
-  loadReq = 0;
   ui.progress.hidden = true;
-  state.model = { key: msg.key, name: msg.name, source: msg.source, info: msg.info };
-  if (msg.source === 'file') {
+  let value;
+  if (model.source === 'file') {
     for (const o of [...ui.modelSelect.options]) if (o.value.startsWith('file:')) o.remove();
-    const o = new Option(`${msg.name} (your file)`, msg.key);
-    ui.modelSelect.add(o);
+    ui.modelSelect.add(new Option(`${model.name} (your file)`, model.key));
+    value = model.key;
+  } else if (model.source === 'bundled') {
+    value = `bundled:${model.name}`;
+  } else {
+    value = `url:${model.key}`;
+    if (![...ui.modelSelect.options].some((o) => o.value === value)) ui.modelSelect.add(new Option(model.name, value));
   }
-  ui.modelSelect.value = msg.source === 'file' ? msg.key : `bundled:${msg.name}`;
+  ui.modelSelect.value = value;
   ui.modelSelect.dataset.current = ui.modelSelect.value;
-  fillSelect(ui.layer, msg.info.n_layer, (i) => `L${i}`);
-  fillSelect(ui.head, msg.info.n_head, (i) => `H${i}`);
-  app.select(state.layer, state.head);
-  ui.modelInfo.textContent = `${msg.name} · ${describeModel(state.model)}`;
+  ctl.setModel(model);
+  const { n_layer: L, n_head: H } = model.info;
+  fillSelect(ui.layer, L, (i) => `L${i}`);
+  fillSelect(ui.head, H, (i) => `H${i}`);
+  buildKnobLists(L, H);
+  showKnobs();
+  ctl.select(state.layer, state.head);
+  ui.modelInfo.textContent = `${model.name} · ${describeModel(model)}`;
   clearError();
   setState('ready');
-  setStatus(msg.timing
-    ? `Model ${msg.name} loaded (${mb(msg.timing.bytes)}: fetched in ${msg.timing.fetchMs.toFixed(0)} ms, loaded in ${msg.timing.loadMs.toFixed(0)} ms).`
-    : `Model ${msg.name} loaded.`);
-  console.debug('headscope: model loaded', msg.timing || '');
+  setStatus(model.timing
+    ? `Model ${model.name} loaded (${mb(model.timing.bytes)}: fetched in ${model.timing.fetchMs.toFixed(0)} ms, loaded in ${model.timing.loadMs.toFixed(0)} ms).`
+    : `Model ${model.name} loaded.`);
   requestRun({ immediate: true });
+  syncHash();
 }
 function onProgress(msg) {
-  if (msg.reqId !== loadReq) return;
   ui.progress.hidden = false;
   ui.progress.max = msg.total || 1;
   ui.progress.value = msg.done;
   const pct = msg.total ? Math.round((100 * msg.done) / msg.total) : 0;
-  setStatus(msg.phase === 'download'
-    ? `Downloading model… ${mb(msg.done)} of ${mb(msg.total)}`
-    : `Loading weights… ${pct}%`);
+  setStatus(msg.phase === 'download' ? `Downloading model… ${mb(msg.done)} of ${mb(msg.total)}` : `Loading weights… ${pct}%`);
 }
-function loadBundled(name) {
-  const entry = bundled.find((b) => b.name === name);
-  loadReq = ++reqSeq;
+function loadFailed(seq, e) {
+  if (seq !== loadSeq) return;
+  ui.progress.hidden = true;
+  ui.modelSelect.value = ui.modelSelect.dataset.current || '';
+  showError(state.model
+    ? `Could not open that model: ${e.message} — still using ${state.model.name}.`
+    : `Could not open the model: ${e.message}`);
+  setStatus(state.model ? `Model ${state.model.name}.` : 'No model loaded.');
+}
+// A model by URL (a bundled folder, or a folder path relative to this page).
+function loadUrl(url, name) {
+  const seq = ++loadSeq;
   setState('loading');
-  setStatus(`Loading model ${name}…`);
+  setStatus(`Loading model ${name || url}…`);
   ui.progress.hidden = false;
   ui.progress.removeAttribute('value');
-  worker.postMessage({ type: 'load-bundled', reqId: loadReq, name, files: entry && entry.files });
+  client.load(url, { name, onProgress }).then((m) => { if (seq === loadSeq) onLoaded(m); }, (e) => loadFailed(seq, e));
 }
 function loadFiles(files) {
   files = [...files];
   if (!files.length) return;
-  loadReq = ++reqSeq;
+  const seq = ++loadSeq;
   clearError();
   setState('loading');
   setStatus(`Opening ${files.map((f) => f.name).join(', ')}…`);
   ui.progress.hidden = false;
   ui.progress.removeAttribute('value');
-  worker.postMessage({ type: 'load-files', reqId: loadReq, files });
+  client.loadFiles(files, { onProgress }).then((m) => { if (seq === loadSeq) onLoaded(m); }, (e) => loadFailed(seq, e));
 }
-function onError(msg) {
-  if (msg.during === 'next') {
-    console.warn(`next-token computation failed: ${msg.message}`);
-    return;
-  }
-  if (msg.during === 'load') {
-    if (msg.reqId !== loadReq) return;
-    loadReq = 0;
-    ui.progress.hidden = true;
-    ui.modelSelect.value = ui.modelSelect.dataset.current || '';
-    showError(state.model
-      ? `Could not open that model: ${msg.message} — still using ${state.model.name}.`
-      : `Could not open the model: ${msg.message}`);
-    setStatus(state.model ? `Model ${state.model.name}.` : 'No model loaded.');
-    return;
-  }
-  sendQueued();
-  if (msg.id !== latestRun) return;
-  showError(`Could not run the model: ${msg.message}`);
-  rejectWaiters(msg.id, msg.message);
+// The hash's model field: a bundled model's name, or a folder URL relative to the page.
+function modelUrlFor(field) {
+  const b = bundled.find((x) => x.name === field);
+  if (b) return [b.url, b.name];
+  if (field && field.includes('/')) return [new URL(field, location.href).href, undefined];
+  return bundled.length ? [bundled[0].url, bundled[0].name] : [null];
+}
+function modelField() {
+  const m = state.model;
+  if (!m || m.source === 'file') return undefined;
+  const b = bundled.find((x) => x.url === m.key);
+  if (b) return b === bundled[0] ? undefined : b.name;
+  return m.key;
 }
 
-async function start() {
-  worker = new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module' });
-  worker.onmessage = ({ data: msg }) => {
-    if (msg.type === 'result') onResult(msg);
-    else if (msg.type === 'loaded') onLoaded(msg);
-    else if (msg.type === 'progress') onProgress(msg);
-    else if (msg.type === 'next') onNext(msg);
-    else if (msg.type === 'error') onError(msg);
-  };
-  worker.onerror = (e) => {
-    e.preventDefault();
-    showError(`The compute worker failed to start: ${e.message || 'unknown error'} (this page needs WebAssembly SIMD and module workers).`);
-  };
+// ---------------------------------------------------------------- knobs
+function setKnobs(patch, { run = true } = {}) {
+  Object.assign(state.knobs, patch);
+  showKnobs();
+  syncHash();
+  if (run) {
+    ctl.invalidate('all');
+    requestRun({ immediate: true });
+  }
+}
+function buildKnobLists(L, H) {
+  const heads = [];
+  for (let l = 0; l < L; l++) for (let h = 0; h < H; h++) heads.push(`${l}.${h}`);
+  ui.kTempHead.replaceChildren(new Option('all heads', ''), ...heads.map((x) => new Option(`L${x.split('.')[0]} H${x.split('.')[1]}`, x)));
+  ui.ablateList.replaceChildren();
+  for (let l = 0; l < L; l++) {
+    const row = document.createElement('div');
+    row.className = 'ablate-row';
+    const lab = document.createElement('span');
+    lab.className = 'ablate-layer muted';
+    lab.textContent = `L${l}`;
+    row.append(lab);
+    for (let h = 0; h < H; h++) {
+      const label = document.createElement('label');
+      label.className = 'ablate-box';
+      const cb = document.createElement('input');
+      cb.type = 'checkbox';
+      cb.value = `${l}.${h}`;
+      cb.setAttribute('aria-label', `switch off layer ${l} head ${h}`);
+      label.title = `layer ${l}, head ${h}`;
+      label.append(cb, document.createTextNode(`H${h}`));
+      row.append(label);
+    }
+    ui.ablateList.append(row);
+  }
+}
+function showKnobs() {
+  const k = state.knobs;
+  ui.kScale.checked = k.scale;
+  ui.kCausal.checked = k.causal;
+  ui.kTemp.value = String(Math.log2(k.temperature));
+  ui.kTempValue.textContent = k.temperature.toFixed(2);
+  ui.kTempHead.value = k.temperatureHead || '';
+  ui.kAblation.value = k.ablation;
+  for (const cb of ui.ablateList.querySelectorAll('input')) cb.checked = k.ablate.includes(cb.value);
+  const parts = [];
+  if (!k.scale) parts.push('no 1/√dk');
+  if (!k.causal) parts.push('no causal mask');
+  if (k.temperature !== 1) parts.push(`temperature ${k.temperature.toFixed(2)} on ${k.temperatureHead ? `L${k.temperatureHead.replace('.', ' H')}` : 'every head'}`);
+  if (k.ablate.length) parts.push(`${k.ablate.length} head${k.ablate.length === 1 ? '' : 's'} off`);
+  ui.knobSummary.textContent = parts.length ? `· ${parts.join(' · ')}` : '';
+  if (parts.length) ui.knobs.open = true;
+}
+
+// Loss of the text without and with the knobs (scoreJson in the worker).
+let lossSeq = 0;
+const baseLoss = new Map(); // `${model key}\n${text}` -> score without knobs
+async function updateLoss(r) {
+  const seq = ++lossSeq;
+  const model = state.model;
+  const text = r.text;
+  const knobbed = !knobsEqual(state.knobs, DEFAULT_KNOBS);
   try {
-    const res = await fetch(new URL('./dist/models/index.json', import.meta.url));
-    // names, or {name, files} objects
-    bundled = (res.ok ? await res.json() : []).map((b) => (typeof b === 'string' ? { name: b } : b));
+    const key = `${model.key}\n${text}`;
+    if (!baseLoss.has(key)) {
+      if (baseLoss.size > 50) baseLoss.clear();
+      baseLoss.set(key, await client.score(model.key, text, {}));
+    }
+    const base = baseLoss.get(key);
+    const withK = knobbed ? await client.score(model.key, text, knobOptions(state.knobs)) : base;
+    if (seq !== lossSeq || !base) return;
+    const fmt = (x) => x.mean_nll.toFixed(3);
+    if (!knobbed) {
+      ui.loss.textContent = `Loss on this text: ${fmt(base)} nats per token (${base.tokens} tokens).`;
+    } else {
+      const d = withK.mean_nll - base.mean_nll;
+      ui.loss.textContent = `Loss on this text: ${fmt(base)} → ${fmt(withK)} nats per token with the knobs (${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(3)}).`;
+    }
+    ui.loss.dataset.base = String(base.mean_nll);
+    ui.loss.dataset.knobs = String(withK.mean_nll);
+  } catch (e) {
+    if (seq === lossSeq) ui.loss.textContent = `Loss: ${e.message}`;
+  }
+}
+
+let prune = null;
+function startPrune() {
+  if (prune || !state.model || !state.result) return;
+  const N = Math.max(1, Math.floor(Number(ui.pruneN.value) || 1));
+  const { n_layer: L, n_head: H } = state.model.info;
+  const options = knobOptions(state.knobs);
+  ui.pruneGo.disabled = true;
+  ui.pruneCancel.hidden = false;
+  ui.pruneProgress.hidden = false;
+  ui.pruneProgress.max = L * H + 1;
+  ui.pruneProgress.value = 0;
+  ui.pruneStatus.textContent = `Ranking ${L * H} heads…`;
+  prune = client.prune(state.model.key, ui.text.value, { ...options, ablation: state.knobs.ablation }, (m) => {
+    ui.pruneProgress.value = m.done;
+    ui.pruneStatus.textContent = `Ranking heads… ${m.done - 1 > 0 ? m.done - 1 : 0} of ${L * H} scored`;
+  });
+  prune.promise.then((res) => {
+    if (!res) { ui.pruneStatus.textContent = 'Ranking cancelled.'; return; }
+    const order = Array.from(res.deltas, (d, i) => [d, i]).sort((a, b) => a[0] - b[0]);
+    const chosen = order.slice(0, Math.min(N, L * H)).map(([, i]) => `${Math.floor(i / H)}.${i % H}`);
+    ui.pruneStatus.textContent = `Least important on this text: ${order.slice(0, Math.min(N, L * H))
+      .map(([d, i]) => `L${Math.floor(i / H)}H${i % H} (${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(3)})`).join(', ')} — switched off.`;
+    ui.pruneStatus.dataset.ranking = JSON.stringify(order.map(([d, i]) => [i, d]));
+    setKnobs({ ablate: sortHeads(chosen) });
+  }, (e) => { ui.pruneStatus.textContent = `Ranking failed: ${e.message}`; })
+    .finally(() => {
+      prune = null;
+      ui.pruneGo.disabled = false;
+      ui.pruneCancel.hidden = true;
+      ui.pruneProgress.hidden = true;
+    });
+}
+
+// ---------------------------------------------------------------- head roles
+const ROLE_DEFS = {
+  previous_token: 'mean, over every token after the first, of the weight it puts on the token just before it.',
+  first_token: 'mean weight on the very first token (many heads park attention there: an “attention sink”).',
+  self: 'mean weight a token puts on itself.',
+  same_token: 'for tokens that appeared earlier in the text: mean weight on those earlier copies.',
+  induction: 'for tokens that appeared earlier: mean weight on the token that came right after the earlier copy (“what came next last time”). High on the probe = an induction head.',
+  punctuation: 'mean weight on punctuation and newline tokens.',
+};
+function buildRoleHelp() {
+  ui.roleDefs.replaceChildren();
+  for (const [name, text] of Object.entries(ROLE_DEFS)) {
+    const dt = document.createElement('dt');
+    const sw = document.createElement('span');
+    sw.className = `role-chip role-${name}`;
+    sw.textContent = ROLE_INFO[name].short;
+    dt.append(sw, ` ${name}`);
+    const dd = document.createElement('dd');
+    dd.textContent = text;
+    ui.roleDefs.append(dt, dd);
+  }
+  const dt = document.createElement('dt');
+  dt.textContent = 'role';
+  const dd = document.createElement('dd');
+  dd.textContent = 'the highest score if it is at least 0.4, else “mixed”; first-token and self count only when no other score reaches 0.4. A dash: the text has no token the score applies to. Every score is a mean attention weight between 0 and 1, computed by the wasm module (src/model/head_roles.hpp).';
+  ui.roleDefs.append(dt, dd);
+  ui.roleLegend.replaceChildren(...Object.entries(ROLE_INFO).map(([name, info]) => {
+    const s = document.createElement('span');
+    s.className = `role-chip role-${name}`;
+    s.textContent = info.short;
+    s.title = name;
+    return s;
+  }));
+}
+function renderRoles(r) {
+  const roles = r.roles;
+  const t = ui.rolesTable;
+  t.replaceChildren();
+  if (!roles) return;
+  const names = roles.text.names;
+  const thead = t.createTHead();
+  const h1 = thead.insertRow();
+  const th = (row, text, attrs = {}) => {
+    const c = document.createElement('th');
+    c.textContent = text;
+    for (const [k, v] of Object.entries(attrs)) c.setAttribute(k, v);
+    row.append(c);
+    return c;
+  };
+  th(h1, 'head', { rowspan: '2', scope: 'col' });
+  th(h1, 'this text', { colspan: String(names.length + 1), scope: 'colgroup' });
+  th(h1, 'induction probe', { colspan: String(names.length + 1), scope: 'colgroup' });
+  const h2 = thead.insertRow();
+  for (let k = 0; k < 2; k++) {
+    th(h2, 'role', { scope: 'col' });
+    for (const n of names) th(h2, ROLE_INFO[n] ? ROLE_INFO[n].short : n, { scope: 'col', title: n });
+  }
+  const body = t.createTBody();
+  const { n_layer: L, n_head: H } = r;
+  for (let l = 0; l < L; l++) {
+    for (let h = 0; h < H; h++) {
+      const row = body.insertRow();
+      row.dataset.head = `${l}.${h}`;
+      if (l === state.layer && h === state.head) row.className = 'current';
+      const c0 = document.createElement('th');
+      c0.scope = 'row';
+      const pick = document.createElement('button');
+      pick.type = 'button';
+      pick.className = 'linkish';
+      pick.textContent = `L${l} H${h}`;
+      pick.title = `focus layer ${l}, head ${h}`;
+      c0.append(pick);
+      row.append(c0);
+      for (const which of ['text', 'probe']) {
+        const role = roles[which].roles[l][h];
+        const rc = row.insertCell();
+        rc.dataset.role = role;
+        rc.className = `role-cell ${which}`;
+        if (ROLE_INFO[role]) {
+          const chip = document.createElement('span');
+          chip.className = `role-chip role-${role}`;
+          chip.textContent = ROLE_INFO[role].short;
+          rc.append(chip);
+        } else rc.textContent = role;
+        roles[which].scores[l][h].forEach((v, k) => {
+          const c = row.insertCell();
+          c.className = 'num';
+          c.textContent = v === null ? '–' : v.toFixed(2);
+          if (v !== null && v >= 0.4) c.classList.add('strong');
+          c.title = `${names[k]} (${which})`;
+        });
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- hash
+function currentHashState() {
+  return {
+    text: ui.text.value, model: modelField(), layer: state.layer, head: state.head, view,
+    colour: state.scale, overlay: state.overlay, pin: state.pinPos, query: state.queryPos,
+    roles: state.roleSource || 'text', knobs: state.knobs, theme: document.documentElement.dataset.theme,
+  };
+}
+let hashTimer = 0;
+function syncHash() {
+  clearTimeout(hashTimer);
+  hashTimer = setTimeout(() => {
+    const h = formatHash(currentHashState());
+    if (h !== location.hash) history.replaceState(null, '', h === '#' ? location.pathname + location.search : h);
+  }, 60);
+}
+// Apply a parsed hash: returns the model field (loaded by the caller).
+function applyHash(s) {
+  if (s.text !== undefined) ui.text.value = s.text;
+  state.layer = s.layer || 0; // absent fields mean their defaults
+  state.head = s.head || 0;
+  view = s.view || 'grid';
+  state.scale = s.colour || 'linear';
+  ui.scale.value = state.scale;
+  state.overlay = s.overlay || 'head';
+  for (const b of document.querySelectorAll('#view-head .seg-btn')) b.setAttribute('aria-pressed', String(b.dataset.overlay === state.overlay));
+  state.pinPos = s.pin !== undefined ? s.pin : null;
+  state.queryPos = s.query !== undefined ? s.query : null;
+  state.roleSource = s.roles || 'text';
+  ui.rolesSource.value = state.roleSource;
+  state.knobs = s.knobs;
+  showKnobs();
+  applyLayout();
+}
+addEventListener('hashchange', () => {
+  const s = parseHash(location.hash);
+  const before = modelField();
+  applyHash(s);
+  if ((s.model || undefined) !== before && bundled.length) {
+    const [url, name] = modelUrlFor(s.model);
+    if (url) loadUrl(url, name);
+  } else {
+    if (state.model) ctl.select(state.layer, state.head);
+    requestRun({ immediate: true });
+  }
+});
+
+// ---------------------------------------------------------------- share & export
+function pageUrl() {
+  return location.href.split('#')[0] + formatHash(currentHashState());
+}
+function embedCode() {
+  const s = currentHashState();
+  const base = location.href.split('#')[0].replace(/[^/]*$/, '');
+  const attrs = [`text="${escapeAttr(s.text)}"`];
+  if (s.model) attrs.push(`model="${escapeAttr(bundled.some((b) => b.name === s.model) ? `${base}dist/models/${encodeURIComponent(s.model)}/` : s.model)}"`);
+  attrs.push(`layer="${s.layer}"`, `head="${s.head}"`, `view="${['grid', 'head', 'matrix'].includes(s.view) ? s.view : 'head'}"`);
+  const k = s.knobs;
+  if (!k.scale) attrs.push('scale="0"');
+  if (!k.causal) attrs.push('causal="0"');
+  if (k.temperature !== 1) attrs.push(`temperature="${k.temperature}"`);
+  if (k.temperatureHead) attrs.push(`temperature-head="${k.temperatureHead}"`);
+  if (k.ablate.length) attrs.push(`ablate="${k.ablate.join(',')}"`);
+  if (k.ablation !== 'zero') attrs.push(`ablation="${k.ablation}"`);
+  attrs.push('editable');
+  return `<!-- Headscope as an iframe -->\n<iframe src="${escapeAttr(pageUrl())}" title="Headscope: attention heads" width="100%" height="760" loading="lazy"></iframe>\n\n` +
+    `<!-- or as an element (one script per page; elements share one worker) -->\n<script type="module" src="${escapeAttr(base)}headscope-element.js"></script>\n<headscope-view ${attrs.join(' ')}></headscope-view>`;
+}
+async function share(label, text) {
+  ui.shareOut.hidden = false;
+  ui.shareLabel.textContent = label;
+  ui.shareText.value = text;
+  ui.shareText.rows = Math.min(8, text.split('\n').length + 1);
+  try {
+    await navigator.clipboard.writeText(text);
+    ui.shareStatus.textContent = 'Copied to the clipboard.';
   } catch {
-    bundled = [];
+    ui.shareText.select();
+    ui.shareStatus.textContent = 'Select and copy the text above (the clipboard is not available here).';
   }
-  ui.modelSelect.replaceChildren(...bundled.map((b) => new Option(b.name, `bundled:${b.name}`)));
-  if (bundled.length) loadBundled(bundled[0].name);
-  else {
-    setState('ready');
-    setStatus('No bundled model here: open your own (config.json, model.safetensors, tokenizer.json).');
-  }
+}
+function exportView() {
+  const { active } = visibleViews();
+  return ['grid', 'head', 'matrix'].includes(active) ? active : 'matrix';
+}
+function exportSvg(v = exportView()) {
+  return sceneToSvg(buildScene(ctl, v), ctl.colors.font);
+}
+function exportPng(v = exportView()) {
+  return sceneToCanvas(buildScene(ctl, v), ctl.colors.font, 2);
 }
 
 // ---------------------------------------------------------------- events
 ui.text.addEventListener('input', () => {
   performance.mark('headscope:input');
   requestRun();
+  syncHash();
 });
-ui.layer.addEventListener('change', () => app.select(Number(ui.layer.value), state.head));
-ui.head.addEventListener('change', () => app.select(state.layer, Number(ui.head.value)));
-ui.scale.addEventListener('change', () => { state.scale = ui.scale.value; invalidate('all'); });
+ui.layer.addEventListener('change', () => ctl.select(Number(ui.layer.value), state.head));
+ui.head.addEventListener('change', () => ctl.select(state.layer, Number(ui.head.value)));
+ui.scale.addEventListener('change', () => { state.scale = ui.scale.value; ctl.invalidate('all'); syncHash(); });
 ui.theme.addEventListener('click', () => applyTheme(currentTheme() === 'dark' ? 'light' : 'dark', true));
-darkQuery.addEventListener('change', () => { if (!localStorage.getItem('headscope-theme')) { colors = readColors(); invalidate('all'); } });
+darkQuery.addEventListener('change', () => { if (!localStorage.getItem('headscope-theme')) ctl.refreshColors(); });
 ui.modelSelect.addEventListener('change', () => {
   const v = ui.modelSelect.value;
-  if (v.startsWith('bundled:')) loadBundled(v.slice(8));
+  if (v.startsWith('bundled:')) {
+    const b = bundled.find((x) => x.name === v.slice(8));
+    if (b) loadUrl(b.url, b.name);
+  } else if (v.startsWith('url:')) loadUrl(v.slice(4));
   else if (state.model && v === state.model.key) return;
   else showError('Open that file again to use it.');
 });
@@ -485,10 +610,55 @@ document.querySelector('.tabs').addEventListener('keydown', (e) => {
   next.focus();
   e.preventDefault();
 });
-for (const l of layouts) if (l.query) l.query.addEventListener('change', () => { applyLayout(); invalidate('all'); });
-new ResizeObserver(() => invalidate('all')).observe(ui.views);
+for (const b of document.querySelectorAll('#view-head .seg-btn')) b.addEventListener('click', syncHash);
+ui.kScale.addEventListener('change', () => setKnobs({ scale: ui.kScale.checked }));
+ui.kCausal.addEventListener('change', () => setKnobs({ causal: ui.kCausal.checked }));
+ui.kTemp.addEventListener('input', () => {
+  const t = Math.round(2 ** Number(ui.kTemp.value) * 100) / 100;
+  ui.kTempValue.textContent = t.toFixed(2);
+  // the focused head, unless the reader chose one (or "all heads") in the list
+  const head = state.knobs.temperatureHead || (tempAllHeads ? null : `${state.layer}.${state.head}`);
+  setKnobs({ temperature: t, temperatureHead: t === 1 && !tempAllHeads && !tempHeadChosen ? null : head });
+});
+let tempAllHeads = false;
+let tempHeadChosen = false;
+ui.kTempHead.addEventListener('change', () => {
+  tempAllHeads = !ui.kTempHead.value;
+  tempHeadChosen = !!ui.kTempHead.value;
+  setKnobs({ temperatureHead: ui.kTempHead.value || null });
+});
+ui.kAblation.addEventListener('change', () => setKnobs({ ablation: ui.kAblation.value }));
+ui.ablateList.addEventListener('change', () => {
+  setKnobs({ ablate: [...ui.ablateList.querySelectorAll('input:checked')].map((c) => c.value) });
+});
+ui.ablateClear.addEventListener('click', () => setKnobs({ ablate: [] }));
+ui.knobsReset.addEventListener('click', () => setKnobs({ ...DEFAULT_KNOBS, ablate: [] }));
+ui.pruneGo.addEventListener('click', startPrune);
+ui.pruneCancel.addEventListener('click', () => { if (prune) prune.cancel(); });
+ui.rolesSource.addEventListener('change', () => { state.roleSource = ui.rolesSource.value; ctl.invalidate('all'); syncHash(); });
+ui.rolesTable.addEventListener('click', (e) => {
+  const row = e.target.closest('button') && e.target.closest('tr[data-head]');
+  if (row) {
+    const [l, h] = row.dataset.head.split('.').map(Number);
+    ctl.select(l, h);
+    for (const tr of ui.rolesTable.querySelectorAll('tr.current')) tr.classList.remove('current');
+    row.classList.add('current');
+  }
+});
+ui.copyLink.addEventListener('click', () => share('Link to this view', pageUrl()));
+ui.copyEmbed.addEventListener('click', () => share('Embed code (iframe, or the custom element)', embedCode()));
+ui.exportSvg.addEventListener('click', () => {
+  if (!state.result) return;
+  download(new Blob([exportSvg()], { type: 'image/svg+xml' }), exportName(ctl, exportView(), 'svg'));
+});
+ui.exportPng.addEventListener('click', () => {
+  if (!state.result) return;
+  exportPng().toBlob((b) => download(b, exportName(ctl, exportView(), 'png')), 'image/png');
+});
+for (const l of layouts) if (l.query) l.query.addEventListener('change', () => { applyLayout(); ctl.invalidate('all'); });
+new ResizeObserver(() => ctl.invalidate('all')).observe(ui.views);
 document.addEventListener('keydown', (e) => {
-  if (e.key === 'Escape') { state.pinPos = null; app.setHover(null); app.hideTooltip(); invalidate('hover'); }
+  if (e.key === 'Escape') { state.pinPos = null; ctl.setHover(null); ctl.hideTooltip(); ctl.invalidate('hover'); syncHash(); }
 });
 
 // Drag and drop model files (or a whole model folder) anywhere on the page.
@@ -519,24 +689,45 @@ async function droppedFiles(dt) {
 
 // ---------------------------------------------------------------- test hook
 window.headscope = {
-  get lastResult() { return lastResultForTests; },
-  get state() { return { ...state, result: undefined, model: state.model && { ...state.model } }; },
+  get lastResult() { return ctl.lastResult; },
+  get state() { return { ...state, result: undefined, view, knobs: { ...state.knobs }, model: state.model && { ...state.model } }; },
+  get client() { return client; },
   setText(text) {
     ui.text.value = text;
-    const id = requestRun({ immediate: true });
-    return new Promise((resolve, reject) => {
-      if (!state.model) return reject(new Error('no model loaded'));
-      waiters.push({ id, resolve, reject });
-      if (text === '') resolveWaiters(id);
-    });
+    syncHash();
+    if (!state.model) return Promise.reject(new Error('no model loaded'));
+    return requestRun({ immediate: true });
   },
-  select: (layer, head) => app.select(layer, head),
+  select: (layer, head) => ctl.select(layer, head),
   setView,
-  setHover: (pos) => app.setHover(pos),
+  setHover: (pos) => ctl.setHover(pos),
+  setKnobs: (patch) => { setKnobs(patch, { run: false }); return requestRun({ immediate: true }); },
+  setQuery: (i) => { state.queryPos = i; syncHash(); ctl.invalidate('all'); },
   openFiles: loadFiles,
+  exportSvg,
+  exportPng: (v) => exportPng(v).toDataURL('image/png').length,
+  embedCode,
+  pageUrl,
+  hashState: () => parseHash(location.hash),
 };
+
+// ---------------------------------------------------------------- start
+async function start() {
+  const fromHash = parseHash(location.hash);
+  applyHash(fromHash);
+  if (fromHash.theme) applyTheme(fromHash.theme, false);
+  bundled = await client.bundled();
+  ui.modelSelect.replaceChildren(...bundled.map((b) => new Option(b.name, `bundled:${b.name}`)));
+  const [url, name] = modelUrlFor(fromHash.model);
+  if (url) loadUrl(url, name);
+  else {
+    setState('ready');
+    setStatus('No bundled model here: open your own (config.json, model.safetensors, tokenizer.json).');
+  }
+}
 
 if (localStorage.getItem('headscope-theme')) applyTheme(localStorage.getItem('headscope-theme'), false);
 else ui.theme.textContent = currentTheme() === 'dark' ? '☀' : '☾';
+buildRoleHelp();
 applyLayout();
 start();

@@ -73,3 +73,25 @@ export const HEAD_COLORS = [
   '#332288', '#88CCEE', '#44AA99', '#117733', '#999933', '#DDCC77', '#CC6677', '#882255', '#AA4499',
 ];
 export const headColor = (h) => HEAD_COLORS[h % HEAD_COLORS.length];
+
+// Signed values (q, k, v, head outputs): ColorBrewer RdBu (colour-blind safe),
+// blue for negative, white at 0, red for positive; symmetric around 0.
+const RDBU = [
+  '#053061', '#2166ac', '#4393c3', '#92c5de', '#d1e5f0', '#f7f7f7',
+  '#fddbc7', '#f4a582', '#d6604d', '#b2182b', '#67001f',
+];
+export const DIV_LUT = buildLut(RDBU);
+export const DIV_LUT32 = new Uint32Array(256);
+for (let i = 0; i < 256; i++) {
+  DIV_LUT32[i] = (255 << 24) | (DIV_LUT[i * 4 + 2] << 16) | (DIV_LUT[i * 4 + 1] << 8) | DIV_LUT[i * 4];
+}
+// v in [-absMax, absMax] -> 0..255
+export function divIndex(v, absMax) {
+  if (!(absMax > 0) || !Number.isFinite(v)) return 128;
+  const x = Math.max(-1, Math.min(1, v / absMax));
+  return Math.round((x + 1) * 127.5);
+}
+export function divergingCss(v, absMax) {
+  const i = divIndex(v, absMax) * 4;
+  return `rgb(${DIV_LUT[i]},${DIV_LUT[i + 1]},${DIV_LUT[i + 2]})`;
+}

@@ -1,11 +1,21 @@
-// web/worker.mjs — the only place the wasm module lives. The UI thread sends
-// {type:'load-bundled'|'load-files'|'run'} messages; this worker loads models
-// (bundled ones fetched into memory, user files streamed slice by slice with
-// FileReaderSync so a 1.4 GB checkpoint never sits in memory twice), runs the
-// model, reduces next-token logits to a top-k per position, and posts results
-// back with transferable Float32Arrays. Only the latest queued run executes.
+// web/worker.mjs — the only place the wasm module lives. One worker serves every
+// Headscope view of a page (the page itself, or several <headscope-view>
+// elements) through web/client.mjs. Every request carries an id and every answer
+// names it:
+//   {type:'load', id, url, name?, files?}     a model folder by URL (cached by URL)
+//   {type:'load-files', id, files}            the user's own files (File objects)
+//   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded')
+//   {type:'next-all', id, channel, runId}     every position's top-k of a run -> 'next'
+//   {type:'score', id, key, text, options}    mean next-token NLL -> 'score'
+//   {type:'prune', id, key, text, options}    each head's loss increase -> 'progress'..., 'prune'
+//   {type:'cancel', id}                       drop a queued/running prune
+// Runs are coalesced per channel (one view = one channel): a run waiting in the
+// queue is replaced by a newer run of the same channel. Runs and scores go before
+// low-priority work (next-all, prune steps), so a ranking in progress never
+// blocks typing. Bundled models are fetched into memory; user files are streamed
+// slice by slice with FileReaderSync so a 1.4 GB checkpoint never sits in memory twice.
 import createHeadscopeModule from './dist/headscope.mjs';
-import { HeadscopeRuntime, bufferReader } from './headscope-api.mjs';
+import { HeadscopeRuntime, bufferReader, RESULT_ARRAYS } from './headscope-api.mjs';
 
 const TOPK = 5;
 let rt = null;
@@ -14,11 +24,16 @@ const runtimeReady = createHeadscopeModule()
   .then((m) => { rt = new HeadscopeRuntime(m); })
   .catch((e) => { runtimeError = e; });
 
-const models = new Map(); // key -> { model, vocab: null|string[], name, source }
-let current = null; // key of the model runs use
+const models = new Map(); // key -> { model, vocab: null|string[], name, source, probe: null|object }
+const loading = new Map(); // key -> Promise<entry>
 
 const post = (msg, transfer) => self.postMessage(msg, transfer || []);
 const errText = (e) => (e && e.message) || String(e);
+
+async function ensureRuntime() {
+  await runtimeReady;
+  if (!rt) throw runtimeError || new Error('the wasm module failed to start');
+}
 
 async function fetchBytes(url, onProgress) {
   const res = await fetch(url);
@@ -46,52 +61,48 @@ async function fetchOptional(url) {
   return res.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
 }
 
-function adopt(key, model, name, source) {
-  // A user model replaces the previous user model (they can be large).
-  for (const [k, m] of models) {
-    if (k !== key && m.source === 'file' && source === 'file') { m.model.free(); models.delete(k); }
-  }
-  const old = models.get(key);
-  if (old) old.model.free();
-  models.set(key, { model, vocab: null, name, source });
-  current = key;
-  return { key, name, source, info: model.info };
+function info(key, entry) {
+  return { key, name: entry.name, source: entry.source, info: entry.model.info };
 }
 
-async function loadBundled({ reqId, name, files }) {
-  const key = `bundled:${name}`;
-  if (models.has(key)) {
-    current = key;
-    const m = models.get(key);
-    return post({ type: 'loaded', reqId, key, name, source: 'bundled', info: m.model.info });
+// A model folder by URL (absolute, ending in '/'). `files` (from index.json)
+// lists the folder's files; without it, tokenizer.json is tried first, then
+// vocab.json + merges.txt.
+async function loadUrl({ id, url, name, files }) {
+  const key = url;
+  if (models.has(key)) return post({ type: 'loaded', id, ...info(key, models.get(key)) });
+  if (!loading.has(key)) {
+    const p = (async () => {
+      const t0 = performance.now();
+      const progress = (phase) => (done, total) => post({ type: 'progress', id, phase, done, total });
+      const config = await fetchBytes(url + 'config.json');
+      const has = (f) => !files || files.includes(f);
+      const tokenizerJson = has('tokenizer.json') ? await fetchOptional(url + 'tokenizer.json') : undefined;
+      let vocabJson, mergesTxt;
+      if (!tokenizerJson) {
+        vocabJson = await fetchOptional(url + 'vocab.json');
+        mergesTxt = await fetchOptional(url + 'merges.txt');
+      }
+      const st = await fetchBytes(url + 'model.safetensors', progress('download'));
+      await ensureRuntime();
+      const t1 = performance.now();
+      const model = rt.loadModel({
+        config, tokenizerJson, vocabJson, mergesTxt, safetensors: bufferReader(st), onProgress: progress('load'),
+      });
+      const entry = { model, vocab: null, name: name || url.replace(/\/+$/, '').split('/').pop(), source: 'url', probe: null,
+        timing: { fetchMs: t1 - t0, loadMs: performance.now() - t1, bytes: st.length } };
+      models.set(key, entry);
+      return entry;
+    })();
+    loading.set(key, p);
+    p.catch(() => {}).finally(() => loading.delete(key));
   }
-  const t0 = performance.now();
-  const base = `./dist/models/${encodeURIComponent(name)}/`;
-  const progress = (phase) => (done, total) => post({ type: 'progress', reqId, phase, done, total });
-  const config = await fetchBytes(base + 'config.json');
-  // index.json entries may list the folder's files ({name, files}); without a
-  // list, try tokenizer.json and fall back to vocab.json + merges.txt.
-  const has = (f) => !files || files.includes(f);
-  let tokenizerJson = has('tokenizer.json') ? await fetchOptional(base + 'tokenizer.json') : undefined;
-  let vocabJson, mergesTxt;
-  if (!tokenizerJson) {
-    vocabJson = await fetchOptional(base + 'vocab.json');
-    mergesTxt = await fetchOptional(base + 'merges.txt');
-  }
-  const st = await fetchBytes(base + 'model.safetensors', progress('download'));
-  await runtimeReady;
-  if (!rt) throw runtimeError || new Error('the wasm module failed to start');
-  const t1 = performance.now();
-  const model = rt.loadModel({
-    config, tokenizerJson, vocabJson, mergesTxt,
-    safetensors: bufferReader(st),
-    onProgress: progress('load'),
-  });
-  const timing = { fetchMs: t1 - t0, loadMs: performance.now() - t1, bytes: st.length };
-  post({ type: 'loaded', reqId, ...adopt(key, model, name, 'bundled'), timing });
+  const entry = await loading.get(key);
+  post({ type: 'loaded', id, ...info(key, entry), timing: entry.timing });
 }
 
-function loadFiles({ reqId, files }) {
+let fileSeq = 0;
+function loadFiles({ id, files }) {
   const byName = (test) => files.find((f) => test(f.name.toLowerCase()));
   const config = byName((n) => n === 'config.json');
   const st = byName((n) => n.endsWith('.safetensors'));
@@ -127,11 +138,21 @@ function loadFiles({ reqId, files }) {
         }
       },
     },
-    onProgress: (done, total) => post({ type: 'progress', reqId, phase: 'load', done, total }),
+    onProgress: (done, total) => post({ type: 'progress', id, phase: 'load', done, total }),
   });
   const dir = (st.webkitRelativePath || '').split('/').slice(-2, -1)[0];
   const name = dir || `${st.name.replace(/\.safetensors$/i, '')} (${model.info.n_layer}×${model.info.n_head})`;
-  post({ type: 'loaded', reqId, ...adopt('file:' + Date.now(), model, name, 'file') });
+  // A user model replaces the previous user model (they can be large).
+  for (const [k, m] of models) if (m.source === 'file') { m.model.free(); models.delete(k); }
+  const key = `file:${++fileSeq}`;
+  models.set(key, { model, vocab: null, name, source: 'file', probe: null });
+  post({ type: 'loaded', id, ...info(key, models.get(key)) });
+}
+
+async function entryFor(key) {
+  if (models.has(key)) return models.get(key);
+  if (loading.has(key)) return loading.get(key);
+  throw new Error('that model is not loaded (any more)');
 }
 
 // Per position: top-k next tokens (ids, probabilities), the entropy, and the
@@ -189,7 +210,7 @@ function nextTokens(entry, ids, T, V, lastOnly = false) {
     }
   }
   if (!entry.vocab) entry.vocab = model.vocab();
-  const topTokens = Array.from(topIds, (id) => (id >= 0 ? entry.vocab[id] : ''));
+  const topTokens = Array.from(topIds, (tid) => (tid >= 0 ? entry.vocab[tid] : ''));
   return { k: TOPK, complete: !lastOnly, topIds, topP, topTokens, actualP, actualRank, entropy };
 }
 
@@ -201,88 +222,163 @@ function nextTransfer(next) {
 // those logits the dominant cost (T x V x C: ~1 GMAC for GPT-2 and 27 tokens),
 // so there a run computes the last position's next token only, and the other
 // positions are computed when the page asks for them ('next-all', on hover).
-let lastRun = null; // {id, text, options, key, ids, T, V}
-function run({ id, text, options }) {
-  const entry = models.get(current);
-  if (!entry) throw new Error('no model is loaded');
+// With options.intermediates the result also carries qkv, scores and headOut.
+// Every result carries the module's head-role scores of this run and of the
+// built-in induction probe (roles: {text, probe}).
+const lastRuns = new Map(); // channel -> {id, text, options, key, ids, T, V}
+async function run({ id, channel, key, text, options }) {
+  const entry = await entryFor(key);
   const t0 = performance.now();
   const { model } = entry;
   const { vocab_size: V0, n_embd: C0 } = model.info;
   const estT = Math.min(model.info.n_positions, text.length / 3 + 1);
   const lazy = estT * V0 * C0 > 64e6;
-  model.runInPlace(text, { ...options, all_logits: !lazy });
+  const opts = { ...(options || {}) };
+  const intermediates = !!opts.intermediates;
+  model.runInPlace(text, { ...opts, all_logits: !lazy });
   const meta = JSON.parse(model.rt.string(model.rt.m._hs_result_meta(model.handle)));
-  const { T, n_layer: L, n_head: H, vocab_size: V } = meta;
-  const attention = model.array(0, L * H * T * T) || new Float32Array(0);
+  const { T, n_layer: L, n_head: H, vocab_size: V, n_embd: C } = meta;
+  const attention = model.array(RESULT_ARRAYS.attention, L * H * T * T) || new Float32Array(0);
+  const logitsLast = model.array(RESULT_ARRAYS.logitsLast, V) || new Float32Array(0);
+  const transfer = [attention.buffer, logitsLast.buffer];
+  const extra = {};
+  if (intermediates && meta.has_intermediates) {
+    extra.qkv = model.array(RESULT_ARRAYS.qkv, L * T * 3 * C);
+    extra.scores = model.array(RESULT_ARRAYS.scores, L * H * T * T);
+    extra.headOut = model.array(RESULT_ARRAYS.headOut, L * T * C);
+    transfer.push(extra.qkv.buffer, extra.scores.buffer, extra.headOut.buffer);
+  }
+  let roles = null;
+  if (T > 0) {
+    const textRoles = model.lastRunRoles();
+    if (!entry.probe) entry.probe = model.probeRoles();
+    roles = { text: textRoles, probe: entry.probe };
+  }
   const next = T > 0 ? nextTokens(entry, meta.ids, T, V, lazy) : null;
   const runMs = performance.now() - t0;
-  lastRun = { id, text, options, key: current, ids: meta.ids, T, V };
-  post({ type: 'result', id, modelKey: current, ...meta, attention, next, runMs },
-    [attention.buffer, ...nextTransfer(next)]);
+  lastRuns.set(channel, { id, text, options: opts, key, ids: meta.ids, T, V });
+  post({ type: 'result', id, modelKey: key, options: opts, ...meta, attention, logitsLast, ...extra, roles, next, runMs },
+    [...transfer, ...nextTransfer(next)]);
 }
 
-function nextAll({ id }) {
-  const lr = lastRun;
-  const entry = lr && models.get(lr.key);
-  if (!entry || lr.id !== id) return; // a newer run replaced it
+async function nextAll({ id, channel, runId }) {
+  const lr = lastRuns.get(channel);
+  if (!lr || lr.id !== runId) return post({ type: 'superseded', id }); // a newer run replaced it
+  const entry = await entryFor(lr.key);
   const t0 = performance.now();
-  entry.model.runInPlace(lr.text, { ...lr.options, all_logits: true });
+  entry.model.runInPlace(lr.text, { ...lr.options, intermediates: false, all_logits: true });
   const next = nextTokens(entry, lr.ids, lr.T, lr.V);
-  post({ type: 'next', id, modelKey: lr.key, next, ms: performance.now() - t0 }, nextTransfer(next));
+  post({ type: 'next', id, runId, modelKey: lr.key, next, ms: performance.now() - t0 }, nextTransfer(next));
 }
 
-// Coalesce runs: messages already queued are handled before the deferred run
-// starts, so a burst of keystrokes costs one run of the latest text. A
-// 'next-all' request only runs when no run is waiting.
-let pendingRun = null;
-let deferred = null;
-let runScheduled = false;
-const channel = new MessageChannel();
-function schedule() {
-  if (!runScheduled) { runScheduled = true; channel.port2.postMessage(0); }
+async function score({ id, key, text, options }) {
+  const entry = await entryFor(key);
+  const t0 = performance.now();
+  const s = JSON.parse(entry.model.scoreJson(text, options || {}));
+  post({ type: 'score', id, ...s, ms: performance.now() - t0 });
 }
-channel.port1.onmessage = () => {
-  runScheduled = false;
-  const msg = pendingRun;
-  pendingRun = null;
-  if (!msg) {
-    const d = deferred;
-    deferred = null;
-    if (d) {
-      try { nextAll(d); } catch (e) { post({ type: 'error', during: 'next', message: errText(e) }); }
+
+// Head ranking: the loss increase when each head is removed alone (the other
+// knobs as given), one scoreJson per queue step so runs and cancels get through.
+function pruneJob(msg) {
+  const st = { msg, step: -1, base: NaN, deltas: null, total: 0 };
+  return async function step() {
+    const entry = await entryFor(msg.key);
+    const { n_layer: L, n_head: H } = entry.model.info;
+    const opts = { ...(msg.options || {}) };
+    delete opts.ablate;
+    if (st.step < 0) {
+      st.base = JSON.parse(entry.model.scoreJson(msg.text, opts)).mean_nll;
+      st.deltas = new Float64Array(L * H);
+      st.total = L * H;
+    } else {
+      const l = Math.floor(st.step / H);
+      const h = st.step % H;
+      const s = JSON.parse(entry.model.scoreJson(msg.text, { ...opts, ablate: `${l}.${h}` }));
+      st.deltas[st.step] = s.mean_nll - st.base;
     }
-    return;
+    st.step++;
+    post({ type: 'progress', id: msg.id, phase: 'prune', done: st.step, total: st.total });
+    if (st.step < st.total) return step; // again, at the back of the low-priority queue
+    post({ type: 'prune', id: msg.id, base: st.base, deltas: st.deltas, n_layer: L, n_head: H });
+    return null;
+  };
+}
+
+// ---------------------------------------------------------------- the queue
+// jobs: {id, kind, channel, prio (0 first), exec() -> Promise<next exec|null>}
+const queue = [];
+const cancelled = new Set();
+let busy = false;
+const tick = new MessageChannel();
+function enqueue(job) {
+  if (job.channel !== undefined && (job.kind === 'run' || job.kind === 'next-all')) {
+    for (let i = queue.length - 1; i >= 0; i--) {
+      const q = queue[i];
+      if (q.kind === job.kind && q.channel === job.channel) {
+        queue.splice(i, 1);
+        post({ type: 'superseded', id: q.id });
+      }
+    }
   }
+  queue.push(job);
+  pump();
+}
+function pump() {
+  if (!busy && queue.length) {
+    busy = true;
+    tick.port2.postMessage(0);
+  }
+}
+tick.port1.onmessage = async () => {
+  let k = queue.findIndex((j) => j.prio === 0);
+  if (k < 0) k = 0;
+  const job = queue.splice(k, 1)[0];
   try {
-    run(msg);
+    if (job) {
+      const again = await job.exec();
+      if (again && !cancelled.has(job.id)) queue.push({ ...job, exec: again });
+    }
   } catch (e) {
-    post({ type: 'error', during: 'run', id: msg.id, message: errText(e) });
+    post({ type: 'error', id: job.id, during: job.kind, message: errText(e) });
   }
+  busy = false;
+  pump();
 };
 
-let chain = Promise.resolve();
 self.onmessage = (ev) => {
   const msg = ev.data;
-  if (msg.type === 'run') {
-    pendingRun = msg;
-    // Runs wait for any load in progress (chain), then for queued messages.
-    chain = chain.then(schedule);
-    return;
-  }
-  if (msg.type === 'next-all') {
-    deferred = msg;
-    chain = chain.then(schedule);
-    return;
-  }
-  chain = chain.then(async () => {
-    try {
-      await runtimeReady;
-      if (!rt) throw runtimeError || new Error('the wasm module failed to start');
-      if (msg.type === 'load-bundled') await loadBundled(msg);
-      else if (msg.type === 'load-files') loadFiles(msg);
-      else if (msg.type === 'hello') post({ type: 'hello', selfcheck: rt.selfcheck() });
-    } catch (e) {
-      post({ type: 'error', during: 'load', reqId: msg.reqId, message: errText(e) });
+  const fail = (e) => post({ type: 'error', id: msg.id, during: 'load', message: errText(e) });
+  switch (msg.type) {
+    case 'load':
+      loadUrl(msg).catch(fail);
+      break;
+    case 'load-files':
+      ensureRuntime().then(() => loadFiles(msg)).catch(fail);
+      break;
+    case 'run':
+      enqueue({ id: msg.id, kind: 'run', channel: msg.channel, prio: 0, exec: () => run(msg) });
+      break;
+    case 'next-all':
+      enqueue({ id: msg.id, kind: 'next-all', channel: msg.channel, prio: 1, exec: () => nextAll(msg) });
+      break;
+    case 'score':
+      enqueue({ id: msg.id, kind: 'score', prio: 0, exec: () => score(msg) });
+      break;
+    case 'prune':
+      enqueue({ id: msg.id, kind: 'prune', prio: 1, exec: pruneJob(msg) });
+      break;
+    case 'cancel': {
+      const i = queue.findIndex((j) => j.id === msg.target);
+      if (i >= 0) queue.splice(i, 1);
+      cancelled.add(msg.target);
+      post({ type: 'cancelled', id: msg.target });
+      break;
     }
-  });
+    case 'hello':
+      ensureRuntime().then(() => post({ type: 'hello', id: msg.id, selfcheck: rt.selfcheck() })).catch(fail);
+      break;
+    default:
+      post({ type: 'error', id: msg.id, during: 'request', message: `unknown request "${msg.type}"` });
+  }
 };

@@ -25,10 +25,10 @@ export function freePort() {
   });
 }
 
-// Serves web/ under a sub-folder-free root; returns {url, close()}.
-export async function startServer({ csp = true } = {}) {
+// Serves web/ (or `root`) at the server's root; returns {url, close()}.
+export async function startServer({ csp = true, root = WEB } = {}) {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/serve.mjs'), WEB, String(port)], {
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts/serve.mjs'), root, String(port)], {
     env: { ...process.env, HEADSCOPE_CSP: csp ? '1' : '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -92,4 +92,26 @@ export async function openPage(browser, url, { width = 1280, height = 900, color
   await page.goto(url);
   await page.waitForSelector('#app[data-state="rendered"]', { timeout: 60000 });
   return { context, page, problems };
+}
+
+// Records CSP violations (securitypolicyviolation events) in every frame of the
+// context's pages as window.__cspViolations, from the first script on.
+export async function watchCsp(context) {
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+}
+
+// A course site in a temporary folder: web/ linked at course/week-3/headscope/,
+// plus the given pages (relative path -> HTML). Returns the folder.
+export function courseSite(pages) {
+  const dir = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR || '/tmp'), 'headscope-course-'));
+  const sub = path.join(dir, 'course/week-3');
+  fs.mkdirSync(sub, { recursive: true });
+  fs.symlinkSync(WEB, path.join(sub, 'headscope'), 'dir');
+  for (const [rel, html] of Object.entries(pages)) fs.writeFileSync(path.join(sub, rel), html);
+  return dir;
 }

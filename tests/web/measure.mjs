@@ -16,7 +16,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function shippedFiles() {
   const out = ['index.html', 'style.css', 'favicon.svg', 'app.mjs', 'worker.mjs', 'colormap.mjs', 'tokens.mjs',
-    'draw.mjs', 'headscope-api.mjs', 'dist/headscope.mjs', 'dist/headscope.wasm'];
+    'draw.mjs', 'headscope-api.mjs', 'client.mjs', 'controller.mjs', 'state-hash.mjs', 'export.mjs',
+    'dist/headscope.mjs', 'dist/headscope.wasm'];
   for (const f of fs.readdirSync(path.join(WEB, 'views'))) if (f.endsWith('.mjs')) out.push(`views/${f}`);
   return out.filter((f) => fs.existsSync(path.join(WEB, f)));
 }

@@ -10,45 +10,23 @@ const LABEL_W = 30;
 const LABEL_H = 18;
 const GAP = 4;
 
-// Per head: mean attention to the previous token, the first token, itself, and
-// the induction score (attention from a repeated token to what followed its
-// earlier occurrence); each a mean over the query rows where it is defined.
-export function headStats(r) {
-  const { n_layer: L, n_head: H, T, attention: a, ids } = r;
-  const stats = [];
-  // induction targets: for each i, positions k+1 where ids[k] == ids[i], k < i, k+1 < i
-  const targets = [];
-  for (let i = 0; i < T; i++) {
-    const t = [];
-    for (let k = 0; k + 1 < i; k++) if (ids[k] === ids[i]) t.push(k + 1);
-    targets.push(t);
-  }
-  const nInd = targets.filter((t) => t.length).length;
-  for (let l = 0; l < L; l++) {
-    for (let h = 0; h < H; h++) {
-      const off = (l * H + h) * T * T;
-      let prev = 0, first = 0, self = 0, ind = 0;
-      for (let i = 1; i < T; i++) {
-        const row = off + i * T;
-        prev += a[row + i - 1];
-        first += a[row];
-        self += a[row + i];
-        for (const j of targets[i]) ind += a[row + j];
-      }
-      const n = Math.max(1, T - 1);
-      stats.push({ prev: prev / n, first: first / n, self: self / n, ind: nInd ? ind / nInd : NaN });
-    }
-  }
-  return stats;
-}
+// Head roles come from the module (lastRunRoles / probeRoles, definitions in
+// src/model/head_roles.hpp); the grid shows each head's strongest role on this
+// text as a short label in the role's colour. Colours: Okabe-Ito (colour-blind safe).
+export const ROLE_INFO = {
+  previous_token: { short: 'prev', color: '#0072B2', label: 'previous token' },
+  first_token: { short: 'first', color: '#8a8a8a', label: 'first token' },
+  self: { short: 'self', color: '#CC79A7', label: 'self' },
+  same_token: { short: 'same', color: '#009E73', label: 'same token' },
+  induction: { short: 'induct', color: '#D55E00', label: 'induction' },
+  punctuation: { short: 'punct', color: '#E69F00', label: 'punctuation' },
+};
 
-export function headBadge(s) {
-  if (!s) return '';
-  if (s.ind > 0.4) return 'induction';
-  if (s.prev > 0.6) return 'previous';
-  if (s.self > 0.6) return 'self';
-  if (s.first > 0.6) return 'first';
-  return '';
+// The role of head (l, h) in a result ('' when mixed or unknown).
+export function headRole(r, l, h, which = 'text') {
+  const roles = r && r.roles && r.roles[which];
+  const role = roles && roles.roles[l] && roles.roles[l][h];
+  return role && ROLE_INFO[role] ? role : '';
 }
 
 export class GridView {
@@ -62,7 +40,6 @@ export class GridView {
     this.hoverSensitive = true;
     this.geom = null;
     this.image = null;
-    this.stats = [];
     const c = this.canvas;
     c.addEventListener('mousemove', (e) => this.onMove(e));
     c.addEventListener('mouseleave', () => { this.hover = null; app.hideTooltip(); this.render(false); });
@@ -70,7 +47,9 @@ export class GridView {
       const hit = this.hit(e);
       if (!hit) return;
       this.focus = hit;
-      app.select(hit.layer, hit.head, { openHead: true });
+      // ctrl/cmd-click switches a head off (or on again) where the reader may
+      if ((e.ctrlKey || e.metaKey) && app.onToggleAblate) app.toggleAblate(hit.layer, hit.head);
+      else app.select(hit.layer, hit.head, { openHead: true });
     });
     c.addEventListener('keydown', (e) => this.onKey(e));
     c.addEventListener('focus', () => this.render(false));
@@ -79,7 +58,6 @@ export class GridView {
 
   setResult(r) {
     this.r = r;
-    this.stats = r.T ? headStats(r) : [];
     this.image = null;
   }
 
@@ -104,16 +82,20 @@ export class GridView {
     } else if (e.key === 'Enter' || e.key === ' ') {
       this.app.select(c.layer, c.head, { openHead: true });
       e.preventDefault();
+    } else if ((e.key === 'x' || e.key === 'Delete') && this.app.onToggleAblate) {
+      this.app.toggleAblate(c.layer, c.head);
+      e.preventDefault();
     }
   }
 
   describe() {
     const c = this.cursor();
-    const s = this.stats[c.layer * this.r.n_head + c.head];
-    const b = headBadge(s);
+    const b = headRole(this.r, c.layer, c.head, this.app.state.roleSource);
+    const off = this.app.isAblated(c.layer, c.head);
     this.canvas.setAttribute('aria-label',
-      `All heads. Cursor on layer ${c.layer}, head ${c.head}${b ? ` (${b} head)` : ''}. ` +
-      `Selected: layer ${this.app.state.layer}, head ${this.app.state.head}. Arrow keys move, Enter selects.`);
+      `All heads. Cursor on layer ${c.layer}, head ${c.head}${b ? ` (${ROLE_INFO[b].label} head)` : ''}${off ? ', switched off' : ''}. ` +
+      `Selected: layer ${this.app.state.layer}, head ${this.app.state.head}. Arrow keys move, Enter selects` +
+      `${this.app.onToggleAblate ? ', X switches the head off or on' : ''}.`);
   }
 
   scrollTo(c) {
@@ -151,15 +133,17 @@ export class GridView {
       return;
     }
     this.hover = hit;
-    const s = this.stats[hit.layer * r.n_head + hit.head];
-    const pct = (v) => `${(v * 100).toFixed(0)}%`;
-    const lines = [`Layer ${hit.layer} · head ${hit.head}${headBadge(s) ? ` · ${headBadge(s)} head` : ''}`];
-    if (s) {
-      lines.push(`to previous token ${pct(s.prev)} · to first token ${pct(s.first)} · to itself ${pct(s.self)}`);
-      if (!Number.isNaN(s.ind)) lines.push(`induction (repeated token → what followed it before): ${pct(s.ind)}`);
+    const role = headRole(r, hit.layer, hit.head, this.app.state.roleSource);
+    const lines = [`Layer ${hit.layer} · head ${hit.head}${role ? ` · ${ROLE_INFO[role].label} head` : ''}` +
+      `${this.app.isAblated(hit.layer, hit.head) ? ' · switched off' : ''}`];
+    const sc = r.roles && r.roles.text;
+    if (sc) {
+      const row = sc.scores[hit.layer][hit.head];
+      lines.push(sc.names.map((n, k) => `${ROLE_INFO[n] ? ROLE_INFO[n].short : n} ${row[k] === null ? '–' : (row[k] * 100).toFixed(0) + '%'}`).join(' · '));
     }
+    const causal = !r.options || r.options.causal !== false;
     const v = r.attention[((hit.layer * r.n_head + hit.head) * r.T + hit.i) * r.T + hit.j];
-    lines.push(hit.j > hit.i
+    lines.push(causal && hit.j > hit.i
       ? `“${tokenLabel(r.tokens[hit.i])}” → “${tokenLabel(r.tokens[hit.j])}”: masked (future)`
       : `“${tokenLabel(r.tokens[hit.i])}” → “${tokenLabel(r.tokens[hit.j])}”: ${v.toFixed(4)}`);
     this.app.showTooltip(lines, e.clientX, e.clientY);
@@ -175,6 +159,7 @@ export class GridView {
     const cell = Math.max(18, Math.min(180, Math.floor((avail - LABEL_W - GAP * (H - 1)) / H)));
     const cssW = LABEL_W + H * cell + (H - 1) * GAP;
     const cssH = LABEL_H + L * cell + (L - 1) * GAP + 2;
+    const causal = !r.options || r.options.causal !== false;
     const key = `${cell}|${state.scale}|${colors.bg}|${colors.mask}|${window.devicePixelRatio}`;
     const { ctx, dpr } = sizeCanvas(this.canvas, cssW, cssH);
     this.geom = { cell, L, H, T };
@@ -189,7 +174,7 @@ export class GridView {
           const y0 = Math.round((LABEL_H + l * (cell + GAP)) * dpr);
           const w = Math.round((LABEL_W + h * (cell + GAP) + cell) * dpr) - x0;
           const hh = Math.round((LABEL_H + l * (cell + GAP) + cell) * dpr) - y0;
-          paintMatrix(px, img.width, x0, y0, w, hh, r.attention, (l * H + h) * T * T, T, state.scale, true, maskPx);
+          paintMatrix(px, img.width, x0, y0, w, hh, r.attention, (l * H + h) * T * T, T, state.scale, causal, maskPx);
         }
       }
       this.image = img;
@@ -210,25 +195,51 @@ export class GridView {
       ctx.fillStyle = l === state.layer ? colors.fg : colors.muted;
       ctx.fillText(`L${l}`, LABEL_W - 6, LABEL_H + l * (cell + GAP) + cell / 2);
     }
-    // behaviour badges
-    if (cell >= 44) {
-      ctx.font = `600 10px ${colors.font}`;
-      ctx.textAlign = 'left';
-      ctx.textBaseline = 'bottom';
-      for (let l = 0; l < L; l++) {
-        for (let h = 0; h < H; h++) {
-          const b = headBadge(this.stats[l * H + h]);
-          if (!b) continue;
-          const x = LABEL_W + h * (cell + GAP);
-          const y = LABEL_H + l * (cell + GAP) + cell;
-          const w = ctx.measureText(b).width + 6;
-          ctx.fillStyle = 'rgba(0,0,0,0.62)';
-          ctx.fillRect(x + cell - w - 2, y - 15, w, 13);
+    // role labels (the module's strongest role on this text) and switched-off heads
+    const shown = [];
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'bottom';
+    ctx.font = `600 10px ${colors.font}`;
+    for (let l = 0; l < L; l++) {
+      for (let h = 0; h < H; h++) {
+        const x = LABEL_W + h * (cell + GAP);
+        const y = LABEL_H + l * (cell + GAP);
+        if (this.app.isAblated(l, h)) {
+          ctx.fillStyle = 'rgba(0,0,0,0.55)';
+          ctx.fillRect(x, y, cell, cell);
+          ctx.strokeStyle = '#fff';
+          ctx.lineWidth = 1.5;
+          ctx.beginPath();
+          ctx.moveTo(x + 3, y + 3); ctx.lineTo(x + cell - 3, y + cell - 3);
+          ctx.moveTo(x + cell - 3, y + 3); ctx.lineTo(x + 3, y + cell - 3);
+          ctx.stroke();
+          if (cell >= 30) {
+            ctx.fillStyle = '#fff';
+            ctx.fillText('off', x + 3, y + 14);
+          }
+        }
+        const role = headRole(r, l, h, this.app.state.roleSource);
+        if (!role) continue;
+        shown.push(`${l}.${h}:${role}`);
+        const info = ROLE_INFO[role];
+        if (cell >= 44) {
+          const w = ctx.measureText(info.short).width + 6;
+          ctx.fillStyle = info.color;
+          ctx.fillRect(x + cell - w - 2, y + cell - 15, w, 13);
           ctx.fillStyle = '#fff';
-          ctx.fillText(b, x + cell - w + 1, y - 3);
+          ctx.fillText(info.short, x + cell - w + 1, y + cell - 3);
+        } else {
+          // small cells: a coloured corner only
+          ctx.fillStyle = info.color;
+          ctx.beginPath();
+          ctx.moveTo(x + cell, y + cell);
+          ctx.lineTo(x + cell - Math.max(7, cell / 3), y + cell);
+          ctx.lineTo(x + cell, y + cell - Math.max(7, cell / 3));
+          ctx.fill();
         }
       }
     }
+    this.canvas.dataset.roles = shown.join(' '); // the labels drawn (for tests and tools)
     const box = (l, h) => [LABEL_W + h * (cell + GAP), LABEL_H + l * (cell + GAP)];
     // the token row in focus, in every thumbnail
     const pos = this.app.focusPos();
@@ -258,7 +269,7 @@ export class GridView {
       ctx.lineWidth = 2.5;
       ctx.strokeRect(x - 1.5, y - 1.5, cell + 3, cell + 3);
     }
-    if (document.activeElement === this.canvas) {
+    if (this.canvas.getRootNode().activeElement === this.canvas) {
       const c = this.cursor();
       const [x, y] = box(c.layer, c.head);
       ctx.strokeStyle = colors.focus;

@@ -136,6 +136,7 @@ export class HeadView {
     const iso = this.rightHover !== null ? { side: 'right', k: this.rightHover }
       : focus !== null ? { side: 'left', k: focus } : null;
     const a = r.attention;
+    const causal = !r.options || r.options.causal !== false;
     const sqrt = state.scale === 'sqrt';
     const x0 = 2;
     const x1 = width - 2;
@@ -145,7 +146,7 @@ export class HeadView {
       ctx.strokeStyle = layerMode ? headColor(h) : colors.accent;
       for (let i = 0; i < T; i++) {
         if (iso && iso.side === 'left' && iso.k !== i) continue;
-        for (let j = 0; j <= i; j++) {
+        for (let j = 0; j <= (causal ? i : T - 1); j++) {
           if (iso && iso.side === 'right' && iso.k !== j) continue;
           let v = a[off + i * T + j];
           if (v < 0.02) continue;
@@ -175,8 +176,8 @@ export class HeadView {
       R.classList.toggle('active', !!iso && iso.side === 'right' && iso.k === k);
       let lw = '';
       let rw = '';
-      if (iso && iso.side === 'left' && k <= iso.k) rw = mean(iso.k, k);
-      if (iso && iso.side === 'right' && k >= iso.k) lw = mean(k, iso.k);
+      if (iso && iso.side === 'left' && (k <= iso.k || !causal)) rw = mean(iso.k, k);
+      if (iso && iso.side === 'right' && (k >= iso.k || !causal)) lw = mean(k, iso.k);
       this.weight(R, rw, sqrt);
       this.weight(L, lw, sqrt);
     }

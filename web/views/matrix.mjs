@@ -60,10 +60,11 @@ export class MatrixView {
     const { layer, head } = this.app.state;
     const { i, j } = hit;
     const v = r.attention[((layer * r.n_head + head) * r.T + i) * r.T + j];
+    const causal = !r.options || r.options.causal !== false;
     const q = `“${this.labels[i]}” (#${i})`;
     const k = `“${this.labels[j]}” (#${j})`;
     this.app.showTooltip(
-      j > i
+      causal && j > i
         ? [`masked`, `${q} cannot see the later token ${k}`]
         : [`${v.toFixed(6)}`, `${q} → ${k}`, `layer ${layer} · head ${head}`],
       e.clientX, e.clientY);
@@ -115,9 +116,12 @@ export class MatrixView {
     const px = new Uint32Array(img.data.buffer);
     paintMatrix(px, w, 0, 0, w, w, r.attention, off, T, state.scale, false, 0);
     ctx.putImageData(img, x0, y0);
-    // masked upper triangle, hatched
-    ctx.fillStyle = hatch(ctx, colors.mask, colors.maskLine, dpr);
-    for (let i = 0; i < T - 1; i++) ctx.fillRect(left + (i + 1) * cell, top + i * cell, (T - i - 1) * cell, cell);
+    // masked upper triangle, hatched (unless the causal mask is switched off)
+    const causal = !r.options || r.options.causal !== false;
+    if (causal) {
+      ctx.fillStyle = hatch(ctx, colors.mask, colors.maskLine, dpr);
+      for (let i = 0; i < T - 1; i++) ctx.fillRect(left + (i + 1) * cell, top + i * cell, (T - i - 1) * cell, cell);
+    }
     // grid lines between cells when they are large
     if (cell >= 14) {
       ctx.strokeStyle = colors.bg;
@@ -137,7 +141,7 @@ export class MatrixView {
       ctx.textAlign = 'center';
       ctx.textBaseline = 'middle';
       for (let i = 0; i < T; i++) {
-        for (let j = 0; j <= i; j++) {
+        for (let j = 0; j <= (causal ? i : T - 1); j++) {
           const v = r.attention[off + i * T + j];
           if (v < 0.005) continue;
           ctx.fillStyle = lutIndex(v, state.scale) > 150 ? '#111' : '#fff';

@@ -1,0 +1,140 @@
+// web/client.mjs — the UI side of web/worker.mjs. One HeadscopeClient per page
+// (sharedClient()) owns ONE worker, shared by the page and by every
+// <headscope-view> element: requests carry ids and answers are routed back by
+// id, so any number of views can run, score and rank heads concurrently, and a
+// model is fetched and loaded once however many views show it.
+// HeadscopeClient.workersCreated counts the workers made on this page.
+
+const here = new URL('./', import.meta.url);
+
+export class HeadscopeClient {
+  static workersCreated = 0;
+
+  constructor() {
+    this.worker = new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module' });
+    HeadscopeClient.workersCreated++;
+    this.seq = 0;
+    this.channels = 0;
+    this.pending = new Map(); // id -> {resolve, reject, onProgress}
+    this.loads = new Map(); // model URL -> Promise<model>
+    this.failure = null;
+    this.worker.onmessage = ({ data }) => this.onMessage(data);
+    this.worker.onerror = (e) => {
+      e.preventDefault();
+      this.failure = new Error(`The compute worker failed to start: ${e.message || 'unknown error'} ` +
+        '(Headscope needs WebAssembly SIMD and module workers).');
+      for (const p of this.pending.values()) p.reject(this.failure);
+      this.pending.clear();
+    };
+  }
+
+  get workerCount() { return HeadscopeClient.workersCreated; }
+
+  // A channel id for one view: its runs replace each other in the worker's queue.
+  channel() { return ++this.channels; }
+
+  onMessage(msg) {
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    switch (msg.type) {
+      case 'progress':
+        if (p.onProgress) p.onProgress(msg);
+        return;
+      case 'error':
+        this.pending.delete(msg.id);
+        p.reject(Object.assign(new Error(msg.message), { during: msg.during }));
+        return;
+      case 'superseded':
+      case 'cancelled':
+        this.pending.delete(msg.id);
+        p.resolve(null);
+        return;
+      default:
+        this.pending.delete(msg.id);
+        p.resolve(msg);
+    }
+  }
+
+  request(msg, { onProgress, transfer } = {}) {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, onProgress });
+      this.worker.postMessage({ ...msg, id }, transfer || []);
+    });
+  }
+
+  // The bundled models: [{name, files, url}] from dist/models/index.json next to this file.
+  bundled() {
+    this._bundled ??= fetch(new URL('dist/models/index.json', here))
+      .then((r) => (r.ok ? r.json() : []))
+      .catch(() => [])
+      .then((list) => list.map((b) => (typeof b === 'string' ? { name: b } : b))
+        .map((b) => ({ ...b, url: new URL(`dist/models/${encodeURIComponent(b.name)}/`, here).href })));
+    return this._bundled;
+  }
+
+  // Load a model folder by URL (absolute, or relative to `base`); one load per URL.
+  // Resolves to {key, name, source, info, timing}.
+  async load(url, { base = document.baseURI, name, onProgress } = {}) {
+    let abs = new URL(url, base).href;
+    if (!abs.endsWith('/')) abs += '/';
+    if (!this.loads.has(abs)) {
+      const listeners = (this._listeners ??= new Map());
+      const set = new Set();
+      listeners.set(abs, set);
+      const p = this.bundled().then((list) => {
+        const b = list.find((x) => x.url === abs);
+        return this.request({ type: 'load', url: abs, name: name || (b && b.name), files: b && b.files },
+          { onProgress: (m) => { for (const f of set) f(m); } })
+          .then((m) => ({ ...m, source: b ? 'bundled' : 'url' }));
+      });
+      this.loads.set(abs, p);
+      p.catch(() => this.loads.delete(abs));
+    }
+    const set = this._listeners.get(abs);
+    if (onProgress && set) set.add(onProgress);
+    try {
+      return await this.loads.get(abs);
+    } finally {
+      if (onProgress && set) set.delete(onProgress);
+    }
+  }
+
+  // The first bundled model (the default of every view), or null.
+  async loadDefault(opts) {
+    const list = await this.bundled();
+    if (!list.length) return null;
+    return this.load(list[0].url, { ...opts, name: list[0].name });
+  }
+
+  loadFiles(files, { onProgress } = {}) {
+    return this.request({ type: 'load-files', files: [...files] }, { onProgress });
+  }
+
+  // Resolves to the result, or null when a newer run of the channel replaced it.
+  run(channel, key, text, options) {
+    return this.request({ type: 'run', channel, key, text, options });
+  }
+
+  nextAll(channel, runId) {
+    return this.request({ type: 'next-all', channel, runId });
+  }
+
+  score(key, text, options) {
+    return this.request({ type: 'score', key, text, options });
+  }
+
+  // Loss increase of removing each head alone: {promise -> {base, deltas} | null, cancel()}.
+  prune(key, text, options, onProgress) {
+    const id = this.seq + 1;
+    const promise = this.request({ type: 'prune', key, text, options }, { onProgress });
+    return { promise, cancel: () => this.worker.postMessage({ type: 'cancel', target: id }) };
+  }
+}
+
+let shared = null;
+export function sharedClient() {
+  shared ??= new HeadscopeClient();
+  return shared;
+}

@@ -1,0 +1,318 @@
+// web/controller.mjs — one Headscope "scope": the state of a set of views (the
+// focused head, hovered/pinned token, colour scale, the knobs of a run), the
+// requests to the shared worker client (latest run wins), and the redraw loop.
+// The page (web/app.mjs) and every <headscope-view> element
+// (web/headscope-element.js) each own one controller over their own DOM, so the
+// view modules in web/views/ work on any container (a document or a shadow root).
+import { GridView } from './views/grid.mjs';
+import { HeadView } from './views/headview.mjs';
+import { MatrixView } from './views/matrix.mjs';
+import { NextTokenView } from './views/nexttoken.mjs';
+import { TokenStrip } from './views/tokenstrip.mjs';
+import { InsideView } from './views/inside.mjs';
+
+export const DEFAULT_KNOBS = Object.freeze({
+  scale: true, causal: true, temperature: 1, temperatureHead: null, ablate: [], ablation: 'zero',
+});
+
+export function knobsEqual(a, b) {
+  return a.scale === b.scale && a.causal === b.causal && a.temperature === b.temperature &&
+    a.temperatureHead === b.temperatureHead && a.ablation === b.ablation &&
+    a.ablate.length === b.ablate.length && a.ablate.every((x, i) => x === b.ablate[i]);
+}
+
+// Knobs -> the module's run options.
+export function knobOptions(k) {
+  const o = { causal: k.causal, scale: k.scale };
+  if (k.temperature !== 1) {
+    o.temperature = k.temperature; // one head, or every head when no head is named
+    if (k.temperatureHead) o.temperature_head = k.temperatureHead;
+  }
+  if (k.ablate.length) {
+    o.ablate = k.ablate.join(',');
+    o.ablation = k.ablation;
+  }
+  return o;
+}
+
+// "L.H" list sorted by layer then head, no duplicates.
+export function sortHeads(list) {
+  const key = (s) => s.split('.').map(Number);
+  return [...new Set(list)].sort((a, b) => {
+    const [la, ha] = key(a);
+    const [lb, hb] = key(b);
+    return la - lb || ha - hb;
+  });
+}
+
+const VIEW_CLASSES = { grid: GridView, head: HeadView, matrix: MatrixView, next: NextTokenView, inside: InsideView };
+
+export class Controller {
+  // root: element whose CSS variables give the colours; sections: {grid?, head?,
+  // matrix?, next?, inside?} view sections; strip: token strip element or null;
+  // tooltip: tooltip element; hooks: {visible() -> names, rendered(r), failed(message), running(), result(r)}
+  constructor({ root, sections, strip, tooltip, client, hooks }) {
+    this.root = root;
+    this.client = client;
+    this.hooks = hooks;
+    this.tooltip = tooltip;
+    this.channel = client.channel();
+    this.state = {
+      result: null, layer: 0, head: 0, overlay: 'head', hoverPos: null, pinPos: null,
+      queryPos: null, // token the "Inside one head" panel follows (null: the pinned or last one)
+      scale: 'linear', model: null, knobs: { ...DEFAULT_KNOBS, ablate: [] },
+    };
+    this.text = '';
+    this.views = {};
+    for (const [name, section] of Object.entries(sections)) if (section) this.views[name] = new VIEW_CLASSES[name](this, section);
+    this.strip = strip ? new TokenStrip(this, strip) : null;
+    this.colors = this.readColors();
+    this.seq = 0;
+    this.latest = 0;
+    this.waiters = [];
+    this.debounce = 0;
+    this.lastRunMs = 0;
+    this.dirty = { data: false, all: false, hover: false };
+    this.frame = 0;
+    this.renderWaiting = false;
+    this.lastResult = null;
+    this.onToggleAblate = null; // set by shells that let the reader switch heads off
+  }
+
+  readColors() {
+    const cs = getComputedStyle(this.root);
+    const v = (n) => cs.getPropertyValue(n).trim();
+    return {
+      bg: v('--panel') || '#fff', fg: v('--fg') || '#111', muted: v('--muted') || '#666', border: v('--border'),
+      accent: v('--accent') || '#2f5fd0', mask: v('--mask') || '#e3e2dc', maskLine: v('--mask-line') || '#c4c2ba',
+      focus: v('--focus') || '#e8590c', select: v('--select') || '#d9480f', font: cs.fontFamily || 'sans-serif',
+    };
+  }
+
+  refreshColors() {
+    this.colors = this.readColors();
+    this.invalidate('all');
+  }
+
+  // ---------------------------------------------------------- the app interface the views use
+  select(layer, head, { openHead = false } = {}) {
+    const info = this.state.model && this.state.model.info;
+    if (!info) return;
+    const l = Math.max(0, Math.min(info.n_layer - 1, layer));
+    const h = Math.max(0, Math.min(info.n_head - 1, head));
+    const changed = l !== this.state.layer || h !== this.state.head;
+    this.state.layer = l;
+    this.state.head = h;
+    if (this.views.grid) this.views.grid.focus = null;
+    if (this.hooks.selected) this.hooks.selected({ openHead, changed });
+    this.invalidate('all');
+  }
+
+  setHover(pos) {
+    if (pos === this.state.hoverPos) return;
+    this.state.hoverPos = pos;
+    this.invalidate('hover');
+  }
+
+  togglePin(pos) {
+    this.state.pinPos = this.state.pinPos === pos ? null : pos;
+    if (this.hooks.changed) this.hooks.changed();
+    this.invalidate('hover');
+  }
+
+  activePos() {
+    const r = this.state.result;
+    if (!r || !r.T) return null;
+    if (this.state.hoverPos !== null && this.state.hoverPos < r.T) return this.state.hoverPos;
+    if (this.state.pinPos !== null && this.state.pinPos < r.T) return this.state.pinPos;
+    return r.T - 1;
+  }
+
+  focusPos() {
+    const r = this.state.result;
+    const p = this.state.hoverPos !== null ? this.state.hoverPos : this.state.pinPos;
+    return r && p !== null && p < r.T ? p : null;
+  }
+
+  // The query token of the "Inside one head" panel.
+  queryPos() {
+    const r = this.state.result;
+    if (!r || !r.T) return null;
+    const q = this.state.queryPos;
+    if (q !== null && q < r.T) return q;
+    if (this.state.pinPos !== null && this.state.pinPos < r.T) return this.state.pinPos;
+    return r.T - 1;
+  }
+
+  toggleAblate(layer, head) {
+    if (this.onToggleAblate) this.onToggleAblate(layer, head);
+  }
+
+  isAblated(layer, head) {
+    return this.state.knobs.ablate.includes(`${layer}.${head}`);
+  }
+
+  showTooltip(lines, clientX, clientY) {
+    const tip = this.tooltip;
+    if (!tip) return;
+    tip.replaceChildren();
+    for (const [i, line] of lines.entries()) {
+      const div = document.createElement('div');
+      if (i === 0) div.className = 'tip-title';
+      div.textContent = line;
+      tip.append(div);
+    }
+    tip.hidden = false;
+    const pad = 14;
+    const w = tip.offsetWidth;
+    const h = tip.offsetHeight;
+    let x = clientX + pad;
+    let y = clientY + pad;
+    if (x + w > innerWidth - 4) x = Math.max(4, clientX - w - pad);
+    if (y + h > innerHeight - 4) y = Math.max(4, clientY - h - pad);
+    tip.style.left = `${x}px`;
+    tip.style.top = `${y}px`;
+  }
+
+  hideTooltip() { if (this.tooltip) this.tooltip.hidden = true; }
+
+  requestNextAll() {
+    const r = this.state.result;
+    if (!r) return;
+    this.client.nextAll(this.channel, r.workerRunId).then((msg) => {
+      const cur = this.state.result;
+      if (!msg || cur !== r) return;
+      cur.next = msg.next;
+      if (this.views.next) this.views.next.stale = true;
+      this.invalidate('hover');
+    }, (e) => console.warn(`next-token computation failed: ${e.message}`));
+  }
+
+  // ---------------------------------------------------------- running
+  wantsIntermediates() {
+    return this.hooks.visible().includes('inside');
+  }
+
+  runOptions() {
+    const o = knobOptions(this.state.knobs);
+    if (this.wantsIntermediates()) o.intermediates = true;
+    return o;
+  }
+
+  setModel(model) {
+    this.state.model = model;
+    const { n_layer: L, n_head: H } = model.info;
+    this.state.layer = Math.min(this.state.layer, L - 1);
+    this.state.head = Math.min(this.state.head, H - 1);
+    // knobs naming heads this model does not have are dropped
+    const ok = (s) => { const [l, h] = s.split('.').map(Number); return l < L && h < H; };
+    const k = this.state.knobs;
+    k.ablate = k.ablate.filter(ok);
+    if (k.temperatureHead && !ok(k.temperatureHead)) k.temperatureHead = null;
+  }
+
+  // Run the current text with the current knobs. Returns a promise of the
+  // drawn result (null when a newer run replaced it).
+  run({ immediate = false } = {}) {
+    const id = ++this.seq;
+    this.latest = id;
+    clearTimeout(this.debounce);
+    const done = new Promise((resolve, reject) => this.waiters.push({ id, resolve, reject }));
+    done.catch(() => {});
+    if (!this.state.model) return done;
+    const text = this.text;
+    if (text === '') {
+      this.state.result = null;
+      this.lastResult = { id, tokens: [], ids: [], T: 0, n_layer: this.state.model.info.n_layer, n_head: this.state.model.info.n_head, attention: new Float32Array(0) };
+      if (this.strip) this.strip.clear();
+      this.hooks.rendered(this.lastResult);
+      this.resolveWaiters(id, this.lastResult);
+      return done;
+    }
+    const delay = immediate || this.lastRunMs < 40 ? 0 : 150;
+    const go = () => this.send(id, text);
+    if (delay) this.debounce = setTimeout(go, delay);
+    else go();
+    return done;
+  }
+
+  send(id, text) {
+    if (id !== this.latest) return;
+    const model = this.state.model;
+    const options = this.runOptions();
+    if (this.hooks.running) this.hooks.running();
+    this.client.run(this.channel, model.key, text, options).then((msg) => {
+      if (!msg) return; // replaced by a newer run in the worker's queue
+      this.lastRunMs = msg.runMs;
+      if (id !== this.latest || model !== this.state.model) return; // stale
+      msg.workerRunId = msg.id; // the worker's id of this run (for next-all)
+      msg.id = id;
+      msg.modelName = model.name;
+      msg.text = text;
+      this.state.result = msg;
+      this.lastResult = msg;
+      const s = this.state;
+      if (s.hoverPos !== null && s.hoverPos >= msg.T) s.hoverPos = null;
+      if (s.pinPos !== null && s.pinPos >= msg.T) s.pinPos = null;
+      if (this.hooks.result) this.hooks.result(msg);
+      this.renderWaiting = true;
+      this.invalidate('data');
+    }, (e) => {
+      if (id !== this.latest) return;
+      this.hooks.failed(`Could not run the model: ${e.message}`);
+      this.rejectWaiters(id, e.message);
+    });
+  }
+
+  resolveWaiters(id, r) {
+    const keep = [];
+    for (const w of this.waiters) {
+      if (w.id <= id) w.resolve(r);
+      else keep.push(w);
+    }
+    this.waiters = keep;
+  }
+
+  rejectWaiters(id, message) {
+    const keep = [];
+    for (const w of this.waiters) {
+      if (w.id <= id) w.reject(new Error(message));
+      else keep.push(w);
+    }
+    this.waiters = keep;
+  }
+
+  // ---------------------------------------------------------- drawing
+  invalidate(what) {
+    this.dirty[what] = true;
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.draw());
+  }
+
+  draw() {
+    this.frame = 0;
+    const d = this.dirty;
+    this.dirty = { data: false, all: false, hover: false };
+    const r = this.state.result;
+    if (!r) return;
+    const visible = this.hooks.visible();
+    const full = d.data || d.all;
+    if (this.strip) {
+      if (d.data) this.strip.setResult(r);
+      this.strip.render();
+    }
+    for (const name of visible) {
+      const v = this.views[name];
+      if (!v) continue;
+      if (d.data || v.stale) v.setResult(r);
+      v.stale = false;
+      if (full || v.hoverSensitive) v.render(full);
+    }
+    if (d.data) for (const [name, v] of Object.entries(this.views)) if (!visible.includes(name)) v.stale = true;
+    if (this.hooks.drawn) this.hooks.drawn(d);
+    if (d.data || this.renderWaiting) {
+      this.renderWaiting = false;
+      this.hooks.rendered(r);
+      this.resolveWaiters(r.id, r);
+    }
+  }
+}

@@ -1,0 +1,269 @@
+// web/headscope-element.js — <headscope-view>: Headscope in any page, with one
+//   <script type="module" src="path/to/headscope/headscope-element.js"></script>
+// Attributes: model (URL of a model folder, relative to the page; default: the
+// first bundled model), text, layer, head, view (grid|head|matrix), editable
+// (the reader may change the text), theme (light|dark|auto), and the knobs:
+// scale, causal (0|1), temperature, temperature-head (L.H), ablate (L.H,L.H),
+// ablation (zero|mean). The element sizes to its container's width; it carries
+// data-state (loading|ready|running|rendered|error) and fires
+// `headscope:rendered` and `headscope:error` (bubbling, composed).
+// Every element of a page shares ONE worker and one loaded copy of each model
+// (web/client.mjs). Styles come from style.css and headscope-element.css via
+// <link> in the shadow root: nothing inline, CSP-safe.
+import { sharedClient, HeadscopeClient } from './client.mjs';
+import { Controller, sortHeads } from './controller.mjs';
+import { parseKnobs, knobEntries } from './state-hash.mjs';
+import { h, gridSection, headSection, matrixSection } from './views/markup.mjs';
+
+const here = new URL('./', import.meta.url);
+const VIEWS = ['grid', 'head', 'matrix'];
+const KNOB_ATTRS = ['scale', 'causal', 'temperature', 'temperature-head', 'ablate', 'ablation'];
+const DEFAULT_TEXT = 'When Mary and John went to the store, John gave a drink to Mary.';
+
+export class HeadscopeView extends HTMLElement {
+  static get observedAttributes() {
+    return ['model', 'text', 'layer', 'head', 'view', 'editable', 'theme', ...KNOB_ATTRS];
+  }
+
+  constructor() {
+    super();
+    this.shadow = this.attachShadow({ mode: 'open' });
+    const css = ['style.css', 'headscope-element.css'].map((f) => h('link', { rel: 'stylesheet', href: new URL(f, here).href }));
+    this.cssReady = Promise.all(css.map((l) => new Promise((resolve) => {
+      l.addEventListener('load', resolve, { once: true });
+      l.addEventListener('error', resolve, { once: true });
+    })));
+    const sel = (cls, label) => h('label', { class: 'field' }, h('span', { text: label }), h('select', { class: cls }));
+    this.ui = {};
+    const ui = this.ui;
+    ui.root = h('div', { class: 'hs-embed', part: 'root' });
+    ui.text = h('textarea', { class: 'hs-text', rows: '2', spellcheck: 'false', 'aria-label': 'Text' });
+    ui.sentence = h('p', { class: 'hs-sentence' });
+    ui.tabs = h('div', { class: 'seg hs-tabs', role: 'group', 'aria-label': 'View' },
+      ...VIEWS.map((v) => h('button', { type: 'button', class: 'seg-btn', 'data-view': v, 'aria-pressed': 'false',
+        text: { grid: 'All heads', head: 'Head view', matrix: 'Matrix' }[v] })));
+    ui.layerField = sel('hs-layer', 'Layer');
+    ui.headField = sel('hs-head', 'Head');
+    ui.layer = ui.layerField.querySelector('select');
+    ui.head = ui.headField.querySelector('select');
+    ui.status = h('p', { class: 'hs-status muted', role: 'status', 'aria-live': 'polite', text: 'Loading…' });
+    ui.error = h('p', { class: 'error', role: 'alert', hidden: true });
+    ui.tokens = h('div', { class: 'token-strip', 'aria-label': 'Tokens as the model sees them' });
+    ui.sections = { grid: gridSection(), head: headSection(), matrix: matrixSection() };
+    ui.views = h('div', { class: 'hs-views' }, ...Object.values(ui.sections));
+    ui.tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
+    ui.open = h('a', { class: 'hs-open', target: '_blank', rel: 'noopener', text: 'Open in Headscope ↗' });
+    ui.root.append(
+      h('div', { class: 'hs-top' }, ui.text, ui.sentence),
+      h('div', { class: 'hs-bar' }, ui.tabs, ui.layerField, ui.headField, ui.open),
+      ui.tokens, ui.error, ui.views, ui.status, ui.tooltip);
+    this.shadow.append(...css, ui.root);
+
+    this.client = sharedClient();
+    this.ctl = new Controller({
+      root: ui.root,
+      sections: ui.sections,
+      strip: ui.tokens,
+      tooltip: ui.tooltip,
+      client: this.client,
+      hooks: {
+        visible: () => [this.view],
+        running: () => this.setState('running'),
+        result: () => this.clearError(),
+        rendered: (r) => this.rendered(r),
+        failed: (m) => this.fail(m),
+        selected: () => {
+          ui.layer.value = String(this.ctl.state.layer);
+          ui.head.value = String(this.ctl.state.head);
+          this.updateLink();
+        },
+        changed: () => this.updateLink(),
+      },
+    });
+    this.ctl.onToggleAblate = (l, hd) => {
+      const k = this.ctl.state.knobs;
+      const id = `${l}.${hd}`;
+      const list = k.ablate.includes(id) ? k.ablate.filter((x) => x !== id) : sortHeads([...k.ablate, id]);
+      if (list.length) this.setAttribute('ablate', list.join(','));
+      else this.removeAttribute('ablate');
+    };
+    ui.text.addEventListener('input', () => { this.ctl.text = ui.text.value; this.ctl.run(); this.updateLink(); });
+    ui.layer.addEventListener('change', () => this.ctl.select(Number(ui.layer.value), this.ctl.state.head));
+    ui.head.addEventListener('change', () => this.ctl.select(this.ctl.state.layer, Number(ui.head.value)));
+    ui.tabs.addEventListener('click', (e) => {
+      const b = e.target.closest('[data-view]');
+      if (b) this.setAttribute('view', b.dataset.view);
+    });
+    ui.root.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') { this.ctl.state.pinPos = null; this.ctl.setHover(null); this.ctl.hideTooltip(); }
+    });
+    this.resize = new ResizeObserver(() => this.ctl.invalidate('all'));
+    // theme="auto": follow the reader's system setting as it changes
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.ctl.refreshColors());
+    this.started = false;
+    this.modelSeq = 0;
+  }
+
+  get view() {
+    const v = this.getAttribute('view');
+    return VIEWS.includes(v) ? v : 'grid';
+  }
+
+  get state() { return this.dataset.state; }
+  get lastResult() { return this.ctl.lastResult; }
+  get controller() { return this.ctl; }
+  static get workersCreated() { return HeadscopeClient.workersCreated; }
+
+  // A promise of the next drawn result.
+  whenRendered() {
+    return new Promise((resolve, reject) => {
+      const ok = (e) => { this.removeEventListener('headscope:error', bad); resolve(e.detail); };
+      const bad = (e) => { this.removeEventListener('headscope:rendered', ok); reject(new Error(e.detail.message)); };
+      this.addEventListener('headscope:rendered', ok, { once: true });
+      this.addEventListener('headscope:error', bad, { once: true });
+    });
+  }
+
+  connectedCallback() {
+    this.resize.observe(this.ui.views);
+    if (this.started) return;
+    this.started = true;
+    this.applyAll();
+    this.loadModel();
+  }
+
+  disconnectedCallback() {
+    this.resize.disconnect();
+  }
+
+  attributeChangedCallback(name, old, value) {
+    if (!this.started || old === value) return;
+    if (name === 'model') return this.loadModel();
+    if (name === 'layer' || name === 'head') return this.applySelection();
+    if (name === 'view' || name === 'theme' || name === 'editable') return this.applyLook();
+    if (name === 'text') {
+      this.applyText();
+      return this.runNow();
+    }
+    if (KNOB_ATTRS.includes(name)) {
+      this.applyKnobs();
+      this.runNow();
+    }
+  }
+
+  setState(s) {
+    this.dataset.state = s;
+    this.ui.root.dataset.state = s;
+  }
+
+  applyAll() {
+    this.applyText();
+    this.applyKnobs();
+    this.applyLook();
+    this.setState('loading');
+  }
+
+  applyText() {
+    const t = this.getAttribute('text');
+    const text = t === null ? DEFAULT_TEXT : t;
+    this.ui.text.value = text;
+    this.ui.sentence.textContent = text;
+    this.ctl.text = text;
+  }
+
+  applyKnobs() {
+    this.ctl.state.knobs = parseKnobs((k) => this.getAttribute(k));
+    if (this.ctl.state.model) this.ctl.setModel(this.ctl.state.model);
+  }
+
+  applySelection() {
+    const n = (a) => { const v = Number(this.getAttribute(a)); return Number.isInteger(v) && v >= 0 ? v : 0; };
+    if (this.ctl.state.model) this.ctl.select(n('layer'), n('head'));
+    else { this.ctl.state.layer = n('layer'); this.ctl.state.head = n('head'); }
+  }
+
+  applyLook(refresh = true) {
+    const theme = this.getAttribute('theme');
+    if (theme === 'light' || theme === 'dark') this.ui.root.dataset.theme = theme;
+    else delete this.ui.root.dataset.theme;
+    const editable = this.hasAttribute('editable') && this.getAttribute('editable') !== 'false';
+    this.ui.text.hidden = !editable;
+    this.ui.sentence.hidden = editable;
+    const view = this.view;
+    for (const [name, s] of Object.entries(this.ui.sections)) s.hidden = name !== view || !this.ctl.state.result;
+    for (const b of this.ui.tabs.children) b.setAttribute('aria-pressed', String(b.dataset.view === view));
+    this.ui.root.dataset.view = view;
+    if (refresh) this.ctl.refreshColors();
+    this.updateLink();
+  }
+
+  async loadModel() {
+    const seq = ++this.modelSeq;
+    this.setState('loading');
+    this.ui.status.textContent = 'Loading the model…';
+    const onProgress = (m) => {
+      if (m.phase === 'download' && m.total) this.ui.status.textContent = `Downloading the model… ${Math.round((100 * m.done) / m.total)}%`;
+    };
+    try {
+      const url = this.getAttribute('model');
+      const [model] = await Promise.all([
+        url ? this.client.load(url, { base: document.baseURI, onProgress }) : this.client.loadDefault({ onProgress }),
+        this.cssReady,
+      ]);
+      if (seq !== this.modelSeq) return;
+      if (!model) throw new Error('no model: give the element a model="folder/" attribute (config.json, model.safetensors, tokenizer.json)');
+      this.ctl.setModel(model);
+      const { n_layer: L, n_head: H } = model.info;
+      this.ui.layer.replaceChildren(...Array.from({ length: L }, (_, i) => new Option(`L${i}`, String(i))));
+      this.ui.head.replaceChildren(...Array.from({ length: H }, (_, i) => new Option(`H${i}`, String(i))));
+      this.ctl.refreshColors();
+      this.applySelection();
+      this.setState('ready');
+      this.ui.status.textContent = `${model.name} · ${L} layers × ${H} heads`;
+      this.runNow();
+    } catch (e) {
+      if (seq === this.modelSeq) this.fail(`Could not open the model: ${e.message}`);
+    }
+  }
+
+  runNow() {
+    if (!this.ctl.state.model) return;
+    this.ctl.run({ immediate: true });
+  }
+
+  rendered(r) {
+    this.applyLook(false);
+    this.setState('rendered');
+    this.dispatchEvent(new CustomEvent('headscope:rendered', {
+      bubbles: true, composed: true,
+      detail: { tokens: r.tokens, n_layer: r.n_layer, n_head: r.n_head, T: r.T, layer: this.ctl.state.layer, head: this.ctl.state.head },
+    }));
+  }
+
+  fail(message) {
+    this.ui.error.textContent = message;
+    this.ui.error.hidden = false;
+    this.setState('error');
+    this.dispatchEvent(new CustomEvent('headscope:error', { bubbles: true, composed: true, detail: { message } }));
+  }
+
+  clearError() {
+    this.ui.error.hidden = true;
+  }
+
+  // "Open in Headscope": the full page with this element's state in the hash.
+  updateLink() {
+    const p = new URLSearchParams();
+    p.set('text', this.ctl.text);
+    const s = this.ctl.state;
+    if (s.layer) p.set('layer', String(s.layer));
+    if (s.head) p.set('head', String(s.head));
+    if (this.view !== 'grid') p.set('view', this.view);
+    const m = this.getAttribute('model');
+    if (m) p.set('model', new URL(m, document.baseURI).href);
+    for (const [k, v] of knobEntries(s.knobs)) p.set(k, v);
+    this.ui.open.href = new URL(`index.html#${p.toString().replace(/\+/g, '%20')}`, here).href;
+  }
+}
+
+if (!customElements.get('headscope-view')) customElements.define('headscope-view', HeadscopeView);

@@ -1,0 +1,80 @@
+// web/state-hash.mjs — the page state <-> URL hash (index.html#text=...&layer=2&...)
+// and <-> <headscope-view> attributes. Only fields that differ from the defaults
+// are written, so links stay short; every field round-trips.
+//   text, model, layer, head, view, colour (linear|sqrt), overlay (head|layer),
+//   pin, query, roles (text|probe), theme,
+//   knobs: scale (0|1), causal (0|1), temperature, temperature-head (L.H),
+//          ablate (L.H,L.H), ablation (zero|mean)
+import { DEFAULT_KNOBS, sortHeads } from './controller.mjs';
+
+export const VIEWS = ['grid', 'head', 'matrix', 'next', 'inside'];
+const HEAD_RE = /^\d+\.\d+$/;
+
+const bool = (v, dflt) => (v === null || v === undefined ? dflt : !/^(0|false|off|no)$/i.test(v.trim()));
+const int = (v) => (v !== null && v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : null);
+
+// Knobs from a getter of string values (URLSearchParams.get or getAttribute).
+export function parseKnobs(get) {
+  const k = { ...DEFAULT_KNOBS, ablate: [] };
+  k.scale = bool(get('scale'), true);
+  k.causal = bool(get('causal'), true);
+  const t = Number(get('temperature'));
+  if (get('temperature') !== null && Number.isFinite(t) && t > 0) k.temperature = t;
+  const th = get('temperature-head');
+  if (th && HEAD_RE.test(th.trim())) k.temperatureHead = th.trim();
+  const ab = get('ablate');
+  if (ab) k.ablate = sortHeads(ab.split(',').map((s) => s.trim()).filter((s) => HEAD_RE.test(s)));
+  const am = get('ablation');
+  if (am === 'mean' || am === 'zero') k.ablation = am;
+  return k;
+}
+
+export function knobEntries(k) {
+  const out = [];
+  if (!k.scale) out.push(['scale', '0']);
+  if (!k.causal) out.push(['causal', '0']);
+  if (k.temperature !== 1) out.push(['temperature', String(k.temperature)]);
+  if (k.temperatureHead) out.push(['temperature-head', k.temperatureHead]);
+  if (k.ablate.length) out.push(['ablate', k.ablate.join(',')]);
+  if (k.ablation !== 'zero') out.push(['ablation', k.ablation]);
+  return out;
+}
+
+// state: {text, model, layer, head, view, colour, overlay, pin, query, roles, knobs}
+export function parseHash(hash) {
+  const p = new URLSearchParams(hash.replace(/^#/, ''));
+  const s = {};
+  if (p.has('text')) s.text = p.get('text');
+  if (p.get('model')) s.model = p.get('model');
+  for (const f of ['layer', 'head', 'pin', 'query']) { const n = int(p.get(f)); if (n !== null) s[f] = n; }
+  if (VIEWS.includes(p.get('view'))) s.view = p.get('view');
+  if (['linear', 'sqrt'].includes(p.get('colour'))) s.colour = p.get('colour');
+  if (['head', 'layer'].includes(p.get('overlay'))) s.overlay = p.get('overlay');
+  if (['text', 'probe'].includes(p.get('roles'))) s.roles = p.get('roles');
+  if (['light', 'dark'].includes(p.get('theme'))) s.theme = p.get('theme');
+  s.knobs = parseKnobs((k) => p.get(k));
+  return s;
+}
+
+export function formatHash(s) {
+  const p = new URLSearchParams();
+  if (s.text !== undefined) p.set('text', s.text);
+  if (s.model) p.set('model', s.model);
+  if (s.layer) p.set('layer', String(s.layer));
+  if (s.head) p.set('head', String(s.head));
+  if (s.view && s.view !== 'grid') p.set('view', s.view);
+  if (s.colour && s.colour !== 'linear') p.set('colour', s.colour);
+  if (s.overlay && s.overlay !== 'head') p.set('overlay', s.overlay);
+  if (s.pin !== null && s.pin !== undefined) p.set('pin', String(s.pin));
+  if (s.query !== null && s.query !== undefined) p.set('query', String(s.query));
+  if (s.roles && s.roles !== 'text') p.set('roles', s.roles);
+  if (s.theme) p.set('theme', s.theme);
+  for (const [k, v] of knobEntries(s.knobs)) p.set(k, v);
+  // URLSearchParams writes spaces as '+': keep them readable as %20 in links
+  return '#' + p.toString().replace(/\+/g, '%20');
+}
+
+// Attribute-safe text for snippets.
+export function escapeAttr(s) {
+  return String(s).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}

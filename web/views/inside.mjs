@@ -1,0 +1,305 @@
+// web/views/inside.mjs — "Inside one head": the focused head's computation for
+// one query token, with the numbers the wasm kernels computed (a run with
+// intermediates): q_i and every k_j (slices of qkv), the raw scores q_i·k_j
+// (`scores`), the same scaled by 1/sqrt(d_k) (and the head's temperature) for
+// display, the causal mask, the softmax weights (`attention`), every v_j, and
+// the head's output for token i (`headOut`), then how the heads' outputs are
+// concatenated and projected. Nothing here recomputes attention: values are only
+// sliced, and the scaled column is the raw score times a constant.
+import { sizeCanvas, hatch } from '../draw.mjs';
+import { tokenLabel, clip } from '../tokens.mjs';
+import { DIV_LUT32, divIndex, divergingCss, colorCss } from '../colormap.mjs';
+
+const RH = 18; // row height
+const HEAD = 40; // header rows: titles, q strip
+const NUM = 62; // a numbers column
+
+const STEPS = [
+  ['q', 'Query q_i', 'what token i is looking for: its slice of the layer\'s query vector (after c_attn, bias included).'],
+  ['k', 'Keys k_j', 'what every token offers to be found by.'],
+  ['qk', 'Scores q_i·k_j', 'one dot product per token: how well each key matches the query (raw, as the kernel computed it).'],
+  ['scaled', 'Scaled', 'divided by √d_k so the scores do not grow with the vector length (and by the temperature, if set for this head).'],
+  ['mask', 'Causal mask', 'a token cannot look at later tokens: their scores become −∞.'],
+  ['softmax', 'Softmax → weights', 'turns the scores into weights ≥ 0 that sum to 1 (the attention pattern you see in the other views).'],
+  ['v', 'Values v_j', 'what every token passes on when it is looked at.'],
+  ['out', 'Weighted sum', 'Σ_j weight_j · v_j: the head\'s output for token i.'],
+  ['proj', 'Concatenate and project', 'the outputs of all heads are put side by side and multiplied by c_proj, then added to the residual stream.'],
+];
+
+export class InsideView {
+  constructor(app, section) {
+    this.app = app;
+    this.section = section;
+    this.title = section.querySelector('.inside-title');
+    this.query = section.querySelector('.inside-query');
+    this.shapes = section.querySelector('.inside-shapes');
+    this.wrap = section.querySelector('.inside-wrap');
+    this.canvas = section.querySelector('.inside-canvas');
+    this.steps = section.querySelector('.inside-steps');
+    this.concat = section.querySelector('.inside-concat');
+    this.missing = section.querySelector('.inside-missing');
+    this.hoverSensitive = false;
+    this.geom = null;
+    this.tokensKey = '';
+    this.query.addEventListener('change', () => {
+      app.state.queryPos = Number(this.query.value);
+      if (app.hooks.changed) app.hooks.changed();
+      this.render(true);
+    });
+    this.canvas.addEventListener('mousemove', (e) => this.onMove(e));
+    this.canvas.addEventListener('mouseleave', () => app.hideTooltip());
+    // captions: one per step
+    this.steps.replaceChildren(...STEPS.map(([key, name, text], n) => {
+      const li = document.createElement('li');
+      li.dataset.step = key;
+      const b = document.createElement('b');
+      b.textContent = `${n + 1} · ${name}: `;
+      const span = document.createElement('span');
+      span.className = 'step-text';
+      span.textContent = text;
+      li.append(b, span);
+      return li;
+    }));
+  }
+
+  setResult(r) {
+    this.r = r;
+    const key = r.ids.join(',');
+    if (key !== this.tokensKey) {
+      this.tokensKey = key;
+      this.query.replaceChildren(...r.tokens.map((t, i) => new Option(`#${i} “${clip(tokenLabel(t), 16)}”`, String(i))));
+    }
+  }
+
+  stepText(key, text) {
+    const li = this.steps.querySelector(`[data-step="${key}"] .step-text`);
+    if (li) li.textContent = text;
+  }
+
+  // The numbers of the focused head for query i (slices of the run's arrays).
+  data() {
+    const r = this.r;
+    const { state } = this.app;
+    const { T, n_head: H, n_embd: C } = r;
+    const l = state.layer;
+    const h = state.head;
+    const dk = C / H;
+    const i = this.app.queryPos();
+    const opt = r.options || {};
+    const row = (t, part) => r.qkv.subarray((l * T + t) * 3 * C + part * C + h * dk, (l * T + t) * 3 * C + part * C + (h + 1) * dk);
+    const temp = opt.temperature && (!opt.temperature_head || opt.temperature_head === `${l}.${h}`) ? opt.temperature : 1;
+    const factor = (opt.scale === false ? 1 : 1 / Math.sqrt(dk)) / temp;
+    const att = (l * H + h) * T * T + i * T;
+    return {
+      l, h, i, T, H, C, dk, temp, factor, causal: opt.causal !== false, scaleOn: opt.scale !== false,
+      q: row(i, 0),
+      k: Array.from({ length: T }, (_, j) => row(j, 1)),
+      v: Array.from({ length: T }, (_, j) => row(j, 2)),
+      raw: r.scores.subarray(att, att + T),
+      w: r.attention.subarray(att, att + T),
+      out: r.headOut.subarray((l * T + i) * C + h * dk, (l * T + i) * C + (h + 1) * dk),
+      concat: r.headOut.subarray((l * T + i) * C, (l * T + i + 1) * C),
+      ablated: this.app.isAblated(l, h),
+    };
+  }
+
+  render() {
+    const r = this.r;
+    if (!r || !r.T) return;
+    const ok = r.qkv && r.scores && r.headOut;
+    this.missing.hidden = !!ok;
+    this.wrap.hidden = !ok;
+    if (!ok) return; // the controller re-runs with intermediates when this view shows
+    const d = this.data();
+    const { colors } = this.app;
+    this.query.value = String(d.i);
+    this.title.textContent = `Inside one head · layer ${d.l} · head ${d.h}`;
+    const sq = Math.sqrt(d.dk);
+    this.shapes.textContent = `d_model ${d.C} = ${d.H} heads × d_k ${d.dk} · ${d.T} tokens · query: token #${d.i} “${tokenLabel(r.tokens[d.i])}”`;
+    this.stepText('q', `what token #${d.i} is looking for: ${d.dk} numbers, its slice of the layer's query vector (${d.C} = ${d.H} × ${d.dk}, after c_attn, bias included).`);
+    this.stepText('scaled', d.scaleOn
+      ? `divided by √d_k = √${d.dk} = ${sq.toFixed(3)} so the scores do not grow with the vector length${d.temp !== 1 ? `, then by this head's temperature ${d.temp}` : ''}.`
+      : `the 1/√d_k scale is switched off: the raw scores go to the softmax as they are${d.temp !== 1 ? ` (÷ temperature ${d.temp})` : ''} — the weights get sharper.`);
+    this.stepText('mask', d.causal
+      ? `token #${d.i} cannot look at the ${d.T - 1 - d.i} later token${d.T - 1 - d.i === 1 ? '' : 's'}: their scores become −∞ (weight 0).`
+      : 'the causal mask is switched off: every token may look at later tokens too (not how GPT-2 was trained).');
+    this.stepText('out', `Σ_j weight_j · v_j: the head's output for token #${d.i}, ${d.dk} numbers${d.ablated ? ' — this head is switched off, so its output is replaced (' + ((r.options && r.options.ablation) || 'zero') + ')' : ''}.`);
+    this.stepText('proj', `the ${d.H} heads' outputs (${d.H} × ${d.dk}) are put side by side into one vector of ${d.C}, multiplied by c_proj (${d.C} × ${d.C}, plus bias) and added to the residual stream; the next layer reads the sum.`);
+
+    // geometry
+    const avail = Math.max(300, this.wrap.clientWidth - 4);
+    const LW = 96;
+    const fixed = LW + 3 * NUM + 86 + 52;
+    const cw = Math.max(2, Math.min(8, Math.floor((avail - fixed) / (2 * d.dk))));
+    const SW = cw * d.dk; // strip width
+    const x = {};
+    x.label = 0;
+    x.k = LW;
+    x.raw = x.k + SW + 12;
+    x.scaled = x.raw + NUM;
+    x.mask = x.scaled + NUM;
+    x.w = x.mask + 52;
+    x.v = x.w + 86 + 8;
+    const W = x.v + SW + 4;
+    const Hh = HEAD + d.T * RH + 30;
+    this.geom = { x, cw, SW, W, d };
+    const { ctx, dpr } = sizeCanvas(this.canvas, W, Hh);
+    ctx.fillStyle = colors.bg;
+    ctx.fillRect(0, 0, W, Hh);
+    const font = colors.font;
+    ctx.textBaseline = 'middle';
+
+    let qkMax = 0;
+    for (const a of [d.q, ...d.k]) for (const v of a) qkMax = Math.max(qkMax, Math.abs(v));
+    let vMax = 0;
+    for (const a of [d.out, ...d.v]) for (const v of a) vMax = Math.max(vMax, Math.abs(v));
+    this.geom.qkMax = qkMax;
+    this.geom.vMax = vMax;
+    const strip = (vec, x0, y0, h, max) => {
+      const img = ctx.createImageData(Math.round(SW * dpr), Math.max(1, Math.round(h * dpr)));
+      const px = new Uint32Array(img.data.buffer);
+      for (let py = 0; py < img.height; py++) {
+        for (let pxi = 0; pxi < img.width; pxi++) {
+          const k = Math.min(vec.length - 1, Math.floor(pxi / (cw * dpr)));
+          px[py * img.width + pxi] = DIV_LUT32[divIndex(vec[k], max)];
+        }
+      }
+      ctx.putImageData(img, Math.round(x0 * dpr), Math.round(y0 * dpr));
+    };
+
+    // header: step numbers and names
+    ctx.font = `600 11px ${font}`;
+    ctx.fillStyle = colors.fg;
+    ctx.textAlign = 'left';
+    ctx.fillText('2  k_j', x.k, 8);
+    ctx.fillText('3  q·k', x.raw + 4, 8);
+    ctx.fillText(d.scaleOn ? '4  ÷√dk' : '4  (no ÷)', x.scaled + 4, 8);
+    ctx.fillText('5  mask', x.mask + 4, 8);
+    ctx.fillText('6  weight', x.w, 8);
+    ctx.fillText('7  v_j', x.v, 8);
+    // q strip above the keys
+    ctx.textAlign = 'right';
+    ctx.fillText(`1  q #${d.i}`, x.k - 6, 27);
+    strip(d.q, x.k, 20, 14, qkMax);
+
+    // rows
+    ctx.font = `11px ${font}`;
+    const yRow = (j) => HEAD + j * RH;
+    const hatchFill = hatch(ctx, colors.mask, colors.maskLine, dpr);
+    const num = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+    for (let j = 0; j < d.T; j++) {
+      const y = yRow(j);
+      const masked = d.causal && j > d.i;
+      if (j === d.i) {
+        ctx.fillStyle = colors.mask;
+        ctx.fillRect(0, y, W, RH);
+      }
+      ctx.fillStyle = j === d.i ? colors.fg : colors.muted;
+      ctx.textAlign = 'right';
+      ctx.fillText(`${clip(tokenLabel(r.tokens[j]), 9)} #${j}`, x.k - 6, y + RH / 2);
+      strip(d.k[j], x.k, y + 2, RH - 4, qkMax);
+      strip(d.v[j], x.v, y + 2, RH - 4, vMax);
+      ctx.fillStyle = colors.fg;
+      // the kernel skips masked pairs (their raw score stays 0): shown as a dash
+      ctx.fillText(masked && d.raw[j] === 0 ? '–' : num(d.raw[j]), x.raw + NUM - 8, y + RH / 2);
+      if (masked) {
+        ctx.fillStyle = hatchFill;
+        ctx.fillRect(x.scaled, y + 1, NUM - 4, RH - 2);
+        ctx.fillRect(x.w, y + 1, 86, RH - 2);
+        ctx.fillStyle = colors.fg;
+        ctx.fillText('−∞', x.mask + 40, y + RH / 2);
+      } else {
+        ctx.fillText(num(d.raw[j] * d.factor), x.scaled + NUM - 8, y + RH / 2);
+        ctx.fillStyle = colors.muted;
+        ctx.fillText('·', x.mask + 40, y + RH / 2);
+        // weight: a bar (viridis) and the number
+        const wv = d.w[j];
+        ctx.fillStyle = colors.mask;
+        ctx.fillRect(x.w, y + 4, 44, RH - 8);
+        ctx.fillStyle = colorCss(wv, 'linear');
+        ctx.fillRect(x.w, y + 4, Math.max(wv > 0 ? 1 : 0, 44 * wv), RH - 8);
+        ctx.fillStyle = colors.fg;
+        ctx.fillText(wv.toFixed(3), x.w + 86, y + RH / 2);
+      }
+    }
+    // the weighted sum under the values
+    const yo = yRow(d.T) + 8;
+    ctx.font = `600 11px ${font}`;
+    ctx.fillStyle = colors.fg;
+    ctx.textAlign = 'right';
+    ctx.fillText(`8  output #${d.i}`, x.v - 6, yo + 8);
+    strip(d.out, x.v, yo, 16, vMax);
+    let sum = 0;
+    for (let j = 0; j < d.T; j++) sum += d.w[j];
+    ctx.font = `11px ${font}`;
+    ctx.fillStyle = colors.muted;
+    ctx.textAlign = 'left';
+    ctx.fillText(`Σ weights = ${sum.toFixed(4)}`, x.raw + 4, yo + 8);
+    this.canvas.setAttribute('aria-label',
+      `Inside layer ${d.l} head ${d.h} for token ${d.i}: weights ` +
+      Array.from(d.w.subarray(0, d.causal ? d.i + 1 : d.T), (w, j) => `#${j} ${w.toFixed(2)}`).join(', '));
+
+    this.renderConcat(d);
+  }
+
+  // Step 9: every head's output for token i side by side (the real numbers of
+  // headOut), the focused head outlined, then c_proj and the residual stream.
+  renderConcat(d) {
+    const box = this.concat;
+    box.replaceChildren();
+    const row = document.createElement('div');
+    row.className = 'concat-row';
+    for (let h = 0; h < d.H; h++) {
+      const seg = document.createElement('span');
+      seg.className = 'concat-head';
+      if (h === d.h) seg.classList.add('current');
+      if (this.app.isAblated(d.l, h)) seg.classList.add('off');
+      seg.title = `head ${h}: ${d.dk} numbers${this.app.isAblated(d.l, h) ? ' (switched off)' : ''}`;
+      // mean of the head's output, as a colour (the strip above shows all its numbers)
+      let s = 0;
+      for (let k = 0; k < d.dk; k++) s += d.concat[h * d.dk + k];
+      seg.style.backgroundColor = divergingCss(s / d.dk, this.geom.vMax / 4);
+      seg.textContent = `H${h}`;
+      row.append(seg);
+    }
+    const eq = (t) => { const s = document.createElement('span'); s.className = 'concat-op'; s.textContent = t; return s; };
+    const shape = document.createElement('p');
+    shape.className = 'concat-shape';
+    shape.textContent = `[${d.H} heads × ${d.dk}] → concat: ${d.C} = ${d.H} × ${d.dk} → × c_proj (${d.C}×${d.C}) + bias → + residual stream (${d.T} tokens × ${d.C}) → layer ${d.l + 1 < this.r.n_layer ? d.l + 1 : 'ln_f and the next-token logits'}`;
+    box.append(row, eq(''), shape);
+  }
+
+  onMove(e) {
+    const g = this.geom;
+    if (!g) return;
+    const rect = this.canvas.getBoundingClientRect();
+    const px = e.clientX - rect.left;
+    const py = e.clientY - rect.top;
+    const { d, x, cw } = g;
+    const j = Math.floor((py - HEAD) / RH);
+    const lines = [];
+    if (py >= 20 && py < 34 && px >= x.k && px < x.k + g.SW) {
+      const k = Math.floor((px - x.k) / cw);
+      lines.push(`q_${d.i}[${k}] = ${d.q[k].toFixed(5)}`, `query of token #${d.i}, layer ${d.l}, head ${d.h}`);
+    } else if (j >= 0 && j < d.T) {
+      const tok = `“${tokenLabel(this.r.tokens[j])}” #${j}`;
+      if (px >= x.k && px < x.k + g.SW) {
+        const k = Math.floor((px - x.k) / cw);
+        lines.push(`k_${j}[${k}] = ${d.k[j][k].toFixed(5)}`, `key of ${tok}`);
+      } else if (px >= x.v && px < x.v + g.SW) {
+        const k = Math.floor((px - x.v) / cw);
+        lines.push(`v_${j}[${k}] = ${d.v[j][k].toFixed(5)}`, `value of ${tok}`);
+      } else if (px >= x.raw && px < x.v) {
+        const masked = d.causal && j > d.i;
+        lines.push(`${tok}`, masked && d.raw[j] === 0 ? 'q·k: not computed (masked)' : `q·k = ${d.raw[j].toFixed(6)}`,
+          masked ? 'masked: −∞, weight 0' : `scaled = ${(d.raw[j] * d.factor).toFixed(6)}`,
+          masked ? '' : `weight = ${d.w[j].toFixed(6)}`);
+      }
+    } else if (py >= HEAD + d.T * RH && px >= x.v && px < x.v + g.SW) {
+      const k = Math.floor((px - x.v) / cw);
+      lines.push(`output[${k}] = ${d.out[k].toFixed(5)}`, `head ${d.h}'s output for token #${d.i}`);
+    }
+    if (lines.length) this.app.showTooltip(lines.filter(Boolean), e.clientX, e.clientY);
+    else this.app.hideTooltip();
+  }
+}
