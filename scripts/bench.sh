@@ -48,7 +48,7 @@ awk '$1 ~ /^wasm_eigen_gemm_/ { sub(/^wasm_eigen_/, "eigen_wasm_", $1); print }'
 
 if [ "$mode" = peers ]; then
   if [ -f bench/peers/run.mjs ]; then
-    node bench/peers/run.mjs
+    node bench/peers/run.mjs "${@:2}"
   else
     echo "# bench/peers/run.mjs is not there yet" >&2
   fi

@@ -166,6 +166,44 @@ void packed_rows(std::size_t mr, const float* x, std::size_t K, const float* pan
   }
 }
 
+// One row of x (T = 1, a matrix-vector product): G panels side by side over the
+// whole of K (a panel is read once, so K blocking buys nothing). A 1-row tile of
+// one panel has only NB accumulators, too few to hide the add latency when fma
+// is a multiply and an add (wasm); G = 4 panels give 4*NB independent chains and
+// four sequential weight streams. `init` (bias or null) and `out` are G*NB*W wide.
+template <std::size_t G>
+inline void gemv_panels(const float* x, std::size_t K, const float* panel, std::size_t pstride, const float* init,
+                        float* out) {
+  Batch acc[G][NB];
+  for (std::size_t g = 0; g < G; ++g)
+    for (std::size_t c = 0; c < NB; ++c) acc[g][c] = init ? load(init + (g * NB + c) * W) : Batch(0.0f);
+  const float* p = panel;
+  for (std::size_t k = 0; k < K; ++k, p += NB * W) {
+    const Batch a(x[k]);
+    for (std::size_t g = 0; g < G; ++g)
+      for (std::size_t c = 0; c < NB; ++c) acc[g][c] = xsimd::fma(a, load(p + g * pstride + c * W), acc[g][c]);
+  }
+  for (std::size_t g = 0; g < G; ++g)
+    for (std::size_t c = 0; c < NB; ++c) store(out + (g * NB + c) * W, acc[g][c]);
+}
+
+void gemv_packed(const float* x, const float* packed, const float* b, float* y, std::size_t K, std::size_t N) {
+  constexpr std::size_t G = 4;
+  const std::size_t nr = NB * W, pstride = K * nr;
+  const std::size_t full = N / nr;
+  std::size_t p = 0;
+  for (; p + G <= full; p += G)
+    gemv_panels<G>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
+  for (; p < full; ++p) gemv_panels<1>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
+  if (full * nr < N) {  // the zero-padded last panel, through a local tile
+    const std::size_t j0 = full * nr, width = N - j0;
+    float tile[NB * W], init[NB * W];
+    for (std::size_t c = 0; c < nr; ++c) init[c] = (b && c < width) ? b[j0 + c] : 0.0f;
+    gemv_panels<1>(x, K, packed + full * pstride, pstride, init, tile);
+    std::copy(tile, tile + width, y + j0);
+  }
+}
+
 }  // namespace
 
 std::size_t packed_panel_width() { return NB * W; }
@@ -195,6 +233,10 @@ void gemm_packed(const float* x, const float* packed, const float* b, float* y,
   const std::size_t nr = NB * W;
   const std::size_t full = N / nr;  // panels entirely inside y
   const std::size_t panels = (N + nr - 1) / nr;
+  if (T == 1 && K != 0) {
+    gemv_packed(x, packed, b, y, K, N);
+    return;
+  }
   // y starts as the bias (or zero); every K block then accumulates onto it.
   for (std::size_t i = 0; i < T; ++i) {
     if (b) std::copy(b, b + N, y + i * N);
@@ -240,10 +282,53 @@ inline float dot(const float* a, const float* b, std::size_t n) {
 }
 }  // namespace
 
+namespace {
+// Four dot products x . w0..w3 at once: the x loads are shared and the four
+// chains are independent (one dot has too few to hide the add latency when fma
+// is a multiply and an add, as in wasm). Sums in the same order as dot().
+inline void dot4(const float* a, const float* w0, const float* w1, const float* w2, const float* w3, std::size_t n,
+                 float* out) {
+  Batch s0(0.0f), s1(0.0f), s2(0.0f), s3(0.0f), t0(0.0f), t1(0.0f), t2(0.0f), t3(0.0f);
+  std::size_t i = 0;
+  for (; i + 2 * W <= n; i += 2 * W) {
+    const Batch x0 = load(a + i), x1 = load(a + i + W);
+    s0 = xsimd::fma(x0, load(w0 + i), s0);
+    s1 = xsimd::fma(x0, load(w1 + i), s1);
+    s2 = xsimd::fma(x0, load(w2 + i), s2);
+    s3 = xsimd::fma(x0, load(w3 + i), s3);
+    t0 = xsimd::fma(x1, load(w0 + i + W), t0);
+    t1 = xsimd::fma(x1, load(w1 + i + W), t1);
+    t2 = xsimd::fma(x1, load(w2 + i + W), t2);
+    t3 = xsimd::fma(x1, load(w3 + i + W), t3);
+  }
+  for (; i + W <= n; i += W) {
+    const Batch x0 = load(a + i);
+    s0 = xsimd::fma(x0, load(w0 + i), s0);
+    s1 = xsimd::fma(x0, load(w1 + i), s1);
+    s2 = xsimd::fma(x0, load(w2 + i), s2);
+    s3 = xsimd::fma(x0, load(w3 + i), s3);
+  }
+  float r[4] = {xsimd::reduce_add(s0 + t0), xsimd::reduce_add(s1 + t1), xsimd::reduce_add(s2 + t2),
+                xsimd::reduce_add(s3 + t3)};
+  for (; i < n; ++i) {
+    r[0] += a[i] * w0[i];
+    r[1] += a[i] * w1[i];
+    r[2] += a[i] * w2[i];
+    r[3] += a[i] * w3[i];
+  }
+  for (int q = 0; q < 4; ++q) out[q] = r[q];
+}
+}  // namespace
+
 void gemm_transposed_b(const float* x, const float* Wt, float* y,
                        std::size_t T, std::size_t K, std::size_t N) {
-  for (std::size_t i = 0; i < T; ++i)
-    for (std::size_t j = 0; j < N; ++j) y[i * N + j] = dot(x + i * K, Wt + j * K, K);
+  const std::size_t n4 = N / 4 * 4;
+  for (std::size_t i = 0; i < T; ++i) {
+    const float* xi = x + i * K;
+    for (std::size_t j = 0; j < n4; j += 4)
+      dot4(xi, Wt + j * K, Wt + (j + 1) * K, Wt + (j + 2) * K, Wt + (j + 3) * K, K, y + i * N + j);
+    for (std::size_t j = n4; j < N; ++j) y[i * N + j] = dot(xi, Wt + j * K, K);
+  }
 }
 
 // ---- element-wise and row kernels -------------------------------------------
