@@ -29,13 +29,20 @@ const char* kText =
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir;
+#ifdef __EMSCRIPTEN__
+  const std::string build = "wasm";
+#else
+  const std::string build = "native";
+#endif
+  std::string dir, tag;
   int runs = 20;
   std::vector<std::size_t> lengths = {8, 32, 64};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--model" && i + 1 < argc) {
       dir = argv[++i];
+    } else if (a == "--name" && i + 1 < argc) {
+      tag = std::string(argv[++i]) + "_";
     } else if (a == "--runs" && i + 1 < argc) {
       runs = std::max(1, std::atoi(argv[++i]));
     } else if (a == "--T" && i + 1 < argc) {
@@ -48,7 +55,7 @@ int main(int argc, char** argv) {
         p = c + 1;
       }
     } else {
-      std::fprintf(stderr, "usage: model_bench --model DIR [--runs 20] [--T 8,32,64]\n");
+      std::fprintf(stderr, "usage: model_bench --model DIR [--name TAG] [--runs 20] [--T 8,32,64]\n");
       return 2;
     }
   }
@@ -63,7 +70,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "model_bench: %s\n", loaded.error().message.c_str());
     return 2;
   }
-  std::printf("native_load_ms %.1f ms\n", ms_since(t0));
+  std::printf("%s_%sload_ms %.1f ms\n", build.c_str(), tag.c_str(), ms_since(t0));
   const hs::model::Model& model = *loaded.value();
   const auto& cfg = model.config();
   std::printf("# model: %lld layers x %lld heads, n_embd %lld, n_positions %lld, vocab %lld\n",
@@ -80,21 +87,25 @@ int main(int argc, char** argv) {
     std::vector<int32_t> ids;
     while (ids.size() < T) ids.push_back(text_ids[ids.size() % text_ids.size()]);
     std::vector<double> times;
-    for (int i = 0; i < 3 + runs; ++i) {
-      auto t = std::chrono::steady_clock::now();
+    // warm up (V8 runs wasm in its baseline tier until it optimises): >= 3 runs and >= 1 s
+    auto warm_start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 3 || ms_since(warm_start) < 1000.0; ++i) {
       auto r = model.run_ids(ids);
-      const double ms = ms_since(t);
       if (!r) {
         std::fprintf(stderr, "model_bench: %s\n", r.error().message.c_str());
         return 2;
       }
-      if (i >= 3) times.push_back(ms);
+    }
+    for (int i = 0; i < runs; ++i) {
+      auto t = std::chrono::steady_clock::now();
+      auto r = model.run_ids(ids);
+      times.push_back(ms_since(t));
     }
     std::sort(times.begin(), times.end());
     const double median = times.size() % 2 ? times[times.size() / 2]
                                             : 0.5 * (times[times.size() / 2 - 1] + times[times.size() / 2]);
-    std::printf("native_run_T%zu_ms %.2f ms   (min %.2f, max %.2f, %d runs)\n", T, median, times.front(),
-                times.back(), runs);
+    std::printf("%s_%srun_T%zu_ms %.2f ms\n", build.c_str(), tag.c_str(), T, median);
+    std::printf("# min %.2f, max %.2f over %d runs\n", times.front(), times.back(), runs);
   }
   return 0;
 }

@@ -14,9 +14,9 @@ trap 'rm -f "$out"' EXIT
 
 {
   cmake --preset native >/dev/null && cmake --build --preset native --target kernel_bench headscope
-  cmake --build --preset native --target model_bench 2>/dev/null || true
+  cmake --build --preset native --target model_bench
   cmake --preset wasm >/dev/null && cmake --build --preset wasm --target kernel_bench
-  cmake --build --preset wasm --target model_bench 2>/dev/null || true
+  cmake --build --preset wasm --target model_bench
 } >&2
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
@@ -30,10 +30,10 @@ if [ ! -f "$small/model.safetensors" ]; then
     --positions 1024 --std 0.02 >&2
 fi
 if [ -x build/native/bench/model_bench ]; then
-  ./build/native/bench/model_bench "$small" gpt2small | tee -a "$out"
+  ./build/native/bench/model_bench --model "$small" --name gpt2small | tee -a "$out"
 fi
 if [ -f build/wasm/bench/model_bench.js ]; then
-  scripts/node-wasm.sh build/wasm/bench/model_bench.js "$small" gpt2small | tee -a "$out"
+  scripts/node-wasm.sh build/wasm/bench/model_bench.js --model "$small" --name gpt2small | tee -a "$out"
 fi
 
 ratio() {  # ratio NAME A B: value(A) / value(B)
