@@ -235,12 +235,15 @@ Result<std::shared_ptr<Tokenizer::Model>> build_model(std::vector<VocabEntry> vo
       return make_error(m.where + ": duplicate merge " + quote(m.left + " " + m.right) +
                         " (first at " + merges[ins.first->second.rank].where + ")");
   }
+  std::vector<const std::string*> added_owner(size, nullptr);
   for (const AddedToken& a : added) {
     if (a.content.empty()) return make_error(added_what + ": an added token has empty content");
-    std::string form = bytes_to_vocab_form(a.content);
-    if (owner[a.id] && *owner[a.id] != form && *owner[a.id] != a.content)
+    // An id the vocab also has must stand for the same bytes, or decode(encode(x))
+    // would not give x back (content "Ġ" on the id of the vocab's "Ġ", byte ' ').
+    if (owner[a.id] && model->bytes_of[a.id] != a.content)
       return make_error(added_what + ": added token " + quote(a.content) + " has id " +
-                        std::to_string(a.id) + ", which the vocab gives to " + quote(*owner[a.id]));
+                        std::to_string(a.id) + ", which the vocab gives to " + quote(*owner[a.id]) +
+                        (*owner[a.id] == a.content ? " (standing for the bytes " + quote(model->bytes_of[a.id]) + ")" : ""));
     auto it = model->by_vocab_form.find(a.content);
     if (it != model->by_vocab_form.end() && it->second != a.id)
       return make_error(added_what + ": added token " + quote(a.content) + " has id " +
@@ -248,6 +251,10 @@ Result<std::shared_ptr<Tokenizer::Model>> build_model(std::vector<VocabEntry> vo
                         std::to_string(it->second));
     if (model->added_by_content.count(a.content))
       return make_error(added_what + ": added token " + quote(a.content) + " appears twice");
+    if (added_owner[a.id])  // two contents on one id: decode could give back only one of them
+      return make_error(added_what + ": added token " + quote(a.content) + " has id " +
+                        std::to_string(a.id) + ", which added token " + quote(*added_owner[a.id]) + " also has");
+    added_owner[a.id] = &a.content;
     if (!owner[a.id]) model->bytes_of[a.id] = a.content;
     model->added_by_content.emplace(a.content, a.id);
     model->added.push_back(a);
