@@ -125,6 +125,12 @@ export class HeadscopeClient {
     return this.request({ type: 'score', key, text, options });
   }
 
+  // {wasmHeap, jsHeap}: the module's heap and the worker's JS heap in bytes
+  // (jsHeap null where the browser does not tell).
+  memory() {
+    return this.request({ type: 'memory' });
+  }
+
   // Loss increase of removing each head alone: {promise -> {base, deltas} | null, cancel()}.
   prune(key, text, options, onProgress) {
     const id = this.seq + 1;

@@ -24,6 +24,14 @@ export class HeadscopeRuntime {
     module.hsReadBytes = (id, offset, n, dst) => {
       const reader = this.readers.get(id);
       if (!reader) return 0;
+      // A destination outside the heap (a tensor whose size overflowed the
+      // module's 32-bit size_t, e.g. 2^32+ floats) must not be written: a view
+      // would silently clamp at the end of the heap and the reader overwrite it.
+      if (dst + n > this.m.HEAPU8.length) {
+        reader.error = new Error(`out of memory: ${n} bytes do not fit in the module's memory ` +
+          `(${this.m.HEAPU8.length} bytes; the tensor is too large for the memory available here)`);
+        return 0;
+      }
       try {
         const view = this.m.HEAPU8.subarray(dst, dst + n);
         reader.read(offset, n, view);
@@ -42,6 +50,8 @@ export class HeadscopeRuntime {
   // Copy bytes (Uint8Array) or a string (UTF-8) into the heap; returns [ptr, len].
   pass(value) {
     const bytes = typeof value === 'string' ? encoder.encode(value) : value;
+    // hs_alloc takes an int: 2 GB or more would wrap to a 1-byte allocation
+    if (bytes.length >= 0x7fffffff) throw new Error(`out of memory passing ${bytes.length} bytes to the module`);
     const ptr = this.m._hs_alloc(bytes.length + 1) >>> 0;
     if (!ptr) throw new Error(`out of memory passing ${bytes.length} bytes to the module`);
     this.m.HEAPU8.set(bytes, ptr);

@@ -9,6 +9,7 @@
 //   {type:'score', id, key, text, options}    mean next-token NLL -> 'score'
 //   {type:'prune', id, key, text, options}    each head's loss increase -> 'progress'..., 'prune'
 //   {type:'cancel', id}                       drop a queued/running prune
+//   {type:'memory', id}                       -> {wasmHeap, jsHeap} bytes (jsHeap null if unknown)
 // Runs are coalesced per channel (one view = one channel): a run waiting in the
 // queue is replaced by a newer run of the same channel. Runs and scores go before
 // low-priority work (next-all, prune steps), so a ranking in progress never
@@ -375,6 +376,10 @@ self.onmessage = (ev) => {
       post({ type: 'cancelled', id: msg.target });
       break;
     }
+    case 'memory': // the module's heap and this worker's JS heap (soak test, diagnostics)
+      post({ type: 'memory', id: msg.id, wasmHeap: rt ? rt.m.HEAPU8.length : 0,
+        jsHeap: self.performance && performance.memory ? performance.memory.usedJSHeapSize : null });
+      break;
     case 'hello':
       ensureRuntime().then(() => post({ type: 'hello', id: msg.id, selfcheck: rt.selfcheck() })).catch(fail);
       break;

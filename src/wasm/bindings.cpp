@@ -114,6 +114,36 @@ Result<model::RunOptions> parse_options(const char* json_text) {
   return o;
 }
 
+// C++ allocation failures abort the module (no exceptions in this build): a
+// run whose arrays pass the model's kMaxResultBytes guard can still be more
+// than the memory left (a big model loaded, a long text), and would abort in
+// the middle of std::vector::assign. So before a run, tokenize, size its arrays
+// and scratch as Model::run_ids does (plus a margin) and try to malloc that
+// much: if it does not fit, answer with an error instead.
+Status check_run_fits(const model::Model& m, std::string_view text, model::RunOptions opt) {
+  const auto& c = m.config();
+  std::size_t T = m.tokenizer().encode(text).size();
+  std::size_t limit = static_cast<std::size_t>(c.n_positions);
+  if (opt.max_tokens > 0) limit = std::min(limit, opt.max_tokens);
+  T = std::min(T, limit);
+  const double L = c.n_layer, H = c.n_head, C = c.n_embd, V = c.vocab_size, F = c.n_inner;
+  const double floats = L * H * T * T * (opt.keep_intermediates ? 2 : 1) + V + (opt.all_logits ? double(T) * V : 0.0) +
+                        (opt.keep_intermediates ? L * T * 4 * C : 0.0) + double(T) * (6 * C + F);
+  const double bytes = floats * sizeof(float) * 1.25 + double(16 << 20);
+  if (floats * sizeof(float) > double(model::kMaxResultBytes)) return {};  // run_ids refuses it with its own message
+  // (through a volatile, or the compiler drops the malloc/free pair as unused)
+  static void* volatile probe;
+  probe = std::malloc(static_cast<std::size_t>(bytes));
+  if (!probe)
+    return make_error("out of memory: a run on " + std::to_string(T) + " tokens needs about " +
+                      std::to_string(static_cast<long long>(bytes / (1 << 20))) +
+                      " MB for its attention, logits and scratch, more than this page has left; shorten the text "
+                      "(or lower max_tokens)");
+  std::free(probe);
+  probe = nullptr;
+  return {};
+}
+
 }  // namespace
 
 extern "C" {
@@ -235,6 +265,8 @@ EMSCRIPTEN_KEEPALIVE int hs_run(int handle, const char* text, int len, const cha
   if (!s) return 0;
   auto opt = parse_options(options_json);
   if (!opt) return set_error(opt.error().message);
+  if (Status fits = check_run_fits(*s->model, std::string_view(text, len), opt.value()); !fits)
+    return set_error(fits.error().message);
   auto r = s->model->run(std::string_view(text, len), opt.value());
   if (!r) return set_error(r.error().message);
   s->last = std::move(r.value());
@@ -292,6 +324,12 @@ EMSCRIPTEN_KEEPALIVE const char* hs_score_json(int handle, const char* text, int
   auto opt = parse_options(options_json);
   if (!opt) {
     set_error(opt.error().message);
+    return nullptr;
+  }
+  model::RunOptions scored = opt.value();
+  scored.all_logits = true;  // Model::score keeps every position's logits
+  if (Status fits = check_run_fits(*s->model, std::string_view(text, len), scored); !fits) {
+    set_error(fits.error().message);
     return nullptr;
   }
   auto r = s->model->score(std::string_view(text, len), opt.value());
@@ -356,6 +394,10 @@ EMSCRIPTEN_KEEPALIVE const char* hs_roles_json(int handle, const char* text, int
   auto opt = parse_options(options_json);
   if (!opt) {
     set_error(opt.error().message);
+    return nullptr;
+  }
+  if (Status fits = check_run_fits(*s->model, std::string_view(text, len), opt.value()); !fits) {
+    set_error(fits.error().message);
     return nullptr;
   }
   auto r = model::roles_json(*s->model, std::string_view(text, len), opt.value());
