@@ -159,7 +159,7 @@ function rendered(r) {
     setStatus('Empty text: nothing to look at yet.');
     ui.loss.textContent = '';
   }
-  performance.mark('headscope:rendered');
+  markLatest('headscope:rendered');
   if (firstRender && r.T) {
     firstRender = false;
     performance.mark('headscope:first-render');
@@ -576,8 +576,15 @@ function exportPng(v = exportView()) {
 }
 
 // ---------------------------------------------------------------- events
+// Performance marks keep only the latest of each name, so a long session does
+// not accumulate entries.
+function markLatest(name) {
+  performance.clearMarks(name);
+  performance.mark(name);
+}
+
 ui.text.addEventListener('input', () => {
-  performance.mark('headscope:input');
+  markLatest('headscope:input');
   requestRun();
   syncHash();
 });

@@ -8,16 +8,18 @@
 
 namespace hs::model {
 
-Result<FloatBuffer> FloatBuffer::allocate(std::size_t n, const std::string& what) {
+Result<FloatBuffer> FloatBuffer::allocate(uint64_t n, const std::string& what) {
   FloatBuffer b;
   if (n == 0) return b;
-  if (n > SIZE_MAX / sizeof(float)) return make_error("out of memory allocating " + what);
-  void* p = std::malloc(n * sizeof(float));
+  if (n > SIZE_MAX / sizeof(float))
+    return make_error("out of memory allocating " + std::to_string(n * sizeof(float) / (1024 * 1024)) + " MB for " +
+                      what + " (larger than this build can address)");
+  void* p = std::malloc(static_cast<std::size_t>(n) * sizeof(float));
   if (!p)
     return make_error("out of memory allocating " + std::to_string(n * sizeof(float) / (1024 * 1024)) +
                       " MB for " + what + " (the model is too large for the memory available here)");
   b.data_.reset(static_cast<float*>(p));
-  b.n_ = n;
+  b.n_ = static_cast<std::size_t>(n);
   return b;
 }
 
@@ -90,7 +92,9 @@ Result<Gpt2Weights> load_gpt2_weights(const Gpt2Config& cfg, const SafetensorsIn
     total += t->end - t->begin;
   }
 
-  std::vector<unsigned char> scratch;
+  // Scratch for F16/BF16 bytes: malloc'd, so running out of memory is an error.
+  std::unique_ptr<unsigned char, void (*)(void*)> scratch(nullptr, std::free);
+  uint64_t scratch_size = 0;
   uint64_t done = 0;
   for (std::size_t i = 0; i < wanted.size(); ++i) {
     const TensorInfo* t = found[i];
@@ -103,10 +107,17 @@ Result<Gpt2Weights> load_gpt2_weights(const Gpt2Config& cfg, const SafetensorsIn
       Status s = read(t->begin, nbytes, reinterpret_cast<unsigned char*>(dest));
       if (!s) return with_context(index.source + ": tensor \"" + t->name + "\": ", s.error());
     } else {
-      scratch.resize(nbytes);
-      Status s = read(t->begin, nbytes, scratch.data());
+      if (nbytes > scratch_size) {
+        void* p = nbytes <= SIZE_MAX ? std::malloc(static_cast<std::size_t>(nbytes)) : nullptr;
+        if (!p)
+          return make_error("out of memory reading tensor \"" + t->name + "\" (" +
+                            std::to_string(nbytes / (1024 * 1024)) + " MB of " + dtype_name(t->dtype) + ")");
+        scratch.reset(static_cast<unsigned char*>(p));
+        scratch_size = nbytes;
+      }
+      Status s = read(t->begin, nbytes, scratch.get());
       if (!s) return with_context(index.source + ": tensor \"" + t->name + "\": ", s.error());
-      HS_TRY(convert_to_f32(*t, scratch.data(), dest));
+      HS_TRY(convert_to_f32(*t, scratch.get(), dest));
     }
     if (wanted[i].pack) {
       // repack into gemm_packed's panel layout (one extra tensor of memory, briefly)

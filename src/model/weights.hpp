@@ -21,7 +21,8 @@ namespace hs::model {
 class FloatBuffer {
  public:
   FloatBuffer() = default;
-  static Result<FloatBuffer> allocate(std::size_t n, const std::string& what);
+  // n is 64-bit so that a count too large for this build's size_t (wasm32) is an error, not a wrap.
+  static Result<FloatBuffer> allocate(uint64_t n, const std::string& what);
   float* data() { return data_.get(); }
   const float* data() const { return data_.get(); }
   std::size_t size() const { return n_; }
