@@ -1,6 +1,7 @@
 // Head-role scores over a run's attention; see head_roles.hpp for definitions.
 #include "model/head_roles.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -153,16 +154,21 @@ std::string head_scores_json(const std::vector<HeadScores>& scores, int n_layer,
   return out;
 }
 
+std::vector<int32_t> model_induction_probe(const Model& model, std::size_t probe_len) {
+  const auto& cfg = model.config();
+  // skip the 256 byte tokens when the vocabulary is large enough, and the last id
+  // (<|endoftext|> by convention)
+  const int32_t vocab = static_cast<int32_t>(std::min<std::size_t>(model.tokenizer().vocab_size(), cfg.vocab_size));
+  const int32_t lo = vocab > 1024 ? 256 : 0;
+  const int32_t hi = std::max(lo + 1, vocab - 1);
+  const std::size_t n = std::min<std::size_t>(probe_len, static_cast<std::size_t>(cfg.n_positions) / 2);
+  return induction_probe(std::max<std::size_t>(n, 1), lo, hi);
+}
+
 Result<std::string> roles_json(const Model& model, std::string_view text, const RunOptions& options,
                                std::size_t probe_len) {
   HS_TRY_ASSIGN(RunResult r, model.run(text, options));
-  const auto& cfg = model.config();
-  // probe ids: skip the 256 byte tokens when the vocabulary is large enough
-  const int32_t vocab = static_cast<int32_t>(std::min<std::size_t>(model.tokenizer().vocab_size(), cfg.vocab_size));
-  const int32_t lo = vocab > 1024 ? 256 : 0;
-  const int32_t hi = std::max(lo + 1, vocab - 1);  // leave out the last id (<|endoftext|> by convention)
-  const std::size_t n = std::min<std::size_t>(probe_len, static_cast<std::size_t>(cfg.n_positions) / 2);
-  HS_TRY_ASSIGN(RunResult p, model.run_ids(induction_probe(std::max<std::size_t>(n, 1), lo, hi), options));
+  HS_TRY_ASSIGN(RunResult p, model.run_ids(model_induction_probe(model, probe_len), options));
   std::string out = "{\"text\":" + head_scores_json(score_heads(r), r.n_layer, r.n_head);
   out += ",\"probe\":" + head_scores_json(score_heads(p), p.n_layer, p.n_head) + "}";
   return out;

@@ -43,6 +43,10 @@ std::vector<int32_t> induction_probe(std::size_t n, int32_t lo, int32_t hi, unsi
 // JSON: {"names":[...], "scores":[[L][H][k]], "roles":[[L][H]]} (NaN as null).
 std::string head_scores_json(const std::vector<HeadScores>& scores, int n_layer, int n_head);
 
+// The model's induction probe: `probe_len` random ids (no byte tokens when the
+// vocabulary is large, no last id), repeated twice, fitting n_positions.
+std::vector<int32_t> model_induction_probe(const Model& model, std::size_t probe_len = 24);
+
 // Scores on the text's run and on the induction probe (a random sequence of
 // 2 x `probe_len` tokens), as {"text": head_scores_json, "probe": head_scores_json}.
 Result<std::string> roles_json(const Model& model, std::string_view text, const RunOptions& options,

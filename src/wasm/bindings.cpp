@@ -144,6 +144,27 @@ Status check_run_fits(const model::Model& m, std::string_view text, model::RunOp
   return {};
 }
 
+// A string result handed to JS: kept in the session until its next call, or
+// null with the error recorded.
+const char* to_js(Session* s, Result<std::string> r) {
+  if (!r) {
+    set_error(r.error().message);
+    return nullptr;
+  }
+  s->text = std::move(r.value());
+  return s->text.c_str();
+}
+
+// Options parsed and the run checked to fit in memory (see check_run_fits).
+Result<model::RunOptions> options_for_run(Session* s, std::string_view text, const char* options_json,
+                                          bool all_logits = false) {
+  HS_TRY_ASSIGN(model::RunOptions opt, parse_options(options_json));
+  model::RunOptions sized = opt;
+  sized.all_logits = sized.all_logits || all_logits;
+  HS_TRY(check_run_fits(*s->model, text, sized));
+  return opt;
+}
+
 }  // namespace
 
 extern "C" {
@@ -263,10 +284,8 @@ EMSCRIPTEN_KEEPALIVE const char* hs_vocab_json(int handle) {
 EMSCRIPTEN_KEEPALIVE int hs_run(int handle, const char* text, int len, const char* options_json) {
   Session* s = session(handle);
   if (!s) return 0;
-  auto opt = parse_options(options_json);
+  auto opt = options_for_run(s, std::string_view(text, len), options_json);
   if (!opt) return set_error(opt.error().message);
-  if (Status fits = check_run_fits(*s->model, std::string_view(text, len), opt.value()); !fits)
-    return set_error(fits.error().message);
   auto r = s->model->run(std::string_view(text, len), opt.value());
   if (!r) return set_error(r.error().message);
   s->last = std::move(r.value());
@@ -321,24 +340,12 @@ EMSCRIPTEN_KEEPALIVE const float* hs_result_array(int handle, int which) {
 EMSCRIPTEN_KEEPALIVE const char* hs_score_json(int handle, const char* text, int len, const char* options_json) {
   Session* s = session(handle);
   if (!s) return nullptr;
-  auto opt = parse_options(options_json);
-  if (!opt) {
-    set_error(opt.error().message);
-    return nullptr;
-  }
-  model::RunOptions scored = opt.value();
-  scored.all_logits = true;  // Model::score keeps every position's logits
-  if (Status fits = check_run_fits(*s->model, std::string_view(text, len), scored); !fits) {
-    set_error(fits.error().message);
-    return nullptr;
-  }
-  auto r = s->model->score(std::string_view(text, len), opt.value());
-  if (!r) {
-    set_error(r.error().message);
-    return nullptr;
-  }
-  s->text = model::score_json(r.value());
-  return s->text.c_str();
+  const std::string_view t(text, len);
+  auto opt = options_for_run(s, t, options_json, /*all_logits=*/true);  // score keeps every position's logits
+  if (!opt) return to_js(s, opt.error());
+  auto r = s->model->score(t, opt.value());
+  if (!r) return to_js(s, r.error());
+  return to_js(s, model::score_json(r.value()));
 }
 
 // Next-token logits [V] at `position` of the last run; pointer valid until the next call.
@@ -371,17 +378,8 @@ EMSCRIPTEN_KEEPALIVE const char* hs_probe_roles_json(int handle) {
   Session* s = session(handle);
   if (!s) return nullptr;
   if (s->probe_roles.empty()) {
-    const auto& cfg = s->model->config();
-    const int32_t vocab =
-        static_cast<int32_t>(std::min<std::size_t>(s->model->tokenizer().vocab_size(), cfg.vocab_size));
-    const int32_t lo = vocab > 1024 ? 256 : 0;
-    const int32_t hi = std::max(lo + 1, vocab - 1);
-    const std::size_t n = std::max<std::size_t>(1, std::min<std::size_t>(24, cfg.n_positions / 2));
-    auto p = s->model->run_ids(model::induction_probe(n, lo, hi), {});
-    if (!p) {
-      set_error(p.error().message);
-      return nullptr;
-    }
+    auto p = s->model->run_ids(model::model_induction_probe(*s->model), {});
+    if (!p) return to_js(s, p.error());
     s->probe_roles = model::head_scores_json(model::score_heads(p.value()), p->n_layer, p->n_head);
   }
   return s->probe_roles.c_str();
@@ -391,22 +389,10 @@ EMSCRIPTEN_KEEPALIVE const char* hs_probe_roles_json(int handle) {
 EMSCRIPTEN_KEEPALIVE const char* hs_roles_json(int handle, const char* text, int len, const char* options_json) {
   Session* s = session(handle);
   if (!s) return nullptr;
-  auto opt = parse_options(options_json);
-  if (!opt) {
-    set_error(opt.error().message);
-    return nullptr;
-  }
-  if (Status fits = check_run_fits(*s->model, std::string_view(text, len), opt.value()); !fits) {
-    set_error(fits.error().message);
-    return nullptr;
-  }
-  auto r = model::roles_json(*s->model, std::string_view(text, len), opt.value());
-  if (!r) {
-    set_error(r.error().message);
-    return nullptr;
-  }
-  s->text = std::move(r.value());
-  return s->text.c_str();
+  const std::string_view t(text, len);
+  auto opt = options_for_run(s, t, options_json);
+  if (!opt) return to_js(s, opt.error());
+  return to_js(s, model::roles_json(*s->model, t, opt.value()));
 }
 
 }  // extern "C"
