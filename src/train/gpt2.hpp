@@ -29,6 +29,11 @@ struct Config {
   double ln_eps = 1e-5;
 };
 
+// Parameter / gradient / optimizer-state buffers: 64-byte aligned, so that
+// vectorized loops split into the same prologue/body in every process (a
+// resumed run must round exactly like an uninterrupted one).
+using FloatBuf = std::vector<float, Eigen::aligned_allocator<float>>;
+
 template <class S> using Mat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 template <class S> using Vec = Eigen::Matrix<S, Eigen::Dynamic, 1>;
 template <class S> using RowV = Eigen::Matrix<S, 1, Eigen::Dynamic>;

@@ -11,7 +11,7 @@
 
 namespace hs::train {
 
-void init_gpt2_weights(const Layout& L, std::vector<float>& p, uint64_t seed) {
+void init_gpt2_weights(const Layout& L, FloatBuf& p, uint64_t seed) {
   p.assign(L.total, 0.0f);
   Rng rng(seed);
   const double std0 = 0.02, std_resid = 0.02 / std::sqrt(2.0 * L.cfg.n_layer);
@@ -26,6 +26,17 @@ void init_gpt2_weights(const Layout& L, std::vector<float>& p, uint64_t seed) {
       for (size_t i = 0; i < t.size; ++i) p[t.offset + i] = float(sd * rng.normal());
     }  // biases stay 0
   }
+}
+
+void init_wpe_sinusoid(const Layout& L, FloatBuf& p, double rms) {
+  const int C = L.cfg.n_embd;
+  const double scale = rms * std::sqrt(2.0);  // sin/cos have RMS 1/sqrt(2)
+  for (int t = 0; t < L.cfg.n_ctx; ++t)
+    for (int i = 0; i < C / 2; ++i) {
+      const double f = std::pow(10000.0, -2.0 * i / C);
+      p[L.wpe + size_t(t) * C + 2 * i] = float(scale * std::sin(t * f));
+      p[L.wpe + size_t(t) * C + 2 * i + 1] = float(scale * std::cos(t * f));
+    }
 }
 
 std::string gpt2_config_json(const Config& c, DType dtype, int eot_id) {

@@ -22,7 +22,14 @@ struct ExportOptions {
 // Initial weights as GPT-2 does: N(0, 0.02) for matmul weights and embeddings,
 // residual projections (attn.c_proj, mlp.c_proj) N(0, 0.02/sqrt(2 n_layer)),
 // biases 0, layer-norm gains 1.
-void init_gpt2_weights(const Layout& L, std::vector<float>& p, uint64_t seed);
+void init_gpt2_weights(const Layout& L, FloatBuf& p, uint64_t seed);
+
+// Optional position-embedding init: the sinusoids of "Attention Is All You
+// Need" (wpe[t, 2i] = sin(t / 10000^(2i/C)), wpe[t, 2i+1] = cos(...)) scaled to
+// RMS `rms` (0.02: the same power as the N(0, 0.02) token embeddings). Still a
+// learned GPT-2 wpe; only its starting point has relative-offset structure, so
+// previous-token (and then induction) heads form in far fewer steps.
+void init_wpe_sinusoid(const Layout& L, FloatBuf& p, double rms);
 
 std::string gpt2_config_json(const Config& cfg, DType dtype, int eot_id);
 
@@ -33,7 +40,7 @@ Status write_params_safetensors(const std::string& path, const Layout& L, const 
 
 struct LoadedModel {
   Layout layout;
-  std::vector<float> params;
+  FloatBuf params;
   int eot_id = -1;
 };
 Result<LoadedModel> load_hf_folder(const std::string& dir);

@@ -32,7 +32,7 @@ struct Schedule {
 };
 
 // Scales g in place so that its global L2 norm is at most max_norm; returns the norm before clipping.
-inline double clip_grad_norm(std::vector<float>& g, double max_norm) {
+inline double clip_grad_norm(FloatBuf& g, double max_norm) {
   double ss = 0;
   for (float x : g) ss += double(x) * double(x);
   const double norm = std::sqrt(ss);
@@ -45,8 +45,8 @@ inline double clip_grad_norm(std::vector<float>& g, double max_norm) {
 
 // One AdamW step (t = 1-based step count for bias correction).
 // m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr * (mhat / (sqrt(vhat)+eps) + wd * p [decayed tensors])
-inline void adamw_step(const Layout& L, std::vector<float>& p, const std::vector<float>& g, std::vector<float>& m,
-                       std::vector<float>& v, const AdamWConfig& c, double lr, long t) {
+inline void adamw_step(const Layout& L, FloatBuf& p, const FloatBuf& g, FloatBuf& m,
+                       FloatBuf& v, const AdamWConfig& c, double lr, long t) {
   const double bc1 = 1.0 - std::pow(c.beta1, double(t)), bc2 = 1.0 - std::pow(c.beta2, double(t));
   const float b1 = float(c.beta1), b2 = float(c.beta2);
   for (const auto& ti : L.tensors) {

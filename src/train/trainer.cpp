@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -86,7 +87,7 @@ struct Engine {
   int workers = 2;
   bool eigen_parallel = false;  // true: 1 worker, Eigen uses `workers` OpenMP threads
   std::vector<Acts<float>> acts;
-  std::vector<std::vector<float>> grads;
+  std::vector<FloatBuf> grads;
 
   Engine(const Layout& layout, int threads, bool eigen_mode) : L(layout), workers(threads), eigen_parallel(eigen_mode) {
     const int nw = eigen_parallel ? 1 : workers;
@@ -97,7 +98,7 @@ struct Engine {
 
   // tok, tgt: [B*T]. Returns the summed cross-entropy. With `grad`, writes the
   // gradient of the mean cross-entropy over all B*T positions.
-  double run(const float* p, const int32_t* tok, const int32_t* tgt, int B, int T, std::vector<float>* grad) {
+  double run(const float* p, const int32_t* tok, const int32_t* tgt, int B, int T, FloatBuf* grad) {
     const int nw = std::min<int>(int(acts.size()), B);
     std::vector<double> loss(nw, 0.0);
     const float scale = 1.0f / float(B * T);
@@ -136,7 +137,7 @@ struct Engine {
 struct TrainState {
   long step = 0;
   Rng rng{1};
-  std::vector<float> p, m, v;
+  FloatBuf p, m, v;
 };
 
 const char kMagic[8] = {'H', 'S', 'C', 'K', 'P', 'T', '0', '1'};
@@ -206,7 +207,14 @@ hs::Result<RunData> prepare_data(const Args& a, const std::string& run) {
     return d;
   }
   const std::string data_dir = a.get("data-dir", "data/brown");
-  d.tokenizer_json = a.get("tokenizer", data_dir + "/tokenizer.json");
+  // the run keeps its own copy of tokenizer.json, so the cached ids, the
+  // checkpoints and the exported folder agree even if data/ is regenerated
+  d.tokenizer_json = run + "/tokenizer.json";
+  if (!fs::exists(d.tokenizer_json)) {
+    std::error_code ec;
+    fs::copy_file(a.get("tokenizer", data_dir + "/tokenizer.json"), d.tokenizer_json, ec);
+    if (ec) return hs::make_error(a.get("tokenizer", data_dir + "/tokenizer.json") + ": cannot copy: " + ec.message());
+  }
   HS_TRY_ASSIGN(TokenizerFacts facts, read_tokenizer_facts(d.tokenizer_json));
   d.vocab_size = facts.vocab_size;
   d.eot_id = facts.eot_id;
@@ -259,6 +267,22 @@ double eval_loss(Engine& eng, const float* p, const std::vector<int32_t>& ids, i
     count += long(B) * T;
   }
   return count ? sum / double(count) : 0.0;
+}
+
+// Repeated-span augmentation for one window w (T+1 tokens): pick a span
+// length m in [8, (T+1)/2] and a start p, then overwrite w[p+m, p+2m) with a
+// copy of w[p, p+m). Half of the time the span is first replaced by uniformly
+// random non-eot tokens (a pure copying task, as in the induction-head test).
+void add_repeat(std::vector<int32_t>& w, Rng& rng, int vocab, int eot) {
+  const int n = int(w.size()), m = 8 + int(rng.below(uint64_t(n / 2 - 8 + 1)));
+  const int p = int(rng.below(uint64_t(n - 2 * m + 1)));
+  if (rng.uniform() < 0.5)
+    for (int i = 0; i < m; ++i) {
+      int32_t t;
+      do t = int32_t(rng.below(uint64_t(vocab))); while (t == eot);
+      w[p + i] = t;
+    }
+  for (int i = 0; i < m; ++i) w[p + m + i] = w[p + i];
 }
 
 // Keep the CSV header and the rows up to `step` (a resumed run rewrites the rest).
@@ -332,6 +356,7 @@ int cmd_train(const Args& a) {
     std::printf("resumed from %s at step %ld\n", ckpt.c_str(), st.step);
   } else {
     init_gpt2_weights(L, st.p, seed);
+    if (a.get("wpe-init", "normal") == "sinusoid") init_wpe_sinusoid(L, st.p, 0.02);
     st.m.assign(L.total, 0.0f);
     st.v.assign(L.total, 0.0f);
     st.rng = Rng(seed ^ 0x5eedda7aull);
@@ -341,16 +366,21 @@ int cmd_train(const Args& a) {
   std::fflush(stdout);
 
   Engine eng(L, threads, a.get("parallel", "batch") == "eigen");
+  Engine eval_eng(L, threads, a.get("parallel", "batch") == "eigen");  // separate buffers: eval never touches training state
   ExportOptions ex;
   ex.eot_id = data.eot_id;
   ex.tokenizer_json = data.tokenizer_json;
   std::vector<int32_t> tok(size_t(B) * T), tgt(size_t(B) * T);
-  std::vector<float> grad;
+  FloatBuf grad;
   const double t_start = now_s();
   const long step0 = st.step;
   double t_log = t_start, loss_acc = 0;
   long n_acc = 0;
   const size_t nstart = data.train.size() - T - 1;
+  // --repeat-frac F: that fraction of training windows gets a repeated span
+  // (see add_repeat), so copying — induction heads — pays off within 128 tokens
+  const double repeat_frac = a.getd("repeat-frac", 0.0);
+  std::vector<int32_t> win(size_t(T) + 1);
   const long stop_at = a.geti("stop-at", sched.total);  // stop early (tests the resume path)
   // best validation loss so far (the exported model is the best-validation checkpoint)
   double best_val = 1e300;
@@ -358,8 +388,10 @@ int cmd_train(const Args& a) {
   for (long step = st.step; step < sched.total && step < stop_at; ++step) {
     for (int b = 0; b < B; ++b) {  // random contiguous windows of T+1 tokens
       const size_t s = size_t(st.rng.below(nstart + 1));
-      std::memcpy(&tok[size_t(b) * T], &data.train[s], size_t(T) * 4);
-      std::memcpy(&tgt[size_t(b) * T], &data.train[s + 1], size_t(T) * 4);
+      std::memcpy(win.data(), &data.train[s], size_t(T + 1) * 4);
+      if (repeat_frac > 0 && st.rng.uniform() < repeat_frac) add_repeat(win, st.rng, data.vocab_size, data.eot_id);
+      std::memcpy(&tok[size_t(b) * T], win.data(), size_t(T) * 4);
+      std::memcpy(&tgt[size_t(b) * T], win.data() + 1, size_t(T) * 4);
     }
     const double loss = eng.run(st.p.data(), tok.data(), tgt.data(), B, T, &grad) / double(B * T);
     if (!std::isfinite(loss)) return fail("loss is not finite at step " + std::to_string(step));
@@ -375,7 +407,7 @@ int cmd_train(const Args& a) {
     const double tps = double(st.step - step0) * B * T / (t - t_start);
     const double eta = double(sched.total - st.step) * B * T / tps;
     double val = -1;
-    if (st.step % eval_every == 0 || last) val = eval_loss(eng, st.p.data(), data.valid, T, val_windows, B);
+    if (st.step % eval_every == 0 || last) val = eval_loss(eval_eng, st.p.data(), data.valid, T, val_windows, B);
     if (val >= 0 && val < best_val) {
       best_val = val;
       ex.dtype = DType::F32;
@@ -405,7 +437,7 @@ int cmd_train(const Args& a) {
   (void)t_log;
   if (a.has("out") && st.step == sched.total) {
     // export the best-validation weights (identical to the final ones unless validation rose late)
-    std::vector<float> best = st.p;
+    FloatBuf best = st.p;
     if (fs::exists(run + "/best-hf/model.safetensors")) {
       auto m = load_hf_folder(run + "/best-hf");
       if (!m) return fail(m.error().message);
@@ -492,6 +524,7 @@ int cmd_analyze(const Args& a) {
   const int R = (T - 1) / 2, nseq = int(a.geti("induction-seqs", 32));
   Rng rng(4242);
   long n_ind = 0;
+  double copy_loss[2] = {0, 0};
   for (int sidx = 0; sidx < nseq; ++sidx) {
     std::vector<int32_t> tok(size_t(2 * R + 1));
     tok[0] = m.eot_id >= 0 ? m.eot_id : 0;
@@ -502,6 +535,11 @@ int cmd_analyze(const Args& a) {
     }
     model_forward<float>(m.layout, m.params.data(), tok.data(), nullptr, 1, 2 * R + 1, acts);
     const int TT = 2 * R + 1;
+    // next-token loss inside the first copy vs inside the second copy
+    for (int i = 0; i + 1 < R; ++i) {
+      copy_loss[0] -= std::log(std::max(1e-30, double(acts.probs(1 + i, tok[2 + i]))));
+      copy_loss[1] -= std::log(std::max(1e-30, double(acts.probs(1 + R + i, tok[2 + R + i]))));
+    }
     for (int l = 0; l < NL; ++l)
       for (int h = 0; h < H; ++h)
         for (int i = 0; i + 1 < R; ++i) ind[l * H + h] += acts.layer[l].att(size_t(h) * TT + 1 + R + i, 2 + i);
@@ -522,7 +560,9 @@ int cmd_analyze(const Args& a) {
     if (ind[k] > ind[best_ind]) best_ind = k;
     std::printf("L%dH%d    %10.3f  %11.3f  %10.3f  %9.3f\n", k / H, k % H, prev[k], first[k], same[k], ind[k]);
   }
-  std::printf("\nbest previous-token head: L%dH%d %.3f (target >= 0.8) %s\n", best_prev / H, best_prev % H,
+  std::printf("\nrepeated random tokens (%d x [eot, %d tokens, same %d tokens]): loss in first copy %.3f, in second copy %.3f nats\n",
+              nseq, R, R, copy_loss[0] / double(n_ind), copy_loss[1] / double(n_ind));
+  std::printf("best previous-token head: L%dH%d %.3f (target >= 0.8) %s\n", best_prev / H, best_prev % H,
               prev[best_prev], prev[best_prev] >= 0.8 ? "PASS" : "FAIL");
   std::printf("best induction head:      L%dH%d %.3f (target >= 0.5) %s\n", best_ind / H, best_ind % H, ind[best_ind],
               ind[best_ind] >= 0.5 ? "PASS" : "FAIL");
@@ -557,7 +597,8 @@ int cmd_analyze(const Args& a) {
   }
   if (a.has("json")) {
     std::ofstream j(a.get("json"));
-    j << "{\"val_loss\":" << val_loss << ",\"bigram_loss\":" << bigram_best << ",\"heads\":[";
+    j << "{\"val_loss\":" << val_loss << ",\"bigram_loss\":" << bigram_best << ",\"copy_loss_first\":"
+      << copy_loss[0] / double(n_ind) << ",\"copy_loss_second\":" << copy_loss[1] / double(n_ind) << ",\"heads\":[";
     for (int k = 0; k < NL * H; ++k)
       j << (k ? "," : "") << "{\"layer\":" << k / H << ",\"head\":" << k % H << ",\"prev\":" << prev[k]
         << ",\"first\":" << first[k] << ",\"same\":" << same[k] << ",\"induction\":" << ind[k] << "}";
@@ -573,7 +614,7 @@ int cmd_bench(const Args& a) {
   Config cfg = config_from_args(a, int(a.geti("vocab", 4096)));
   const Layout L = make_layout(cfg);
   const int T = cfg.n_ctx, B = int(a.geti("batch", 16)), steps = int(a.geti("steps", 5));
-  std::vector<float> p, m(L.total, 0), v(L.total, 0), g;
+  FloatBuf p, m(L.total, 0), v(L.total, 0), g;
   init_gpt2_weights(L, p, 1);
   Rng rng(3);
   std::vector<int32_t> tok(size_t(B) * T), tgt(size_t(B) * T);
@@ -617,7 +658,7 @@ int cmd_grad_dump(const Args& a) {
   // weights with O(1) structure so every path matters; rounded to float so the
   // F32 safetensors file holds exactly the weights used in float64 here
   Rng rng(uint64_t(a.geti("seed", 7)));
-  std::vector<float> pf(L.total);
+  FloatBuf pf(L.total);
   for (const auto& t : L.tensors) {
     const bool ln_w = t.name.find(".ln_") != std::string::npos && t.name.find(".weight") != std::string::npos;
     for (size_t i = 0; i < t.size; ++i)

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# scripts/train-bundled.sh — trains the page's bundled model from scratch on the
+# Brown corpus, on this machine's cores, in about an hour on an idle 2-core machine:
+#   1. builds headscope-train and headscope-train-bpe (build/train-bundled),
+#   2. prepares data/brown/{train,valid}.txt (node scripts/prepare-brown.mjs),
+#   3. trains the 4096-token byte-level BPE (data/brown/tokenizer.json),
+#   4. trains the GPT-2 model into runs/$RUN (checkpoints, log.csv, train.log),
+#   5. exports the best-validation weights as a HuggingFace GPT-2 folder
+#      (config.json, model.safetensors F16, tokenizer.json) to models/brown-small,
+#   6. writes the analysis report and the loss-curve SVG next to it.
+# Resumable: re-running continues from runs/$RUN/checkpoint.bin (bit-exact);
+# finished steps are not redone. Environment overrides: RUN, OUT, STEPS.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUN=${RUN:-brown-small}
+OUT=${OUT:-models/brown-small}
+STEPS=${STEPS:-3000}
+BUILD=build/train-bundled
+RUN_DIR=runs/$RUN
+
+# 1. build only what this script needs (tests/benchmarks off)
+if [ ! -x "$BUILD/src/train/headscope-train" ] || [ ! -x "$BUILD/src/train/headscope-train-bpe" ]; then
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHEADSCOPE_TESTS=OFF -DHEADSCOPE_BENCH=OFF
+fi
+cmake --build "$BUILD" --target headscope-train headscope-train-bpe
+
+# 2. corpus
+if [ ! -f data/brown/train.txt ] || [ ! -f data/brown/valid.txt ]; then
+  node scripts/prepare-brown.mjs --out data/brown
+fi
+
+# 3. tokenizer
+if [ ! -f data/brown/tokenizer.json ]; then
+  "$BUILD/src/train/headscope-train-bpe" --input data/brown/train.txt --vocab-size 4096 \
+    --out data/brown/tokenizer.json --eval data/brown/valid.txt
+fi
+
+# 4. model: 4 layers, 4 heads, n_embd 192, context 128 (2.59M parameters,
+#    5.2 MB as F16); 3000 steps x 32 windows x 128 tokens = 12.3M tokens (8 epochs).
+mkdir -p "$RUN_DIR"
+"$BUILD/src/train/headscope-train" train --run "$RUN_DIR" --data-dir data/brown \
+  --n-layer 4 --n-head 4 --n-embd 192 --n-ctx 128 \
+  --batch 32 --steps "$STEPS" --lr 1.5e-3 --warmup 200 --weight-decay 0.1 --clip 1.0 --seed 1337 \
+  --eval-every 250 --ckpt-every 250 --val-windows 256 --log-every 10 --threads 2 --parallel batch \
+  --out "$OUT" --dtype f16 2>&1 | tee -a "$RUN_DIR/train.log"
+
+# 5./6. report
+"$BUILD/src/train/headscope-train" analyze "$OUT" --run "$RUN_DIR" --json "$RUN_DIR/analysis.json" \
+  | tee "$RUN_DIR/analysis.txt"
+BIGRAM=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).bigram_loss)' "$RUN_DIR/analysis.json")
+node scripts/plot-loss.mjs "$RUN_DIR/log.csv" "$RUN_DIR/loss.svg" --baseline "$BIGRAM" --baseline-label "add-k bigram"
+echo "model: $OUT   run: $RUN_DIR (train.log, log.csv, loss.svg, analysis.txt)"
