@@ -35,7 +35,7 @@ build_wasm_module() {
     local n files=()
     n=$(basename "$d")
     mkdir -p "web/dist/models/$n"
-    for f in config.json model.safetensors tokenizer.json vocab.json merges.txt README.md; do
+    for f in config.json model.safetensors tokenizer.json vocab.json merges.txt README.md pos-probe.json; do
       if [ -f "$d/$f" ]; then
         cp "$d/$f" "web/dist/models/$n/"
         files+=("\"$f\"")

@@ -12,6 +12,7 @@ import { Controller, DEFAULT_KNOBS, knobsEqual, knobOptions, sortHeads } from '.
 import { parseHash, formatHash, escapeAttr } from './state-hash.mjs';
 import { ROLE_INFO } from './views/grid.mjs';
 import { buildScene, sceneToSvg, sceneToCanvas, exportName, download } from './export.mjs';
+import { computeTagRelations, TAG_RELATION_HELP } from './pos-roles.mjs';
 
 const $ = (id) => document.getElementById(id);
 const root = $('app');
@@ -160,6 +161,7 @@ function rendered(r) {
     ui.loss.textContent = '';
   }
   markLatest('headscope:rendered');
+  startPos(); // the roles table's tag relations, if it is on screen now
   if (firstRender && r.T) {
     firstRender = false;
     performance.mark('headscope:first-render');
@@ -413,6 +415,11 @@ function buildRoleHelp() {
   const dd = document.createElement('dd');
   dd.textContent = 'the highest score if it is at least 0.4, else “mixed”; first-token and self count only when no other score reaches 0.4. A dash: the text has no token the score applies to. Every score is a mean attention weight between 0 and 1, computed by the wasm module (src/model/head_roles.hpp).';
   ui.roleDefs.append(dt, dd);
+  const pdt = document.createElement('dt');
+  pdt.textContent = 'tag relation (Brown probe)';
+  const pdd = document.createElement('dd');
+  pdd.textContent = TAG_RELATION_HELP;
+  ui.roleDefs.append(pdt, pdd);
   ui.roleLegend.replaceChildren(...Object.entries(ROLE_INFO).map(([name, info]) => {
     const s = document.createElement('span');
     s.className = `role-chip role-${name}`;
@@ -439,6 +446,8 @@ function renderRoles(r) {
   th(h1, 'head', { rowspan: '2', scope: 'col' });
   th(h1, 'this text', { colspan: String(names.length + 1), scope: 'colgroup' });
   th(h1, 'induction probe', { colspan: String(names.length + 1), scope: 'colgroup' });
+  const withPos = !!posProbeUrl(state.model);
+  if (withPos) th(h1, 'tag relation (Brown probe)', { rowspan: '2', scope: 'col', class: 'pos-head' });
   const h2 = thead.insertRow();
   for (let k = 0; k < 2; k++) {
     th(h2, 'role', { scope: 'col' });
@@ -479,9 +488,110 @@ function renderRoles(r) {
           c.title = `${names[k]} (${which})`;
         });
       }
+      if (withPos) row.insertCell().className = 'role-cell pos-cell';
     }
   }
+  if (withPos) fillPos(); // startPos once the views are drawn (rendered)
 }
+
+// ---------------------------------------------------------------- tag relations
+// Bundled models with a pos-probe.json: each head's most-attended part-of-speech
+// relation (web/pos-roles.mjs), computed once per model, when the roles table
+// is first on screen, one probe sentence per worker run (typing goes between).
+const pos = { cache: new Map(), visible: false, channel: 0 }; // model key -> {status, done, total, result, error}
+function posProbeUrl(model) {
+  if (!model) return null;
+  const b = bundled.find((x) => x.url === model.key);
+  return b && Array.isArray(b.files) && b.files.includes('pos-probe.json') ? `${b.url}pos-probe.json` : null;
+}
+function startPos() {
+  const model = state.model;
+  const url = posProbeUrl(model);
+  if (!url || !pos.visible || pos.cache.has(model.key) || !rolesOnScreen()) return;
+  const entry = { status: 'computing', done: 0, total: 0, result: null, error: null };
+  pos.cache.set(model.key, entry);
+  pos.channel ||= client.channel();
+  fillPos();
+  (async () => {
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+    const probe = await res.json();
+    entry.total = probe.sentences.length;
+    showTagset(probe);
+    const result = await computeTagRelations(probe, (text) => client.run(pos.channel, model.key, text, {}), {
+      onProgress: (done) => { entry.done = done; if (state.model === model) fillPos(); },
+    });
+    if (!result) throw new Error('the probe runs were interrupted');
+    entry.result = result;
+    entry.status = 'done';
+  })().catch((e) => {
+    entry.status = 'error';
+    entry.error = e.message;
+  }).finally(() => { if (state.model === model) fillPos(entry); });
+}
+// The probe's tags, under the scores' definitions (once).
+function showTagset(probe) {
+  if (!probe.tagset || ui.roleDefs.querySelector('dd.pos-tagset')) return;
+  const dt = document.createElement('dt');
+  dt.textContent = 'tags (Brown probe)';
+  const dd = document.createElement('dd');
+  dd.className = 'pos-tagset';
+  dd.textContent = `${Object.entries(probe.tagset).map(([t, d]) => `${t}: ${d}`).join('; ')}. ` +
+    `${probe.sentences.length} sentences — ${probe.source}.`;
+  ui.roleDefs.append(dt, dd);
+}
+function fillPos(entry = state.model && pos.cache.get(state.model.key)) {
+  const cells = ui.rolesTable.querySelectorAll('td.pos-cell');
+  const head = ui.rolesTable.querySelector('th.pos-head');
+  if (head) head.dataset.status = entry ? entry.status : 'waiting';
+  for (const c of cells) {
+    const [l, h] = c.parentElement.dataset.head.split('.').map(Number);
+    c.replaceChildren();
+    c.classList.remove('muted');
+    delete c.dataset.relation;
+    delete c.dataset.score;
+    c.removeAttribute('title');
+    if (!entry) {
+      c.classList.add('muted');
+      c.textContent = '…';
+      c.title = 'computed when this table is on screen';
+      continue;
+    }
+    if (entry.status === 'computing') {
+      c.classList.add('muted');
+      c.textContent = entry.total ? `computing… ${entry.done}/${entry.total}` : 'computing…';
+      continue;
+    }
+    if (entry.status === 'error') {
+      c.classList.add('muted');
+      c.textContent = 'unavailable';
+      c.title = entry.error;
+      continue;
+    }
+    const x = entry.result.heads[l] && entry.result.heads[l][h];
+    if (!x) { c.textContent = '–'; continue; }
+    const strong = document.createElement('b');
+    strong.textContent = x.score.toFixed(2);
+    c.append(`${x.relation} `, strong);
+    c.dataset.relation = x.relation;
+    c.dataset.score = String(x.score);
+    c.title = `${x.query} queries put ${(x.score * 100).toFixed(0)}% of their attention on earlier ${x.key} words ` +
+      `(a uniform head: ${(x.uniform * 100).toFixed(0)}%, ×${x.lift === null ? '–' : x.lift.toFixed(1)}; ` +
+      `${x.queries} ${x.query} words with an earlier ${x.key}, ${entry.result.sentences} probe sentences). ` +
+      `Next: ${x.top.slice(1).map((t) => `${t.relation} ${t.score.toFixed(2)}`).join(', ')}`;
+  }
+}
+// The table is drawn (a run is shown) and some of it is in the window: before
+// the first result the empty page can show the section for a moment.
+function rolesOnScreen() {
+  if (!ui.rolesTable.querySelector('td.pos-cell')) return false;
+  const r = ui.rolesTable.getBoundingClientRect();
+  return r.bottom > 0 && r.top < innerHeight && r.height > 0;
+}
+new IntersectionObserver((es) => {
+  pos.visible = es.some((e) => e.isIntersecting);
+  if (pos.visible) startPos();
+}).observe(ui.rolesTable);
 
 // ---------------------------------------------------------------- hash
 function currentHashState() {
@@ -699,6 +809,8 @@ window.headscope = {
   get lastResult() { return ctl.lastResult; },
   get state() { return { ...state, result: undefined, view, knobs: { ...state.knobs }, model: state.model && { ...state.model } }; },
   get client() { return client; },
+  // tag relations of the current model (null: not computed, or no probe)
+  get tagRelations() { const e = state.model && pos.cache.get(state.model.key); return e ? e.result : null; },
   setText(text) {
     ui.text.value = text;
     syncHash();
