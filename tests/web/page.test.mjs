@@ -83,6 +83,8 @@ test('first render, typed text matches the native CLI, linked views', async () =
     await page.evaluate(([l, h]) => window.headscope.select(l, h), [l, h]);
     // next-token view: probabilities for the last position sum to <= 1 and are sorted
     await page.evaluate(() => window.headscope.setView('next'));
+    // the view may fetch a position's logits from the worker before it draws
+    await page.waitForFunction(() => document.querySelectorAll('#next-list .next-p').length === 5);
     const probs = await page.$$eval('#next-list .next-p', (els) => els.map((e) => e.textContent));
     assert.equal(probs.length, 5);
     // hover a token in the strip: the next-token view follows it
