@@ -44,7 +44,7 @@ try {
     if (r >= 32) { text = t; if (r > 32) console.log(`# note: ${r} tokens`); break; }
   }
   await page.click('#text');
-  const times = [];
+  const times = [], toResult = [], drawing = [], inWorker = [];
   for (let k = 0; k < 16; k++) {
     // alternately delete and re-type the last character of the 32-token text
     const short = text.slice(0, -1);
@@ -60,12 +60,22 @@ try {
       performance.getEntriesByName('headscope:rendered').length > 0, want);
     const ms = await page.evaluate(() => {
       const input = performance.getEntriesByName('headscope:input').pop();
+      const result = performance.getEntriesByName('headscope:result').pop();
       const done = performance.getEntriesByName('headscope:rendered').pop();
-      return done.startTime - input.startTime;
+      return [done.startTime - input.startTime, result ? result.startTime - input.startTime : NaN,
+        result ? done.startTime - result.startTime : NaN, window.headscope.lastResult.runMs];
     });
-    if (k) times.push(ms); // first one warms up
+    if (k) { // first one warms up
+      times.push(ms[0]);
+      toResult.push(ms[1]);
+      drawing.push(ms[2]);
+      inWorker.push(ms[3]);
+    }
   }
   const T = await page.evaluate(() => window.headscope.lastResult.T);
+  console.log(`page_keystroke_to_result_T32_ms ${median(toResult).toFixed(1)} ms`);
+  console.log(`page_keystroke_worker_run_T32_ms ${median(inWorker).toFixed(1)} ms`);
+  console.log(`page_keystroke_draw_T32_ms ${median(drawing).toFixed(1)} ms`);
   let gz = 0;
   let raw = 0;
   for (const f of shippedFiles()) {
