@@ -114,15 +114,16 @@ test('a model too large for the module: a clear error naming the tensor, then a 
     return true;
   });
 
-  // 2. tensors that fit one by one but not together: wte 1.6 GB and wpe 1.6 GB
-  //    load (read through the reader), then the first layer's c_attn does not.
-  const pair = zeroModel({ C: 8192, P: 50000 });
+  // 2. tensors that fit one by one but not together
+  //    (wpe 1.6 GB, then three layers of 0.8 + 0.27 GB: 4.9 GB in all) load one by
+  //    one (read through the reader) until a later layer's matrix no longer fits.
+  const pair = zeroModel({ C: 8192, P: 50000, L: 3 });
   assert.throws(() => rt.loadModel(pair), (e) => {
-    assert.match(e.message, /out of memory allocating \d+ MB for tensor "h\.0\.attn\.c_attn\.weight"/);
+    assert.match(e.message, /out of memory allocating \d+ MB for tensor "h\.[0-2]\.attn\.c_(attn|proj)\.weight"/);
     return true;
   });
-  assert.ok(pair.stats.bytesRead > 3e9, `wte and wpe were read first (${pair.stats.bytesRead} bytes)`);
-  assert.ok(mem() > 3e9, `the heap grew to hold them (${mem()} bytes)`);
+  assert.ok(pair.stats.bytesRead > 2e9, `wpe and the first layers were read first (${pair.stats.bytesRead} bytes)`);
+  assert.ok(mem() > 2.5e9, `the heap grew to hold them (${mem()} bytes)`);
 
   // 3. one tensor of 2^32 + 65536 floats (16 GB): its size overflows the module's
   //    32-bit size_t; the read must be refused, never written past the heap.
