@@ -129,6 +129,13 @@ bool all_finite(const float* p, std::size_t n) {
 
 }  // namespace
 
+double run_result_floats(const Gpt2Config& cfg, std::size_t T, const RunOptions& opt) {
+  const double L = cfg.n_layer, H = cfg.n_head, C = cfg.n_embd, V = cfg.vocab_size, F = cfg.n_inner;
+  const double t = static_cast<double>(T);
+  return L * H * t * t * (opt.keep_intermediates ? 2 : 1) + V + (opt.all_logits ? t * V : 0.0) +
+         (opt.keep_intermediates ? L * t * 4 * C : 0.0) + t * (6 * C + F);
+}
+
 Result<RunResult> Model::run(std::string_view text, const RunOptions& options) const {
   if (text.empty()) return make_error("text is empty: there is nothing to run the model on");
   std::vector<int32_t> ids = tokenizer_.encode(text);
@@ -168,9 +175,7 @@ Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt
   const std::size_t T = ids.size();
   {
     // refuse result arrays that cannot fit, before allocating any of them
-    double floats = double(L) * H * T * T * (opt.keep_intermediates ? 2 : 1) + double(V) +
-                    (opt.all_logits ? double(T) * V : 0.0) +
-                    (opt.keep_intermediates ? double(L) * T * 4 * C : 0.0) + double(T) * (6 * C + F);
+    const double floats = run_result_floats(cfg, T, opt);
     if (floats * sizeof(float) > double(kMaxResultBytes))
       return make_error("a run on " + std::to_string(T) + " tokens would need " +
                         std::to_string(static_cast<long long>(floats * 4 / (1 << 20))) +

@@ -39,6 +39,10 @@ struct RunOptions {
 // long text in a big model grows as L x H x T^2), with an error that says so.
 constexpr std::size_t kMaxResultBytes = std::size_t(1) << 30;
 
+// Floats a run on T tokens allocates for its result arrays and scratch (what
+// the kMaxResultBytes guard and the wasm module's memory check measure).
+double run_result_floats(const Gpt2Config& config, std::size_t T, const RunOptions& options);
+
 struct RunResult {
   std::vector<int32_t> ids;
   std::vector<std::string> tokens;  // as the user reads them (Tokenizer::token_text)

@@ -126,9 +126,7 @@ Status check_run_fits(const model::Model& m, std::string_view text, model::RunOp
   std::size_t limit = static_cast<std::size_t>(c.n_positions);
   if (opt.max_tokens > 0) limit = std::min(limit, opt.max_tokens);
   T = std::min(T, limit);
-  const double L = c.n_layer, H = c.n_head, C = c.n_embd, V = c.vocab_size, F = c.n_inner;
-  const double floats = L * H * T * T * (opt.keep_intermediates ? 2 : 1) + V + (opt.all_logits ? double(T) * V : 0.0) +
-                        (opt.keep_intermediates ? L * T * 4 * C : 0.0) + double(T) * (6 * C + F);
+  const double floats = model::run_result_floats(c, T, opt);
   const double bytes = floats * sizeof(float) * 1.25 + double(16 << 20);
   if (floats * sizeof(float) > double(model::kMaxResultBytes)) return {};  // run_ids refuses it with its own message
   // (through a volatile, or the compiler drops the malloc/free pair as unused)
