@@ -35,7 +35,11 @@ Result<std::unique_ptr<Model>> load_model(const ModelFiles& files, const LoadPro
   HS_TRY_ASSIGN(Gpt2Config config, parse_gpt2_config(files.config_json, "config.json"));
   HS_TRY_ASSIGN(tokenizer::Tokenizer tok, load_tokenizer(files));
   HS_TRY(check_tokenizer_fits(config, tok));
+  return load_model_weights(std::move(config), std::move(tok), files, progress);
+}
 
+Result<std::unique_ptr<Model>> load_model_weights(Gpt2Config config, tokenizer::Tokenizer tok, const ModelFiles& files,
+                                                  const LoadProgress& progress) {
   const std::string& name = files.safetensors_name;
   unsigned char first8[8] = {0};
   if (files.safetensors_size >= 8) {

@@ -25,6 +25,12 @@ struct ModelFiles {
 Result<tokenizer::Tokenizer> load_tokenizer(const ModelFiles& files);
 Result<std::unique_ptr<Model>> load_model(const ModelFiles& files, const LoadProgress& progress = {});
 
+// The second half of load_model: model.safetensors read through
+// files.safetensors_read for a config and tokenizer that are already checked
+// (files.config_json and the tokenizer fields are not looked at).
+Result<std::unique_ptr<Model>> load_model_weights(Gpt2Config config, tokenizer::Tokenizer tok, const ModelFiles& files,
+                                                  const LoadProgress& progress = {});
+
 // A folder holding config.json, model.safetensors and tokenizer.json or
 // vocab.json + merges.txt. Errors name the file at fault with its path.
 Result<std::unique_ptr<Model>> load_model_folder(const std::string& dir);

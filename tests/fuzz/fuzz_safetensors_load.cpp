@@ -1,7 +1,9 @@
 // libFuzzer harness: the input is model.safetensors of a tiny GPT-2 (1 layer,
 // 2 heads, n_embd 4, 8 positions, 256 byte tokens) given with a valid
-// config.json and tokenizer.json; load_model reads it through a bounds-checked
-// ByteReader over the input. A model that loads is run on a short text.
+// config.json and tokenizer.json; load_model_weights (load_model after its
+// config and tokenizer steps, which have their own harnesses and are done once
+// here) reads it through a bounds-checked ByteReader over the input. A model
+// that loads is run on a short text.
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -31,17 +33,17 @@ std::string byte_tokenizer_json() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string config =
       "{\"model_type\":\"gpt2\",\"n_layer\":1,\"n_head\":2,\"n_embd\":4,\"n_positions\":8,\"vocab_size\":256}";
-  static const std::string tokenizer = byte_tokenizer_json();
+  static const Gpt2Config parsed_config = parse_gpt2_config(config, "config.json").value();
+  static const hs::tokenizer::Tokenizer tokenizer =
+      hs::tokenizer::Tokenizer::from_tokenizer_json(byte_tokenizer_json(), "tokenizer.json").value();
   ModelFiles files;
-  files.config_json = config;
-  files.tokenizer_json = tokenizer;
   files.safetensors_size = size;
   files.safetensors_read = [data, size](uint64_t offset, uint64_t n, unsigned char* dst) -> hs::Status {
     if (offset > size || n > size - offset) hs::fuzz::fail("read past the end of the file", std::to_string(offset) + "+" + std::to_string(n));
     if (n) std::memcpy(dst, data + offset, n);
     return {};
   };
-  auto m = load_model(files);
+  auto m = load_model_weights(parsed_config, tokenizer, files);
   if (!m) { hs::fuzz::check_error(m.error()); return 0; }
   auto r = m.value()->run("Hi there");
   if (!r) hs::fuzz::check_error(r.error());
