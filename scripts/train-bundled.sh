@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 RUN=${RUN:-brown-small}
 OUT=${OUT:-models/brown-small}
-STEPS=${STEPS:-8000}
+STEPS=${STEPS:-20000}
 BUILD=build/train-bundled
 RUN_DIR=runs/$RUN
 
@@ -36,16 +36,16 @@ if [ ! -f data/brown/tokenizer.json ]; then
     --out data/brown/tokenizer.json --eval data/brown/valid.txt
 fi
 
-# 4. model: 4 layers, 4 heads, n_embd 192, context 128 (2.59M parameters,
-#    5.2 MB as F16); 8000 steps x 32 windows x 128 tokens = 32.8M tokens. A quarter
-#    of the windows are a copy task (random tokens repeated: induction heads),
-#    and 30% of the Brown windows get a repeated span (copying inside text).
+# 4. model: 3 layers, 4 heads, n_embd 128, context 128; 20000 steps x 32 windows
+#    x 128 tokens = 82M tokens. Windows: 35% copy task (random tokens repeated:
+#    induction heads), 10% alternating pairs (previous-token heads), the rest
+#    Brown text, 30% of those with a repeated span (copying inside text).
 mkdir -p "$RUN_DIR"
 "$BUILD/src/train/headscope-train" train --run "$RUN_DIR" --data-dir data/brown \
-  --n-layer 4 --n-head 4 --n-embd 192 --n-ctx 128 \
-  --batch 32 --steps "$STEPS" --lr 1.5e-3 --warmup 200 --weight-decay 0.1 --clip 1.0 --seed 1337 \
-  --copy-frac 0.25 --repeat-frac 0.3 \
-  --eval-every 250 --ckpt-every 250 --val-windows 256 --log-every 10 --threads 2 --parallel batch \
+  --n-layer 3 --n-head 4 --n-embd 128 --n-ctx 128 \
+  --batch 32 --steps "$STEPS" --lr 2e-3 --warmup 300 --weight-decay 0.1 --clip 1.0 --seed 1337 \
+  --copy-frac 0.35 --alt-frac 0.1 --repeat-frac 0.3 \
+  --eval-every 500 --ckpt-every 500 --val-windows 256 --log-every 10 --threads 2 --parallel batch \
   --out "$OUT" --dtype f16 2>&1 | tee -a "$RUN_DIR/train.log"
 
 # 5./6. report

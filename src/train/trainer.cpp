@@ -24,6 +24,7 @@
 #include "train/hf_folder.hpp"
 #include "train/optim.hpp"
 #include "train/rng.hpp"
+#include "train/windows.hpp"
 #include "train/safetensors_io.hpp"
 
 namespace fs = std::filesystem;
@@ -269,40 +270,6 @@ double eval_loss(Engine& eng, const float* p, const std::vector<int32_t>& ids, i
   return count ? sum / double(count) : 0.0;
 }
 
-// Repeated-span augmentation for one window w (T+1 tokens): pick a span
-// length m in [8, (T+1)/2] and a start p, then overwrite w[p+m, p+2m) with a
-// copy of w[p, p+m). Half of the time the span is first replaced by uniformly
-// random non-eot tokens (a pure copying task, as in the induction-head test).
-void add_repeat(std::vector<int32_t>& w, Rng& rng, int vocab, int eot) {
-  const int n = int(w.size()), m = 8 + int(rng.below(uint64_t(n / 2 - 8 + 1)));
-  const int p = int(rng.below(uint64_t(n - 2 * m + 1)));
-  if (rng.uniform() < 0.5)
-    for (int i = 0; i < m; ++i) {
-      int32_t t;
-      do t = int32_t(rng.below(uint64_t(vocab))); while (t == eot);
-      w[p + i] = t;
-    }
-  for (int i = 0; i < m; ++i) w[p + m + i] = w[p + i];
-}
-
-// Copy-task window for --copy-frac: w = [eot, r_1..r_m, r_1..r_m, r_1..] — m
-// uniformly random non-eot tokens in [16, T/2], then the same m tokens again
-// and again until the window is full. Nothing but an earlier occurrence
-// predicts a token after the first copy, so the only way to lower the loss
-// there is to attend to the token after that occurrence (an induction head),
-// which needs a previous-token head in an earlier layer to find it.
-void make_copy_window(std::vector<int32_t>& w, Rng& rng, int vocab, int eot) {
-  const int n = int(w.size()), hi = std::max(16, (n - 1) / 2);
-  const int m = 16 + int(rng.below(uint64_t(hi - 16 + 1)));
-  w[0] = eot;
-  for (int i = 0; i < m && 1 + i < n; ++i) {
-    int32_t t;
-    do t = int32_t(rng.below(uint64_t(vocab))); while (t == eot);
-    w[1 + i] = t;
-  }
-  for (int i = 1 + m; i < n; ++i) w[i] = w[i - m];
-}
-
 // Keep the CSV header and the rows up to `step` (a resumed run rewrites the rest).
 void truncate_csv(const std::string& path, long step) {
   std::ifstream in(path);
@@ -394,13 +361,16 @@ int cmd_train(const Args& a) {
   const long step0 = st.step;
   double t_log = t_start, loss_acc = 0;
   long n_acc = 0;
-  const size_t nstart = data.train.size() - T - 1;
-  // --repeat-frac F: that fraction of training windows gets a repeated span
-  // (see add_repeat), so copying — induction heads — pays off within 128 tokens
-  const double repeat_frac = a.getd("repeat-frac", 0.0);
-  // --copy-frac F: that fraction of training windows is a pure copy task
-  // (see make_copy_window) instead of Brown text
-  const double copy_frac = a.getd("copy-frac", 0.0);
+  // what each training window holds (train/windows.hpp)
+  WindowMix mix;
+  mix.copy_frac = a.getd("copy-frac", 0.0);
+  mix.alt_frac = a.getd("alt-frac", 0.0);
+  mix.repeat_frac = a.getd("repeat-frac", 0.0);
+  mix.vocab = data.vocab_size;
+  mix.eot = data.eot_id;
+  if (mix.copy_frac < 0 || mix.alt_frac < 0 || mix.repeat_frac < 0 || mix.copy_frac + mix.alt_frac > 1 ||
+      mix.repeat_frac > 1)
+    return fail("--copy-frac, --alt-frac and --repeat-frac are fractions (copy + alt at most 1)");
   std::vector<int32_t> win(size_t(T) + 1);
   const long stop_at = a.geti("stop-at", sched.total);  // stop early (tests the resume path)
   // best validation loss so far (the exported model is the best-validation checkpoint)
@@ -408,12 +378,7 @@ int cmd_train(const Args& a) {
   if (std::ifstream bf(run + "/best-hf/val_loss.txt"); bf) bf >> best_val;
   for (long step = st.step; step < sched.total && step < stop_at; ++step) {
     for (int b = 0; b < B; ++b) {  // random contiguous windows of T+1 tokens
-      const size_t s = size_t(st.rng.below(nstart + 1));
-      std::memcpy(win.data(), &data.train[s], size_t(T + 1) * 4);
-      if (copy_frac > 0 && st.rng.uniform() < copy_frac)
-        make_copy_window(win, st.rng, data.vocab_size, data.eot_id);
-      else if (repeat_frac > 0 && st.rng.uniform() < repeat_frac)
-        add_repeat(win, st.rng, data.vocab_size, data.eot_id);
+      fill_training_window(data.train, mix, st.rng, win);
       std::memcpy(&tok[size_t(b) * T], win.data(), size_t(T) * 4);
       std::memcpy(&tgt[size_t(b) * T], win.data() + 1, size_t(T) * 4);
     }
@@ -725,7 +690,7 @@ void usage() {
       "  train     --run DIR [--data-dir data/brown | --synthetic] [--n-layer 4 --n-head 4 --n-embd 192 --n-ctx 128]\n"
       "            [--batch 16 --steps 2000 --lr 2e-3 --warmup N --weight-decay 0.1 --clip 1.0 --seed 1337]\n"
       "            [--eval-every 200 --ckpt-every 200 --val-windows 512 --threads 2 --parallel batch|eigen]\n"
-      "            [--repeat-frac F --copy-frac F --wpe-init normal|sinusoid]\n"
+      "            [--repeat-frac F --copy-frac F --alt-frac F --wpe-init normal|sinusoid]\n"
       "            [--out MODEL_DIR --dtype f16|f32] [--fresh]   (re-running resumes from DIR/checkpoint.bin)\n"
       "  export    --run DIR --out MODEL_DIR [--dtype f16|f32]\n"
       "  analyze   MODEL_DIR [--run DIR | --data-dir data/brown | --valid-ids F --train-ids F] [--json OUT]\n"

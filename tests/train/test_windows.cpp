@@ -1,0 +1,115 @@
+// tests/train/test_windows.cpp — the trainer's window kinds (src/train/windows.hpp):
+// each has the structure its comment promises, random tokens never are eot and
+// stay in the vocabulary, and the mix draws each kind about as often as asked.
+#include <algorithm>
+#include <numeric>
+
+#include "catch.hpp"
+#include "train/windows.hpp"
+
+using namespace hs::train;
+
+namespace {
+constexpr int kVocab = 50, kEot = 49, kN = 129;
+
+bool tokens_ok(const std::vector<int32_t>& w, size_t from) {
+  for (size_t i = from; i < w.size(); ++i)
+    if (w[i] < 0 || w[i] >= kVocab || w[i] == kEot) return false;
+  return true;
+}
+
+// the smallest period p >= 1 with w[i] == w[i - p] for all i > p (w[0] is eot)
+int period_after_eot(const std::vector<int32_t>& w) {
+  for (int p = 1; p < int(w.size()); ++p) {
+    bool ok = true;
+    for (int i = 1 + p; i < int(w.size()) && ok; ++i) ok = w[i] == w[i - p];
+    if (ok) return p;
+  }
+  return int(w.size());
+}
+}  // namespace
+
+TEST_CASE("copy window: eot, then m random tokens repeated with period m in [16, 64]") {
+  Rng rng(7);
+  std::vector<int32_t> w(kN);
+  int seen_min = 1000, seen_max = 0;
+  for (int rep = 0; rep < 500; ++rep) {
+    make_copy_window(w, rng, kVocab, kEot);
+    REQUIRE(w[0] == kEot);
+    REQUIRE(tokens_ok(w, 1));
+    const int m = period_after_eot(w);
+    REQUIRE(m >= 16);
+    REQUIRE(m <= (kN - 1) / 2);
+    seen_min = std::min(seen_min, m);
+    seen_max = std::max(seen_max, m);
+  }
+  CHECK(seen_min == 16);
+  CHECK(seen_max == (kN - 1) / 2);
+}
+
+TEST_CASE("alternating window: inside each segment the next token is the one before the current") {
+  Rng rng(8);
+  std::vector<int32_t> w(kN);
+  for (int rep = 0; rep < 300; ++rep) {
+    make_alternating_window(w, rng, kVocab, kEot);
+    REQUIRE(w[0] == kEot);
+    REQUIRE(tokens_ok(w, 1));
+    // w[i+1] == w[i-1] except at segment starts; segments are >= 4 tokens, so
+    // at most ceil(128 / 4) breaks, and there is at least one unless a single
+    // segment fills the window (impossible: segments are at most 16 tokens)
+    int breaks = 0;
+    for (int i = 2; i + 1 < kN; ++i) breaks += w[i + 1] != w[i - 1];
+    CHECK(breaks >= 1);
+    CHECK(breaks <= 2 * ((kN - 1) / 4));
+    CHECK(w[3] == w[1]);  // the first segment has at least 4 tokens
+    CHECK(w[4] == w[2]);
+  }
+}
+
+TEST_CASE("repeat span: some stretch of at least 8 tokens appears again right after itself") {
+  Rng rng(9);
+  std::vector<int32_t> w(kN);
+  for (int rep = 0; rep < 300; ++rep) {
+    for (int i = 0; i < kN; ++i) w[i] = 1000 + i;  // all distinct: any repeat comes from add_repeat
+    add_repeat(w, rng, kVocab, kEot);
+    int best = 0;
+    for (int p = 0; p < kN; ++p)
+      for (int m = 8; p + 2 * m <= kN; ++m)
+        if (std::equal(w.begin() + p, w.begin() + p + m, w.begin() + p + m)) best = std::max(best, m);
+    REQUIRE(best >= 8);
+  }
+}
+
+TEST_CASE("fill_training_window: text windows are contiguous and the mix follows the fractions") {
+  std::vector<int32_t> text(5000);
+  std::iota(text.begin(), text.end(), 0);
+  for (auto& t : text) t = 100 + t;  // >= vocab: a window of text is recognisable
+  WindowMix mix;
+  mix.copy_frac = 0.3;
+  mix.alt_frac = 0.2;
+  mix.repeat_frac = 0.0;
+  mix.vocab = kVocab;
+  mix.eot = kEot;
+  Rng rng(10);
+  std::vector<int32_t> w(kN);
+  int copy = 0, alt = 0, plain = 0;
+  const int n = 4000;
+  for (int rep = 0; rep < n; ++rep) {
+    fill_training_window(text, mix, rng, w);
+    if (w[1] >= 100) {
+      for (int i = 1; i < kN; ++i) REQUIRE(w[i] == w[i - 1] + 1);
+      ++plain;
+    } else if (const int p = period_after_eot(w); p >= 16 && p <= (kN - 1) / 2) {
+      ++copy;
+    } else {
+      REQUIRE(w[0] == kEot);
+      REQUIRE(w[3] == w[1]);  // alternating pairs
+      REQUIRE(w[4] == w[2]);
+      ++alt;
+    }
+  }
+  // binomial standard deviations are about 29, 25 and 32 windows
+  CHECK(std::abs(copy - int(0.3 * n)) < 150);
+  CHECK(std::abs(alt - int(0.2 * n)) < 150);
+  CHECK(std::abs(plain - int(0.5 * n)) < 150);
+}
