@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 RUN=${RUN:-brown-small}
 OUT=${OUT:-models/brown-small}
-STEPS=${STEPS:-20000}
+STEPS=${STEPS:-14000}
 BUILD=build/train-bundled
 RUN_DIR=runs/$RUN
 
@@ -36,15 +36,17 @@ if [ ! -f data/brown/tokenizer.json ]; then
     --out data/brown/tokenizer.json --eval data/brown/valid.txt
 fi
 
-# 4. model: 3 layers, 4 heads, n_embd 128, context 128; 20000 steps x 32 windows
-#    x 128 tokens = 82M tokens. Windows: 35% copy task (random tokens repeated:
-#    induction heads), 10% alternating pairs (previous-token heads), the rest
-#    Brown text, 30% of those with a repeated span (copying inside text).
+# 4. model: 3 layers, 4 heads, n_embd 128, context 128; 14000 steps x 4096
+#    tokens = 57M tokens, the first 3500 steps as 128 windows of 32 tokens (short
+#    context: attention finds its target among 32 positions, not 128). Windows:
+#    35% copy task (a random span repeated later: induction heads), 10%
+#    alternating pairs (previous-token heads), the rest Brown text, 30% of those
+#    with a repeated span (copying inside text). See src/train/windows.hpp.
 mkdir -p "$RUN_DIR"
 "$BUILD/src/train/headscope-train" train --run "$RUN_DIR" --data-dir data/brown \
   --n-layer 3 --n-head 4 --n-embd 128 --n-ctx 128 \
   --batch 32 --steps "$STEPS" --lr 2e-3 --warmup 300 --weight-decay 0.1 --clip 1.0 --seed 1337 \
-  --copy-frac 0.35 --alt-frac 0.1 --repeat-frac 0.3 \
+  --copy-frac 0.35 --alt-frac 0.1 --repeat-frac 0.3 --short-ctx 32 --short-steps 3500 \
   --eval-every 500 --ckpt-every 500 --val-windows 256 --log-every 10 --threads 2 --parallel batch \
   --out "$OUT" --dtype f16 2>&1 | tee -a "$RUN_DIR/train.log"
 

@@ -367,22 +367,33 @@ int cmd_train(const Args& a) {
   mix.alt_frac = a.getd("alt-frac", 0.0);
   mix.repeat_frac = a.getd("repeat-frac", 0.0);
   mix.vocab = data.vocab_size;
+  mix.copy_vocab = int(a.geti("copy-vocab", 0));
   mix.eot = data.eot_id;
   if (mix.copy_frac < 0 || mix.alt_frac < 0 || mix.repeat_frac < 0 || mix.copy_frac + mix.alt_frac > 1 ||
       mix.repeat_frac > 1)
     return fail("--copy-frac, --alt-frac and --repeat-frac are fractions (copy + alt at most 1)");
-  std::vector<int32_t> win(size_t(T) + 1);
+  // --short-ctx S --short-steps K: the first K steps train on windows of S
+  // tokens (B*T/S of them, the same tokens per step). Attention that has to
+  // find one position among S instead of T gets a T/S times stronger gradient
+  // toward it, so the copy task's induction heads form within the budget;
+  // the remaining steps use the full context.
+  const int short_ctx = int(a.geti("short-ctx", T));
+  const long short_steps = a.geti("short-steps", 0);
+  if (short_steps > 0 && (short_ctx < 8 || short_ctx > T || (B * T) % short_ctx != 0))
+    return fail("--short-ctx must be in [8, n_ctx] and divide batch x n_ctx");
   const long stop_at = a.geti("stop-at", sched.total);  // stop early (tests the resume path)
   // best validation loss so far (the exported model is the best-validation checkpoint)
   double best_val = 1e300;
   if (std::ifstream bf(run + "/best-hf/val_loss.txt"); bf) bf >> best_val;
   for (long step = st.step; step < sched.total && step < stop_at; ++step) {
-    for (int b = 0; b < B; ++b) {  // random contiguous windows of T+1 tokens
+    const int Tw = step < short_steps ? short_ctx : T, Bw = B * T / Tw;
+    std::vector<int32_t> win(size_t(Tw) + 1);
+    for (int b = 0; b < Bw; ++b) {  // random windows of Tw+1 tokens
       fill_training_window(data.train, mix, st.rng, win);
-      std::memcpy(&tok[size_t(b) * T], win.data(), size_t(T) * 4);
-      std::memcpy(&tgt[size_t(b) * T], win.data() + 1, size_t(T) * 4);
+      std::memcpy(&tok[size_t(b) * Tw], win.data(), size_t(Tw) * 4);
+      std::memcpy(&tgt[size_t(b) * Tw], win.data() + 1, size_t(Tw) * 4);
     }
-    const double loss = eng.run(st.p.data(), tok.data(), tgt.data(), B, T, &grad) / double(B * T);
+    const double loss = eng.run(st.p.data(), tok.data(), tgt.data(), Bw, Tw, &grad) / double(Bw * Tw);
     if (!std::isfinite(loss)) return fail("loss is not finite at step " + std::to_string(step));
     const double gnorm = clip_grad_norm(grad, clip);
     const double lr = sched.at(step);
@@ -690,7 +701,7 @@ void usage() {
       "  train     --run DIR [--data-dir data/brown | --synthetic] [--n-layer 4 --n-head 4 --n-embd 192 --n-ctx 128]\n"
       "            [--batch 16 --steps 2000 --lr 2e-3 --warmup N --weight-decay 0.1 --clip 1.0 --seed 1337]\n"
       "            [--eval-every 200 --ckpt-every 200 --val-windows 512 --threads 2 --parallel batch|eigen]\n"
-      "            [--repeat-frac F --copy-frac F --alt-frac F --wpe-init normal|sinusoid]\n"
+      "            [--repeat-frac F --copy-frac F --copy-vocab N --alt-frac F --short-ctx S --short-steps K --wpe-init normal|sinusoid]\n"
       "            [--out MODEL_DIR --dtype f16|f32] [--fresh]   (re-running resumes from DIR/checkpoint.bin)\n"
       "  export    --run DIR --out MODEL_DIR [--dtype f16|f32]\n"
       "  analyze   MODEL_DIR [--run DIR | --data-dir data/brown | --valid-ids F --train-ids F] [--json OUT]\n"

@@ -23,11 +23,14 @@ void add_repeat(std::vector<int32_t>& w, Rng& rng, int vocab, int eot) {
 }
 
 void make_copy_window(std::vector<int32_t>& w, Rng& rng, int vocab, int eot) {
-  const int n = int(w.size()), hi = std::max(16, (n - 1) / 2);
-  const int m = 16 + int(rng.below(uint64_t(hi - 16 + 1)));
+  const int n = int(w.size());
   w[0] = eot;
-  for (int i = 0; i < m && 1 + i < n; ++i) w[1 + i] = random_token(rng, vocab, eot);
-  for (int i = 1 + m; i < n; ++i) w[i] = w[i - m];
+  for (int i = 1; i < n; ++i) w[i] = random_token(rng, vocab, eot);
+  const int lo = std::max(2, std::min(8, (n - 1) / 8)), hi = std::max(lo, (n - 1) / 2);
+  const int m = lo + int(rng.below(uint64_t(hi - lo + 1)));
+  const int src = 1 + int(rng.below(uint64_t(n - 1 - 2 * m + 1)));         // [1, n-2m]
+  const int dst = src + m + int(rng.below(uint64_t(n - m - (src + m) + 1)));  // [src+m, n-m]
+  for (int i = 0; i < m; ++i) w[dst + i] = w[src + i];
 }
 
 void make_alternating_window(std::vector<int32_t>& w, Rng& rng, int vocab, int eot) {
@@ -45,7 +48,7 @@ void fill_training_window(const std::vector<int32_t>& text, const WindowMix& mix
   std::memcpy(w.data(), &text[start], w.size() * sizeof(int32_t));
   const double u = (mix.copy_frac > 0 || mix.alt_frac > 0) ? rng.uniform() : 1.0;
   if (u < mix.copy_frac)
-    make_copy_window(w, rng, mix.vocab, mix.eot);
+    make_copy_window(w, rng, mix.copy_vocab > 0 ? std::min(mix.copy_vocab, mix.vocab) : mix.vocab, mix.eot);
   else if (u < mix.copy_frac + mix.alt_frac)
     make_alternating_window(w, rng, mix.vocab, mix.eot);
   else if (mix.repeat_frac > 0 && rng.uniform() < mix.repeat_frac)

@@ -18,6 +18,7 @@ struct WindowMix {
   double alt_frac = 0;     // windows of alternating pairs (make_alternating_window)
   double repeat_frac = 0;  // of the remaining text windows: those given a repeated span (add_repeat)
   int vocab = 0;           // random tokens are drawn from [0, vocab) without eot
+  int copy_vocab = 0;      // copy-task tokens from [0, copy_vocab) instead (0: vocab)
   int eot = 0;
 };
 
@@ -31,11 +32,13 @@ void fill_training_window(const std::vector<int32_t>& text, const WindowMix& mix
 // random tokens (copying then has nothing but the earlier occurrence to go on).
 void add_repeat(std::vector<int32_t>& w, Rng& rng, int vocab, int eot);
 
-// Copy task: w = [eot, r_1..r_m, r_1..r_m, r_1..] with m in [16, (n-1)/2]
-// random tokens, repeated until w is full. After the first copy only an
-// earlier occurrence predicts the next token: the loss there falls only by
-// attending to the token after that occurrence (an induction head, which needs
-// a previous-token head in an earlier layer to find it).
+// Copy task: w = [eot, random tokens] in which a span of m random tokens,
+// m in [min(8, (n-1)/8), (n-1)/2], appears a second time at a random later
+// start (the gap between the copies is random too, so no fixed offset predicts
+// the copy). In the second copy only the earlier occurrence predicts the next
+// token: the loss there falls only by attending to the token after that
+// occurrence (an induction head, which needs a previous-token head in an
+// earlier layer to find it).
 void make_copy_window(std::vector<int32_t>& w, Rng& rng, int vocab, int eot);
 
 // Alternating pairs: w = [eot, A B A B .., C D C D .., ..], segments of 4..16

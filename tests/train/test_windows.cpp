@@ -10,7 +10,7 @@
 using namespace hs::train;
 
 namespace {
-constexpr int kVocab = 50, kEot = 49, kN = 129;
+constexpr int kVocab = 5000, kEot = 4999, kN = 129;
 
 bool tokens_ok(const std::vector<int32_t>& w, size_t from) {
   for (size_t i = from; i < w.size(); ++i)
@@ -18,33 +18,56 @@ bool tokens_ok(const std::vector<int32_t>& w, size_t from) {
   return true;
 }
 
-// the smallest period p >= 1 with w[i] == w[i - p] for all i > p (w[0] is eot)
-int period_after_eot(const std::vector<int32_t>& w) {
-  for (int p = 1; p < int(w.size()); ++p) {
-    bool ok = true;
-    for (int i = 1 + p; i < int(w.size()) && ok; ++i) ok = w[i] == w[i - p];
-    if (ok) return p;
-  }
-  return int(w.size());
+// the longest m such that some span w[s, s+m) appears again at a later start d >= s + m
+// (with `where` set to {s, d} of one such pair)
+int longest_repeat(const std::vector<int32_t>& w, std::pair<int, int>* where = nullptr) {
+  int best = 0;
+  for (int s = 0; s < int(w.size()); ++s)
+    for (int d = s + 1; d < int(w.size()); ++d) {
+      int m = 0;
+      while (d + m < int(w.size()) && s + m < d && w[s + m] == w[d + m]) ++m;
+      if (m > best) {
+        best = m;
+        if (where) *where = {s, d};
+      }
+    }
+  return best;
 }
 }  // namespace
 
-TEST_CASE("copy window: eot, then m random tokens repeated with period m in [16, 64]") {
+TEST_CASE("copy window: eot, random tokens, one span of 8..64 repeated at a random later start") {
   Rng rng(7);
   std::vector<int32_t> w(kN);
-  int seen_min = 1000, seen_max = 0;
-  for (int rep = 0; rep < 500; ++rep) {
+  int m_min = 1000, m_max = 0, gap_min = 1000, gap_max = 0;
+  for (int rep = 0; rep < 400; ++rep) {
     make_copy_window(w, rng, kVocab, kEot);
     REQUIRE(w[0] == kEot);
     REQUIRE(tokens_ok(w, 1));
-    const int m = period_after_eot(w);
-    REQUIRE(m >= 16);
+    std::pair<int, int> where;
+    const int m = longest_repeat(w, &where);
+    REQUIRE(m >= 8);  // chance repeats of random tokens from 5,000 are a token or two at most
     REQUIRE(m <= (kN - 1) / 2);
-    seen_min = std::min(seen_min, m);
-    seen_max = std::max(seen_max, m);
+    m_min = std::min(m_min, m);
+    m_max = std::max(m_max, m);
+    const int gap = where.second - (where.first + m);
+    gap_min = std::min(gap_min, gap);
+    gap_max = std::max(gap_max, gap);
   }
-  CHECK(seen_min == 16);
-  CHECK(seen_max == (kN - 1) / 2);
+  CHECK(m_min <= 10);
+  CHECK(m_max >= 60);
+  CHECK(gap_min <= 1);   // copies that follow each other (the induction test's layout)
+  CHECK(gap_max >= 60);  // and copies far apart: no fixed offset predicts the copy
+}
+
+TEST_CASE("short windows get short copies: m in [4, 16] for 33 tokens") {
+  Rng rng(11);
+  std::vector<int32_t> w(33);
+  for (int rep = 0; rep < 300; ++rep) {
+    make_copy_window(w, rng, kVocab, kEot);
+    const int m = longest_repeat(w);
+    REQUIRE(m >= 4);
+    REQUIRE(m <= 16);
+  }
 }
 
 TEST_CASE("alternating window: inside each segment the next token is the one before the current") {
@@ -83,7 +106,7 @@ TEST_CASE("repeat span: some stretch of at least 8 tokens appears again right af
 TEST_CASE("fill_training_window: text windows are contiguous and the mix follows the fractions") {
   std::vector<int32_t> text(5000);
   std::iota(text.begin(), text.end(), 0);
-  for (auto& t : text) t = 100 + t;  // >= vocab: a window of text is recognisable
+  for (auto& t : text) t = 10000 + t;  // >= vocab: a window of text is recognisable
   WindowMix mix;
   mix.copy_frac = 0.3;
   mix.alt_frac = 0.2;
@@ -96,16 +119,16 @@ TEST_CASE("fill_training_window: text windows are contiguous and the mix follows
   const int n = 4000;
   for (int rep = 0; rep < n; ++rep) {
     fill_training_window(text, mix, rng, w);
-    if (w[1] >= 100) {
+    if (w[1] >= 10000) {
       for (int i = 1; i < kN; ++i) REQUIRE(w[i] == w[i - 1] + 1);
       ++plain;
-    } else if (const int p = period_after_eot(w); p >= 16 && p <= (kN - 1) / 2) {
-      ++copy;
+    } else if (w[3] == w[1] && w[4] == w[2]) {  // alternating pairs
+      REQUIRE(w[0] == kEot);
+      ++alt;
     } else {
       REQUIRE(w[0] == kEot);
-      REQUIRE(w[3] == w[1]);  // alternating pairs
-      REQUIRE(w[4] == w[2]);
-      ++alt;
+      REQUIRE(longest_repeat(w) >= 8);  // a copy window
+      ++copy;
     }
   }
   // binomial standard deviations are about 29, 25 and 32 windows
