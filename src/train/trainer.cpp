@@ -521,7 +521,10 @@ int cmd_analyze(const Args& a) {
   const double val_loss = eval_loss(eng, m.params.data(), valid, T, nwin, 16);
 
   // induction: [eot, r_1..r_R, r_1..r_R]; query at the second r_i attends to the first r_{i+1}
-  const int R = (T - 1) / 2, nseq = int(a.geti("induction-seqs", 32));
+  // --induction-len R: a shorter test (a head that only looks a fixed distance back
+  // scores on one length only; an induction head scores on every length)
+  const int R = std::max(2, std::min<int>((T - 1) / 2, int(a.geti("induction-len", (T - 1) / 2))));
+  const int nseq = int(a.geti("induction-seqs", 32));
   Rng rng(4242);
   long n_ind = 0;
   double copy_loss[2] = {0, 0};
