@@ -5,7 +5,7 @@
 #   2. prepares data/brown/{train,valid}.txt (node scripts/prepare-brown.mjs),
 #   3. trains the 4096-token byte-level BPE (data/brown/tokenizer.json),
 #   4. trains the GPT-2 model into runs/$RUN (checkpoints, log.csv, train.log),
-#   5. exports the best-validation weights as a HuggingFace GPT-2 folder
+#   5. exports the last step's weights as a HuggingFace GPT-2 folder
 #      (config.json, model.safetensors F16, tokenizer.json) to models/brown-small,
 #   6. writes the analysis report and the loss-curve SVG next to it.
 # Resumable: re-running continues from runs/$RUN/checkpoint.bin (bit-exact);
@@ -42,13 +42,16 @@ fi
 #    35% copy task (a random span repeated later: induction heads), 10%
 #    alternating pairs (previous-token heads), the rest Brown text, 30% of those
 #    with a repeated span (copying inside text). See src/train/windows.hpp.
+#    Exports the last step: the induction head forms late (after step 11,500,
+#    where validation loss had already flattened), so "best validation" would
+#    ship a model without it.
 mkdir -p "$RUN_DIR"
 "$BUILD/src/train/headscope-train" train --run "$RUN_DIR" --data-dir data/brown \
   --n-layer 3 --n-head 4 --n-embd 128 --n-ctx 128 \
   --batch 32 --steps "$STEPS" --lr 2e-3 --warmup 300 --weight-decay 0.1 --clip 1.0 --seed 1337 \
   --copy-frac 0.35 --alt-frac 0.1 --repeat-frac 0.3 --short-ctx 32 --short-steps 3500 \
   --eval-every 500 --ckpt-every 500 --val-windows 256 --log-every 10 --threads 2 --parallel batch \
-  --out "$OUT" --dtype f16 2>&1 | tee -a "$RUN_DIR/train.log"
+  --out "$OUT" --dtype f16 --export final 2>&1 | tee -a "$RUN_DIR/train.log"
 
 # 5./6. report
 "$BUILD/src/train/headscope-train" analyze "$OUT" --run "$RUN_DIR" --json "$RUN_DIR/analysis.json" \

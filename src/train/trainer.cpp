@@ -436,16 +436,22 @@ int cmd_train(const Args& a) {
   }
   (void)t_log;
   if (a.has("out") && st.step == sched.total) {
-    // export the best-validation weights (identical to the final ones unless validation rose late)
+    // --export best (default): the best-validation weights; --export final: the
+    // last step's (heads can still form after validation loss stops falling)
+    const std::string which = a.get("export", "best");
+    if (which != "best" && which != "final") return fail("--export is best or final");
     FloatBuf best = st.p;
-    if (fs::exists(run + "/best-hf/model.safetensors")) {
+    if (which == "best" && fs::exists(run + "/best-hf/model.safetensors")) {
       auto m = load_hf_folder(run + "/best-hf");
       if (!m) return fail(m.error().message);
       best = m->params;
     }
     ex.dtype = a.get("dtype", "f16") == "f32" ? DType::F32 : DType::F16;
     if (auto s = write_hf_folder(a.get("out"), L, best.data(), ex); !s) return fail(s.error().message);
-    std::printf("wrote %s (%s, best validation loss %.4f)\n", a.get("out").c_str(), dtype_name(ex.dtype), best_val);
+    if (which == "best")
+      std::printf("wrote %s (%s, best validation loss %.4f)\n", a.get("out").c_str(), dtype_name(ex.dtype), best_val);
+    else
+      std::printf("wrote %s (%s, weights of step %ld)\n", a.get("out").c_str(), dtype_name(ex.dtype), st.step);
   }
   return 0;
 }
@@ -705,7 +711,7 @@ void usage() {
       "            [--batch 16 --steps 2000 --lr 2e-3 --warmup N --weight-decay 0.1 --clip 1.0 --seed 1337]\n"
       "            [--eval-every 200 --ckpt-every 200 --val-windows 512 --threads 2 --parallel batch|eigen]\n"
       "            [--repeat-frac F --copy-frac F --copy-vocab N --alt-frac F --short-ctx S --short-steps K --wpe-init normal|sinusoid]\n"
-      "            [--out MODEL_DIR --dtype f16|f32] [--fresh]   (re-running resumes from DIR/checkpoint.bin)\n"
+      "            [--out MODEL_DIR --dtype f16|f32 --export best|final] [--fresh]   (re-running resumes from DIR/checkpoint.bin)\n"
       "  export    --run DIR --out MODEL_DIR [--dtype f16|f32]\n"
       "  analyze   MODEL_DIR [--run DIR | --data-dir data/brown | --valid-ids F --train-ids F] [--json OUT]\n"
       "  bench     [model options] [--batch 16 --steps 5]\n"
