@@ -250,9 +250,16 @@ test('prune the N least important heads: ranking = native score --ablate, progre
     const { n_layer: L, n_head: H } = await page.evaluate(() => window.headscope.state.model.info);
     await page.click('#knobs summary');
     // cancel a ranking in progress
-    await page.click('#prune-go');
-    await page.waitForSelector('#prune-cancel:not([hidden])');
-    await page.click('#prune-cancel');
+    // (start and cancel in one task: a small model can finish the whole ranking
+    // before a second click from here would arrive)
+    const shown = await page.evaluate(() => {
+      document.getElementById('prune-go').click();
+      const cancel = document.getElementById('prune-cancel');
+      const visible = !cancel.hidden;
+      cancel.click();
+      return visible;
+    });
+    assert.ok(shown, 'the Cancel button is shown while a ranking runs');
     await page.waitForFunction(() => /cancelled/.test(document.getElementById('prune-status').textContent));
     assert.deepEqual(await page.evaluate(() => window.headscope.state.knobs.ablate), []);
     // a full ranking; the page stays responsive meanwhile
