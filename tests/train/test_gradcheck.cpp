@@ -15,42 +15,46 @@ using namespace hs::train;
 
 namespace {
 
-struct Tiny {
+// A GPT-2 with random parameters and a random batch of B x n_ctx tokens.
+struct TinyGpt2 {
   Config cfg;
   Layout L;
-  std::vector<double> p;
-  std::vector<int32_t> tok, tgt;
-  int B = 2;
-  Tiny() {
-    cfg.n_layer = 2;
-    cfg.n_head = 2;
-    cfg.n_embd = 8;
-    cfg.n_ctx = 5;
-    cfg.vocab_size = 11;
+  std::vector<double> p;  // p: [L.total]
+  std::vector<int32_t> tok, tgt;  // [B * n_ctx]
+  int B;
+  // ln_jitter: spread of layer-norm weights around 1; w_scale: spread of every other parameter.
+  TinyGpt2(int n_layer, int n_head, int n_embd, int n_ctx, int vocab, int batch, uint64_t seed, double ln_jitter,
+           double w_scale)
+      : B(batch) {
+    cfg.n_layer = n_layer;
+    cfg.n_head = n_head;
+    cfg.n_embd = n_embd;
+    cfg.n_ctx = n_ctx;
+    cfg.vocab_size = vocab;
     L = make_layout(cfg);
-    Rng rng(99);
+    Rng rng(seed);
     p.resize(L.total);
     for (const auto& t : L.tensors) {
       const bool ln_w = t.name.find(".ln_") != std::string::npos && t.name.find(".weight") != std::string::npos;
-      for (size_t i = 0; i < t.size; ++i) p[t.offset + i] = ln_w ? 1.0 + 0.3 * rng.normal() : 0.4 * rng.normal();
+      for (size_t i = 0; i < t.size; ++i) p[t.offset + i] = ln_w ? 1.0 + ln_jitter * rng.normal() : w_scale * rng.normal();
     }
-    const int N = B * cfg.n_ctx;
-    for (int n = 0; n < N; ++n) {
-      tok.push_back(int32_t(rng.below(11)));
-      tgt.push_back(int32_t(rng.below(11)));
+    for (int n = 0; n < B * n_ctx; ++n) {
+      tok.push_back(int32_t(rng.below(uint64_t(vocab))));
+      tgt.push_back(int32_t(rng.below(uint64_t(vocab))));
     }
   }
-  double loss(const std::vector<double>& q) {
+  int tokens() const { return B * cfg.n_ctx; }
+  double loss(const std::vector<double>& q) const {
     Acts<double> a;
-    return model_forward<double>(L, q.data(), tok.data(), tgt.data(), B, cfg.n_ctx, a) / double(B * cfg.n_ctx);
+    return model_forward<double>(L, q.data(), tok.data(), tgt.data(), B, cfg.n_ctx, a) / double(tokens());
   }
 };
 
 }  // namespace
 
 TEST_CASE("gpt2 backward matches central finite differences (float64, every tensor)") {
-  Tiny m;
-  const int N = m.B * m.cfg.n_ctx;
+  TinyGpt2 m(/*layers*/ 2, /*heads*/ 2, /*C*/ 8, /*T*/ 5, /*V*/ 11, /*B*/ 2, /*seed*/ 99, 0.3, 0.4);
+  const int N = m.tokens();
   Acts<double> a;
   std::vector<double> g(m.L.total, 0.0);
   model_forward<double>(m.L, m.p.data(), m.tok.data(), m.tgt.data(), m.B, m.cfg.n_ctx, a);
@@ -116,25 +120,12 @@ TEST_CASE("schedule: linear warmup then cosine to the floor") {
 
 TEST_CASE("gpt2 float32 training path matches the float64 one (loss and every gradient)") {
   // Training runs the float instantiation; the checks above cover the double one.
-  Config cfg;
-  cfg.n_layer = 2;
-  cfg.n_head = 4;
-  cfg.n_embd = 64;
-  cfg.n_ctx = 32;
-  cfg.vocab_size = 50;
-  Layout L = make_layout(cfg);
-  Rng rng(5);
-  std::vector<double> pd(L.total);
-  for (const auto& t : L.tensors) {
-    const bool ln_w = t.name.find(".ln_") != std::string::npos && t.name.find(".weight") != std::string::npos;
-    for (size_t i = 0; i < t.size; ++i) pd[t.offset + i] = ln_w ? 1.0 + 0.1 * rng.normal() : 0.1 * rng.normal();
-  }
-  const int B = 3, T = cfg.n_ctx;
-  std::vector<int32_t> tok, tgt;
-  for (int n = 0; n < B * T; ++n) {
-    tok.push_back(int32_t(rng.below(50)));
-    tgt.push_back(int32_t(rng.below(50)));
-  }
+  const TinyGpt2 m(/*layers*/ 2, /*heads*/ 4, /*C*/ 64, /*T*/ 32, /*V*/ 50, /*B*/ 3, /*seed*/ 5, 0.1, 0.1);
+  const Layout& L = m.L;
+  const std::vector<double>& pd = m.p;
+  const std::vector<int32_t>& tok = m.tok;
+  const std::vector<int32_t>& tgt = m.tgt;
+  const int B = m.B, T = m.cfg.n_ctx;
   std::vector<double> gd(L.total, 0.0);
   Acts<double> ad;
   const double ld = model_forward<double>(L, pd.data(), tok.data(), tgt.data(), B, T, ad);
