@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 #include "kernels/kernels.hpp"
@@ -143,6 +144,33 @@ Result<RunResult> Model::run(std::string_view text, const RunOptions& options) c
   return run_ids(std::move(ids), options);
 }
 
+// Refuse a run whose arrays cannot be allocated, before allocating any of them.
+// Two checks: the result arrays against kMaxResultBytes; then a malloc of about
+// what the run will hold (arrays and scratch, plus a margin) that is freed at
+// once. The second one matters in the browser: the wasm build has no exceptions,
+// so a std::vector that cannot grow aborts the module; with a big model loaded
+// and a long text, a run under the first limit can still be more than the page
+// has left.
+Status check_run_fits(const Gpt2Config& cfg, std::size_t T, const RunOptions& opt) {
+  const double floats = run_result_floats(cfg, T, opt);
+  if (floats * sizeof(float) > double(kMaxResultBytes))
+    return make_error("a run on " + std::to_string(T) + " tokens would need " +
+                      std::to_string(static_cast<long long>(floats * 4 / (1 << 20))) +
+                      " MB for its attention and logits; shorten the text (or lower max_tokens)");
+  const double bytes = floats * sizeof(float) * 1.25 + double(16 << 20);
+  // (through a volatile, or the compiler drops the malloc/free pair as unused)
+  static void* volatile probe;
+  probe = std::malloc(static_cast<std::size_t>(bytes));
+  if (!probe)
+    return make_error("out of memory: a run on " + std::to_string(T) + " tokens needs about " +
+                      std::to_string(static_cast<long long>(bytes / (1 << 20))) +
+                      " MB for its attention, logits and scratch, more than this page has left; shorten the text "
+                      "(or lower max_tokens)");
+  std::free(probe);
+  probe = nullptr;
+  return {};
+}
+
 Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt) const {
   const Gpt2Config& cfg = config_;
   const std::size_t C = cfg.n_embd, H = cfg.n_head, L = cfg.n_layer, V = cfg.vocab_size, F = cfg.n_inner;
@@ -173,14 +201,7 @@ Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt
     r.truncated = true;
   }
   const std::size_t T = ids.size();
-  {
-    // refuse result arrays that cannot fit, before allocating any of them
-    const double floats = run_result_floats(cfg, T, opt);
-    if (floats * sizeof(float) > double(kMaxResultBytes))
-      return make_error("a run on " + std::to_string(T) + " tokens would need " +
-                        std::to_string(static_cast<long long>(floats * 4 / (1 << 20))) +
-                        " MB for its attention and logits; shorten the text (or lower max_tokens)");
-  }
+  HS_TRY(check_run_fits(cfg, T, opt));
   r.T = T;
   r.n_layer = int(L);
   r.n_head = int(H);

@@ -39,9 +39,13 @@ struct RunOptions {
 // long text in a big model grows as L x H x T^2), with an error that says so.
 constexpr std::size_t kMaxResultBytes = std::size_t(1) << 30;
 
-// Floats a run on T tokens allocates for its result arrays and scratch (what
-// the kMaxResultBytes guard and the wasm module's memory check measure).
+// Floats a run on T tokens allocates for its result arrays and scratch.
 double run_result_floats(const Gpt2Config& config, std::size_t T, const RunOptions& options);
+
+// Whether a run on T tokens can allocate its arrays: over kMaxResultBytes, or
+// more than malloc can give now, is an error saying so (Model::run_ids checks
+// this before it allocates anything).
+Status check_run_fits(const Gpt2Config& config, std::size_t T, const RunOptions& options);
 
 struct RunResult {
   std::vector<int32_t> ids;

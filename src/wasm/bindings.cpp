@@ -114,34 +114,6 @@ Result<model::RunOptions> parse_options(const char* json_text) {
   return o;
 }
 
-// C++ allocation failures abort the module (no exceptions in this build): a
-// run whose arrays pass the model's kMaxResultBytes guard can still be more
-// than the memory left (a big model loaded, a long text), and would abort in
-// the middle of std::vector::assign. So before a run, tokenize, size its arrays
-// and scratch as Model::run_ids does (plus a margin) and try to malloc that
-// much: if it does not fit, answer with an error instead.
-Status check_run_fits(const model::Model& m, std::string_view text, model::RunOptions opt) {
-  const auto& c = m.config();
-  std::size_t T = m.tokenizer().encode(text).size();
-  std::size_t limit = static_cast<std::size_t>(c.n_positions);
-  if (opt.max_tokens > 0) limit = std::min(limit, opt.max_tokens);
-  T = std::min(T, limit);
-  const double floats = model::run_result_floats(c, T, opt);
-  const double bytes = floats * sizeof(float) * 1.25 + double(16 << 20);
-  if (floats * sizeof(float) > double(model::kMaxResultBytes)) return {};  // run_ids refuses it with its own message
-  // (through a volatile, or the compiler drops the malloc/free pair as unused)
-  static void* volatile probe;
-  probe = std::malloc(static_cast<std::size_t>(bytes));
-  if (!probe)
-    return make_error("out of memory: a run on " + std::to_string(T) + " tokens needs about " +
-                      std::to_string(static_cast<long long>(bytes / (1 << 20))) +
-                      " MB for its attention, logits and scratch, more than this page has left; shorten the text "
-                      "(or lower max_tokens)");
-  std::free(probe);
-  probe = nullptr;
-  return {};
-}
-
 // A string result handed to JS: kept in the session until its next call, or
 // null with the error recorded.
 const char* to_js(Session* s, Result<std::string> r) {
@@ -151,16 +123,6 @@ const char* to_js(Session* s, Result<std::string> r) {
   }
   s->text = std::move(r.value());
   return s->text.c_str();
-}
-
-// Options parsed and the run checked to fit in memory (see check_run_fits).
-Result<model::RunOptions> options_for_run(Session* s, std::string_view text, const char* options_json,
-                                          bool all_logits = false) {
-  HS_TRY_ASSIGN(model::RunOptions opt, parse_options(options_json));
-  model::RunOptions sized = opt;
-  sized.all_logits = sized.all_logits || all_logits;
-  HS_TRY(check_run_fits(*s->model, text, sized));
-  return opt;
 }
 
 }  // namespace
@@ -282,7 +244,7 @@ EMSCRIPTEN_KEEPALIVE const char* hs_vocab_json(int handle) {
 EMSCRIPTEN_KEEPALIVE int hs_run(int handle, const char* text, int len, const char* options_json) {
   Session* s = session(handle);
   if (!s) return 0;
-  auto opt = options_for_run(s, std::string_view(text, len), options_json);
+  auto opt = parse_options(options_json);
   if (!opt) return set_error(opt.error().message);
   auto r = s->model->run(std::string_view(text, len), opt.value());
   if (!r) return set_error(r.error().message);
@@ -339,7 +301,7 @@ EMSCRIPTEN_KEEPALIVE const char* hs_score_json(int handle, const char* text, int
   Session* s = session(handle);
   if (!s) return nullptr;
   const std::string_view t(text, len);
-  auto opt = options_for_run(s, t, options_json, /*all_logits=*/true);  // score keeps every position's logits
+  auto opt = parse_options(options_json);
   if (!opt) return to_js(s, opt.error());
   auto r = s->model->score(t, opt.value());
   if (!r) return to_js(s, r.error());
@@ -388,7 +350,7 @@ EMSCRIPTEN_KEEPALIVE const char* hs_roles_json(int handle, const char* text, int
   Session* s = session(handle);
   if (!s) return nullptr;
   const std::string_view t(text, len);
-  auto opt = options_for_run(s, t, options_json);
+  auto opt = parse_options(options_json);
   if (!opt) return to_js(s, opt.error());
   return to_js(s, model::roles_json(*s->model, t, opt.value()));
 }
