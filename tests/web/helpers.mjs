@@ -82,6 +82,21 @@ export function defaultModel() {
 }
 
 // Opens the page and collects console errors and page errors.
+// What a page test suite needs: the default model, a server for web/ with the
+// strict CSP, a browser, and tests/artifacts/ for screenshots.
+export async function openBrowserSuite() {
+  const model = defaultModel();
+  const server = await startServer({ csp: true });
+  const browser = await launch();
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return { model, server, browser };
+}
+
+export async function closeBrowserSuite({ server, browser }) {
+  if (browser) await browser.close();
+  if (server) await server.close();
+}
+
 export async function openPage(browser, url, { width = 1280, height = 900, colorScheme = 'light' } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, colorScheme, deviceScaleFactor: 1 });
   const page = await context.newPage();

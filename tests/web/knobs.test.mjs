@@ -12,23 +12,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openPage, defaultModel, watchCsp, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
+import { openBrowserSuite, closeBrowserSuite, openPage, watchCsp, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
 
 let server;
 let browser;
 let model;
 
-before(async () => {
-  model = defaultModel();
-  server = await startServer({ csp: true });
-  browser = await launch();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+before(async () => ({ model, server, browser } = await openBrowserSuite()));
+after(() => closeBrowserSuite({ server, browser }));
 
 function native(cmd, text, extra = []) {
   if (!fs.existsSync(NATIVE_CLI)) assert.fail(`the native CLI ${NATIVE_CLI} is missing: build it with cmake --preset native && cmake --build --preset native`);

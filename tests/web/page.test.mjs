@@ -9,23 +9,14 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openPage, defaultModel, ARTIFACTS, NATIVE_CLI } from './helpers.mjs';
+import { openBrowserSuite, closeBrowserSuite, openPage, ARTIFACTS, NATIVE_CLI } from './helpers.mjs';
 
 let server;
 let browser;
 let model;
 
-before(async () => {
-  model = defaultModel();
-  server = await startServer({ csp: true });
-  browser = await launch();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+before(async () => ({ model, server, browser } = await openBrowserSuite()));
+after(() => closeBrowserSuite({ server, browser }));
 
 const state = (page) => page.evaluate(() => document.getElementById('app').dataset.state);
 

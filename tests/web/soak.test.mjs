@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openPage, defaultModel, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
+import { openBrowserSuite, closeBrowserSuite, openPage, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
 
 const N = Number(process.env.HEADSCOPE_SOAK_N || 1000);
 const EVERY = 50;
@@ -30,17 +30,8 @@ let server;
 let browser;
 let model;
 
-before(async () => {
-  model = defaultModel();
-  server = await startServer({ csp: true });
-  browser = await launch();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-});
-
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+before(async () => ({ model, server, browser } = await openBrowserSuite()));
+after(() => closeBrowserSuite({ server, browser }));
 
 // ------------------------------------------------------------------ the texts
 function rng(seed) {
