@@ -385,9 +385,10 @@ int cmd_train(const Args& a) {
   // best validation loss so far (the exported model is the best-validation checkpoint)
   double best_val = 1e300;
   if (std::ifstream bf(run + "/best-hf/val_loss.txt"); bf) bf >> best_val;
+  std::vector<int32_t> win;  // one window of Tw+1 tokens (resized once when the context grows)
   for (long step = st.step; step < sched.total && step < stop_at; ++step) {
     const int Tw = step < short_steps ? short_ctx : T, Bw = B * T / Tw;
-    std::vector<int32_t> win(size_t(Tw) + 1);
+    win.resize(size_t(Tw) + 1);
     for (int b = 0; b < Bw; ++b) {  // random windows of Tw+1 tokens
       fill_training_window(data.train, mix, st.rng, win);
       std::memcpy(&tok[size_t(b) * Tw], win.data(), size_t(Tw) * 4);
