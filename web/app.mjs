@@ -676,6 +676,7 @@ async function share(label, text) {
 }
 function exportView() {
   const { active } = visibleViews();
+  if (active === 'next' && ctl.state.result && ctl.state.result.next) return 'next';
   return ['grid', 'head', 'matrix'].includes(active) ? active : 'matrix';
 }
 function exportSvg(v = exportView()) {

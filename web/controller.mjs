@@ -85,7 +85,8 @@ export class Controller {
     return {
       bg: v('--panel') || '#fff', fg: v('--fg') || '#111', muted: v('--muted') || '#666', border: v('--border'),
       accent: v('--accent') || '#2f5fd0', mask: v('--mask') || '#e3e2dc', maskLine: v('--mask-line') || '#c4c2ba',
-      focus: v('--focus') || '#e8590c', select: v('--select') || '#d9480f', font: cs.fontFamily || 'sans-serif',
+      focus: v('--focus') || '#e8590c', select: v('--select') || '#d9480f', track: v('--track') || '#ecebe5',
+      font: cs.fontFamily || 'sans-serif',
     };
   }
 

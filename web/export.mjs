@@ -6,6 +6,7 @@
 import { LUT, lutIndex, headColor } from './colormap.mjs';
 import { tokenLabel, clip } from './tokens.mjs';
 import { ROLE_INFO, headRole } from './views/grid.mjs';
+import { fmtP } from './views/nexttoken.mjs';
 
 const rgb = (v, scale) => {
   const i = lutIndex(v, scale) * 4;
@@ -34,6 +35,14 @@ class Scene {
   }
 }
 
+// The position whose predictions the next-token picture shows: the view's own
+// (hovered, pinned or last) when its numbers are there, else the last one.
+function nextTokenPosition(ctl) {
+  const r = ctl.state.result;
+  const pos = ctl.activePos();
+  return r.next.topIds[pos * r.next.k] >= 0 ? pos : r.T - 1;
+}
+
 export function buildScene(ctl, view) {
   const r = ctl.state.result;
   const { colors, state } = ctl;
@@ -45,14 +54,16 @@ export function buildScene(ctl, view) {
   const lines = wrap(`“${r.text}”`, 92).slice(0, 6);
   let y = 26;
   for (const line of lines) { sc.text(20, y, line, { size: 15, weight: '600' }); y += 20; }
-  const viewName = { grid: 'all heads', head: 'head view', matrix: 'attention matrix' }[view] || view;
+  const viewName = { grid: 'all heads', head: 'head view', matrix: 'attention matrix', next: 'next token' }[view] || view;
+  const nextPos = view === 'next' ? nextTokenPosition(ctl) : null;
   const knobs = [];
   const k = state.knobs;
   if (!k.scale) knobs.push('no 1/√d_k');
   if (!k.causal) knobs.push('no causal mask');
   if (k.temperature !== 1) knobs.push(`temperature ${k.temperature} on ${k.temperatureHead || 'every head'}`);
   if (k.ablate.length) knobs.push(`heads off (${k.ablation}): ${k.ablate.join(', ')}`);
-  const where = view === 'grid' ? `${L} layers × ${H} heads` : `layer ${state.layer} · head ${state.head}`;
+  const where = view === 'grid' ? `${L} layers × ${H} heads`
+    : view === 'next' ? `after token #${nextPos} of ${T}` : `layer ${state.layer} · head ${state.head}`;
   sc.text(20, y + 2, `model ${r.modelName} · ${where} · ${viewName}${knobs.length ? ' · ' + knobs.join(' · ') : ''}`, { size: 12, fill: colors.muted });
   y += 22;
   const top = y;
@@ -109,8 +120,32 @@ export function buildScene(ctl, view) {
       }
     }
     y = top + T * rowH + 12;
+  } else if (view === 'next') {
+    // the top-k predictions after nextPos as bars, and the token that really follows
+    const { k, topP, topIds, topTokens, actualP, actualRank, entropy } = r.next;
+    const from = Math.max(0, nextPos - 5);
+    const ctx = r.tokens.slice(from, nextPos + 1).join('').replace(/\r?\n/g, '↵').trimStart();
+    sc.text(20, top + 14, `after ${from > 0 ? '…' : ''}“${ctx}”`, { size: 13 });
+    const rowH = 24, xl = 180, barW = 420, y0 = top + 30;
+    for (let q = 0; q < k; q++) {
+      const p = topP[nextPos * k + q];
+      const yq = y0 + q * rowH;
+      const actual = nextPos + 1 < T && r.ids[nextPos + 1] === topIds[nextPos * k + q];
+      sc.text(xl - 10, yq + 15, clip(tokenLabel(topTokens[nextPos * k + q]), 20),
+        { anchor: 'end', size: 13, mono: true, weight: actual ? '600' : 'normal' });
+      sc.rect(xl, yq + 4, barW, 14, colors.track);
+      sc.rect(xl, yq + 4, Math.max(0.5, barW * p), 14, actual ? colors.select : colors.accent);
+      sc.text(xl + barW + 10, yq + 15, fmtP(p), { size: 12 });
+    }
+    y = y0 + k * rowH + 10;
+    const bits = (entropy[nextPos] / Math.LN2).toFixed(2);
+    const tail = nextPos + 1 < T
+      ? `actually next: “${clip(tokenLabel(r.tokens[nextPos + 1]), 20)}” ${fmtP(actualP[nextPos])} · rank ${actualRank[nextPos] + 1} of ${r.vocab_size.toLocaleString('en')} · uncertainty ${bits} bits`
+      : `end of the text · uncertainty ${bits} bits`;
+    sc.text(20, y + 8, tail, { size: 12, fill: colors.muted });
+    y += 20;
   } else {
-    // matrix (also for the next-token and inside views: the focused head's matrix)
+    // matrix (also for the inside view: the focused head's matrix)
     const cell = Math.max(10, Math.min(32, Math.floor((W0 - 140) / T)));
     const left = 130, mtop = top + 110;
     const off = (state.layer * H + state.head) * T * T;

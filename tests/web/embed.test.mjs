@@ -294,6 +294,29 @@ test('exported SVG parses and carries the tokens; PNG is 2x; HTML in the text st
         }
       }
     }
+    // the next-token picture: the top predictions after the last token, as the worker computed them
+    const next = await page.evaluate(() => {
+      const n = window.headscope.lastResult.next;
+      const T = window.headscope.lastResult.T;
+      const svg = window.headscope.exportSvg('next');
+      const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+      return {
+        texts: [...doc.getElementsByTagName('text')].map((t) => t.textContent),
+        error: doc.getElementsByTagName('parsererror').length,
+        top: Array.from({ length: n.k }, (_, q) => ({ tok: n.topTokens[(T - 1) * n.k + q], p: n.topP[(T - 1) * n.k + q] })),
+        T,
+      };
+    });
+    assert.equal(next.error, 0);
+    assert.ok(next.texts.some((t) => t.includes(`after token #${next.T - 1} of ${next.T} · next token`)), next.texts.join('\n'));
+    assert.ok(next.top.length >= 3);
+    for (const { tok, p } of next.top) {
+      const label = tok.replace(/ /g, '·');
+      if (/^[ -~]+$/.test(tok)) assert.ok(next.texts.some((x) => x === label || x.startsWith(label.slice(0, 18))), `next: “${tok}” is in the SVG`);
+      const pct = p >= 0.1 ? `${(p * 100).toFixed(1)}%` : p >= 0.001 ? `${(p * 100).toFixed(2)}%` : `${(p * 100).toExponential(1)}%`;
+      assert.ok(next.texts.includes(pct), `next: ${pct} for “${tok}” is in the SVG`);
+    }
+    assert.ok(next.texts.some((x) => /^end of the text · uncertainty \d+\.\d\d bits$/.test(x)), next.texts.join('\n'));
     // the PNG is drawn at 2x
     // (the buttons export the current view: measure that same view's SVG)
     const png = await page.evaluate(async () => {

@@ -80,7 +80,8 @@ export class NextTokenView {
   }
 }
 
-function fmtP(p) {
+// A probability as the view and the exported picture write it.
+export function fmtP(p) {
   if (p >= 0.1) return `${(p * 100).toFixed(1)}%`;
   if (p >= 0.001) return `${(p * 100).toFixed(2)}%`;
   return `${(p * 100).toExponential(1)}%`;
