@@ -31,6 +31,8 @@ class Scene {
   rect(x, y, w, h, fill, extra = {}) { this.items.push({ t: 'rect', x, y, w, h, fill, ...extra }); }
   line(x1, y1, x2, y2, stroke, width, opacity = 1) { this.items.push({ t: 'line', x1, y1, x2, y2, stroke, width, opacity }); }
   text(x, y, text, { size = 12, fill = this.c.fg, anchor = 'start', weight = 'normal', rotate = 0, mono = false } = {}) {
+    // control characters (not allowed in XML, invisible on a canvas) written as <0xNN>, as the token strip does
+    text = String(text).replace(/[\u0000-\u001f\u007f]/g, (c) => `<0x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}>`);
     this.items.push({ t: 'text', x, y, text, size, fill, anchor, weight, rotate, mono });
   }
 }
@@ -40,11 +42,12 @@ class Scene {
 function nextTokenPosition(ctl) {
   const r = ctl.state.result;
   const pos = ctl.activePos();
-  return r.next.topIds[pos * r.next.k] >= 0 ? pos : r.T - 1;
+  return pos !== null && r.next.topIds[pos * r.next.k] >= 0 ? pos : r.T - 1;
 }
 
 export function buildScene(ctl, view) {
   const r = ctl.state.result;
+  if (view === 'next' && !r.next) view = 'matrix';  // a run without next-token numbers
   const { colors, state } = ctl;
   const sc = new Scene(colors);
   const { T, n_head: H, n_layer: L } = r;
@@ -238,7 +241,8 @@ export function sceneToCanvas(sc, font, scale = 2) {
 export function exportName(ctl, view, ext) {
   const s = ctl.state;
   const slug = (ctl.state.result.text || 'text').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 32) || 'text';
-  return `headscope-${slug}-${view}${view === 'grid' ? '' : `-L${s.layer}H${s.head}`}.${ext}`;
+  const where = view === 'grid' ? '' : view === 'next' ? `-after${nextTokenPosition(ctl)}` : `-L${s.layer}H${s.head}`;
+  return `headscope-${slug}-${view}${where}.${ext}`;
 }
 
 export function download(blob, name) {

@@ -134,7 +134,7 @@ double run_result_floats(const Gpt2Config& cfg, std::size_t T, const RunOptions&
   const double L = cfg.n_layer, H = cfg.n_head, C = cfg.n_embd, V = cfg.vocab_size, F = cfg.n_inner;
   const double t = static_cast<double>(T);
   return L * H * t * t * (opt.keep_intermediates ? 2 : 1) + V + (opt.all_logits ? t * V : 0.0) +
-         (opt.keep_intermediates ? L * t * 4 * C : 0.0) + t * (6 * C + F);
+         (opt.keep_intermediates ? L * t * 4 * C : 0.0) + t * (8 * C + F);  // scratch x ln qkv heads proj fc, final_hidden
 }
 
 Result<RunResult> Model::run(std::string_view text, const RunOptions& options) const {
@@ -159,15 +159,13 @@ Status check_run_fits(const Gpt2Config& cfg, std::size_t T, const RunOptions& op
                       " MB for its attention and logits; shorten the text (or lower max_tokens)");
   const double bytes = floats * sizeof(float) * 1.25 + double(16 << 20);
   // (through a volatile, or the compiler drops the malloc/free pair as unused)
-  static void* volatile probe;
-  probe = std::malloc(static_cast<std::size_t>(bytes));
+  void* volatile probe = std::malloc(static_cast<std::size_t>(bytes));
   if (!probe)
     return make_error("out of memory: a run on " + std::to_string(T) + " tokens needs about " +
                       std::to_string(static_cast<long long>(bytes / (1 << 20))) +
                       " MB for its attention, logits and scratch, more than this page has left; shorten the text "
                       "(or lower max_tokens)");
   std::free(probe);
-  probe = nullptr;
   return {};
 }
 

@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, launch, defaultModel, watchCsp, courseSite, ARTIFACTS, NATIVE_CLI, ROOT as ROOT_DIR } from './helpers.mjs';
+import { tokenLabel, clip } from '../../web/tokens.mjs';
 
 let server;
 let site;
@@ -311,8 +312,7 @@ test('exported SVG parses and carries the tokens; PNG is 2x; HTML in the text st
     assert.ok(next.texts.some((t) => t.includes(`after token #${next.T - 1} of ${next.T} · next token`)), next.texts.join('\n'));
     assert.ok(next.top.length >= 3);
     for (const { tok, p } of next.top) {
-      const label = tok.replace(/ /g, '·');
-      if (/^[ -~]+$/.test(tok)) assert.ok(next.texts.some((x) => x === label || x.startsWith(label.slice(0, 18))), `next: “${tok}” is in the SVG`);
+      assert.ok(next.texts.includes(clip(tokenLabel(tok), 20)), `next: “${tok}” is in the SVG`);
       const pct = p >= 0.1 ? `${(p * 100).toFixed(1)}%` : p >= 0.001 ? `${(p * 100).toFixed(2)}%` : `${(p * 100).toExponential(1)}%`;
       assert.ok(next.texts.includes(pct), `next: ${pct} for “${tok}” is in the SVG`);
     }
@@ -334,6 +334,23 @@ test('exported SVG parses and carries the tokens; PNG is 2x; HTML in the text st
     await dl2.saveAs(pngFile);
     const buf = fs.readFileSync(pngFile);
     assert.equal(buf.readUInt32BE(16), 2 * png.w, 'PNG width is twice the SVG width');
+    // the button on the next-token tab exports that view
+    await page.evaluate(() => window.headscope.setView('next'));
+    const [dl3] = await Promise.all([page.waitForEvent('download'), page.click('#export-svg')]);
+    assert.match(dl3.suggestedFilename(), /^headscope-[a-z0-9-]+-next-after\d+\.svg$/);
+    const nextFile = path.join(ARTIFACTS, 'export-next.svg');
+    await dl3.saveAs(nextFile);
+    assert.match(fs.readFileSync(nextFile, 'utf8'), /· next token</);
+    // control characters in the text (not allowed in XML) are written as <0xNN> and the SVG still parses
+    await page.evaluate(() => window.headscope.setText('Esc \u001b and form feed \u000c here'));
+    for (const v of ['grid', 'head', 'matrix', 'next']) {
+      const res = await page.evaluate((view) => {
+        const doc = new DOMParser().parseFromString(window.headscope.exportSvg(view), 'image/svg+xml');
+        return { error: doc.getElementsByTagName('parsererror').length, all: doc.documentElement.textContent };
+      }, v);
+      assert.equal(res.error, 0, `${v}: control characters break the SVG`);
+      assert.match(res.all, /<0x1B>/, `${v}: ESC is shown as <0x1B>`);
+    }
     assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
     assert.deepEqual(problems, []);
   } finally {

@@ -81,14 +81,19 @@ export function defaultModel() {
   return { name: 'dev-random', dir };
 }
 
-// Opens the page and collects console errors and page errors.
 // What a page test suite needs: the default model, a server for web/ with the
 // strict CSP, a browser, and tests/artifacts/ for screenshots.
 export async function openBrowserSuite() {
   const model = defaultModel();
   const server = await startServer({ csp: true });
-  const browser = await launch();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  let browser;
+  try {
+    browser = await launch();
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  } catch (e) {
+    await closeBrowserSuite({ server, browser });
+    throw e;
+  }
   return { model, server, browser };
 }
 
@@ -97,6 +102,7 @@ export async function closeBrowserSuite({ server, browser }) {
   if (server) await server.close();
 }
 
+// Opens the page and collects console errors and page errors.
 export async function openPage(browser, url, { width = 1280, height = 900, colorScheme = 'light' } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, colorScheme, deviceScaleFactor: 1 });
   const page = await context.newPage();

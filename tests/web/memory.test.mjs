@@ -197,9 +197,10 @@ test('results stay right across heap growth (views re-created, arrays copied out
 test('runs too large for the module: clear errors, the module keeps working', async () => {
   const rt = await loadRuntime();
   const model = rt.loadModel(zeroModel({ L: 1, H: 16, C: 16, P: 4096, F: 16 }));
-  // kMaxResultBytes (1 GB): 16 heads x 4096^2 x 4 bytes = 1 GB of attention
+  // kMaxResultBytes (1 GB): 16 heads x 4096^2 x 4 bytes = 1 GB of attention, plus the
+  // scratch 4096 x (8C + F) floats = 2.25 MB and the logits: 1026 MB
   assert.throws(() => model.run(' a'.repeat(4096)),
-    /a run on 4096 tokens would need 1025 MB for its attention and logits; shorten the text/);
+    /a run on 4096 tokens would need 1026 MB for its attention and logits; shorten the text/);
   assert.throws(() => model.run(' a'.repeat(4096), { max_tokens: 4096 }), /would need \d+ MB/);
   assertUniform(model.run(' a'.repeat(300)), 'after the refused run');
   // the same guard through score (every position's logits) and roles
