@@ -66,6 +66,7 @@ const ctl = new Controller({
     selected: ({ openHead }) => {
       ui.layer.value = String(ctl.state.layer);
       ui.head.value = String(ctl.state.head);
+      markCurrentRoleRow();
       if (openHead && layout().name === 'narrow') setView('head');
       syncHash();
     },
@@ -428,12 +429,63 @@ function buildRoleHelp() {
     return s;
   }));
 }
+// The table is built once per model (and shape); a new run only rewrites the
+// cells whose text changed, so typing does not rebuild (and re-lay out) a table
+// of L x H rows.
 function renderRoles(r) {
   const roles = r.roles;
   const t = ui.rolesTable;
-  t.replaceChildren();
-  if (!roles) return;
+  if (!roles) {
+    t.replaceChildren();
+    delete t.dataset.shape;
+    return;
+  }
   const names = roles.text.names;
+  const { n_layer: L, n_head: H } = r;
+  const withPos = !!posProbeUrl(state.model);
+  const shape = `${state.model.key}|${L}|${H}|${names.join(',')}|${withPos}`;
+  if (t.dataset.shape !== shape) {
+    buildRolesTable(names, L, H, withPos);
+    t.dataset.shape = shape;
+  }
+  markCurrentRoleRow();
+  const rows = t.tBodies[0].rows;
+  for (let l = 0; l < L; l++) {
+    for (let h = 0; h < H; h++) {
+      const cells = rows[l * H + h].cells; // th, then per source: role + one per score
+      for (const [w, which] of ['text', 'probe'].entries()) {
+        const base = 1 + w * (names.length + 1);
+        setRoleCell(cells[base], roles[which].roles[l][h]);
+        roles[which].scores[l][h].forEach((v, k) => {
+          const c = cells[base + 1 + k];
+          const text = v === null ? '–' : v.toFixed(2);
+          if (c.textContent !== text) c.textContent = text;
+          c.classList.toggle('strong', v !== null && v >= 0.4);
+        });
+      }
+    }
+  }
+}
+// The focused head's row.
+function markCurrentRoleRow() {
+  const want = `${state.layer}.${state.head}`;
+  for (const tr of ui.rolesTable.querySelectorAll('tr.current')) if (tr.dataset.head !== want) tr.classList.remove('current');
+  const row = ui.rolesTable.querySelector(`tr[data-head="${want}"]`);
+  if (row) row.classList.add('current');
+}
+function setRoleCell(rc, role) {
+  if (rc.dataset.role === role) return;
+  rc.dataset.role = role;
+  if (ROLE_INFO[role]) {
+    const chip = document.createElement('span');
+    chip.className = `role-chip role-${role}`;
+    chip.textContent = ROLE_INFO[role].short;
+    rc.replaceChildren(chip);
+  } else rc.textContent = role;
+}
+function buildRolesTable(names, L, H, withPos) {
+  const t = ui.rolesTable;
+  t.replaceChildren();
   const thead = t.createTHead();
   const h1 = thead.insertRow();
   const th = (row, text, attrs = {}) => {
@@ -446,7 +498,6 @@ function renderRoles(r) {
   th(h1, 'head', { rowspan: '2', scope: 'col' });
   th(h1, 'this text', { colspan: String(names.length + 1), scope: 'colgroup' });
   th(h1, 'induction probe', { colspan: String(names.length + 1), scope: 'colgroup' });
-  const withPos = !!posProbeUrl(state.model);
   if (withPos) th(h1, 'tag relation (Brown probe)', { rowspan: '2', scope: 'col', class: 'pos-head' });
   const h2 = thead.insertRow();
   for (let k = 0; k < 2; k++) {
@@ -454,7 +505,6 @@ function renderRoles(r) {
     for (const n of names) th(h2, ROLE_INFO[n] ? ROLE_INFO[n].short : n, { scope: 'col', title: n });
   }
   const body = t.createTBody();
-  const { n_layer: L, n_head: H } = r;
   for (let l = 0; l < L; l++) {
     for (let h = 0; h < H; h++) {
       const row = body.insertRow();
@@ -470,22 +520,11 @@ function renderRoles(r) {
       c0.append(pick);
       row.append(c0);
       for (const which of ['text', 'probe']) {
-        const role = roles[which].roles[l][h];
-        const rc = row.insertCell();
-        rc.dataset.role = role;
-        rc.className = `role-cell ${which}`;
-        if (ROLE_INFO[role]) {
-          const chip = document.createElement('span');
-          chip.className = `role-chip role-${role}`;
-          chip.textContent = ROLE_INFO[role].short;
-          rc.append(chip);
-        } else rc.textContent = role;
-        roles[which].scores[l][h].forEach((v, k) => {
+        row.insertCell().className = `role-cell ${which}`;
+        names.forEach((n) => {
           const c = row.insertCell();
           c.className = 'num';
-          c.textContent = v === null ? '–' : v.toFixed(2);
-          if (v !== null && v >= 0.4) c.classList.add('strong');
-          c.title = `${names[k]} (${which})`;
+          c.title = `${n} (${which})`;
         });
       }
       if (withPos) row.insertCell().className = 'role-cell pos-cell';
@@ -759,8 +798,6 @@ ui.rolesTable.addEventListener('click', (e) => {
   if (row) {
     const [l, h] = row.dataset.head.split('.').map(Number);
     ctl.select(l, h);
-    for (const tr of ui.rolesTable.querySelectorAll('tr.current')) tr.classList.remove('current');
-    row.classList.add('current');
   }
 });
 ui.copyLink.addEventListener('click', () => share('Link to this view', pageUrl()));

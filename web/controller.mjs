@@ -179,14 +179,18 @@ export class Controller {
 
   requestNextAll() {
     const r = this.state.result;
-    if (!r) return;
+    if (!r || r.nextRequested) return; // once per run
+    r.nextRequested = true;
     this.client.nextAll(this.channel, r.workerRunId).then((msg) => {
       const cur = this.state.result;
       if (!msg || cur !== r) return;
       cur.next = msg.next;
       if (this.views.next) this.views.next.stale = true;
       this.invalidate('hover');
-    }, (e) => console.warn(`next-token computation failed: ${e.message}`));
+    }, (e) => {
+      r.nextRequested = false;
+      console.warn(`next-token computation failed: ${e.message}`);
+    });
   }
 
   // ---------------------------------------------------------- running
@@ -265,6 +269,8 @@ export class Controller {
       this.dirty.data = true;
       if (this.frame) cancelAnimationFrame(this.frame);
       this.draw();
+      // every position's next-token numbers, right after the drawing (small models)
+      if (msg.nextSoon && msg.next && !msg.next.complete) this.requestNextAll();
     }, (e) => {
       if (id !== this.latest) return;
       this.hooks.failed(`Could not run the model: ${e.message}`);

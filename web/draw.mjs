@@ -64,13 +64,18 @@ export function hatch(ctx, bg, line, dpr) {
 export function paintMatrix(px, stride, x0, y0, w, h, att, off, T, scale, causal, maskPx) {
   const cols = new Int32Array(w);
   for (let x = 0; x < w; x++) cols[x] = Math.min(T - 1, ((x * T) / w) | 0);
+  const rowPx = new Uint32Array(T); // the colours of matrix row i, looked up once per row
+  let prevI = -1;
   for (let y = 0; y < h; y++) {
     const i = Math.min(T - 1, ((y * T) / h) | 0);
-    const row = off + i * T;
     let p = (y0 + y) * stride + x0;
-    for (let x = 0; x < w; x++, p++) {
-      const j = cols[x];
-      px[p] = causal && j > i ? maskPx : LUT32[lutIndex(att[row + j], scale)];
+    if (i === prevI) { // the same matrix row as the pixel row above
+      px.copyWithin(p, p - stride, p - stride + w);
+      continue;
     }
+    prevI = i;
+    const row = off + i * T;
+    for (let j = 0; j < T; j++) rowPx[j] = causal && j > i ? maskPx : LUT32[lutIndex(att[row + j], scale)];
+    for (let x = 0; x < w; x++, p++) px[p] = rowPx[cols[x]];
   }
 }

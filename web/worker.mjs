@@ -219,10 +219,11 @@ function nextTransfer(next) {
   return next ? [next.topIds.buffer, next.topP.buffer, next.actualP.buffer, next.actualRank.buffer, next.entropy.buffer] : [];
 }
 
-// Small models: one run with every position's logits. Large vocabularies make
-// those logits the dominant cost (T x V x C: ~1 GMAC for GPT-2 and 27 tokens),
-// so there a run computes the last position's next token only, and the other
-// positions are computed when the page asks for them ('next-all', on hover).
+// A run computes the last position's next token only (its logits come free
+// with every run); every position's logits (T x V x C: ~1 GMAC for GPT-2 and 27
+// tokens) are computed when the page asks for them ('next-all'): at once after
+// drawing for small models (the result says nextSoon), on hover for large
+// vocabularies. So a keystroke's redraw never waits for them.
 // With options.intermediates the result also carries qkv, scores and headOut.
 // Every result carries the module's head-role scores of this run and of the
 // built-in induction probe (roles: {text, probe}).
@@ -233,10 +234,10 @@ async function run({ id, channel, key, text, options }) {
   const { model } = entry;
   const { vocab_size: V0, n_embd: C0 } = model.info;
   const estT = Math.min(model.info.n_positions, text.length / 3 + 1);
-  const lazy = estT * V0 * C0 > 64e6;
+  const nextSoon = estT * V0 * C0 <= 64e6;
   const opts = { ...(options || {}) };
   const intermediates = !!opts.intermediates;
-  model.runInPlace(text, { ...opts, all_logits: !lazy });
+  model.runInPlace(text, opts);
   const meta = JSON.parse(model.rt.string(model.rt.m._hs_result_meta(model.handle)));
   const { T, n_layer: L, n_head: H, vocab_size: V, n_embd: C } = meta;
   const attention = model.array(RESULT_ARRAYS.attention, L * H * T * T) || new Float32Array(0);
@@ -255,10 +256,10 @@ async function run({ id, channel, key, text, options }) {
     if (!entry.probe) entry.probe = model.probeRoles();
     roles = { text: textRoles, probe: entry.probe };
   }
-  const next = T > 0 ? nextTokens(entry, meta.ids, T, V, lazy) : null;
+  const next = T > 0 ? nextTokens(entry, meta.ids, T, V, true) : null;
   const runMs = performance.now() - t0;
   lastRuns.set(channel, { id, text, options: opts, key, ids: meta.ids, T, V });
-  post({ type: 'result', id, modelKey: key, options: opts, ...meta, attention, logitsLast, ...extra, roles, next, runMs },
+  post({ type: 'result', id, modelKey: key, options: opts, ...meta, attention, logitsLast, ...extra, roles, next, nextSoon, runMs },
     [...transfer, ...nextTransfer(next)]);
 }
 
@@ -364,7 +365,8 @@ self.onmessage = (ev) => {
       enqueue({ id: msg.id, kind: 'next-all', channel: msg.channel, prio: 1, exec: () => nextAll(msg) });
       break;
     case 'score':
-      enqueue({ id: msg.id, kind: 'score', prio: 0, exec: () => score(msg) });
+      // after any waiting run: the loss line can wait a keystroke, the views cannot
+      enqueue({ id: msg.id, kind: 'score', prio: 1, exec: () => score(msg) });
       break;
     case 'prune':
       enqueue({ id: msg.id, kind: 'prune', prio: 1, exec: pruneJob(msg) });

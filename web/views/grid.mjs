@@ -164,7 +164,8 @@ export class GridView {
     const { ctx, dpr } = sizeCanvas(this.canvas, cssW, cssH);
     this.geom = { cell, L, H, T };
     if (full || !this.image || this.imageKey !== key) {
-      const img = ctx.createImageData(this.canvas.width, this.canvas.height);
+      const reuse = this.image && this.image.width === this.canvas.width && this.image.height === this.canvas.height;
+      const img = reuse ? this.image : ctx.createImageData(this.canvas.width, this.canvas.height);
       const px = new Uint32Array(img.data.buffer);
       px.fill(packed(colors.bg));
       const maskPx = packed(colors.mask);
