@@ -174,6 +174,12 @@ export class HeadscopeModel {
     return this.rt.m.HEAPF32.slice(ptr >>> 2, (ptr >>> 2) + this.info.vocab_size);
   }
 
+  // Every position's next-token logits of the last run, computed in place from its
+  // final hidden states (no new run): afterwards array(RESULT_ARRAYS.logitsAll, T * V).
+  fillAllLogits() {
+    if (!this.rt.m._hs_result_fill_all_logits(this.handle)) throw new Error(this.rt.lastError());
+  }
+
   // Head-role scores of the last run ({names, scores [L][H][k], roles [L][H]}), no new run.
   lastRunRoles() {
     return JSON.parse(this.rt.string(this.rt.m._hs_result_roles_json(this.handle)));

@@ -259,6 +259,7 @@ async function run({ id, channel, key, text, options }) {
   const next = T > 0 ? nextTokens(entry, meta.ids, T, V, true) : null;
   const runMs = performance.now() - t0;
   lastRuns.set(channel, { id, text, options: opts, key, ids: meta.ids, T, V });
+  entry.lastRun = { channel, id }; // the run the module's session holds now
   post({ type: 'result', id, modelKey: key, options: opts, ...meta, attention, logitsLast, ...extra, roles, next, nextSoon, runMs },
     [...transfer, ...nextTransfer(next)]);
 }
@@ -268,7 +269,12 @@ async function nextAll({ id, channel, runId }) {
   if (!lr || lr.id !== runId) return post({ type: 'superseded', id }); // a newer run replaced it
   const entry = await entryFor(lr.key);
   const t0 = performance.now();
-  entry.model.runInPlace(lr.text, { ...lr.options, intermediates: false, all_logits: true });
+  const held = entry.lastRun && entry.lastRun.channel === channel && entry.lastRun.id === runId;
+  if (held) entry.model.fillAllLogits(); // from the session's final hidden states: no new run
+  else {
+    entry.model.runInPlace(lr.text, { ...lr.options, intermediates: false, all_logits: true });
+    entry.lastRun = { channel, id: runId };
+  }
   const next = nextTokens(entry, lr.ids, lr.T, lr.V);
   post({ type: 'next', id, runId, modelKey: lr.key, next, ms: performance.now() - t0 }, nextTransfer(next));
 }

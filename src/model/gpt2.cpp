@@ -262,6 +262,19 @@ Result<std::vector<float>> Model::logits_at(const RunResult& r, std::size_t posi
   return logits;
 }
 
+Status Model::fill_all_logits(RunResult& r) const {
+  const std::size_t C = config_.n_embd, V = config_.vocab_size;
+  if (r.T == 0 || r.final_hidden.size() != r.T * C || std::size_t(r.vocab_size) != V)
+    return make_error("all logits: there is no finished run of this model to compute them for");
+  if (r.logits_all.size() == r.T * V) return {};
+  RunOptions sizing;
+  sizing.all_logits = true;
+  HS_TRY(check_run_fits(config_, r.T, sizing));
+  r.logits_all.resize(r.T * V);
+  kn::gemm_transposed_b(r.final_hidden.data(), weights_.lm_head_data(), r.logits_all.data(), r.T, C, V);  // [T, V]
+  return {};
+}
+
 Result<Model::Score> Model::score(std::string_view text, const RunOptions& options) const {
   if (text.empty()) return make_error("text is empty: there is nothing to score");
   std::vector<int32_t> ids = tokenizer_.encode(text);

@@ -89,6 +89,10 @@ class Model {
   // Next-token logits [V] at `position` of a finished run (from its final_hidden).
   Result<std::vector<float>> logits_at(const RunResult& r, std::size_t position) const;
 
+  // Fill r.logits_all [T, V] of a finished run from its final_hidden (the same
+  // numbers as a run with all_logits, without running the blocks again).
+  Status fill_all_logits(RunResult& r) const;
+
  private:
   Gpt2Config config_;
   tokenizer::Tokenizer tokenizer_;

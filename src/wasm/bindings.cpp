@@ -325,6 +325,16 @@ EMSCRIPTEN_KEEPALIVE const float* hs_logits_at(int handle, int position) {
   return s->logits.data();
 }
 
+// Every position's next-token logits of the last run, from its final hidden
+// states (no new run); returns 1, then hs_result_array(handle, 2) has them.
+EMSCRIPTEN_KEEPALIVE int hs_result_fill_all_logits(int handle) {
+  Session* s = session(handle);
+  if (!s) return 0;
+  Status st = s->model->fill_all_logits(s->last);
+  if (!st.ok()) return set_error(st.error().message);
+  return 1;
+}
+
 // Head-role scores of the last run (no new run): head_scores_json.
 EMSCRIPTEN_KEEPALIVE const char* hs_result_roles_json(int handle) {
   Session* s = session(handle);

@@ -806,3 +806,25 @@ TEST_CASE("run: empty text, truncation, absent heads", "[model][files][run]") {
     CHECK_THAT(run_json(r.value()), ContainsSubstring("<0xFF>"));
   }
 }
+
+TEST_CASE("fill_all_logits: the same numbers as a run with all_logits, without a new run", "[model][files][run]") {
+  auto m = load_ok(good_files());
+  RunOptions all;
+  all.all_logits = true;
+  auto ref = m->run("Hi there", all);
+  REQUIRE(ref.ok());
+  auto r = m->run("Hi there");
+  REQUIRE(r.ok());
+  REQUIRE(r->logits_all.empty());
+  REQUIRE(m->fill_all_logits(r.value()).ok());
+  CHECK(r->logits_all == ref->logits_all);  // same kernel on the same final hidden states: bitwise equal
+  // the last row is the run's last-position logits
+  const std::size_t V = std::size_t(r->vocab_size);
+  CHECK(std::vector<float>(r->logits_all.end() - std::ptrdiff_t(V), r->logits_all.end()) == r->logits_last);
+  REQUIRE(m->fill_all_logits(r.value()).ok());  // a second call keeps them
+  CHECK(r->logits_all == ref->logits_all);
+  RunResult none;
+  auto e = m->fill_all_logits(none);
+  REQUIRE_FALSE(e.ok());
+  CHECK(e.error().message == "all logits: there is no finished run of this model to compute them for");
+}

@@ -71,6 +71,18 @@ test('first render, typed text matches the native CLI, linked views', async () =
     const l = L - 1, h = H - 1, i = T - 1, j = 0;
     assert.ok(Math.abs(got.attention[((l * H + h) * T + i) * T + j] - ref.attention[l][h][i][j]) <= 1e-4);
 
+    // every position's next-token numbers (computed after drawing, from the run's final hidden
+    // states): the mean of -log P(actual next token) is the native CLI's score of the text
+    await page.waitForFunction(() => window.headscope.lastResult.next && window.headscope.lastResult.next.complete);
+    const pageNll = await page.evaluate(() => {
+      const { next, T } = window.headscope.lastResult;
+      let s = 0;
+      for (let t = 0; t + 1 < T; t++) s -= Math.log(next.actualP[t]);
+      return s / (T - 1);
+    });
+    const nativeScore = JSON.parse(execFileSync(NATIVE_CLI, ['score', '--model', model.dir, '--text', text]));
+    assert.ok(Math.abs(pageNll - nativeScore.mean_nll) <= 1e-4, `page ${pageNll} vs native ${nativeScore.mean_nll}`);
+
     await page.evaluate(([l, h]) => window.headscope.select(l, h), [l, h]);
     // next-token view: probabilities for the last position sum to <= 1 and are sorted
     await page.evaluate(() => window.headscope.setView('next'));
