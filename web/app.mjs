@@ -715,7 +715,9 @@ async function share(label, text) {
 }
 function exportView() {
   const { active } = visibleViews();
-  if (active === 'next' && ctl.state.result && ctl.state.result.next) return 'next';
+  const r = ctl.state.result;
+  if (active === 'next' && r && r.next) return 'next';
+  if (active === 'inside' && r && r.qkv) return 'inside';
   return ['grid', 'head', 'matrix'].includes(active) ? active : 'matrix';
 }
 function exportSvg(v = exportView()) {

@@ -7,6 +7,7 @@ import { LUT, lutIndex, headColor } from './colormap.mjs';
 import { tokenLabel, clip } from './tokens.mjs';
 import { ROLE_INFO, headRole } from './views/grid.mjs';
 import { fmtP } from './views/nexttoken.mjs';
+import { headInternals } from './views/inside.mjs';
 
 const rgb = (v, scale) => {
   const i = lutIndex(v, scale) * 4;
@@ -48,6 +49,7 @@ function nextTokenPosition(ctl) {
 export function buildScene(ctl, view) {
   const r = ctl.state.result;
   if (view === 'next' && !r.next) view = 'matrix';  // a run without next-token numbers
+  if (view === 'inside' && !(r.qkv && r.scores && r.headOut)) view = 'matrix';  // a run without intermediates
   const { colors, state } = ctl;
   const sc = new Scene(colors);
   const { T, n_head: H, n_layer: L } = r;
@@ -57,7 +59,7 @@ export function buildScene(ctl, view) {
   const lines = wrap(`“${r.text}”`, 92).slice(0, 6);
   let y = 26;
   for (const line of lines) { sc.text(20, y, line, { size: 15, weight: '600' }); y += 20; }
-  const viewName = { grid: 'all heads', head: 'head view', matrix: 'attention matrix', next: 'next token' }[view] || view;
+  const viewName = { grid: 'all heads', head: 'head view', matrix: 'attention matrix', next: 'next token', inside: 'inside one head' }[view] || view;
   const nextPos = view === 'next' ? nextTokenPosition(ctl) : null;
   const knobs = [];
   const k = state.knobs;
@@ -147,8 +149,43 @@ export function buildScene(ctl, view) {
       : `end of the text · uncertainty ${bits} bits`;
     sc.text(20, y + 8, tail, { size: 12, fill: colors.muted });
     y += 20;
+  } else if (view === 'inside') {
+    // one query's scores, scaling, mask and softmax weights against every key (as the module computed them)
+    const d = headInternals(r, ctl);
+    const scaling = d.scaleOn ? `÷ √${d.dk}` : 'no ÷ √d_k';
+    sc.text(20, top + 14, `query: token #${d.i} “${clip(tokenLabel(r.tokens[d.i]), 24)}” · d_k ${d.dk}` +
+      ` · scaled = q·k ${scaling}${d.temp !== 1 ? ` ÷ temperature ${d.temp}` : ''} · weights = softmax(scaled)`, { size: 13 });
+    const xk = 170, xraw = 240, xsc = 320, xbar = 350, barW = 300;
+    const hy = top + 40;
+    sc.text(xk, hy, 'key token', { anchor: 'end', size: 11, fill: colors.muted });
+    sc.text(xraw, hy, 'q·k', { anchor: 'end', size: 11, fill: colors.muted });
+    sc.text(xsc, hy, 'scaled', { anchor: 'end', size: 11, fill: colors.muted });
+    sc.text(xbar, hy, 'weight', { size: 11, fill: colors.muted });
+    const rowH = 20, rows = Math.min(d.T, 64);
+    const num = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+    for (let j = 0; j < rows; j++) {
+      const yj = hy + 8 + j * rowH;
+      const masked = d.causal && j > d.i;
+      if (j === d.i) sc.rect(20, yj, xbar + barW + 70 - 20, rowH, colors.mask);
+      sc.text(xk, yj + 14, `${clip(tokenLabel(r.tokens[j]), 14)} #${j}`, { anchor: 'end', size: 12, mono: true, fill: j === d.i ? colors.fg : colors.muted });
+      sc.text(xraw, yj + 14, masked && d.raw[j] === 0 ? '–' : num(d.raw[j]), { anchor: 'end', size: 12 });
+      if (masked) {
+        sc.text(xsc, yj + 14, '−∞', { anchor: 'end', size: 12, fill: colors.muted });
+        sc.text(xbar, yj + 14, 'masked: weight 0', { size: 11, fill: colors.muted });
+        continue;
+      }
+      sc.text(xsc, yj + 14, num(d.raw[j] * d.factor), { anchor: 'end', size: 12 });
+      sc.rect(xbar, yj + 4, barW, 12, colors.track);
+      sc.rect(xbar, yj + 4, Math.max(d.w[j] > 0 ? 0.5 : 0, barW * d.w[j]), 12, rgb(d.w[j], 'linear'));
+      sc.text(xbar + barW + 8, yj + 14, d.w[j].toFixed(3), { size: 12 });
+    }
+    y = hy + 8 + rows * rowH + 8;
+    if (rows < d.T) { sc.text(20, y + 6, `… ${d.T - rows} more key tokens`, { size: 11, fill: colors.muted }); y += 16; }
+    sc.text(20, y + 8, `head output for token #${d.i} = Σ_j weight_j · v_j: ${d.dk} numbers` +
+      `${d.ablated ? ` (this head is switched off: ${(r.options && r.options.ablation) || 'zero'})` : ''}`, { size: 12, fill: colors.muted });
+    y += 20;
   } else {
-    // matrix (also for the inside view: the focused head's matrix)
+    // matrix
     const cell = Math.max(10, Math.min(32, Math.floor((W0 - 140) / T)));
     const left = 130, mtop = top + 110;
     const off = (state.layer * H + state.head) * T * T;
@@ -241,7 +278,8 @@ export function sceneToCanvas(sc, font, scale = 2) {
 export function exportName(ctl, view, ext) {
   const s = ctl.state;
   const slug = (ctl.state.result.text || 'text').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 32) || 'text';
-  const where = view === 'grid' ? '' : view === 'next' ? `-after${nextTokenPosition(ctl)}` : `-L${s.layer}H${s.head}`;
+  const where = view === 'grid' ? '' : view === 'next' ? `-after${nextTokenPosition(ctl)}`
+    : view === 'inside' ? `-L${s.layer}H${s.head}-query${ctl.queryPos()}` : `-L${s.layer}H${s.head}`;
   return `headscope-${slug}-${view}${where}.${ext}`;
 }
 

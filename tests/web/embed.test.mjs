@@ -317,6 +317,24 @@ test('exported SVG parses and carries the tokens; PNG is 2x; HTML in the text st
       assert.ok(next.texts.includes(pct), `next: ${pct} for “${tok}” is in the SVG`);
     }
     assert.ok(next.texts.some((x) => /^end of the text · uncertainty \d+\.\d\d bits$/.test(x)), next.texts.join('\n'));
+    // the inside picture: the focused head's weights for the query, as the module computed them
+    await page.evaluate(() => window.headscope.setView('inside'));
+    await page.waitForFunction(() => !!window.headscope.lastResult.qkv);
+    const inside = await page.evaluate(() => {
+      const r = window.headscope.lastResult;
+      const { layer, head } = window.headscope.state;
+      const T = r.T, H = r.n_head;
+      const svg = window.headscope.exportSvg('inside');
+      const doc = new DOMParser().parseFromString(svg, 'image/svg+xml');
+      const row = Array.from(r.attention.subarray(((layer * H + head) * T + T - 1) * T, ((layer * H + head) * T + T) * T));
+      return { texts: [...doc.getElementsByTagName('text')].map((t) => t.textContent), error: doc.getElementsByTagName('parsererror').length, row, T };
+    });
+    assert.equal(inside.error, 0);
+    assert.ok(inside.texts.some((t) => t.startsWith(`query: token #${inside.T - 1} `)), inside.texts.join('\n'));
+    for (let j = 0; j < inside.T; j++) {
+      assert.ok(inside.texts.includes(inside.row[j].toFixed(3)), `inside: weight ${inside.row[j].toFixed(3)} of key #${j} is in the SVG`);
+    }
+    await page.evaluate(() => window.headscope.setView('grid'));
     // the PNG is drawn at 2x
     // (the buttons export the current view: measure that same view's SVG)
     const png = await page.evaluate(async () => {

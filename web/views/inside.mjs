@@ -26,6 +26,34 @@ const STEPS = [
   ['proj', 'Concatenate and project', 'the outputs of all heads are put side by side and multiplied by c_proj, then added to the residual stream.'],
 ];
 
+// The numbers of the focused head for query i: slices of a run with
+// intermediates (qkv, scores, headOut), nothing recomputed. `app` gives the
+// focused layer/head and query (the controller). Also used by the export.
+export function headInternals(r, app) {
+  const { state } = app;
+  const { T, n_head: H, n_embd: C } = r;
+  const l = state.layer;
+  const h = state.head;
+  const dk = C / H;
+  const i = app.queryPos();
+  const opt = r.options || {};
+  const row = (t, part) => r.qkv.subarray((l * T + t) * 3 * C + part * C + h * dk, (l * T + t) * 3 * C + part * C + (h + 1) * dk);
+  const temp = opt.temperature && (!opt.temperature_head || opt.temperature_head === `${l}.${h}`) ? opt.temperature : 1;
+  const factor = (opt.scale === false ? 1 : 1 / Math.sqrt(dk)) / temp;
+  const att = (l * H + h) * T * T + i * T;
+  return {
+    l, h, i, T, H, C, dk, temp, factor, causal: opt.causal !== false, scaleOn: opt.scale !== false,
+    q: row(i, 0),
+    k: Array.from({ length: T }, (_, j) => row(j, 1)),
+    v: Array.from({ length: T }, (_, j) => row(j, 2)),
+    raw: r.scores.subarray(att, att + T),
+    w: r.attention.subarray(att, att + T),
+    out: r.headOut.subarray((l * T + i) * C + h * dk, (l * T + i) * C + (h + 1) * dk),
+    concat: r.headOut.subarray((l * T + i) * C, (l * T + i + 1) * C),
+    ablated: app.isAblated(l, h),
+  };
+}
+
 export class InsideView {
   constructor(app, section) {
     this.app = app;
@@ -78,29 +106,7 @@ export class InsideView {
 
   // The numbers of the focused head for query i (slices of the run's arrays).
   data() {
-    const r = this.r;
-    const { state } = this.app;
-    const { T, n_head: H, n_embd: C } = r;
-    const l = state.layer;
-    const h = state.head;
-    const dk = C / H;
-    const i = this.app.queryPos();
-    const opt = r.options || {};
-    const row = (t, part) => r.qkv.subarray((l * T + t) * 3 * C + part * C + h * dk, (l * T + t) * 3 * C + part * C + (h + 1) * dk);
-    const temp = opt.temperature && (!opt.temperature_head || opt.temperature_head === `${l}.${h}`) ? opt.temperature : 1;
-    const factor = (opt.scale === false ? 1 : 1 / Math.sqrt(dk)) / temp;
-    const att = (l * H + h) * T * T + i * T;
-    return {
-      l, h, i, T, H, C, dk, temp, factor, causal: opt.causal !== false, scaleOn: opt.scale !== false,
-      q: row(i, 0),
-      k: Array.from({ length: T }, (_, j) => row(j, 1)),
-      v: Array.from({ length: T }, (_, j) => row(j, 2)),
-      raw: r.scores.subarray(att, att + T),
-      w: r.attention.subarray(att, att + T),
-      out: r.headOut.subarray((l * T + i) * C + h * dk, (l * T + i) * C + (h + 1) * dk),
-      concat: r.headOut.subarray((l * T + i) * C, (l * T + i + 1) * C),
-      ablated: this.app.isAblated(l, h),
-    };
+    return headInternals(this.r, this.app);
   }
 
   render() {
