@@ -159,6 +159,7 @@ function rendered(r) {
     ui.notice.hidden = true;
     applyLayout();
     setStatus('Empty text: nothing to look at yet.');
+    renderRoles(r); // (no roles: the table is emptied)
     ui.loss.textContent = '';
   }
   markLatest('headscope:rendered');

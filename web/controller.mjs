@@ -259,6 +259,9 @@ export class Controller {
       const s = this.state;
       if (s.hoverPos !== null && s.hoverPos >= msg.T) s.hoverPos = null;
       if (s.pinPos !== null && s.pinPos >= msg.T) s.pinPos = null;
+      // every position's next-token numbers (small models, shells with a next-token view): asked
+      // for now, so the worker computes them while this thread draws, ahead of the loss score
+      if (msg.nextSoon && this.views.next && msg.next && !msg.next.complete) this.requestNextAll();
       if (this.hooks.result) this.hooks.result(msg);
       this.renderWaiting = true;
       performance.clearMarks('headscope:result');
@@ -269,8 +272,6 @@ export class Controller {
       this.dirty.data = true;
       if (this.frame) cancelAnimationFrame(this.frame);
       this.draw();
-      // every position's next-token numbers, right after the drawing (small models)
-      if (msg.nextSoon && msg.next && !msg.next.complete) this.requestNextAll();
     }, (e) => {
       if (id !== this.latest) return;
       this.hooks.failed(`Could not run the model: ${e.message}`);

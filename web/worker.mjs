@@ -237,7 +237,9 @@ async function run({ id, channel, key, text, options }) {
   const nextSoon = estT * V0 * C0 <= 64e6;
   const opts = { ...(options || {}) };
   const intermediates = !!opts.intermediates;
+  entry.lastRun = null; // until the module's session holds this run
   model.runInPlace(text, opts);
+  entry.lastRun = { channel, id }; // (set before the copies below, which can throw)
   const meta = JSON.parse(model.rt.string(model.rt.m._hs_result_meta(model.handle)));
   const { T, n_layer: L, n_head: H, vocab_size: V, n_embd: C } = meta;
   const attention = model.array(RESULT_ARRAYS.attention, L * H * T * T) || new Float32Array(0);
@@ -259,7 +261,6 @@ async function run({ id, channel, key, text, options }) {
   const next = T > 0 ? nextTokens(entry, meta.ids, T, V, true) : null;
   const runMs = performance.now() - t0;
   lastRuns.set(channel, { id, text, options: opts, key, ids: meta.ids, T, V });
-  entry.lastRun = { channel, id }; // the run the module's session holds now
   post({ type: 'result', id, modelKey: key, options: opts, ...meta, attention, logitsLast, ...extra, roles, next, nextSoon, runMs },
     [...transfer, ...nextTransfer(next)]);
 }
@@ -269,10 +270,13 @@ async function nextAll({ id, channel, runId }) {
   if (!lr || lr.id !== runId) return post({ type: 'superseded', id }); // a newer run replaced it
   const entry = await entryFor(lr.key);
   const t0 = performance.now();
-  const held = entry.lastRun && entry.lastRun.channel === channel && entry.lastRun.id === runId;
-  if (held) entry.model.fillAllLogits(); // from the session's final hidden states: no new run
+  const { model } = entry;
+  const held = entry.lastRun && entry.lastRun.channel === channel && entry.lastRun.id === runId &&
+    JSON.parse(model.rt.string(model.rt.m._hs_result_meta(model.handle))).T === lr.T;
+  if (held) model.fillAllLogits(); // from the session's final hidden states: no new run
   else {
-    entry.model.runInPlace(lr.text, { ...lr.options, intermediates: false, all_logits: true });
+    entry.lastRun = null;
+    model.runInPlace(lr.text, { ...lr.options, intermediates: false, all_logits: true });
     entry.lastRun = { channel, id: runId };
   }
   const next = nextTokens(entry, lr.ids, lr.T, lr.V);

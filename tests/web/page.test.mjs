@@ -82,6 +82,25 @@ test('first render, typed text matches the native CLI, linked views', async () =
     });
     const nativeScore = JSON.parse(execFileSync(NATIVE_CLI, ['score', '--model', model.dir, '--text', text]));
     assert.ok(Math.abs(pageNll - nativeScore.mean_nll) <= 1e-4, `page ${pageNll} vs native ${nativeScore.mean_nll}`);
+    // the same numbers when another channel's run has replaced the module's last run in between
+    // (the worker must run the text again, not read the other run's hidden states)
+    const other = 'Completely different words here.';
+    const twoChannels = await page.evaluate(async ([a, b]) => {
+      const { client, state } = window.headscope;
+      const key = state.model.key;
+      const chA = client.channel(), chB = client.channel();
+      const ra = await client.run(chA, key, a, {});
+      const rb = await client.run(chB, key, b, {});
+      const nll = (msg, T) => { let s = 0; for (let t = 0; t + 1 < T; t++) s -= Math.log(msg.next.actualP[t]); return s / (T - 1); };
+      const na = await client.nextAll(chA, ra.id); // the module holds b's run: a runs again
+      const nb = await client.nextAll(chB, rb.id); // the module holds a's run again: b runs again
+      const nb2 = await client.nextAll(chB, rb.id); // now it holds b's: from its hidden states
+      return { a: nll(na, ra.T), b: nll(nb, rb.T), b2: nll(nb2, rb.T) };
+    }, [text, other]);
+    const otherScore = JSON.parse(execFileSync(NATIVE_CLI, ['score', '--model', model.dir, '--text', other]));
+    assert.ok(Math.abs(twoChannels.a - nativeScore.mean_nll) <= 1e-4, `channel A ${twoChannels.a} vs ${nativeScore.mean_nll}`);
+    assert.ok(Math.abs(twoChannels.b - otherScore.mean_nll) <= 1e-4, `channel B ${twoChannels.b} vs ${otherScore.mean_nll}`);
+    assert.ok(Math.abs(twoChannels.b2 - otherScore.mean_nll) <= 1e-4, `channel B again ${twoChannels.b2} vs ${otherScore.mean_nll}`);
 
     await page.evaluate(([l, h]) => window.headscope.select(l, h), [l, h]);
     // next-token view: probabilities for the last position sum to <= 1 and are sorted
