@@ -20,6 +20,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { openBrowserSuite, closeBrowserSuite, openPage, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
 
@@ -197,7 +198,7 @@ Written by \`tests/web/soak.test.mjs\` (\`HEADSCOPE_SOAK_RECORD=1 node --test te
 on ${summary.date}: headless Chromium ${summary.browser}, model \`${info.name}\` (${info.n_layer} layers × ${info.n_head} heads,
 d=${info.n_embd}, context ${info.n_positions}), ${summary.n} texts (${summary.kinds}), typed in a row into the
 page's text box (every 4th through the real \`<textarea>\`, the others through \`window.headscope.setText\`),
-${summary.seconds} s in all on a busy 2-core machine.
+${summary.seconds} s in all on a ${os.cpus().length}-core machine (load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}).
 
 Each row is measured after text *i* was drawn, after a forced garbage collection in the page and in the
 compute worker (CDP \`HeapProfiler.collectGarbage\`): the wasm heap is the module's \`HEAPU8.length\`
