@@ -510,7 +510,6 @@ function buildRolesTable(names, L, H, withPos) {
     for (let h = 0; h < H; h++) {
       const row = body.insertRow();
       row.dataset.head = `${l}.${h}`;
-      if (l === state.layer && h === state.head) row.className = 'current';
       const c0 = document.createElement('th');
       c0.scope = 'row';
       const pick = document.createElement('button');

@@ -7,7 +7,7 @@ import { LUT, lutIndex, headColor } from './colormap.mjs';
 import { tokenLabel, clip } from './tokens.mjs';
 import { ROLE_INFO, headRole } from './views/grid.mjs';
 import { fmtP } from './views/nexttoken.mjs';
-import { headInternals } from './views/inside.mjs';
+import { headInternals, formatScore } from './views/inside.mjs';
 
 const rgb = (v, scale) => {
   const i = lutIndex(v, scale) * 4;
@@ -162,19 +162,18 @@ export function buildScene(ctl, view) {
     sc.text(xsc, hy, 'scaled', { anchor: 'end', size: 11, fill: colors.muted });
     sc.text(xbar, hy, 'weight', { size: 11, fill: colors.muted });
     const rowH = 20, rows = Math.min(d.T, 64);
-    const num = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
     for (let j = 0; j < rows; j++) {
       const yj = hy + 8 + j * rowH;
       const masked = d.causal && j > d.i;
       if (j === d.i) sc.rect(20, yj, xbar + barW + 70 - 20, rowH, colors.mask);
       sc.text(xk, yj + 14, `${clip(tokenLabel(r.tokens[j]), 14)} #${j}`, { anchor: 'end', size: 12, mono: true, fill: j === d.i ? colors.fg : colors.muted });
-      sc.text(xraw, yj + 14, masked && d.raw[j] === 0 ? '–' : num(d.raw[j]), { anchor: 'end', size: 12 });
+      sc.text(xraw, yj + 14, masked && d.raw[j] === 0 ? '–' : formatScore(d.raw[j]), { anchor: 'end', size: 12 });
       if (masked) {
         sc.text(xsc, yj + 14, '−∞', { anchor: 'end', size: 12, fill: colors.muted });
         sc.text(xbar, yj + 14, 'masked: weight 0', { size: 11, fill: colors.muted });
         continue;
       }
-      sc.text(xsc, yj + 14, num(d.raw[j] * d.factor), { anchor: 'end', size: 12 });
+      sc.text(xsc, yj + 14, formatScore(d.raw[j] * d.factor), { anchor: 'end', size: 12 });
       sc.rect(xbar, yj + 4, barW, 12, colors.track);
       sc.rect(xbar, yj + 4, Math.max(d.w[j] > 0 ? 0.5 : 0, barW * d.w[j]), 12, rgb(d.w[j], 'linear'));
       sc.text(xbar + barW + 8, yj + 14, d.w[j].toFixed(3), { size: 12 });

@@ -180,6 +180,11 @@ export class HeadscopeModel {
     if (!this.rt.m._hs_result_fill_all_logits(this.handle)) throw new Error(this.rt.lastError());
   }
 
+  // The last run's ids, tokens and sizes ({ids, tokens, T, n_layer, ...}, see hs_result_meta).
+  lastRunMeta() {
+    return JSON.parse(this.rt.string(this.rt.m._hs_result_meta(this.handle)));
+  }
+
   // Head-role scores of the last run ({names, scores [L][H][k], roles [L][H]}), no new run.
   lastRunRoles() {
     return JSON.parse(this.rt.string(this.rt.m._hs_result_roles_json(this.handle)));
@@ -205,7 +210,7 @@ export class HeadscopeModel {
   // Run and return plain data: meta + transferable Float32Arrays.
   run(text, options = {}) {
     this.runInPlace(text, options);
-    const meta = JSON.parse(this.rt.string(this.rt.m._hs_result_meta(this.handle)));
+    const meta = this.lastRunMeta();
     const { T, n_layer: L, n_head: H, n_embd: C, vocab_size: V } = meta;
     const out = {
       ...meta,

@@ -240,7 +240,7 @@ async function run({ id, channel, key, text, options }) {
   entry.lastRun = null; // until the module's session holds this run
   model.runInPlace(text, opts);
   entry.lastRun = { channel, id }; // (set before the copies below, which can throw)
-  const meta = JSON.parse(model.rt.string(model.rt.m._hs_result_meta(model.handle)));
+  const meta = model.lastRunMeta();
   const { T, n_layer: L, n_head: H, vocab_size: V, n_embd: C } = meta;
   const attention = model.array(RESULT_ARRAYS.attention, L * H * T * T) || new Float32Array(0);
   const logitsLast = model.array(RESULT_ARRAYS.logitsLast, V) || new Float32Array(0);
@@ -272,7 +272,7 @@ async function nextAll({ id, channel, runId }) {
   const t0 = performance.now();
   const { model } = entry;
   const held = entry.lastRun && entry.lastRun.channel === channel && entry.lastRun.id === runId &&
-    JSON.parse(model.rt.string(model.rt.m._hs_result_meta(model.handle))).T === lr.T;
+    model.lastRunMeta().T === lr.T;
   if (held) model.fillAllLogits(); // from the session's final hidden states: no new run
   else {
     entry.lastRun = null;

@@ -26,6 +26,9 @@ const STEPS = [
   ['proj', 'Concatenate and project', 'the outputs of all heads are put side by side and multiplied by c_proj, then added to the residual stream.'],
 ];
 
+// A score or scaled score as the view and the exported picture write it.
+export const formatScore = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
+
 // The numbers of the focused head for query i: slices of a run with
 // intermediates (qkv, scores, headOut), nothing recomputed. `app` gives the
 // focused layer/head and query (the controller). Also used by the export.
@@ -192,7 +195,6 @@ export class InsideView {
     ctx.font = `11px ${font}`;
     const yRow = (j) => HEAD + j * RH;
     const hatchFill = hatch(ctx, colors.mask, colors.maskLine, dpr);
-    const num = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
     for (let j = 0; j < d.T; j++) {
       const y = yRow(j);
       const masked = d.causal && j > d.i;
@@ -207,7 +209,7 @@ export class InsideView {
       strip(d.v[j], x.v, y + 2, RH - 4, vMax);
       ctx.fillStyle = colors.fg;
       // the kernel skips masked pairs (their raw score stays 0): shown as a dash
-      ctx.fillText(masked && d.raw[j] === 0 ? '–' : num(d.raw[j]), x.raw + NUM - 8, y + RH / 2);
+      ctx.fillText(masked && d.raw[j] === 0 ? '–' : formatScore(d.raw[j]), x.raw + NUM - 8, y + RH / 2);
       if (masked) {
         ctx.fillStyle = hatchFill;
         ctx.fillRect(x.scaled, y + 1, NUM - 4, RH - 2);
@@ -215,7 +217,7 @@ export class InsideView {
         ctx.fillStyle = colors.fg;
         ctx.fillText('−∞', x.mask + 40, y + RH / 2);
       } else {
-        ctx.fillText(num(d.raw[j] * d.factor), x.scaled + NUM - 8, y + RH / 2);
+        ctx.fillText(formatScore(d.raw[j] * d.factor), x.scaled + NUM - 8, y + RH / 2);
         ctx.fillStyle = colors.muted;
         ctx.fillText('·', x.mask + 40, y + RH / 2);
         // weight: a bar (viridis) and the number
