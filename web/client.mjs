@@ -121,6 +121,12 @@ export class HeadscopeClient {
     return this.request({ type: 'next-all', channel, runId });
   }
 
+  // The mean next-token NLL of a channel's run, from that run's own logits
+  // ({tokens, mean_nll}), or null when a newer run of the channel replaced it.
+  loss(channel, runId) {
+    return this.request({ type: 'loss', channel, runId });
+  }
+
   score(key, text, options) {
     return this.request({ type: 'score', key, text, options });
   }
@@ -134,7 +140,7 @@ export class HeadscopeClient {
   // Loss increase of removing each head alone: {promise -> {base, deltas} | null, cancel()}.
   prune(key, text, options, onProgress) {
     const id = this.seq + 1;
-    const promise = this.request({ type: 'prune', key, text, options }, { onProgress });
+    const promise = this.request({ type: 'rank', key, text, options }, { onProgress });
     return { promise, cancel: () => this.worker.postMessage({ type: 'cancel', target: id }) };
   }
 }

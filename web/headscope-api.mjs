@@ -3,18 +3,12 @@
 // and out of the wasm heap, safetensors readers, turning the module's error
 // codes into JS Errors with the module's own message, and copying result arrays
 // out of the heap (views are re-created after every call, since memory can grow).
+// Three objects mirror the module's handles: HeadscopeRuntime (the module),
+// HeadscopeModel (a loaded model), HeadscopeRun (one run: every array it
+// computed, by the names and shapes its meta lists, until free()).
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8');
-
-export const RESULT_ARRAYS = Object.freeze({
-  attention: 0, // [L, H, T, T]
-  logitsLast: 1, // [V]
-  logitsAll: 2, // [T, V]
-  qkv: 3, // [L, T, 3C]
-  scores: 4, // [L, H, T, T]
-  headOut: 5, // [L, T, C]
-});
 
 export class HeadscopeRuntime {
   constructor(module) {
@@ -143,51 +137,49 @@ export class HeadscopeModel {
     return this._vocab;
   }
 
-  // Runs the model; the result stays in the module until the next run.
-  runInPlace(text, options) {
-    const ok = this.withText(text, (p, n) =>
+  // Runs the model: a HeadscopeRun, which holds the module's memory until run.free().
+  run(text, options) {
+    const handle = this.withText(text, (p, n) =>
       this.withOptions(options, (o) => this.rt.m._hs_run(this.handle, p, n, o)));
-    if (!ok) throw new Error(this.rt.lastError());
+    if (!handle) throw new Error(this.rt.lastError());
+    return new HeadscopeRun(this, handle);
+  }
+
+  // Run, copy out the meta and the attention and last-position logits, free the run.
+  runData(text, options) {
+    const run = this.run(text, options);
+    try {
+      return { ...run.meta, attention: run.array('attention'), logitsLast: run.array('logits_last') };
+    } finally {
+      run.free();
+    }
   }
 
   // CLI contract JSON (same bytes as the native CLI for the same numbers).
   runJson(text, options) {
-    this.runInPlace(text, options);
-    return this.rt.string(this.rt.m._hs_result_json(this.handle));
+    const run = this.run(text, options);
+    try {
+      return run.json();
+    } finally {
+      run.free();
+    }
   }
 
+  // Mean next-token NLL of the text (its own forward pass): the CLI's score JSON.
   scoreJson(text, options) {
     return this.withText(text, (p, n) =>
       this.withOptions(options, (o) => this.rt.string(this.rt.m._hs_score_json(this.handle, p, n, o))));
   }
 
-  // Head-role scores: {text: {names, scores [L][H][k], roles [L][H]}, probe: {...}}.
+  // Head-role scores on the text and on the probe, as the CLI's roles JSON.
+  rolesJson(text, options) {
+    return this.withText(text, (p, n) =>
+      this.withOptions(options, (o) => this.rt.string(this.rt.m._hs_roles_json(this.handle, p, n, o))));
+  }
+
+  // The same, parsed: {text: {names, scores [L][H][k], roles [L][H]}, probe: {...}}.
   roles(text, options) {
-    return JSON.parse(this.withText(text, (p, n) =>
-      this.withOptions(options, (o) => this.rt.string(this.rt.m._hs_roles_json(this.handle, p, n, o)))));
-  }
-
-  // Next-token logits at `position` of the last run (Float32Array [V]), no new run.
-  logitsAt(position) {
-    const ptr = this.rt.m._hs_logits_at(this.handle, position) >>> 0;
-    if (!ptr) throw new Error(this.rt.lastError());
-    return this.rt.m.HEAPF32.slice(ptr >>> 2, (ptr >>> 2) + this.info.vocab_size);
-  }
-
-  // Every position's next-token logits of the last run, computed in place from its
-  // final hidden states (no new run): afterwards array(RESULT_ARRAYS.logitsAll, T * V).
-  fillAllLogits() {
-    if (!this.rt.m._hs_result_fill_all_logits(this.handle)) throw new Error(this.rt.lastError());
-  }
-
-  // The last run's ids, tokens and sizes ({ids, tokens, T, n_layer, ...}, see hs_result_meta).
-  lastRunMeta() {
-    return JSON.parse(this.rt.string(this.rt.m._hs_result_meta(this.handle)));
-  }
-
-  // Head-role scores of the last run ({names, scores [L][H][k], roles [L][H]}), no new run.
-  lastRunRoles() {
-    return JSON.parse(this.rt.string(this.rt.m._hs_result_roles_json(this.handle)));
+    return JSON.parse(this.rolesJson(text, options));
   }
 
   // Head-role scores on the built-in induction probe (cached per model).
@@ -195,39 +187,86 @@ export class HeadscopeModel {
     return JSON.parse(this.rt.string(this.rt.m._hs_probe_roles_json(this.handle)));
   }
 
-  rolesJson(text, options) {
-    return this.withText(text, (p, n) =>
-      this.withOptions(options, (o) => this.rt.string(this.rt.m._hs_roles_json(this.handle, p, n, o))));
+  free() {
+    if (this.handle) this.rt.m._hs_model_free(this.handle);
+    this.handle = 0;
+  }
+}
+
+// One run of a model. meta: {ids, tokens, T, n_layer, n_head, n_embd, vocab_size,
+// truncated, nonfinite, n_tokens_in_text, arrays: {name: shape}}; arrays by name:
+// attention [L,H,T,T], logits_last [V], final_hidden [T,C], score_scale [L,H],
+// and, when computed, logits_all [T,V] and (options.intermediates) qkv [L,T,3C],
+// scores [L,H,T,T], head_out [L,T,C].
+export class HeadscopeRun {
+  constructor(model, handle) {
+    this.model = model;
+    this.rt = model.rt;
+    this.handle = handle;
+    this.meta = this.readMeta();
   }
 
-  // Copy of one result array of the last run (fresh view of the heap each time).
-  array(which, length) {
-    const ptr = this.rt.m._hs_result_array(this.handle, which) >>> 0;
-    if (!ptr) return null;
-    return this.rt.m.HEAPF32.slice(ptr >>> 2, (ptr >>> 2) + length);
+  readMeta() {
+    return JSON.parse(this.rt.string(this.rt.m._hs_run_meta(this.handle)));
   }
 
-  // Run and return plain data: meta + transferable Float32Arrays.
-  run(text, options = {}) {
-    this.runInPlace(text, options);
-    const meta = this.lastRunMeta();
-    const { T, n_layer: L, n_head: H, n_embd: C, vocab_size: V } = meta;
-    const out = {
-      ...meta,
-      attention: this.array(RESULT_ARRAYS.attention, L * H * T * T),
-      logitsLast: this.array(RESULT_ARRAYS.logitsLast, V),
-    };
-    if (meta.has_all_logits) out.logitsAll = this.array(RESULT_ARRAYS.logitsAll, T * V);
-    if (meta.has_intermediates) {
-      out.qkv = this.array(RESULT_ARRAYS.qkv, L * T * 3 * C);
-      out.scores = this.array(RESULT_ARRAYS.scores, L * H * T * T);
-      out.headOut = this.array(RESULT_ARRAYS.headOut, L * T * C);
+  has(name) {
+    return Object.hasOwn(this.meta.arrays, name);
+  }
+
+  // A fresh view of one array in the heap (valid until the next call into the module).
+  view(name) {
+    const shape = this.meta.arrays[name];
+    if (!shape) throw new Error(`this run has no array "${name}"`);
+    const [p] = this.rt.pass(name);
+    let ptr;
+    try {
+      ptr = this.rt.m._hs_run_array(this.handle, p) >>> 0;
+    } finally {
+      this.rt.m._hs_free(p);
     }
+    if (!ptr) throw new Error(this.rt.lastError());
+    const n = shape.reduce((a, b) => a * b, 1);
+    return this.rt.m.HEAPF32.subarray(ptr >>> 2, (ptr >>> 2) + n);
+  }
+
+  // A copy of one array (a transferable Float32Array), or null when absent.
+  array(name) {
+    return this.has(name) ? this.view(name).slice() : null;
+  }
+
+  // Every position's next-token logits, from the run's final hidden states (no new forward pass).
+  fillAllLogits() {
+    if (!this.rt.m._hs_run_fill_all_logits(this.handle)) throw new Error(this.rt.lastError());
+    this.meta = this.readMeta();
+  }
+
+  // The run's mean next-token NLL ({tokens, mean_nll, truncated}) from its own logits.
+  loss() {
+    const out = JSON.parse(this.rt.string(this.rt.m._hs_run_loss_json(this.handle)));
+    this.meta = this.readMeta(); // it now has logits_all
     return out;
   }
 
+  // Next-token logits at `position` (a Float32Array [V] copy).
+  logitsAt(position) {
+    const ptr = this.rt.m._hs_run_logits_at(this.handle, position) >>> 0;
+    if (!ptr) throw new Error(this.rt.lastError());
+    return this.rt.m.HEAPF32.slice(ptr >>> 2, (ptr >>> 2) + this.meta.vocab_size);
+  }
+
+  // Head-role scores of this run: {names, scores [L][H][k], roles [L][H]}.
+  roles() {
+    return JSON.parse(this.rt.string(this.rt.m._hs_run_roles_json(this.handle)));
+  }
+
+  // The CLI contract's JSON.
+  json() {
+    return this.rt.string(this.rt.m._hs_run_json(this.handle));
+  }
+
   free() {
-    if (this.handle) this.rt.m._hs_model_free(this.handle);
+    if (this.handle) this.rt.m._hs_run_free(this.handle);
     this.handle = 0;
   }
 }

@@ -2,21 +2,26 @@
 // Headscope view of a page (the page itself, or several <headscope-view>
 // elements) through web/client.mjs. Every request carries an id and every answer
 // names it:
-//   {type:'load', id, url, name?, files?}     a model folder by URL (cached by URL)
-//   {type:'load-files', id, files}            the user's own files (File objects)
+//   {type:'hello', id}                        -> 'hello' with the module's self-check
+//   {type:'load', id, url, name?, files?}     a model folder by URL (cached by URL) -> 'progress'..., 'loaded'
+//   {type:'load-files', id, files}            the user's own files (File objects) -> 'progress'..., 'loaded'
 //   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded')
-//   {type:'next-all', id, channel, runId}     every position's top-k of a run -> 'next'
-//   {type:'score', id, key, text, options}    mean next-token NLL -> 'score'
-//   {type:'prune', id, key, text, options}    each head's loss increase -> 'progress'..., 'prune'
-//   {type:'cancel', id}                       drop a queued/running prune
+//   {type:'next-all', id, channel, runId}     every position's top-k of that run -> 'next'
+//   {type:'loss', id, channel, runId}         that run's mean next-token NLL, from its own logits -> 'loss'
+//   {type:'score', id, key, text, options}    mean next-token NLL of a text (its own pass) -> 'score'
+//   {type:'rank', id, key, text, options}     each head's loss increase -> 'progress'..., 'rank'
+//   {type:'cancel', target}                   drop a queued or running ranking -> 'cancelled'
 //   {type:'memory', id}                       -> {wasmHeap, jsHeap} bytes (jsHeap null if unknown)
-// Runs are coalesced per channel (one view = one channel): a run waiting in the
-// queue is replaced by a newer run of the same channel. Runs and scores go before
-// low-priority work (next-all, prune steps), so a ranking in progress never
-// blocks typing. Bundled models are fetched into memory; user files are streamed
-// slice by slice with FileReaderSync so a 1.4 GB checkpoint never sits in memory twice.
+// Errors answer {type:'error', id, during, message}.
+// Each channel (one view) keeps its last run in the module (a run handle) until
+// its next run replaces it, so next-all and loss read that run's own hidden states
+// and logits. Runs are coalesced per channel: a run waiting in the queue is
+// replaced by a newer run of the same channel. Runs go before low-priority work
+// (next-all, loss, scores, ranking steps), so a ranking in progress never blocks
+// typing. Bundled models are fetched into memory; user files are streamed slice
+// by slice with FileReaderSync so a 1.4 GB checkpoint never sits in memory twice.
 import createHeadscopeModule from './dist/headscope.mjs';
-import { HeadscopeRuntime, bufferReader, RESULT_ARRAYS } from './headscope-api.mjs';
+import { HeadscopeRuntime, bufferReader } from './headscope-api.mjs';
 
 const TOPK = 5;
 let rt = null;
@@ -143,8 +148,14 @@ function loadFiles({ id, files }) {
   });
   const dir = (st.webkitRelativePath || '').split('/').slice(-2, -1)[0];
   const name = dir || `${st.name.replace(/\.safetensors$/i, '')} (${model.info.n_layer}×${model.info.n_head})`;
-  // A user model replaces the previous user model (they can be large).
-  for (const [k, m] of models) if (m.source === 'file') { m.model.free(); models.delete(k); }
+  // A user model replaces the previous user model (they can be large); the
+  // module frees its runs with it.
+  for (const [k, m] of models) {
+    if (m.source !== 'file') continue;
+    for (const [ch, lr] of lastRuns) if (lr.key === k) lastRuns.delete(ch);
+    m.model.free();
+    models.delete(k);
+  }
   const key = `file:${++fileSeq}`;
   models.set(key, { model, vocab: null, name, source: 'file', probe: null });
   post({ type: 'loaded', id, ...info(key, models.get(key)) });
@@ -161,11 +172,10 @@ async function entryFor(key) {
 // place in the heap: one pass for max, top-k and rank, one for the softmax sum.
 // With lastOnly, only the last position is filled, from the run's last-position
 // logits (free with every run); the other positions stay empty (rank -1).
-function nextTokens(entry, ids, T, V, lastOnly = false) {
+function nextTokens(entry, run, lastOnly = false) {
   const { model } = entry;
-  const ptr = model.rt.m._hs_result_array(model.handle, lastOnly ? 1 : 2) >>> 0;
-  const heap = model.rt.m.HEAPF32;
-  const base = ptr >>> 2;
+  const { ids, T, vocab_size: V } = run.meta;
+  const logits = run.view(lastOnly ? 'logits_last' : 'logits_all'); // [V] or [T, V], in place
   const topIds = new Int32Array(T * TOPK);
   const topP = new Float32Array(T * TOPK);
   const actualP = new Float32Array(T).fill(NaN);
@@ -175,7 +185,7 @@ function nextTokens(entry, ids, T, V, lastOnly = false) {
   const ki = new Int32Array(TOPK);
   topIds.fill(-1);
   for (let t = lastOnly ? T - 1 : 0; t < T; t++) {
-    const row = lastOnly ? heap.subarray(base, base + V) : heap.subarray(base + t * V, base + (t + 1) * V);
+    const row = lastOnly ? logits : logits.subarray(t * V, (t + 1) * V);
     const next = t + 1 < ids.length ? ids[t + 1] : -1;
     const a = next >= 0 ? row[next] : Infinity;
     kv.fill(-Infinity);
@@ -221,13 +231,20 @@ function nextTransfer(next) {
 
 // A run computes the last position's next token only (its logits come free
 // with every run); every position's logits (T x V x C: ~1 GMAC for GPT-2 and 27
-// tokens) are computed when the page asks for them ('next-all'): at once after
-// drawing for small models (the result says nextSoon), on hover for large
-// vocabularies. So a keystroke's redraw never waits for them.
+// tokens) are computed when the page asks for them ('next-all', 'loss'): at once
+// after drawing for small models (the result says nextSoon), later for large
+// vocabularies. So a keystroke's redraw never waits for them, and neither needs
+// a second forward pass.
 // With options.intermediates the result also carries qkv, scores and headOut.
 // Every result carries the module's head-role scores of this run and of the
-// built-in induction probe (roles: {text, probe}).
-const lastRuns = new Map(); // channel -> {id, text, options, key, ids, T, V}
+// built-in induction probe (roles: {text, probe}), and each head's score scale
+// (scale_factors [L*H]: what q.k was multiplied by before the softmax).
+const lastRuns = new Map(); // channel -> {id, key, run: HeadscopeRun}
+function keepRun(channel, id, key, run) {
+  const old = lastRuns.get(channel);
+  if (old) old.run.free();
+  lastRuns.set(channel, { id, key, run });
+}
 async function run({ id, channel, key, text, options }) {
   const entry = await entryFor(key);
   const t0 = performance.now();
@@ -236,51 +253,56 @@ async function run({ id, channel, key, text, options }) {
   const estT = Math.min(model.info.n_positions, text.length / 3 + 1);
   const nextSoon = estT * V0 * C0 <= 64e6;
   const opts = { ...(options || {}) };
-  const intermediates = !!opts.intermediates;
-  entry.lastRun = null; // until the module's session holds this run
-  model.runInPlace(text, opts);
-  entry.lastRun = { channel, id }; // (set before the copies below, which can throw)
-  const meta = model.lastRunMeta();
-  const { T, n_layer: L, n_head: H, vocab_size: V, n_embd: C } = meta;
-  const attention = model.array(RESULT_ARRAYS.attention, L * H * T * T) || new Float32Array(0);
-  const logitsLast = model.array(RESULT_ARRAYS.logitsLast, V) || new Float32Array(0);
-  const transfer = [attention.buffer, logitsLast.buffer];
+  const r = model.run(text, opts);
+  keepRun(channel, id, key, r); // (before the copies below, which can throw)
+  const { meta } = r;
+  const { T } = meta;
+  const attention = r.array('attention') || new Float32Array(0);
+  const logitsLast = r.array('logits_last') || new Float32Array(0);
+  const scaleFactors = r.array('score_scale') || new Float32Array(0);
+  const transfer = [attention.buffer, logitsLast.buffer, scaleFactors.buffer];
   const extra = {};
-  if (intermediates && meta.has_intermediates) {
-    extra.qkv = model.array(RESULT_ARRAYS.qkv, L * T * 3 * C);
-    extra.scores = model.array(RESULT_ARRAYS.scores, L * H * T * T);
-    extra.headOut = model.array(RESULT_ARRAYS.headOut, L * T * C);
+  if (opts.intermediates && r.has('qkv')) {
+    extra.qkv = r.array('qkv');
+    extra.scores = r.array('scores');
+    extra.headOut = r.array('head_out');
     transfer.push(extra.qkv.buffer, extra.scores.buffer, extra.headOut.buffer);
   }
   let roles = null;
   if (T > 0) {
-    const textRoles = model.lastRunRoles();
     if (!entry.probe) entry.probe = model.probeRoles();
-    roles = { text: textRoles, probe: entry.probe };
+    roles = { text: r.roles(), probe: entry.probe };
   }
-  const next = T > 0 ? nextTokens(entry, meta.ids, T, V, true) : null;
+  const next = T > 0 ? nextTokens(entry, r, true) : null;
   const runMs = performance.now() - t0;
-  lastRuns.set(channel, { id, text, options: opts, key, ids: meta.ids, T, V });
-  post({ type: 'result', id, modelKey: key, options: opts, ...meta, attention, logitsLast, ...extra, roles, next, nextSoon, runMs },
-    [...transfer, ...nextTransfer(next)]);
+  const { arrays, ...plainMeta } = meta;
+  post({ type: 'result', id, modelKey: key, options: opts, ...plainMeta, attention, logitsLast,
+    scale_factors: scaleFactors, ...extra, roles, next, nextSoon, runMs },
+  [...transfer, ...nextTransfer(next)]);
+}
+
+// The channel's last run, if it is still run `runId` (else a newer run replaced it).
+function heldRun(channel, runId) {
+  const lr = lastRuns.get(channel);
+  return lr && lr.id === runId ? lr : null;
 }
 
 async function nextAll({ id, channel, runId }) {
-  const lr = lastRuns.get(channel);
-  if (!lr || lr.id !== runId) return post({ type: 'superseded', id }); // a newer run replaced it
+  const lr = heldRun(channel, runId);
+  if (!lr) return post({ type: 'superseded', id });
   const entry = await entryFor(lr.key);
   const t0 = performance.now();
-  const { model } = entry;
-  const held = entry.lastRun && entry.lastRun.channel === channel && entry.lastRun.id === runId &&
-    model.lastRunMeta().T === lr.T;
-  if (held) model.fillAllLogits(); // from the session's final hidden states: no new run
-  else {
-    entry.lastRun = null;
-    model.runInPlace(lr.text, { ...lr.options, intermediates: false, all_logits: true });
-    entry.lastRun = { channel, id: runId };
-  }
-  const next = nextTokens(entry, lr.ids, lr.T, lr.V);
+  lr.run.fillAllLogits(); // from the run's final hidden states: no new forward pass
+  const next = nextTokens(entry, lr.run);
   post({ type: 'next', id, runId, modelKey: lr.key, next, ms: performance.now() - t0 }, nextTransfer(next));
+}
+
+async function loss({ id, channel, runId }) {
+  const lr = heldRun(channel, runId);
+  if (!lr) return post({ type: 'superseded', id });
+  const t0 = performance.now();
+  const s = lr.run.loss(); // from the run's own logits (shared with next-all)
+  post({ type: 'loss', id, runId, ...s, ms: performance.now() - t0 });
 }
 
 async function score({ id, key, text, options }) {
@@ -292,7 +314,7 @@ async function score({ id, key, text, options }) {
 
 // Head ranking: the loss increase when each head is removed alone (the other
 // knobs as given), one scoreJson per queue step so runs and cancels get through.
-function pruneJob(msg) {
+function rankingJob(msg) {
   const st = { msg, step: -1, base: NaN, deltas: null, total: 0 };
   return async function step() {
     const entry = await entryFor(msg.key);
@@ -310,9 +332,9 @@ function pruneJob(msg) {
       st.deltas[st.step] = s.mean_nll - st.base;
     }
     st.step++;
-    post({ type: 'progress', id: msg.id, phase: 'prune', done: st.step, total: st.total });
+    post({ type: 'progress', id: msg.id, phase: 'rank', done: st.step, total: st.total });
     if (st.step < st.total) return step; // again, at the back of the low-priority queue
-    post({ type: 'prune', id: msg.id, base: st.base, deltas: st.deltas, n_layer: L, n_head: H });
+    post({ type: 'rank', id: msg.id, base: st.base, deltas: st.deltas, n_layer: L, n_head: H });
     return null;
   };
 }
@@ -324,7 +346,7 @@ const cancelled = new Set();
 let busy = false;
 const tick = new MessageChannel();
 function enqueue(job) {
-  if (job.channel !== undefined && (job.kind === 'run' || job.kind === 'next-all')) {
+  if (job.channel !== undefined && (job.kind === 'run' || job.kind === 'next-all' || job.kind === 'loss')) {
     for (let i = queue.length - 1; i >= 0; i--) {
       const q = queue[i];
       if (q.kind === job.kind && q.channel === job.channel) {
@@ -374,12 +396,15 @@ self.onmessage = (ev) => {
     case 'next-all':
       enqueue({ id: msg.id, kind: 'next-all', channel: msg.channel, prio: 1, exec: () => nextAll(msg) });
       break;
+    case 'loss':
+      enqueue({ id: msg.id, kind: 'loss', channel: msg.channel, prio: 1, exec: () => loss(msg) });
+      break;
     case 'score':
       // after any waiting run: the loss line can wait a keystroke, the views cannot
       enqueue({ id: msg.id, kind: 'score', prio: 1, exec: () => score(msg) });
       break;
-    case 'prune':
-      enqueue({ id: msg.id, kind: 'prune', prio: 1, exec: pruneJob(msg) });
+    case 'rank':
+      enqueue({ id: msg.id, kind: 'rank', prio: 1, exec: rankingJob(msg) });
       break;
     case 'cancel': {
       const i = queue.findIndex((j) => j.id === msg.target);

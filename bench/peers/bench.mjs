@@ -132,10 +132,10 @@ export async function modelPair(io, { model, onnx, tag, Ts, text = TEXT, timing 
   const { ort, session } = await ortSession(io, onnx);
   fig[`ort_${tag}_load_ms`] = [now() - t, 'ms'];
   for (const T of Ts) {
-    const r0 = m.run(text, { max_tokens: T });
+    const r0 = m.runData(text, { max_tokens: T });
     if (r0.T !== T) throw new Error(`the text gave ${r0.T} tokens, fewer than T = ${T}`);
     const feeds = { input_ids: idsTensor(ort, Array.from(r0.ids)) };
-    const ours = () => m.run(text, { max_tokens: T });
+    const ours = () => m.runData(text, { max_tokens: T });
     const peer = async () => {
       const out = await session.run(feeds);
       if (out.attention.data.length !== r0.attention.length) throw new Error('ORT attention has the wrong size');
@@ -154,7 +154,7 @@ export async function modelPair(io, { model, onnx, tag, Ts, text = TEXT, timing 
 // For the check before timing: our numbers and ORT's on the same ids.
 export async function oursReference(io, { model, T, text = TEXT }) {
   const m = await oursLoad(io, model);
-  const r = m.run(text, { max_tokens: T });
+  const r = m.runData(text, { max_tokens: T });
   const out = { ids: Array.from(r.ids), logits: r.logitsLast, attention: r.attention };
   m.free();
   return out;

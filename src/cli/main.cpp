@@ -7,8 +7,9 @@
 //   headscope score    --model DIR (--text TEXT | --text-file PATH) [knobs]
 //   headscope roles    --model DIR (--text TEXT | --text-file PATH) [knobs]
 //     per-head pattern scores on the text and on an induction probe (head_roles.hpp)
-// knobs: --ablate L.H,L.H  --ablate-mode zero|mean  --no-scale  --no-causal
-//        --temperature X [--temperature-head L.H]  --max-tokens N
+// knobs: the run options of src/model/run_options.hpp as flags: --no-causal
+//        --no-scale --temperature X --temperature-head L.H --ablate L.H,L.H
+//        --ablation zero|mean (--ablate-mode, its older name) --max-tokens N
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -20,10 +21,10 @@
 
 namespace {
 
-const char* kUsage =
-    "usage: headscope tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH)\n"
-    "       [--ablate L.H,L.H] [--ablate-mode zero|mean] [--no-scale] [--no-causal]\n"
-    "       [--temperature X] [--temperature-head L.H] [--max-tokens N]\n";
+std::string usage() {
+  return "usage: headscope tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH)\n"
+         "       " + hs::model::run_option_flags_usage() + "\n";
+}
 
 int fail(const std::string& message) {
   std::fprintf(stderr, "headscope: %s\n", message.c_str());
@@ -50,6 +51,8 @@ hs::Result<Args> parse_args(int argc, char** argv) {
       return {};
     };
     std::string v;
+    HS_TRY_ASSIGN(bool is_knob, hs::model::apply_run_option_flag(a.options, argc, argv, i));
+    if (is_knob) continue;
     if (flag == "--model") {
       HS_TRY(value(a.model));
     } else if (flag == "--text") {
@@ -59,34 +62,6 @@ hs::Result<Args> parse_args(int argc, char** argv) {
       HS_TRY(value(v));
       HS_TRY_ASSIGN(a.text, hs::model::read_text_file(v));
       a.has_text = true;
-    } else if (flag == "--ablate") {
-      HS_TRY(value(v));
-      HS_TRY_ASSIGN(a.options.ablate, hs::model::parse_head_list(v));
-    } else if (flag == "--ablate-mode") {
-      HS_TRY(value(v));
-      if (v == "zero") a.options.ablation = hs::model::AblationMode::Zero;
-      else if (v == "mean") a.options.ablation = hs::model::AblationMode::Mean;
-      else return hs::make_error("--ablate-mode must be zero or mean, not \"" + v + "\"");
-    } else if (flag == "--max-tokens") {
-      HS_TRY(value(v));
-      char* end = nullptr;
-      long n = std::strtol(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0' || n < 1) return hs::make_error("--max-tokens must be a positive integer");
-      a.options.max_tokens = static_cast<std::size_t>(n);
-    } else if (flag == "--no-scale") {
-      a.options.scale = false;
-    } else if (flag == "--no-causal") {
-      a.options.causal = false;
-    } else if (flag == "--temperature") {
-      HS_TRY(value(v));
-      char* end = nullptr;
-      a.options.temperature = std::strtof(v.c_str(), &end);
-      if (v.empty() || *end != '\0') return hs::make_error("--temperature must be a number, not \"" + v + "\"");
-    } else if (flag == "--temperature-head") {
-      HS_TRY(value(v));
-      HS_TRY_ASSIGN(auto heads, hs::model::parse_head_list(v));
-      if (heads.size() != 1) return hs::make_error("--temperature-head takes one head, L.H");
-      a.options.temperature_head = heads[0];
     } else if (flag == "--help" || flag == "-h") {
       return hs::make_error("help");
     } else {
@@ -104,10 +79,10 @@ int main(int argc, char** argv) {
   auto args = parse_args(argc, argv);
   if (!args) {
     if (args.error().message == "help") {
-      std::fputs(kUsage, stdout);
+      std::fputs(usage().c_str(), stdout);
       return 0;
     }
-    std::fputs(kUsage, stderr);
+    std::fputs(usage().c_str(), stderr);
     return fail(args.error().message);
   }
   const Args& a = args.value();

@@ -13,21 +13,21 @@ namespace hs::kernels {
 namespace {
 
 using Batch = xsimd::batch<float>;
-constexpr std::size_t W = Batch::size;  // lanes
+constexpr std::size_t kLanes = Batch::size;  // floats per SIMD register
 
 inline Batch load(const float* p) { return Batch::load_unaligned(p); }
 inline void store(float* p, const Batch& b) { b.store_unaligned(p); }
 
 // ---- GEMM --------------------------------------------------------------------
-// Register tile: MR rows of x times NB batches (NB*W columns) of W.
+// Register tile: MR rows of x times NB batches (NB*kLanes columns) of the weights w.
 // Accumulators MR*NB = 8 fit the 16 vector registers of SSE/wasm with room for
-// the NB weight loads and the broadcast. K is blocked so a W panel stays in cache
+// the NB weight loads and the broadcast. K is blocked so a weight panel stays in cache
 // while every row tile of x streams past it.
 constexpr std::size_t MR = 4;
 constexpr std::size_t NB = 2;
 constexpr std::size_t KC = 256;
 
-// acc rows [i0, i0+mr) x columns [j, j+NB*W); first K block starts from bias
+// acc rows [i0, i0+mr) x columns [j, j+NB*kLanes); first K block starts from bias
 // (or zero), later blocks from y.
 template <std::size_t mr>
 inline void gemm_tile(const float* x, const float* Wm, const float* b, float* y,
@@ -36,8 +36,8 @@ inline void gemm_tile(const float* x, const float* Wm, const float* b, float* y,
   Batch acc[mr][NB];
   for (std::size_t r = 0; r < mr; ++r)
     for (std::size_t c = 0; c < NB; ++c) {
-      if (k0 != 0) acc[r][c] = load(y + (i0 + r) * N + j + c * W);
-      else if (b) acc[r][c] = load(b + j + c * W);
+      if (k0 != 0) acc[r][c] = load(y + (i0 + r) * N + j + c * kLanes);
+      else if (b) acc[r][c] = load(b + j + c * kLanes);
       else acc[r][c] = Batch(0.0f);
     }
   const float* xrow[mr];
@@ -45,17 +45,17 @@ inline void gemm_tile(const float* x, const float* Wm, const float* b, float* y,
   for (std::size_t k = k0; k < k1; ++k) {
     const float* wk = Wm + k * N + j;
     Batch w[NB];
-    for (std::size_t c = 0; c < NB; ++c) w[c] = load(wk + c * W);
+    for (std::size_t c = 0; c < NB; ++c) w[c] = load(wk + c * kLanes);
     for (std::size_t r = 0; r < mr; ++r) {
       Batch a(xrow[r][k]);
       for (std::size_t c = 0; c < NB; ++c) acc[r][c] = xsimd::fma(a, w[c], acc[r][c]);
     }
   }
   for (std::size_t r = 0; r < mr; ++r)
-    for (std::size_t c = 0; c < NB; ++c) store(y + (i0 + r) * N + j + c * W, acc[r][c]);
+    for (std::size_t c = 0; c < NB; ++c) store(y + (i0 + r) * N + j + c * kLanes, acc[r][c]);
 }
 
-// Same, one batch wide (for the columns left over after NB*W panels).
+// Same, one batch wide (for the columns left over after NB*kLanes panels).
 template <std::size_t mr>
 inline void gemm_tile1(const float* x, const float* Wm, const float* b, float* y,
                        std::size_t K, std::size_t N, std::size_t i0, std::size_t j,
@@ -96,14 +96,14 @@ void gemm_rows(std::size_t mr, const float* x, const float* Wm, const float* b, 
 
 }  // namespace
 
-std::size_t simd_lanes() { return W; }
+std::size_t simd_lanes() { return kLanes; }
 const char* simd_arch_name() { return xsimd::default_arch::name(); }
 
 void gemm_bias(const float* x, const float* Wm, const float* b, float* y,
                std::size_t T, std::size_t K, std::size_t N) {
-  const std::size_t panel = NB * W;
+  const std::size_t panel = NB * kLanes;
   const std::size_t n_wide = N / panel * panel;
-  const std::size_t n_vec = N / W * W;
+  const std::size_t n_vec = N / kLanes * kLanes;
   if (K == 0) {
     for (std::size_t i = 0; i < T; ++i)
       for (std::size_t j = 0; j < N; ++j) y[i * N + j] = b ? b[j] : 0.0f;
@@ -114,10 +114,10 @@ void gemm_bias(const float* x, const float* Wm, const float* b, float* y,
     for (std::size_t j = 0; j < n_wide; j += panel)
       for (std::size_t i0 = 0; i0 < T; i0 += MR)
         gemm_rows(std::min(MR, T - i0), x, Wm, b, y, K, N, i0, j, k0, k1, true);
-    for (std::size_t j = n_wide; j < n_vec; j += W)
+    for (std::size_t j = n_wide; j < n_vec; j += kLanes)
       for (std::size_t i0 = 0; i0 < T; i0 += MR)
         gemm_rows(std::min(MR, T - i0), x, Wm, b, y, K, N, i0, j, k0, k1, false);
-    // scalar tail: the last N % W columns
+    // scalar tail: the last N % kLanes columns
     for (std::size_t i = 0; i < T; ++i)
       for (std::size_t j = n_vec; j < N; ++j) {
         float acc = (k0 != 0) ? y[i * N + j] : (b ? b[j] : 0.0f);
@@ -140,20 +140,20 @@ inline void packed_tile(const float* x, std::size_t K, const float* panel, const
   Batch acc[mr][NB];
   for (std::size_t r = 0; r < mr; ++r)
     for (std::size_t c = 0; c < NB; ++c)
-      acc[r][c] = init ? load(init + r * ldi + c * W) : Batch(0.0f);
+      acc[r][c] = init ? load(init + r * ldi + c * kLanes) : Batch(0.0f);
   const float* xr[mr];
   for (std::size_t r = 0; r < mr; ++r) xr[r] = x + r * K;
   const float* p = panel;
-  for (std::size_t k = k0; k < k1; ++k, p += NB * W) {
+  for (std::size_t k = k0; k < k1; ++k, p += NB * kLanes) {
     Batch w[NB];
-    for (std::size_t c = 0; c < NB; ++c) w[c] = load(p + c * W);
+    for (std::size_t c = 0; c < NB; ++c) w[c] = load(p + c * kLanes);
     for (std::size_t r = 0; r < mr; ++r) {
       const Batch a(xr[r][k]);
       for (std::size_t c = 0; c < NB; ++c) acc[r][c] = xsimd::fma(a, w[c], acc[r][c]);
     }
   }
   for (std::size_t r = 0; r < mr; ++r)
-    for (std::size_t c = 0; c < NB; ++c) store(out + r * ldo + c * W, acc[r][c]);
+    for (std::size_t c = 0; c < NB; ++c) store(out + r * ldo + c * kLanes, acc[r][c]);
 }
 
 void packed_rows(std::size_t mr, const float* x, std::size_t K, const float* panel, const float* init,
@@ -170,26 +170,26 @@ void packed_rows(std::size_t mr, const float* x, std::size_t K, const float* pan
 // whole of K (a panel is read once, so K blocking buys nothing). A 1-row tile of
 // one panel has only NB accumulators, too few to hide the add latency when fma
 // is a multiply and an add (wasm); G = 4 panels give 4*NB independent chains and
-// four sequential weight streams. `init` (bias or null) and `out` are G*NB*W wide.
+// four sequential weight streams. `init` (bias or null) and `out` are G*NB*kLanes wide.
 template <std::size_t G>
 inline void gemv_panels(const float* x, std::size_t K, const float* panel, std::size_t pstride, const float* init,
                         float* out) {
   Batch acc[G][NB];
   for (std::size_t g = 0; g < G; ++g)
-    for (std::size_t c = 0; c < NB; ++c) acc[g][c] = init ? load(init + (g * NB + c) * W) : Batch(0.0f);
+    for (std::size_t c = 0; c < NB; ++c) acc[g][c] = init ? load(init + (g * NB + c) * kLanes) : Batch(0.0f);
   const float* p = panel;
-  for (std::size_t k = 0; k < K; ++k, p += NB * W) {
+  for (std::size_t k = 0; k < K; ++k, p += NB * kLanes) {
     const Batch a(x[k]);
     for (std::size_t g = 0; g < G; ++g)
-      for (std::size_t c = 0; c < NB; ++c) acc[g][c] = xsimd::fma(a, load(p + g * pstride + c * W), acc[g][c]);
+      for (std::size_t c = 0; c < NB; ++c) acc[g][c] = xsimd::fma(a, load(p + g * pstride + c * kLanes), acc[g][c]);
   }
   for (std::size_t g = 0; g < G; ++g)
-    for (std::size_t c = 0; c < NB; ++c) store(out + (g * NB + c) * W, acc[g][c]);
+    for (std::size_t c = 0; c < NB; ++c) store(out + (g * NB + c) * kLanes, acc[g][c]);
 }
 
 void gemv_packed(const float* x, const float* packed, const float* b, float* y, std::size_t K, std::size_t N) {
   constexpr std::size_t G = 4;
-  const std::size_t nr = NB * W, pstride = K * nr;
+  const std::size_t nr = NB * kLanes, pstride = K * nr;
   const std::size_t full = N / nr;
   std::size_t p = 0;
   for (; p + G <= full; p += G)
@@ -197,7 +197,7 @@ void gemv_packed(const float* x, const float* packed, const float* b, float* y, 
   for (; p < full; ++p) gemv_panels<1>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
   if (full * nr < N) {  // the zero-padded last panel, through a local tile
     const std::size_t j0 = full * nr, width = N - j0;
-    float tile[NB * W], init[NB * W];
+    float tile[NB * kLanes], init[NB * kLanes];
     for (std::size_t c = 0; c < nr; ++c) init[c] = (b && c < width) ? b[j0 + c] : 0.0f;
     gemv_panels<1>(x, K, packed + full * pstride, pstride, init, tile);
     std::copy(tile, tile + width, y + j0);
@@ -206,15 +206,15 @@ void gemv_packed(const float* x, const float* packed, const float* b, float* y, 
 
 }  // namespace
 
-std::size_t packed_panel_width() { return NB * W; }
+std::size_t packed_panel_width() { return NB * kLanes; }
 
 std::size_t packed_size(std::size_t K, std::size_t N) {
-  const std::size_t nr = NB * W;
+  const std::size_t nr = NB * kLanes;
   return (N + nr - 1) / nr * nr * K;
 }
 
 void pack_weights(const float* Wm, std::size_t K, std::size_t N, float* packed) {
-  const std::size_t nr = NB * W;
+  const std::size_t nr = NB * kLanes;
   const std::size_t panels = (N + nr - 1) / nr;
   for (std::size_t p = 0; p < panels; ++p) {
     float* dst = packed + p * K * nr;
@@ -230,7 +230,7 @@ void pack_weights(const float* Wm, std::size_t K, std::size_t N, float* packed) 
 
 void gemm_packed(const float* x, const float* packed, const float* b, float* y,
                  std::size_t T, std::size_t K, std::size_t N) {
-  const std::size_t nr = NB * W;
+  const std::size_t nr = NB * kLanes;
   const std::size_t full = N / nr;  // panels entirely inside y
   const std::size_t panels = (N + nr - 1) / nr;
   if (T == 1 && K != 0) {
@@ -243,7 +243,7 @@ void gemm_packed(const float* x, const float* packed, const float* b, float* y,
     else std::fill(y + i * N, y + (i + 1) * N, 0.0f);
   }
   if (K == 0) return;
-  float tile[MR * NB * W];  // the last, zero-padded panel goes through here
+  float tile[MR * NB * kLanes];  // the last, zero-padded panel goes through here
   for (std::size_t k0 = 0; k0 < K; k0 += PKC) {
     const std::size_t k1 = std::min(K, k0 + PKC);
     for (std::size_t p = 0; p < panels; ++p) {
@@ -271,11 +271,11 @@ namespace {
 inline float dot(const float* a, const float* b, std::size_t n) {
   std::size_t i = 0;
   Batch acc0(0.0f), acc1(0.0f);
-  for (; i + 2 * W <= n; i += 2 * W) {
+  for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
     acc0 = xsimd::fma(load(a + i), load(b + i), acc0);
-    acc1 = xsimd::fma(load(a + i + W), load(b + i + W), acc1);
+    acc1 = xsimd::fma(load(a + i + kLanes), load(b + i + kLanes), acc1);
   }
-  for (; i + W <= n; i += W) acc0 = xsimd::fma(load(a + i), load(b + i), acc0);
+  for (; i + kLanes <= n; i += kLanes) acc0 = xsimd::fma(load(a + i), load(b + i), acc0);
   float s = xsimd::reduce_add(acc0 + acc1);
   for (; i < n; ++i) s += a[i] * b[i];
   return s;
@@ -290,18 +290,18 @@ inline void dot4(const float* a, const float* w0, const float* w1, const float* 
                  float* out) {
   Batch s0(0.0f), s1(0.0f), s2(0.0f), s3(0.0f), t0(0.0f), t1(0.0f), t2(0.0f), t3(0.0f);
   std::size_t i = 0;
-  for (; i + 2 * W <= n; i += 2 * W) {
-    const Batch x0 = load(a + i), x1 = load(a + i + W);
+  for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
+    const Batch x0 = load(a + i), x1 = load(a + i + kLanes);
     s0 = xsimd::fma(x0, load(w0 + i), s0);
     s1 = xsimd::fma(x0, load(w1 + i), s1);
     s2 = xsimd::fma(x0, load(w2 + i), s2);
     s3 = xsimd::fma(x0, load(w3 + i), s3);
-    t0 = xsimd::fma(x1, load(w0 + i + W), t0);
-    t1 = xsimd::fma(x1, load(w1 + i + W), t1);
-    t2 = xsimd::fma(x1, load(w2 + i + W), t2);
-    t3 = xsimd::fma(x1, load(w3 + i + W), t3);
+    t0 = xsimd::fma(x1, load(w0 + i + kLanes), t0);
+    t1 = xsimd::fma(x1, load(w1 + i + kLanes), t1);
+    t2 = xsimd::fma(x1, load(w2 + i + kLanes), t2);
+    t3 = xsimd::fma(x1, load(w3 + i + kLanes), t3);
   }
-  for (; i + W <= n; i += W) {
+  for (; i + kLanes <= n; i += kLanes) {
     const Batch x0 = load(a + i);
     s0 = xsimd::fma(x0, load(w0 + i), s0);
     s1 = xsimd::fma(x0, load(w1 + i), s1);
@@ -335,19 +335,19 @@ void gemm_transposed_b(const float* x, const float* Wt, float* y,
 
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y,
                 std::size_t T, std::size_t C, float eps) {
-  const std::size_t cv = C / W * W;
+  const std::size_t cv = C / kLanes * kLanes;
   for (std::size_t t = 0; t < T; ++t) {
     const float* xr = x + t * C;
     float* yr = y + t * C;
     // mean
     Batch s(0.0f);
-    for (std::size_t c = 0; c < cv; c += W) s += load(xr + c);
+    for (std::size_t c = 0; c < cv; c += kLanes) s += load(xr + c);
     float sum = xsimd::reduce_add(s);
     for (std::size_t c = cv; c < C; ++c) sum += xr[c];
     const float mean = sum / static_cast<float>(C);
     // variance of the centred values (two passes: no cancellation)
     Batch m(mean), v(0.0f);
-    for (std::size_t c = 0; c < cv; c += W) {
+    for (std::size_t c = 0; c < cv; c += kLanes) {
       Batch d = load(xr + c) - m;
       v = xsimd::fma(d, d, v);
     }
@@ -356,7 +356,7 @@ void layer_norm(const float* x, const float* gamma, const float* beta, float* y,
     var /= static_cast<float>(C);
     const float rstd = 1.0f / std::sqrt(var + eps);
     Batch rs(rstd);
-    for (std::size_t c = 0; c < cv; c += W)
+    for (std::size_t c = 0; c < cv; c += kLanes)
       store(yr + c, xsimd::fma((load(xr + c) - m) * rs, load(gamma + c), load(beta + c)));
     for (std::size_t c = cv; c < C; ++c) yr[c] = (xr[c] - mean) * rstd * gamma[c] + beta[c];
   }
@@ -364,9 +364,9 @@ void layer_norm(const float* x, const float* gamma, const float* beta, float* y,
 
 void gelu_tanh(float* x, std::size_t n) {
   const float k = 0.7978845608028654f;  // sqrt(2/pi)
-  const std::size_t nv = n / W * W;
+  const std::size_t nv = n / kLanes * kLanes;
   const Batch half(0.5f), one(1.0f), kb(k), cb(0.044715f);
-  for (std::size_t i = 0; i < nv; i += W) {
+  for (std::size_t i = 0; i < nv; i += kLanes) {
     Batch v = load(x + i);
     Batch inner = kb * xsimd::fma(cb * v, v * v, v);
     store(x + i, half * v * (one + xsimd::tanh(inner)));
@@ -379,9 +379,9 @@ void gelu_tanh(float* x, std::size_t n) {
 
 void gelu_erf(float* x, std::size_t n) {
   const float r = 0.7071067811865476f;  // 1/sqrt(2)
-  const std::size_t nv = n / W * W;
+  const std::size_t nv = n / kLanes * kLanes;
   const Batch half(0.5f), one(1.0f), rb(r);
-  for (std::size_t i = 0; i < nv; i += W) {
+  for (std::size_t i = 0; i < nv; i += kLanes) {
     Batch v = load(x + i);
     store(x + i, half * v * (one + xsimd::erf(v * rb)));
   }
@@ -389,8 +389,8 @@ void gelu_erf(float* x, std::size_t n) {
 }
 
 void add_inplace(float* y, const float* x, std::size_t n) {
-  const std::size_t nv = n / W * W;
-  for (std::size_t i = 0; i < nv; i += W) store(y + i, load(y + i) + load(x + i));
+  const std::size_t nv = n / kLanes * kLanes;
+  for (std::size_t i = 0; i < nv; i += kLanes) store(y + i, load(y + i) + load(x + i));
   for (std::size_t i = nv; i < n; ++i) y[i] += x[i];
 }
 
@@ -398,9 +398,9 @@ namespace {
 // Softmax of one row in place; -inf entries get 0, an all -inf row all zeros.
 void softmax_row(float* r, std::size_t n) {
   const float ninf = -std::numeric_limits<float>::infinity();
-  const std::size_t nv = n / W * W;
+  const std::size_t nv = n / kLanes * kLanes;
   Batch mb(ninf);
-  for (std::size_t j = 0; j < nv; j += W) mb = xsimd::max(mb, load(r + j));
+  for (std::size_t j = 0; j < nv; j += kLanes) mb = xsimd::max(mb, load(r + j));
   float mx = xsimd::reduce_max(mb);
   for (std::size_t j = nv; j < n; ++j) mx = std::max(mx, r[j]);
   if (mx == ninf || std::isnan(mx)) {
@@ -412,7 +412,7 @@ void softmax_row(float* r, std::size_t n) {
   }
   const Batch m(mx);
   Batch sb(0.0f);
-  for (std::size_t j = 0; j < nv; j += W) {
+  for (std::size_t j = 0; j < nv; j += kLanes) {
     Batch e = xsimd::exp(load(r + j) - m);  // exp(-inf) = 0
     store(r + j, e);
     sb += e;
@@ -423,7 +423,7 @@ void softmax_row(float* r, std::size_t n) {
     sum += r[j];
   }
   const Batch inv(1.0f / sum);
-  for (std::size_t j = 0; j < nv; j += W) store(r + j, load(r + j) * inv);
+  for (std::size_t j = 0; j < nv; j += kLanes) store(r + j, load(r + j) * inv);
   const float invs = 1.0f / sum;
   for (std::size_t j = nv; j < n; ++j) r[j] *= invs;
 }
@@ -445,7 +445,7 @@ void attention(const float* q, const float* k, const float* v, std::size_t ld,
   factor /= options.temperature;
   // K_h transposed to [dk, T], so scores for one query stream along keys.
   std::vector<float> kt(dk * T);
-  const std::size_t tv = T / W * W;
+  const std::size_t tv = T / kLanes * kLanes;
   for (std::size_t h = 0; h < H; ++h) {
     const std::size_t off = h * dk;
     for (std::size_t j = 0; j < T; ++j)
@@ -456,8 +456,8 @@ void attention(const float* q, const float* k, const float* v, std::size_t ld,
       const float* qi = q + i * ld + off;
       const std::size_t n_keys = options.causal ? i + 1 : T;
       // raw scores q_i · k_j over visible keys, vectorised along j
-      const std::size_t nv = std::min(n_keys / W * W, tv);
-      for (std::size_t j = 0; j < nv; j += W) {
+      const std::size_t nv = std::min(n_keys / kLanes * kLanes, tv);
+      for (std::size_t j = 0; j < nv; j += kLanes) {
         Batch s(0.0f);
         for (std::size_t d = 0; d < dk; ++d) s = xsimd::fma(Batch(qi[d]), load(&kt[d * T + j]), s);
         store(row + j, s);
@@ -478,8 +478,8 @@ void attention(const float* q, const float* k, const float* v, std::size_t ld,
       std::fill(row + n_keys, row + T, 0.0f);
       // out_i = sum_j p_ij v_j, vectorised along d
       float* oi = out + i * C + off;
-      const std::size_t dv = dk / W * W;
-      for (std::size_t d = 0; d < dv; d += W) {
+      const std::size_t dv = dk / kLanes * kLanes;
+      for (std::size_t d = 0; d < dv; d += kLanes) {
         Batch acc(0.0f);
         for (std::size_t j = 0; j < n_keys; ++j) acc = xsimd::fma(Batch(row[j]), load(v + j * ld + off + d), acc);
         store(oi + d, acc);

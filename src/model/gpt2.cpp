@@ -59,7 +59,8 @@ struct Scratch {
   std::vector<float> x, ln, qkv, heads, proj, fc;
 };
 
-// x += c_proj(attention(c_attn(ln_1(x))))     probs: [H, T, T] of this layer
+// heads = attention(c_attn(ln_1(x)))    heads: [T, C], probs: [H, T, T] of this layer
+// (c_proj and the residual are attention_projection's)
 void attention_block(const Gpt2Config& cfg, const LayerWeights& L, int layer, const RunOptions& opt,
                      Scratch& s, std::size_t T, float* probs, float* scores) {
   const std::size_t C = cfg.n_embd, H = cfg.n_head, dk = C / H;
@@ -209,6 +210,8 @@ Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt
   r.tokens.reserve(T);
   for (int32_t id : ids) r.tokens.push_back(tokenizer_.token_text(id));
   r.attention.assign(L * H * T * T, 0.0f);
+  const bool scaled = opt.scale && cfg.scale_attn_weights;
+  r.score_scale.assign(L * H, scaled ? 1.0f / std::sqrt(float(C / H)) : 1.0f);
   if (opt.keep_intermediates) {
     r.qkv.assign(L * T * 3 * C, 0.0f);
     r.scores.assign(L * H * T * T, 0.0f);
@@ -283,6 +286,14 @@ Result<Model::Score> Model::score(std::string_view text, const RunOptions& optio
   RunOptions opt = options;
   opt.all_logits = true;
   HS_TRY_ASSIGN(RunResult r, run_ids(std::move(ids), opt));
+  return loss(r);
+}
+
+// mean over t of  logsumexp(logits[t]) - logits[t][ids[t+1]]
+Result<Model::Score> Model::loss(RunResult& r) const {
+  if (r.T < 2) return make_error("the run has " + std::to_string(r.T) +
+                                 " token; a loss needs at least 2 (a context and a next token)");
+  HS_TRY(fill_all_logits(r));
   const std::size_t V = r.vocab_size;
   double total = 0.0;
   for (std::size_t t = 0; t + 1 < r.T; ++t) {

@@ -9,31 +9,11 @@
 
 #include "common/error.hpp"
 #include "model/config.hpp"
+#include "model/run_options.hpp"
 #include "model/weights.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace hs::model {
-
-struct HeadRef {
-  int layer = 0;
-  int head = 0;
-  bool operator==(const HeadRef& o) const { return layer == o.layer && head == o.head; }
-};
-
-enum class AblationMode { Zero, Mean };
-
-// Knobs of one run: arguments, never state kept in the model.
-struct RunOptions {
-  bool causal = true;                 // causal mask (GPT-2 is a decoder: off only for teaching)
-  bool scale = true;                  // divide scores by sqrt(d_k)
-  float temperature = 1.0f;           // softmax temperature of `temperature_head` (all heads if layer < 0)
-  HeadRef temperature_head{-1, -1};
-  std::vector<HeadRef> ablate;        // heads whose output is removed
-  AblationMode ablation = AblationMode::Zero;
-  bool all_logits = false;            // logits for every position, not only the last
-  bool keep_intermediates = false;    // q/k/v, raw scores and head outputs of every layer
-  std::size_t max_tokens = 0;         // truncate to this many tokens (0: the model's n_positions)
-};
 
 // The result arrays of a run are refused above this size (the attention of a
 // long text in a big model grows as L x H x T^2), with an error that says so.
@@ -58,6 +38,8 @@ struct RunResult {
   std::vector<float> logits_last;   // [V]
   std::vector<float> logits_all;    // [T, V] when requested
   std::vector<float> final_hidden;  // [T, C] ln_f output: logits of any position on demand
+  std::vector<float> score_scale;   // [L, H] factor each head's q.k was multiplied by before softmax
+                                    // (1/sqrt(d_k), or 1 without scaling; temperature not included)
   bool nonfinite = false;           // NaN/Inf appeared in weights or activations
   // intermediates (keep_intermediates)
   std::vector<float> qkv;           // [L, T, 3C]  q | k | v, per layer after c_attn
@@ -85,6 +67,10 @@ class Model {
     bool truncated = false;
   };
   Result<Score> score(std::string_view text, const RunOptions& options = {}) const;
+
+  // The same mean NLL of a finished run, from its own logits (fills
+  // r.logits_all if the run has not got them yet): no second forward pass.
+  Result<Score> loss(RunResult& r) const;
 
   // Next-token logits [V] at `position` of a finished run (from its final_hidden).
   Result<std::vector<float>> logits_at(const RunResult& r, std::size_t position) const;

@@ -13,7 +13,4 @@ std::string tokenize_json(const std::vector<int32_t>& ids, const std::vector<std
 std::string run_json(const RunResult& r);
 std::string score_json(const Model::Score& s);
 
-// "L.H,L.H" -> heads; errors name the bad item.
-Result<std::vector<HeadRef>> parse_head_list(const std::string& spec);
-
 }  // namespace hs::model

@@ -1,10 +1,16 @@
 // src/wasm — the exported C API of the WebAssembly module: thin marshalling
-// between JavaScript and src/model. Every call that can fail returns 0 (or a
-// null pointer) and leaves its message in hs_last_error(); web/headscope-api.mjs
-// turns that into a JS Error with the same text. Models are handles (ints).
-// Results of the last run stay alive, per model, until the next run, so JS can
-// view them in place (views must be re-created after any call that can grow
-// memory).
+// between JavaScript and src/model. web/headscope-api.mjs is its only caller.
+//
+// Handles. A loaded model is a handle; so is every run. A run keeps all it
+// computed (attention, logits, hidden states, intermediates) until it is freed
+// with hs_run_free, or its model is; JS asks for any of its arrays by name, in
+// place (views of the heap must be re-created after any call that can grow
+// memory). hs_run_meta says which arrays a run has and their shapes.
+//
+// Errors. Every call that can fail returns 0 or a null pointer and leaves its
+// message in hs_last_error(); web/headscope-api.mjs turns that into a JS Error
+// with the same text. Returned strings stay valid until the next call that
+// returns a string.
 //
 // Safetensors bytes are pulled, tensor by tensor, through the JS function
 // Module.hsReadBytes(readerId, offset, n, dstPtr) (synchronous: a Web Worker
@@ -12,15 +18,14 @@
 // ArrayBuffer), so a model is never held twice in memory.
 #include <emscripten/emscripten.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <string>
 
-#include <algorithm>
-
-#include "json/json.hpp"
+#include "json/writer.hpp"
 #include "kernels/kernels.hpp"
 #include "model/head_roles.hpp"
 #include "model/loader.hpp"
@@ -37,22 +42,39 @@ EM_JS(void, hs_js_progress, (int reader, double done, double total), {
 
 namespace {
 
-struct Session {
+struct LoadedModel {
   std::unique_ptr<model::Model> model;
-  model::RunResult last;
-  std::vector<float> logits;  // hs_logits_at's result
-  std::string probe_roles;    // cached: the induction probe does not depend on the text
-  std::string text;  // scratch for returned strings
+  std::string probe_roles;  // cached: the induction probe does not depend on the text
 };
 
-std::map<int, Session> g_sessions;
-int g_next_handle = 1;
+struct Run {
+  int model = 0;              // the model's handle
+  model::RunResult result;
+  std::vector<float> logits;  // hs_run_logits_at's answer
+};
+
+std::map<int, LoadedModel> g_models;
+std::map<int, Run> g_runs;
+int g_next_handle = 1;  // models and runs never share a number
 std::string g_error;
-std::string g_text;
+std::string g_text;     // the last string returned
 
 int set_error(const std::string& m) {
   g_error = m;
   return 0;
+}
+
+const char* give(std::string s) {
+  g_text = std::move(s);
+  return g_text.c_str();
+}
+
+const char* give(Result<std::string> r) {
+  if (!r) {
+    set_error(r.error().message);
+    return nullptr;
+  }
+  return give(std::move(r.value()));
 }
 
 std::optional<std::string> maybe_string(const char* p, int n) {
@@ -60,69 +82,53 @@ std::optional<std::string> maybe_string(const char* p, int n) {
   return std::string(p, static_cast<std::size_t>(n));
 }
 
-Session* session(int handle) {
-  auto it = g_sessions.find(handle);
-  if (it == g_sessions.end()) {
+LoadedModel* find_model(int handle) {
+  auto it = g_models.find(handle);
+  if (it == g_models.end()) {
     set_error("no model with handle " + std::to_string(handle) + " (it was freed or never loaded)");
     return nullptr;
   }
   return &it->second;
 }
 
-// Options arrive as a JSON object: {"causal":true,"scale":true,"temperature":1,
-// "temperature_head":"L.H","ablate":"L.H,L.H","ablation":"zero"|"mean",
-// "all_logits":false,"intermediates":false}
-Result<model::RunOptions> parse_options(const char* json_text) {
-  model::RunOptions o;
-  if (!json_text || !*json_text) return o;
-  HS_TRY_ASSIGN(json::Value v, json::parse(json_text, "run options"));
-  if (!v.is_object()) return make_error("run options must be a JSON object");
-  auto boolean = [&](const char* k, bool& out) -> Status {
-    if (const json::Value* x = v.find(k)) {
-      if (!x->is_bool()) return make_error(std::string("run option \"") + k + "\" must be true or false");
-      out = x->boolean;
-    }
-    return {};
-  };
-  HS_TRY(boolean("causal", o.causal));
-  HS_TRY(boolean("scale", o.scale));
-  HS_TRY(boolean("all_logits", o.all_logits));
-  HS_TRY(boolean("intermediates", o.keep_intermediates));
-  if (const json::Value* x = v.find("max_tokens"); x && !x->is_null()) {
-    if (!x->is_number() || !x->is_integer || x->integer < 0)
-      return make_error("run option \"max_tokens\" must be a non-negative integer");
-    o.max_tokens = static_cast<std::size_t>(x->integer);
-  }
-  if (const json::Value* x = v.find("temperature")) {
-    if (!x->is_number()) return make_error("run option \"temperature\" must be a number");
-    o.temperature = static_cast<float>(x->number);
-  }
-  if (const json::Value* x = v.find("temperature_head"); x && !x->is_null()) {
-    if (!x->is_string()) return make_error("run option \"temperature_head\" must be \"L.H\"");
-    HS_TRY_ASSIGN(auto heads, model::parse_head_list(x->string));
-    if (heads.size() == 1) o.temperature_head = heads[0];
-  }
-  if (const json::Value* x = v.find("ablate"); x && !x->is_null()) {
-    if (!x->is_string()) return make_error("run option \"ablate\" must be \"L.H,L.H\"");
-    HS_TRY_ASSIGN(o.ablate, model::parse_head_list(x->string));
-  }
-  if (const json::Value* x = v.find("ablation"); x && !x->is_null()) {
-    if (!x->is_string() || (x->string != "zero" && x->string != "mean"))
-      return make_error("run option \"ablation\" must be \"zero\" or \"mean\"");
-    o.ablation = x->string == "mean" ? model::AblationMode::Mean : model::AblationMode::Zero;
-  }
-  return o;
-}
-
-// A string result handed to JS: kept in the session until its next call, or
-// null with the error recorded.
-const char* to_js(Session* s, Result<std::string> r) {
-  if (!r) {
-    set_error(r.error().message);
+Run* find_run(int handle) {
+  auto it = g_runs.find(handle);
+  if (it == g_runs.end()) {
+    set_error("no run with handle " + std::to_string(handle) + " (it was freed, or its model was)");
     return nullptr;
   }
-  s->text = std::move(r.value());
-  return s->text.c_str();
+  return &it->second;
+}
+
+const model::Model& model_of(const Run& r) { return *g_models.at(r.model).model; }
+
+Result<model::RunOptions> options_from(const char* json_text) {
+  return model::run_options_from_json(json_text ? std::string_view(json_text) : std::string_view());
+}
+
+// A run's arrays: name, the vector, its shape.
+struct ArrayRef {
+  const char* name;
+  const std::vector<float>* data;
+  std::vector<std::size_t> shape;
+};
+
+std::vector<ArrayRef> arrays_of(const model::RunResult& r) {
+  const std::size_t L = r.n_layer, H = r.n_head, T = r.T, C = r.n_embd, V = r.vocab_size;
+  std::vector<ArrayRef> all = {
+      {"attention", &r.attention, {L, H, T, T}},
+      {"logits_last", &r.logits_last, {V}},
+      {"logits_all", &r.logits_all, {T, V}},
+      {"final_hidden", &r.final_hidden, {T, C}},
+      {"score_scale", &r.score_scale, {L, H}},
+      {"qkv", &r.qkv, {L, T, 3 * C}},
+      {"scores", &r.scores, {L, H, T, T}},
+      {"head_out", &r.head_out, {L, T, C}},
+  };
+  std::vector<ArrayRef> present;
+  for (auto& a : all)
+    if (!a.data->empty()) present.push_back(std::move(a));
+  return present;
 }
 
 }  // namespace
@@ -138,17 +144,17 @@ EMSCRIPTEN_KEEPALIVE void hs_free(void* p) { std::free(p); }
 // GEMM against a double-precision loop on a small case. Returns JSON.
 EMSCRIPTEN_KEEPALIVE const char* hs_selfcheck() {
   const std::size_t T = 5, C = 12, H = 3, N = 7;
-  std::vector<float> qkv(T * 3 * C), out(T * C), probs(H * T * T), w(C * N), y(T * N);
+  std::vector<float> qkv(T * 3 * C), out(T * C), probs(H * T * T), wt(C * N), y(T * N);
   for (std::size_t i = 0; i < qkv.size(); ++i) qkv[i] = std::sin(0.37 * i);
-  for (std::size_t i = 0; i < w.size(); ++i) w[i] = std::cos(0.11 * i);
+  for (std::size_t i = 0; i < wt.size(); ++i) wt[i] = std::cos(0.11 * i);
   kernels::attention(qkv.data(), qkv.data() + C, qkv.data() + 2 * C, 3 * C, out.data(), probs.data(), nullptr, T, C,
                      H, {});
-  kernels::gemm_bias(qkv.data(), w.data(), nullptr, y.data(), T, C, N);  // rows of 3C read as [T, C] with ld 3C? no: first T*C
+  kernels::gemm_bias(qkv.data(), wt.data(), nullptr, y.data(), T, C, N);  // the first T*C floats as [T, C]
   double max_err = 0.0;
   for (std::size_t i = 0; i < T; ++i)
     for (std::size_t j = 0; j < N; ++j) {
       double s = 0;
-      for (std::size_t k = 0; k < C; ++k) s += double(qkv[i * C + k]) * w[k * N + j];
+      for (std::size_t k = 0; k < C; ++k) s += double(qkv[i * C + k]) * wt[k * N + j];
       max_err = std::max(max_err, std::abs(s - y[i * N + j]));
     }
   const std::size_t dk = C / H;
@@ -166,10 +172,10 @@ EMSCRIPTEN_KEEPALIVE const char* hs_selfcheck() {
       for (std::size_t j = 0; j <= i; ++j)
         max_err = std::max(max_err, std::abs(std::exp(s[j] - mx) / z - probs[(h * T + i) * T + j]));
     }
-  g_text = std::string("{\"arch\":\"") + kernels::simd_arch_name() + "\",\"lanes\":" +
-           std::to_string(kernels::simd_lanes()) + ",\"max_error\":" + std::to_string(max_err) +
-           ",\"ok\":" + (max_err < 1e-4 ? "true" : "false") + "}";
-  return g_text.c_str();
+  json::Writer w;
+  w.begin_object().field("arch", kernels::simd_arch_name()).field("lanes", kernels::simd_lanes());
+  w.field("max_error", max_err).field("ok", max_err < 1e-4).end_object();
+  return give(w.take());
 }
 
 // Load a model. Text files are passed as (pointer, length) with length -1 for
@@ -194,175 +200,183 @@ EMSCRIPTEN_KEEPALIVE int hs_model_load(const char* config, int config_len, const
     hs_js_progress(reader_id, double(done), double(total));
   });
   if (!m) return set_error(m.error().message);
-  int handle = g_next_handle++;
-  g_sessions[handle].model = std::move(m.value());
+  const int handle = g_next_handle++;
+  g_models[handle].model = std::move(m.value());
   return handle;
 }
 
-EMSCRIPTEN_KEEPALIVE void hs_model_free(int handle) { g_sessions.erase(handle); }
+// Frees the model and every run of it.
+EMSCRIPTEN_KEEPALIVE void hs_model_free(int handle) {
+  for (auto it = g_runs.begin(); it != g_runs.end();)
+    it = it->second.model == handle ? g_runs.erase(it) : std::next(it);
+  g_models.erase(handle);
+}
 
-// {"n_layer","n_head","n_embd","n_positions","vocab_size","n_inner","activation","nonfinite_weights"}
+// {"n_layer","n_head","n_embd","n_positions","vocab_size","n_inner","activation",
+//  "scale_attn_weights","nonfinite_weights"}
 EMSCRIPTEN_KEEPALIVE const char* hs_model_info(int handle) {
-  Session* s = session(handle);
-  if (!s) return nullptr;
-  const auto& c = s->model->config();
-  s->text = "{\"n_layer\":" + std::to_string(c.n_layer) + ",\"n_head\":" + std::to_string(c.n_head) +
-            ",\"n_embd\":" + std::to_string(c.n_embd) + ",\"n_positions\":" + std::to_string(c.n_positions) +
-            ",\"vocab_size\":" + std::to_string(c.vocab_size) + ",\"n_inner\":" + std::to_string(c.n_inner) +
-            ",\"activation\":";
-  json::write_string(s->text, c.activation_name);
-  s->text += std::string(",\"nonfinite_weights\":") + (s->model->weights().has_nonfinite ? "true" : "false") + "}";
-  return s->text.c_str();
+  LoadedModel* m = find_model(handle);
+  if (!m) return nullptr;
+  const auto& c = m->model->config();
+  json::Writer w;
+  w.begin_object().field("n_layer", c.n_layer).field("n_head", c.n_head).field("n_embd", c.n_embd);
+  w.field("n_positions", c.n_positions).field("vocab_size", c.vocab_size).field("n_inner", c.n_inner);
+  w.field("activation", c.activation_name).field("scale_attn_weights", c.scale_attn_weights);
+  w.field("nonfinite_weights", m->model->weights().has_nonfinite).end_object();
+  return give(w.take());
 }
 
 EMSCRIPTEN_KEEPALIVE const char* hs_tokenize_json(int handle, const char* text, int len) {
-  Session* s = session(handle);
-  if (!s) return nullptr;
-  std::vector<int32_t> ids = s->model->tokenizer().encode(std::string_view(text, len));
+  LoadedModel* m = find_model(handle);
+  if (!m) return nullptr;
+  std::vector<int32_t> ids = m->model->tokenizer().encode(std::string_view(text, len));
   std::vector<std::string> tokens;
-  for (int32_t id : ids) tokens.push_back(s->model->tokenizer().token_text(id));
-  s->text = model::tokenize_json(ids, tokens);
-  return s->text.c_str();
+  for (int32_t id : ids) tokens.push_back(m->model->tokenizer().token_text(id));
+  return give(model::tokenize_json(ids, tokens));
 }
 
 // The display text of every vocabulary entry, as a JSON array (for the
 // next-token view).
 EMSCRIPTEN_KEEPALIVE const char* hs_vocab_json(int handle) {
-  Session* s = session(handle);
-  if (!s) return nullptr;
-  const auto& tok = s->model->tokenizer();
-  s->text = "[";
-  for (std::size_t i = 0; i < static_cast<std::size_t>(s->model->config().vocab_size); ++i) {
-    if (i) s->text += ',';
-    json::write_string(s->text, i < tok.vocab_size() ? tok.token_text(int32_t(i)) : std::string());
-  }
-  s->text += "]";
-  return s->text.c_str();
+  LoadedModel* m = find_model(handle);
+  if (!m) return nullptr;
+  const auto& tok = m->model->tokenizer();
+  json::Writer w;
+  w.begin_array();
+  for (std::size_t i = 0; i < static_cast<std::size_t>(m->model->config().vocab_size); ++i)
+    w.value(i < tok.vocab_size() ? tok.token_text(int32_t(i)) : std::string());
+  w.end_array();
+  return give(w.take());
 }
 
-// Run; returns 1 on success. The result stays in the session for the getters.
+// ---------------------------------------------------------------- runs
+
+// Runs the model on the text; returns the run's handle (0 on error).
 EMSCRIPTEN_KEEPALIVE int hs_run(int handle, const char* text, int len, const char* options_json) {
-  Session* s = session(handle);
-  if (!s) return 0;
-  auto opt = parse_options(options_json);
+  LoadedModel* m = find_model(handle);
+  if (!m) return 0;
+  auto opt = options_from(options_json);
   if (!opt) return set_error(opt.error().message);
-  auto r = s->model->run(std::string_view(text, len), opt.value());
+  auto r = m->model->run(std::string_view(text, len), opt.value());
   if (!r) return set_error(r.error().message);
-  s->last = std::move(r.value());
-  return 1;
+  const int run = g_next_handle++;
+  g_runs[run] = Run{handle, std::move(r.value()), {}};
+  return run;
 }
 
-// The CLI contract's JSON for the last run.
-EMSCRIPTEN_KEEPALIVE const char* hs_result_json(int handle) {
-  Session* s = session(handle);
-  if (!s) return nullptr;
-  s->text = model::run_json(s->last);
-  return s->text.c_str();
+EMSCRIPTEN_KEEPALIVE void hs_run_free(int run) { g_runs.erase(run); }
+
+// {"ids","tokens","T","n_layer","n_head","n_embd","vocab_size","truncated","nonfinite",
+//  "n_tokens_in_text","arrays":{NAME: [shape...]}}: every array hs_run_array can give now.
+EMSCRIPTEN_KEEPALIVE const char* hs_run_meta(int run) {
+  Run* r = find_run(run);
+  if (!r) return nullptr;
+  const auto& res = r->result;
+  json::Writer w;
+  w.begin_object().key("ids").array(res.ids).key("tokens").array(res.tokens);
+  w.field("T", res.T).field("n_layer", res.n_layer).field("n_head", res.n_head).field("n_embd", res.n_embd);
+  w.field("vocab_size", res.vocab_size).field("truncated", res.truncated).field("nonfinite", res.nonfinite);
+  w.field("n_tokens_in_text", res.n_tokens_in_text);
+  w.key("arrays").begin_object();
+  for (const ArrayRef& a : arrays_of(res)) w.key(a.name).array(a.shape);
+  w.end_object().end_object();
+  return give(w.take());
 }
 
-// {"ids","tokens","T","n_layer","n_head","truncated","nonfinite","n_tokens_in_text"} of the last run.
-EMSCRIPTEN_KEEPALIVE const char* hs_result_meta(int handle) {
-  Session* s = session(handle);
-  if (!s) return nullptr;
-  const auto& r = s->last;
-  s->text = model::tokenize_json(r.ids, r.tokens);
-  s->text.pop_back();
-  s->text += ",\"T\":" + std::to_string(r.T) + ",\"n_layer\":" + std::to_string(r.n_layer) +
-             ",\"n_head\":" + std::to_string(r.n_head) + ",\"n_embd\":" + std::to_string(r.n_embd) +
-             ",\"vocab_size\":" + std::to_string(r.vocab_size) +
-             ",\"truncated\":" + (r.truncated ? "true" : "false") +
-             ",\"nonfinite\":" + (r.nonfinite ? "true" : "false") +
-             ",\"n_tokens_in_text\":" + std::to_string(r.n_tokens_in_text) +
-             ",\"has_intermediates\":" + (r.qkv.empty() ? "false" : "true") +
-             ",\"has_all_logits\":" + (r.logits_all.empty() ? "false" : "true") + "}";
-  return s->text.c_str();
+// A pointer to one of the run's float32 arrays, by the name hs_run_meta lists.
+EMSCRIPTEN_KEEPALIVE const float* hs_run_array(int run, const char* name) {
+  Run* r = find_run(run);
+  if (!r) return nullptr;
+  const std::string_view want(name ? name : "");
+  for (const ArrayRef& a : arrays_of(r->result))
+    if (want == a.name) return a.data->data();
+  set_error("run " + std::to_string(run) + " has no array \"" + std::string(want) + "\"");
+  return nullptr;
 }
 
-// Pointers into the last run's arrays (float32), or null when absent.
-EMSCRIPTEN_KEEPALIVE const float* hs_result_array(int handle, int which) {
-  Session* s = session(handle);
-  if (!s) return nullptr;
-  auto& r = s->last;
-  const std::vector<float>* v = nullptr;
-  switch (which) {
-    case 0: v = &r.attention; break;    // [L, H, T, T]
-    case 1: v = &r.logits_last; break;  // [V]
-    case 2: v = &r.logits_all; break;   // [T, V]
-    case 3: v = &r.qkv; break;          // [L, T, 3C]
-    case 4: v = &r.scores; break;       // [L, H, T, T]
-    case 5: v = &r.head_out; break;     // [L, T, C]
-  }
-  if (!v || v->empty()) return nullptr;
-  return v->data();
+// The CLI contract's JSON of the run.
+EMSCRIPTEN_KEEPALIVE const char* hs_run_json(int run) {
+  Run* r = find_run(run);
+  if (!r) return nullptr;
+  return give(model::run_json(r->result));
 }
 
-// Mean next-token NLL as the CLI's score JSON.
-EMSCRIPTEN_KEEPALIVE const char* hs_score_json(int handle, const char* text, int len, const char* options_json) {
-  Session* s = session(handle);
-  if (!s) return nullptr;
-  const std::string_view t(text, len);
-  auto opt = parse_options(options_json);
-  if (!opt) return to_js(s, opt.error());
-  auto r = s->model->score(t, opt.value());
-  if (!r) return to_js(s, r.error());
-  return to_js(s, model::score_json(r.value()));
-}
-
-// Next-token logits [V] at `position` of the last run; pointer valid until the next call.
-EMSCRIPTEN_KEEPALIVE const float* hs_logits_at(int handle, int position) {
-  Session* s = session(handle);
-  if (!s) return nullptr;
-  if (position < 0) {
-    set_error("logits_at: negative position");
-    return nullptr;
-  }
-  auto r = s->model->logits_at(s->last, static_cast<std::size_t>(position));
-  if (!r) {
-    set_error(r.error().message);
-    return nullptr;
-  }
-  s->logits = std::move(r.value());
-  return s->logits.data();
-}
-
-// Every position's next-token logits of the last run, from its final hidden
-// states (no new run); returns 1, then hs_result_array(handle, 2) has them.
-EMSCRIPTEN_KEEPALIVE int hs_result_fill_all_logits(int handle) {
-  Session* s = session(handle);
-  if (!s) return 0;
-  Status st = s->model->fill_all_logits(s->last);
+// Every position's next-token logits of the run, from its final hidden states
+// (no new forward pass); afterwards the run has the array "logits_all".
+EMSCRIPTEN_KEEPALIVE int hs_run_fill_all_logits(int run) {
+  Run* r = find_run(run);
+  if (!r) return 0;
+  Status st = model_of(*r).fill_all_logits(r->result);
   if (!st.ok()) return set_error(st.error().message);
   return 1;
 }
 
-// Head-role scores of the last run (no new run): head_scores_json.
-EMSCRIPTEN_KEEPALIVE const char* hs_result_roles_json(int handle) {
-  Session* s = session(handle);
-  if (!s) return nullptr;
-  s->text = model::head_scores_json(model::score_heads(s->last), s->last.n_layer, s->last.n_head);
-  return s->text.c_str();
+// The run's mean next-token NLL as the CLI's score JSON, from the run's own
+// logits (fills "logits_all"; no new forward pass).
+EMSCRIPTEN_KEEPALIVE const char* hs_run_loss_json(int run) {
+  Run* r = find_run(run);
+  if (!r) return nullptr;
+  auto s = model_of(*r).loss(r->result);
+  if (!s) return give(Result<std::string>(s.error()));
+  return give(model::score_json(s.value()));
 }
+
+// Next-token logits [V] at `position` of the run; valid until the next call for this run.
+EMSCRIPTEN_KEEPALIVE const float* hs_run_logits_at(int run, int position) {
+  Run* r = find_run(run);
+  if (!r) return nullptr;
+  if (position < 0) {
+    set_error("logits_at: negative position");
+    return nullptr;
+  }
+  auto l = model_of(*r).logits_at(r->result, static_cast<std::size_t>(position));
+  if (!l) {
+    set_error(l.error().message);
+    return nullptr;
+  }
+  r->logits = std::move(l.value());
+  return r->logits.data();
+}
+
+// Head-role scores of the run (head_scores_json).
+EMSCRIPTEN_KEEPALIVE const char* hs_run_roles_json(int run) {
+  Run* r = find_run(run);
+  if (!r) return nullptr;
+  return give(model::head_scores_json(model::score_heads(r->result), r->result.n_layer, r->result.n_head));
+}
+
+// ---------------------------------------------------------------- by text
 
 // Head-role scores on the induction probe (computed once per model).
 EMSCRIPTEN_KEEPALIVE const char* hs_probe_roles_json(int handle) {
-  Session* s = session(handle);
-  if (!s) return nullptr;
-  if (s->probe_roles.empty()) {
-    auto p = s->model->run_ids(model::model_induction_probe(*s->model), {});
-    if (!p) return to_js(s, p.error());
-    s->probe_roles = model::head_scores_json(model::score_heads(p.value()), p->n_layer, p->n_head);
+  LoadedModel* m = find_model(handle);
+  if (!m) return nullptr;
+  if (m->probe_roles.empty()) {
+    auto p = m->model->run_ids(model::model_induction_probe(*m->model), {});
+    if (!p) return give(Result<std::string>(p.error()));
+    m->probe_roles = model::head_scores_json(model::score_heads(p.value()), p->n_layer, p->n_head);
   }
-  return s->probe_roles.c_str();
+  return give(m->probe_roles);
+}
+
+// Mean next-token NLL of a text as the CLI's score JSON (its own forward pass).
+EMSCRIPTEN_KEEPALIVE const char* hs_score_json(int handle, const char* text, int len, const char* options_json) {
+  LoadedModel* m = find_model(handle);
+  if (!m) return nullptr;
+  auto opt = options_from(options_json);
+  if (!opt) return give(Result<std::string>(opt.error()));
+  auto r = m->model->score(std::string_view(text, len), opt.value());
+  if (!r) return give(Result<std::string>(r.error()));
+  return give(model::score_json(r.value()));
 }
 
 // Head-role scores on the text and on the induction probe (see head_roles.hpp).
 EMSCRIPTEN_KEEPALIVE const char* hs_roles_json(int handle, const char* text, int len, const char* options_json) {
-  Session* s = session(handle);
-  if (!s) return nullptr;
-  const std::string_view t(text, len);
-  auto opt = parse_options(options_json);
-  if (!opt) return to_js(s, opt.error());
-  return to_js(s, model::roles_json(*s->model, t, opt.value()));
+  LoadedModel* m = find_model(handle);
+  if (!m) return nullptr;
+  auto opt = options_from(options_json);
+  if (!opt) return give(Result<std::string>(opt.error()));
+  return give(model::roles_json(*m->model, std::string_view(text, len), opt.value()));
 }
 
 }  // extern "C"

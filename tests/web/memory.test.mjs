@@ -94,7 +94,7 @@ async function freshRun(text) {
   const rt = await loadRuntime();
   const heap0 = rt.m.HEAPU8.buffer.byteLength;
   const model = loadModelFolder(rt, small.dir);
-  const r = model.run(text);
+  const r = model.runData(text);
   return { r, rt, model, heap0 };
 }
 
@@ -138,7 +138,7 @@ test('a model too large for the module: a clear error naming the tensor, then a 
   // The module still works: the small model loads (reusing the freed memory) and
   // gives bit for bit the numbers of a brand-new module.
   const model = loadModelFolder(rt, small.dir);
-  const got = model.run(SENTENCE);
+  const got = model.runData(SENTENCE);
   freshRef ??= await freshRun(SENTENCE);
   const want = freshRef.r;
   assert.deepEqual(got.ids, want.ids);
@@ -157,7 +157,7 @@ test('results stay right across heap growth (views re-created, arrays copied out
   // being read through views of the heap: the numbers are checked below.
   assert.ok(mem() >= heap0);
 
-  const before = model.run(SENTENCE);
+  const before = model.runData(SENTENCE);
   const snapshot = Float32Array.from(before.attention);
   assert.notEqual(before.attention.buffer, rt.m.HEAPU8.buffer, 'result arrays are copies, not heap views');
   const oldView = rt.m.HEAPU8;
@@ -168,7 +168,7 @@ test('results stay right across heap growth (views re-created, arrays copied out
   const n = Math.ceil(Math.sqrt((size0 * 1.2) / (16 * 4))); // 16 heads x n^2 x 4 bytes > 1.2x the heap
   assert.ok(n <= 4000, `the small model's heap (${size0} bytes) is too big for this check`);
   const big = rt.loadModel(zeroModel({ L: 1, H: 16, C: 16, P: Math.max(n, 256), F: 16 }));
-  const grown = big.run(' a'.repeat(n));
+  const grown = big.runData(' a'.repeat(n));
   assert.equal(grown.T, n);
   assert.ok(mem() > size0, `the heap grew (${size0} -> ${mem()} bytes)`);
   assert.ok(16 * n * n * 4 > size0, 'the run needed more than the heap it started with');
@@ -178,7 +178,7 @@ test('results stay right across heap growth (views re-created, arrays copied out
 
   // the earlier result is intact, and the same run after growth gives the same numbers
   assert.deepEqual(before.attention, snapshot);
-  const after = model.run(SENTENCE);
+  const after = model.runData(SENTENCE);
   assert.deepEqual(after.attention, snapshot);
   assert.deepEqual(after.logitsLast, before.logitsLast);
   assert.ok(after.attention.some((x) => x > 0), 'not zeros');
@@ -188,8 +188,8 @@ test('results stay right across heap growth (views re-created, arrays copied out
   const size1 = mem();
   const wide = rt.loadModel(zeroModel({ C: 1024, P: Math.ceil((size1 * 1.2) / 4096) }));
   assert.ok(mem() > size1, `the heap grew again (${size1} -> ${mem()} bytes)`);
-  assertUniform(wide.run('One more sentence.'), 'model loaded while the heap grew');
-  assert.deepEqual(model.run(SENTENCE).attention, snapshot);
+  assertUniform(wide.runData('One more sentence.'), 'model loaded while the heap grew');
+  assert.deepEqual(model.runData(SENTENCE).attention, snapshot);
   wide.free();
   big.free();
 });
@@ -199,10 +199,10 @@ test('runs too large for the module: clear errors, the module keeps working', as
   const model = rt.loadModel(zeroModel({ L: 1, H: 16, C: 16, P: 4096, F: 16 }));
   // kMaxResultBytes (1 GB): 16 heads x 4096^2 x 4 bytes = 1 GB of attention, plus the
   // scratch 4096 x (8C + F) floats = 2.25 MB and the logits: 1026 MB
-  assert.throws(() => model.run(' a'.repeat(4096)),
+  assert.throws(() => model.runData(' a'.repeat(4096)),
     /a run on 4096 tokens would need 1026 MB for its attention and logits; shorten the text/);
-  assert.throws(() => model.run(' a'.repeat(4096), { max_tokens: 4096 }), /would need \d+ MB/);
-  assertUniform(model.run(' a'.repeat(300)), 'after the refused run');
+  assert.throws(() => model.runData(' a'.repeat(4096), { max_tokens: 4096 }), /would need \d+ MB/);
+  assertUniform(model.runData(' a'.repeat(300)), 'after the refused run');
   // the same guard through score (every position's logits) and roles
   assert.throws(() => model.scoreJson(' a'.repeat(4096)), /would need \d+ MB/);
   assert.ok(JSON.parse(model.scoreJson(' a'.repeat(50))).tokens === 50);
@@ -218,7 +218,7 @@ test('runs too large for the module: clear errors, the module keeps working', as
   }
   assert.ok(ballast.length * 64 > 3000, `the heap filled up (${ballast.length * 64} MB)`);
   for (let i = 0; i < 3; i++) rt.m._free(ballast.pop());
-  const calls = [[3000, (t) => model.run(t)], [2000, (t) => model.scoreJson(t)], [3000, (t) => model.roles(t)]];
+  const calls = [[3000, (t) => model.runData(t)], [2000, (t) => model.scoreJson(t)], [3000, (t) => model.roles(t)]];
   for (const [n, call] of calls) {
     assert.throws(() => call(' a'.repeat(n)), (e) => {
       assert.match(e.message, new RegExp(`out of memory: a run on ${n} tokens needs about \\d+ MB`));
@@ -226,8 +226,8 @@ test('runs too large for the module: clear errors, the module keeps working', as
       return true;
     });
   }
-  assertUniform(model.run(' a'.repeat(200)), 'with the heap nearly full');
+  assertUniform(model.runData(' a'.repeat(200)), 'with the heap nearly full');
   for (const p of ballast) rt.m._free(p);
-  assertUniform(model.run(' a'.repeat(3000)), 'once the memory is free again');
+  assertUniform(model.runData(' a'.repeat(3000)), 'once the memory is free again');
   model.free();
 });
