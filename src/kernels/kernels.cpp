@@ -362,6 +362,68 @@ void layer_norm(const float* x, const float* gamma, const float* beta, float* y,
   }
 }
 
+void rms_norm(const float* x, const float* gamma, float* y, std::size_t T, std::size_t C, float eps) {
+  const std::size_t cv = C / kLanes * kLanes;
+  for (std::size_t t = 0; t < T; ++t) {
+    const float* xr = x + t * C;
+    float* yr = y + t * C;
+    Batch s(0.0f);
+    for (std::size_t c = 0; c < cv; c += kLanes) {
+      const Batch v = load(xr + c);
+      s = xsimd::fma(v, v, s);
+    }
+    float ss = xsimd::reduce_add(s);
+    for (std::size_t c = cv; c < C; ++c) ss += xr[c] * xr[c];
+    const float rstd = 1.0f / std::sqrt(ss / static_cast<float>(C) + eps);
+    const Batch rs(rstd);
+    for (std::size_t c = 0; c < cv; c += kLanes) store(yr + c, load(xr + c) * rs * load(gamma + c));
+    for (std::size_t c = cv; c < C; ++c) yr[c] = xr[c] * rstd * gamma[c];
+  }
+}
+
+void silu_gate(float* gate, const float* up, std::size_t T, std::size_t F, std::size_t ld) {
+  const std::size_t fv = F / kLanes * kLanes;
+  const Batch one(1.0f);
+  for (std::size_t t = 0; t < T; ++t) {
+    float* g = gate + t * ld;
+    const float* u = up + t * ld;
+    for (std::size_t i = 0; i < fv; i += kLanes) {
+      const Batch x = load(g + i);
+      store(g + i, x / (one + xsimd::exp(-x)) * load(u + i));
+    }
+    for (std::size_t i = fv; i < F; ++i) g[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+  }
+}
+
+void rotary(float* x, std::size_t ld, std::size_t T, std::size_t pos0, std::size_t n_heads, std::size_t head_dim,
+            std::size_t rot_dims, const float* inv_freq) {
+  const std::size_t half = rot_dims / 2;
+  std::vector<float> cs(half), sn(half);
+  for (std::size_t t = 0; t < T; ++t) {
+    const double pos = static_cast<double>(pos0 + t);
+    for (std::size_t d = 0; d < half; ++d) {
+      // the angle in double: positions up to 10^5 times frequencies near 1 lose digits in float
+      const double a = pos * static_cast<double>(inv_freq[d]);
+      cs[d] = static_cast<float>(std::cos(a));
+      sn[d] = static_cast<float>(std::sin(a));
+    }
+    for (std::size_t h = 0; h < n_heads; ++h) {
+      float* xh = x + t * ld + h * head_dim;
+      const std::size_t hv = half / kLanes * kLanes;
+      for (std::size_t d = 0; d < hv; d += kLanes) {
+        const Batch a = load(xh + d), b = load(xh + half + d), c = load(&cs[d]), s = load(&sn[d]);
+        store(xh + d, a * c - b * s);
+        store(xh + half + d, b * c + a * s);
+      }
+      for (std::size_t d = hv; d < half; ++d) {
+        const float a = xh[d], b = xh[half + d];
+        xh[d] = a * cs[d] - b * sn[d];
+        xh[half + d] = b * cs[d] + a * sn[d];
+      }
+    }
+  }
+}
+
 void gelu_tanh(float* x, std::size_t n) {
   const float k = 0.7978845608028654f;  // sqrt(2/pi)
   const std::size_t nv = n / kLanes * kLanes;
@@ -435,62 +497,75 @@ void softmax_rows(float* x, std::size_t rows, std::size_t cols) {
 
 // ---- attention -----------------------------------------------------------------
 
+void attention_rows(const float* q, const float* k, const float* v, float* out, float* probs, float* scores,
+                    std::size_t q0, std::size_t n_q, std::size_t n_k, std::size_t P,
+                    const AttentionLayout& lay, const AttentionOptions& options) {
+  const std::size_t dk = lay.head_dim, H = lay.n_head, G = lay.n_kv_head, group = H / G;
+  float factor = options.scale ? 1.0f / std::sqrt(static_cast<float>(dk)) : 1.0f;
+  factor /= options.temperature;
+  // K_g transposed to [dk, n_k], so scores for one query stream along keys.
+  std::vector<float> kt(dk * n_k);
+  const std::size_t tv = n_k / kLanes * kLanes;
+  const std::size_t dv = dk / kLanes * kLanes;
+  for (std::size_t g = 0; g < G; ++g) {
+    const std::size_t koff = g * dk;
+    for (std::size_t j = 0; j < n_k; ++j)
+      for (std::size_t d = 0; d < dk; ++d) kt[d * n_k + j] = k[j * lay.k_ld + koff + d];
+    for (std::size_t h = g * group; h < (g + 1) * group; ++h) {
+      const std::size_t qoff = h * dk;
+      for (std::size_t r = 0; r < n_q; ++r) {
+        const std::size_t i = q0 + r;  // the query's position
+        float* row = probs + (h * P + i) * P;
+        const float* qi = q + r * lay.q_ld + qoff;
+        const std::size_t n_keys = options.causal ? std::min(i + 1, n_k) : n_k;
+        // raw scores q_i . k_j over visible keys, vectorised along j
+        const std::size_t nv = std::min(n_keys / kLanes * kLanes, tv);
+        for (std::size_t j = 0; j < nv; j += kLanes) {
+          Batch s(0.0f);
+          for (std::size_t d = 0; d < dk; ++d) s = xsimd::fma(Batch(qi[d]), load(&kt[d * n_k + j]), s);
+          store(row + j, s);
+        }
+        for (std::size_t j = nv; j < n_keys; ++j) {
+          float s = 0.0f;
+          for (std::size_t d = 0; d < dk; ++d) s += qi[d] * kt[d * n_k + j];
+          row[j] = s;
+        }
+        if (scores) {
+          float* srow = scores + (h * P + i) * P;
+          std::copy(row, row + n_keys, srow);
+          std::fill(srow + n_keys, srow + P, 0.0f);
+        }
+        for (std::size_t j = 0; j < n_keys; ++j) row[j] *= factor;
+        softmax_row(row, n_keys);
+        std::fill(row + n_keys, row + P, 0.0f);  // masked keys, and columns past n_k
+        // out_i = sum_j p_ij v_j, vectorised along d
+        float* oi = out + r * lay.out_ld + qoff;
+        const float* vg = v + koff;
+        for (std::size_t d = 0; d < dv; d += kLanes) {
+          Batch acc(0.0f);
+          for (std::size_t j = 0; j < n_keys; ++j) acc = xsimd::fma(Batch(row[j]), load(vg + j * lay.v_ld + d), acc);
+          store(oi + d, acc);
+        }
+        for (std::size_t d = dv; d < dk; ++d) {
+          float acc = 0.0f;
+          for (std::size_t j = 0; j < n_keys; ++j) acc += row[j] * vg[j * lay.v_ld + d];
+          oi[d] = acc;
+        }
+      }
+    }
+  }
+}
+
 void attention(const float* q, const float* k, const float* v, std::size_t ld,
                float* out, float* probs, float* scores,
                std::size_t T, std::size_t C, std::size_t H,
                const AttentionOptions& options) {
-  const std::size_t dk = C / H;
-  const float ninf = -std::numeric_limits<float>::infinity();
-  float factor = options.scale ? 1.0f / std::sqrt(static_cast<float>(dk)) : 1.0f;
-  factor /= options.temperature;
-  // K_h transposed to [dk, T], so scores for one query stream along keys.
-  std::vector<float> kt(dk * T);
-  const std::size_t tv = T / kLanes * kLanes;
-  for (std::size_t h = 0; h < H; ++h) {
-    const std::size_t off = h * dk;
-    for (std::size_t j = 0; j < T; ++j)
-      for (std::size_t d = 0; d < dk; ++d) kt[d * T + j] = k[j * ld + off + d];
-    float* P = probs + h * T * T;  // [T, T]
-    for (std::size_t i = 0; i < T; ++i) {
-      float* row = P + i * T;
-      const float* qi = q + i * ld + off;
-      const std::size_t n_keys = options.causal ? i + 1 : T;
-      // raw scores q_i · k_j over visible keys, vectorised along j
-      const std::size_t nv = std::min(n_keys / kLanes * kLanes, tv);
-      for (std::size_t j = 0; j < nv; j += kLanes) {
-        Batch s(0.0f);
-        for (std::size_t d = 0; d < dk; ++d) s = xsimd::fma(Batch(qi[d]), load(&kt[d * T + j]), s);
-        store(row + j, s);
-      }
-      for (std::size_t j = nv; j < n_keys; ++j) {
-        float s = 0.0f;
-        for (std::size_t d = 0; d < dk; ++d) s += qi[d] * kt[d * T + j];
-        row[j] = s;
-      }
-      if (scores) {
-        float* srow = scores + h * T * T + i * T;
-        std::copy(row, row + n_keys, srow);
-        std::fill(srow + n_keys, srow + T, 0.0f);
-      }
-      for (std::size_t j = 0; j < n_keys; ++j) row[j] *= factor;
-      std::fill(row + n_keys, row + T, ninf);
-      softmax_row(row, n_keys);  // masked tail handled below
-      std::fill(row + n_keys, row + T, 0.0f);
-      // out_i = sum_j p_ij v_j, vectorised along d
-      float* oi = out + i * C + off;
-      const std::size_t dv = dk / kLanes * kLanes;
-      for (std::size_t d = 0; d < dv; d += kLanes) {
-        Batch acc(0.0f);
-        for (std::size_t j = 0; j < n_keys; ++j) acc = xsimd::fma(Batch(row[j]), load(v + j * ld + off + d), acc);
-        store(oi + d, acc);
-      }
-      for (std::size_t d = dv; d < dk; ++d) {
-        float acc = 0.0f;
-        for (std::size_t j = 0; j < n_keys; ++j) acc += row[j] * v[j * ld + off + d];
-        oi[d] = acc;
-      }
-    }
-  }
+  AttentionLayout lay;
+  lay.n_head = lay.n_kv_head = H;
+  lay.head_dim = C / H;
+  lay.q_ld = lay.k_ld = lay.v_ld = ld;
+  lay.out_ld = C;
+  attention_rows(q, k, v, out, probs, scores, 0, T, T, T, lay, options);
 }
 
 }  // namespace hs::kernels

@@ -1,5 +1,6 @@
-// src/kernels — the numeric heart of Headscope: GEMM, layer norm, GELU, softmax,
-// residual add and multi-head attention, written once against xsimd::batch so
+// src/kernels — the numeric heart of Headscope: GEMM, layer norm, RMS norm, GELU,
+// SiLU gate, rotary positions, softmax, residual add and multi-head attention
+// (grouped key/value heads, any row strides), written once against xsimd::batch so
 // the same source compiles to WASM SIMD128 in the browser and SSE/AVX natively.
 //
 // Every kernel works on caller-owned, row-major float buffers and allocates
@@ -42,6 +43,21 @@ void gemm_transposed_b(const float* x, const float* Wt, float* y,
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y,
                 std::size_t T, std::size_t C, float eps);
 
+// y[T, C] = x / sqrt(mean(x^2) + eps) * gamma, per row (Llama's RMSNorm).  y may alias x.
+void rms_norm(const float* x, const float* gamma, float* y, std::size_t T, std::size_t C, float eps);
+
+// In place over gate[T, F]: gate = silu(gate) * up, silu(g) = g / (1 + e^-g)
+// (the SwiGLU MLP's gate; rows of gate and up are `ld` floats apart).
+void silu_gate(float* gate, const float* up, std::size_t T, std::size_t F, std::size_t ld);
+
+// Rotary position embedding in place ("rotate half", as HF Llama and GPT-NeoX
+// apply it): for each row t (position pos0 + t) and each of n_heads heads of
+// head_dim floats starting at x + t*ld + h*head_dim, the first rot_dims dims are
+// rotated in pairs (d, d + rot_dims/2) by the angle position * inv_freq[d]
+// (inv_freq has rot_dims/2 entries); dims past rot_dims are left as they are.
+void rotary(float* x, std::size_t ld, std::size_t T, std::size_t pos0, std::size_t n_heads, std::size_t head_dim,
+            std::size_t rot_dims, const float* inv_freq);
+
 // In place: GPT-2's tanh approximation of GELU ("gelu_new"):
 // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
 void gelu_tanh(float* x, std::size_t n);
@@ -61,7 +77,28 @@ struct AttentionOptions {
   float temperature = 1.0f;  // scores are divided by this before the softmax
 };
 
-// Multi-head attention for one layer.
+// Where each head's numbers are: query head h reads columns [h*head_dim,
+// (h+1)*head_dim) of q; it shares key/value head g = h / (n_head / n_kv_head),
+// columns [g*head_dim, ...) of k and v; it writes out's columns [h*head_dim, ...).
+// Rows of q, k, v and out are the given strides apart (a fused QKV buffer of
+// width W has q_ld = k_ld = v_ld = W).
+struct AttentionLayout {
+  std::size_t n_head = 1, n_kv_head = 1, head_dim = 1;
+  std::size_t q_ld = 0, k_ld = 0, v_ld = 0, out_ld = 0;
+};
+
+// Attention rows for queries at positions [q0, q0 + n_q) against keys and
+// values at positions [0, n_k) (causal: query i sees keys j <= i, so n_k >=
+// q0 + n_q). q and out point at the row of position q0; k and v at position 0.
+//   probs:  [n_head, P, P] with P = probs_ld; rows q0..q0+n_q-1 are written
+//   scores: the same shape, optional (null): raw q_i . k_j before scaling,
+//           temperature and mask
+// per head, softmax(Q_h K_g^T / sqrt(head_dim) + mask) V_g.
+void attention_rows(const float* q, const float* k, const float* v, float* out, float* probs, float* scores,
+                    std::size_t q0, std::size_t n_q, std::size_t n_k, std::size_t probs_ld,
+                    const AttentionLayout& layout, const AttentionOptions& options);
+
+// Multi-head attention for one layer (every query, one key/value head per head).
 //   q, k, v: [T, C] each, rows `ld` floats apart (ld = 3C reads a fused QKV buffer)
 //   out:     [T, C]      head h writes columns [h*d_k, (h+1)*d_k)
 //   probs:   [H, T, T]   the attention probabilities (masked entries are 0)

@@ -255,3 +255,150 @@ TEST_CASE("gemm_packed on the transformer's shapes") {
   k::gemm_packed(x.data(), packed.data(), b.data(), y.data(), T, K, N);
   CHECK(rel_error(y, ref_gemm(x, w, &b, T, K, N)) <= 1e-5);
 }
+
+// ---- kernels of the Llama-style, GPT-NeoX and BERT-style families ---------------
+
+TEST_CASE("rms_norm matches a float64 reference, in place too") {
+  for (std::size_t C : {1, 3, 7, 64, 129}) {
+    const std::size_t T = 5;
+    Vec x = random_vec(T * C, 11 + C, 2.0f), g = random_vec(C, 12 + C);
+    DVec ref(T * C);
+    for (std::size_t t = 0; t < T; ++t) {
+      double ss = 0;
+      for (std::size_t c = 0; c < C; ++c) ss += double(x[t * C + c]) * x[t * C + c];
+      const double r = 1.0 / std::sqrt(ss / double(C) + 1e-6);
+      for (std::size_t c = 0; c < C; ++c) ref[t * C + c] = x[t * C + c] * r * g[c];
+    }
+    Vec y(T * C);
+    k::rms_norm(x.data(), g.data(), y.data(), T, C, 1e-6f);
+    CHECK(rel_error(y, ref) < 1e-5);
+    k::rms_norm(x.data(), g.data(), x.data(), T, C, 1e-6f);
+    CHECK(rel_error(x, ref) < 1e-5);
+  }
+}
+
+TEST_CASE("silu_gate: silu(gate) * up, with a row stride") {
+  for (std::size_t F : {1, 5, 16, 37}) {
+    const std::size_t T = 3, ld = 2 * F + 1;  // gate and up in one buffer, an odd stride
+    Vec buf = random_vec(T * ld, 21 + F, 3.0f);
+    DVec ref(T * F);
+    for (std::size_t t = 0; t < T; ++t)
+      for (std::size_t i = 0; i < F; ++i) {
+        const double g = buf[t * ld + i], u = buf[t * ld + F + i];
+        ref[t * F + i] = g / (1.0 + std::exp(-g)) * u;
+      }
+    k::silu_gate(buf.data(), buf.data() + F, T, F, ld);
+    Vec got(T * F);
+    for (std::size_t t = 0; t < T; ++t)
+      for (std::size_t i = 0; i < F; ++i) got[t * F + i] = buf[t * ld + i];
+    CHECK(rel_error(got, ref) < 1e-5);
+  }
+}
+
+TEST_CASE("rotary: rotate-half pairs, partial rotary leaves the other dims, positions from pos0") {
+  struct Case { std::size_t head_dim, rot_dims, pos0; };
+  for (Case cs : {Case{8, 8, 0}, Case{7 * 2, 14, 3}, Case{16, 4, 100}, Case{10, 6, 1000}, Case{64, 64, 4000}}) {
+    const std::size_t T = 5, H = 3, ld = H * cs.head_dim + 2;
+    Vec x = random_vec(T * ld, 31 + cs.head_dim), orig = x;
+    const std::size_t half = cs.rot_dims / 2;
+    Vec inv(half);
+    for (std::size_t d = 0; d < half; ++d) inv[d] = float(std::pow(10000.0, -2.0 * d / double(cs.rot_dims)));
+    k::rotary(x.data(), ld, T, cs.pos0, H, cs.head_dim, cs.rot_dims, inv.data());
+    DVec ref(orig.begin(), orig.end());
+    for (std::size_t t = 0; t < T; ++t)
+      for (std::size_t h = 0; h < H; ++h)
+        for (std::size_t d = 0; d < half; ++d) {
+          const std::size_t a = t * ld + h * cs.head_dim + d, b = a + half;
+          const double ang = double(cs.pos0 + t) * double(inv[d]);
+          ref[a] = orig[a] * std::cos(ang) - orig[b] * std::sin(ang);
+          ref[b] = orig[b] * std::cos(ang) + orig[a] * std::sin(ang);
+        }
+    CHECK(rel_error(x, ref) < 1e-5);
+    // dims past rot_dims, and the padding columns, are untouched
+    for (std::size_t t = 0; t < T; ++t)
+      for (std::size_t c = 0; c < ld; ++c)
+        if (c >= H * cs.head_dim || c % cs.head_dim >= cs.rot_dims) REQUIRE(x[t * ld + c] == orig[t * ld + c]);
+  }
+}
+
+namespace {
+// float64 attention with grouped key/value heads, queries at positions [q0, q0+nq).
+RefAttention ref_attention_gqa(const Vec& q, const Vec& kk, const Vec& v, std::size_t q0, std::size_t nq, std::size_t nk,
+                               std::size_t H, std::size_t G, std::size_t dk, bool causal) {
+  const std::size_t P = nk, qw = H * dk, kw = G * dk;
+  RefAttention r{DVec(nq * qw, 0.0), DVec(H * P * P, 0.0), DVec(H * P * P, 0.0)};
+  for (std::size_t h = 0; h < H; ++h) {
+    const std::size_t g = h / (H / G);
+    for (std::size_t rr = 0; rr < nq; ++rr) {
+      const std::size_t i = q0 + rr;
+      std::vector<double> s(nk, -INFINITY);
+      double mx = -INFINITY;
+      for (std::size_t j = 0; j < nk; ++j) {
+        if (causal && j > i) continue;
+        double d = 0;
+        for (std::size_t e = 0; e < dk; ++e) d += double(q[rr * qw + h * dk + e]) * kk[j * kw + g * dk + e];
+        s[j] = d / std::sqrt(double(dk));
+        mx = std::max(mx, s[j]);
+      }
+      double z = 0;
+      for (std::size_t j = 0; j < nk; ++j) z += std::isinf(s[j]) ? 0.0 : std::exp(s[j] - mx);
+      for (std::size_t j = 0; j < nk; ++j) {
+        const double p = std::isinf(s[j]) ? 0.0 : std::exp(s[j] - mx) / z;
+        r.probs[(h * P + i) * P + j] = p;
+        for (std::size_t e = 0; e < dk; ++e) r.out[rr * qw + h * dk + e] += p * v[j * kw + g * dk + e];
+      }
+    }
+  }
+  return r;
+}
+}  // namespace
+
+TEST_CASE("attention_rows: grouped and multi-query key/value heads, odd head dims, a block of rows") {
+  struct Case { std::size_t H, G, dk, q0, nq, nk; bool causal; };
+  for (Case c : {Case{6, 2, 7, 0, 9, 9, true}, Case{4, 1, 5, 0, 1, 1, true}, Case{9, 3, 64, 4, 3, 7, true},
+                 Case{6, 6, 3, 0, 11, 11, false}, Case{4, 1, 16, 12, 1, 13, true}, Case{8, 2, 6, 0, 17, 17, true}}) {
+    const std::size_t qw = c.H * c.dk, kw = c.G * c.dk;
+    Vec q = random_vec(c.nq * qw, 41 + c.dk), kk = random_vec(c.nk * kw, 42 + c.dk), v = random_vec(c.nk * kw, 43);
+    auto ref = ref_attention_gqa(q, kk, v, c.q0, c.nq, c.nk, c.H, c.G, c.dk, c.causal);
+    k::AttentionLayout lay;
+    lay.n_head = c.H;
+    lay.n_kv_head = c.G;
+    lay.head_dim = c.dk;
+    lay.q_ld = lay.out_ld = qw;
+    lay.k_ld = lay.v_ld = kw;
+    k::AttentionOptions o;
+    o.causal = c.causal;
+    Vec out(c.nq * qw), probs(c.H * c.nk * c.nk, -7.0f);
+    k::attention_rows(q.data(), kk.data(), v.data(), out.data(), probs.data(), nullptr, c.q0, c.nq, c.nk, c.nk, lay, o);
+    CHECK(rel_error(out, ref.out) < 1e-5);
+    // only rows q0..q0+nq-1 are written; compare those
+    for (std::size_t h = 0; h < c.H; ++h)
+      for (std::size_t i = 0; i < c.nk; ++i)
+        for (std::size_t j = 0; j < c.nk; ++j) {
+          const std::size_t at = (h * c.nk + i) * c.nk + j;
+          if (i >= c.q0 && i < c.q0 + c.nq) REQUIRE(std::abs(probs[at] - ref.probs[at]) < 1e-6);
+          else REQUIRE(probs[at] == -7.0f);
+        }
+  }
+}
+
+TEST_CASE("attention_rows: the rows of a block equal the same rows of a full pass") {
+  const std::size_t H = 6, G = 2, dk = 5, T = 13, qw = H * dk, kw = G * dk;
+  Vec q = random_vec(T * qw, 51), kk = random_vec(T * kw, 52), v = random_vec(T * kw, 53);
+  k::AttentionLayout lay;
+  lay.n_head = H;
+  lay.n_kv_head = G;
+  lay.head_dim = dk;
+  lay.q_ld = lay.out_ld = qw;
+  lay.k_ld = lay.v_ld = kw;
+  Vec out_full(T * qw), probs_full(H * T * T);
+  k::attention_rows(q.data(), kk.data(), v.data(), out_full.data(), probs_full.data(), nullptr, 0, T, T, T, lay, {});
+  const std::size_t q0 = 9;
+  Vec out_tail((T - q0) * qw), probs_tail(H * T * T, 0.0f);
+  k::attention_rows(q.data() + q0 * qw, kk.data(), v.data(), out_tail.data(), probs_tail.data(), nullptr, q0, T - q0, T,
+                    T, lay, {});
+  for (std::size_t i = 0; i < out_tail.size(); ++i) REQUIRE(out_tail[i] == out_full[q0 * qw + i]);
+  for (std::size_t h = 0; h < H; ++h)
+    for (std::size_t i = q0; i < T; ++i)
+      for (std::size_t j = 0; j < T; ++j) REQUIRE(probs_tail[(h * T + i) * T + j] == probs_full[(h * T + i) * T + j]);
+}
