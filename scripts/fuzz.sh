@@ -4,7 +4,7 @@
 #   ./scripts/fuzz.sh [N] [harness ...]
 #
 # Builds tests/fuzz/fuzz_*.cpp into build/fuzz (the parser sources of src/json,
-# src/model, src/tokenizer and src/kernels compiled directly; the CMake build is
+# src/formats, src/model, src/tokenizer and src/kernels compiled directly; the CMake build is
 # untouched), then runs each harness in turn for N executions (default 1000000):
 #   -runs=N -timeout=1 -rss_limit_mb=2048, on a scratch copy of
 #   tests/fuzz/corpus/<harness>/; afterwards the new inputs are minimised into the
@@ -34,7 +34,8 @@ mkdir -p "$OUT/obj" "$OUT/artifacts" "$OUT/logs" "$OUT/work"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 CXXFLAGS="-std=c++17 -O1 -g $SAN -I src -I tests/fuzz -DHEADSCOPE_SOURCE_DIR=\"$ROOT\" -Wall -Wno-unused-parameter"
 LIB_SOURCES=(src/json/json.cpp src/kernels/kernels.cpp
-             src/model/config.cpp src/model/safetensors.cpp src/model/weights.cpp src/model/gpt2.cpp src/model/loader.cpp
+             src/formats/dtype.cpp src/formats/safetensors.cpp src/formats/hf_config.cpp src/formats/files.cpp
+             src/model/config.cpp src/model/weights.cpp src/model/gpt2.cpp src/model/loader.cpp
              src/tokenizer/tokenizer.cpp src/tokenizer/pretokenize.cpp src/tokenizer/unicode_tables.cpp)
 build_obj() {  # build_obj SRC -> echo OBJ (rebuilt when the source or a header is newer)
   local src=$1 obj="$OUT/obj/$(echo "$1" | tr / _).o"

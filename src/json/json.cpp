@@ -304,6 +304,12 @@ bool is_valid_utf8(std::string_view bytes) {
   return true;
 }
 
+std::string quoted(std::string_view s) {
+  std::string out;
+  write_string(out, s);
+  return out;
+}
+
 void write_string(std::string& out, std::string_view s) {
   static const char* hex = "0123456789abcdef";
   out += '"';

@@ -57,4 +57,8 @@ bool is_valid_utf8(std::string_view bytes);
 // Append `s` to `out` as a JSON string literal (quotes and escapes included).
 void write_string(std::string& out, std::string_view s);
 
+// `s` as a JSON string literal: a name from a file quoted in an error message
+// (quotes and control characters escaped, so the message stays on one line).
+std::string quoted(std::string_view s);
+
 }  // namespace hs::json

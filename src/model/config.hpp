@@ -1,7 +1,8 @@
-// src/model — GPT-2 models as HuggingFace writes them: config.json, the
-// safetensors weights file, the weights in their final place, the forward pass
-// that keeps every head's attention, and the RunResult the CLI and the wasm
-// module turn into JSON. This header: config.json (GPT2Config).
+// src/model — GPT-2 models as HuggingFace writes them: what config.json's fields
+// mean for GPT-2, the weights in their final place (read from safetensors through
+// src/formats), the forward pass that keeps every head's attention, head roles,
+// and the RunResult the CLI and the wasm module turn into JSON. This header:
+// GPT2Config from config.json (read with formats::HfConfig).
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include "common/error.hpp"
+#include "formats/hf_config.hpp"
 
 namespace hs::model {
 
@@ -34,5 +36,7 @@ struct Gpt2Config {
 // Accepts GPT2Config's aliases (num_hidden_layers, hidden_size, ...).
 Result<Gpt2Config> parse_gpt2_config(std::string_view json_text,
                                      std::string_view source = "config.json");
+// The same, on an already parsed config.json (whose other fields the caller may read).
+Result<Gpt2Config> parse_gpt2_config(const formats::HfConfig& config);
 
 }  // namespace hs::model

@@ -42,22 +42,22 @@ bool is_punctuation_token(const std::string& text) {
 }
 }  // namespace
 
-std::vector<HeadScores> score_heads(const RunResult& r) {
+void HeadScoreTotals::add(const RunResult& r) {
   const std::size_t T = r.T, L = r.n_layer, H = r.n_head;
+  if (heads_.empty()) heads_.resize(L * H);
   std::vector<bool> punct(T);
   for (std::size_t j = 0; j < T; ++j) punct[j] = j < r.tokens.size() && is_punctuation_token(r.tokens[j]);
-  std::vector<HeadScores> out(L * H);
   for (std::size_t l = 0; l < L; ++l)
     for (std::size_t h = 0; h < H; ++h) {
       const float* A = r.attention.data() + (l * H + h) * T * T;
-      double prev = 0, first = 0, self = 0, same = 0, ind = 0, pun = 0;
-      std::size_t n_q = 0, n_same = 0, n_ind = 0;
+      Head& head = heads_[l * H + h];
+      HeadScores& sum = head.sums;
       for (std::size_t i = 1; i < T; ++i) {
         const float* row = A + i * T;
-        ++n_q;
-        prev += row[i - 1];
-        first += row[0];
-        self += row[i];
+        ++head.queries;
+        sum.previous_token += row[i - 1];
+        sum.first_token += row[0];
+        sum.self += row[i];
         double s_same = 0, s_ind = 0, s_pun = 0;
         bool has_same = false, has_ind = false;
         for (std::size_t j = 0; j < i; ++j) {
@@ -72,20 +72,34 @@ std::vector<HeadScores> score_heads(const RunResult& r) {
           if (punct[j]) s_pun += row[j];
         }
         if (punct[i]) s_pun += row[i];
-        pun += s_pun;
-        if (has_same) { same += s_same; ++n_same; }
-        if (has_ind) { ind += s_ind; ++n_ind; }
+        sum.punctuation += s_pun;
+        if (has_same) { sum.same_token += s_same; ++head.same_token_queries; }
+        if (has_ind) { sum.induction += s_ind; ++head.induction_queries; }
       }
-      HeadScores& s = out[l * H + h];
-      const double nan = std::nan("");
-      s.previous_token = n_q ? prev / n_q : nan;
-      s.first_token = n_q ? first / n_q : nan;
-      s.self = n_q ? self / n_q : nan;
-      s.punctuation = n_q ? pun / n_q : nan;
-      s.same_token = n_same ? same / n_same : nan;
-      s.induction = n_ind ? ind / n_ind : nan;
     }
+}
+
+std::vector<HeadScores> HeadScoreTotals::scores() const {
+  const double nan = std::nan("");
+  auto mean = [nan](double sum, std::size_t n) { return n ? sum / n : nan; };
+  std::vector<HeadScores> out(heads_.size());
+  for (std::size_t k = 0; k < heads_.size(); ++k) {
+    const Head& head = heads_[k];
+    HeadScores& s = out[k];
+    s.previous_token = mean(head.sums.previous_token, head.queries);
+    s.first_token = mean(head.sums.first_token, head.queries);
+    s.self = mean(head.sums.self, head.queries);
+    s.punctuation = mean(head.sums.punctuation, head.queries);
+    s.same_token = mean(head.sums.same_token, head.same_token_queries);
+    s.induction = mean(head.sums.induction, head.induction_queries);
+  }
   return out;
+}
+
+std::vector<HeadScores> score_heads(const RunResult& r) {
+  HeadScoreTotals totals;
+  totals.add(r);
+  return totals.scores();
 }
 
 std::string head_role(const HeadScores& s, double threshold) {

@@ -32,6 +32,23 @@ double head_score(const HeadScores& s, std::size_t index);
 // punctuation keys.
 std::vector<HeadScores> score_heads(const RunResult& r);
 
+// The sums behind HeadScores over any number of runs of one model: every query
+// of every run counts once, so the scores are means over all the runs' queries
+// (score_heads is one run's). headscope-train analyze scores its validation
+// windows and probes with it.
+class HeadScoreTotals {
+ public:
+  void add(const RunResult& r);  // every run of the same model (same L and H)
+  std::vector<HeadScores> scores() const;  // [L * H]
+
+ private:
+  struct Head {
+    HeadScores sums;
+    std::size_t queries = 0, same_token_queries = 0, induction_queries = 0;
+  };
+  std::vector<Head> heads_;
+};
+
 // The strongest role of a head: the name of its highest score if that score is
 // at least `threshold`, else "mixed". First-token and self count only when no
 // other role reaches the threshold (many heads park attention there).

@@ -1,26 +1,13 @@
 // Model assembly from HuggingFace files.
 #include "model/loader.hpp"
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 
 #include <sys/stat.h>
 #include <sys/types.h>
 
 namespace hs::model {
-
-Result<std::string> read_text_file(const std::string& path) {
-  std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) return make_error(path + ": cannot open (" + std::strerror(errno) + ")");
-  std::string out;
-  char buf[1 << 16];
-  std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) out.append(buf, n);
-  if (std::ferror(f.get())) return make_error(path + ": read error");
-  return out;
-}
 
 Result<tokenizer::Tokenizer> load_tokenizer(const ModelFiles& files) {
   if (files.tokenizer_json) return tokenizer::Tokenizer::from_tokenizer_json(*files.tokenizer_json, "tokenizer.json");
@@ -40,19 +27,9 @@ Result<std::unique_ptr<Model>> load_model(const ModelFiles& files, const LoadPro
 
 Result<std::unique_ptr<Model>> load_model_weights(Gpt2Config config, tokenizer::Tokenizer tok, const ModelFiles& files,
                                                   const LoadProgress& progress) {
-  const std::string& name = files.safetensors_name;
-  unsigned char first8[8] = {0};
-  if (files.safetensors_size >= 8) {
-    Status s = files.safetensors_read(0, 8, first8);
-    if (!s) return with_context(name + ": ", s.error());
-  }
-  HS_TRY_ASSIGN(uint64_t header_len, safetensors_header_length(first8, files.safetensors_size, name));
-  std::string header(header_len, '\0');
-  if (header_len > 0) {
-    Status s = files.safetensors_read(8, header_len, reinterpret_cast<unsigned char*>(header.data()));
-    if (!s) return with_context(name + ": ", s.error());
-  }
-  HS_TRY_ASSIGN(SafetensorsIndex index, parse_safetensors_header(header, files.safetensors_size, name));
+  HS_TRY_ASSIGN(formats::SafetensorsIndex index, formats::read_safetensors_index(files.safetensors_size,
+                                                                               files.safetensors_read,
+                                                                               files.safetensors_name));
   HS_TRY_ASSIGN(Gpt2Weights weights, load_gpt2_weights(config, index, files.safetensors_read, progress));
   std::unique_ptr<Model> m(new (std::nothrow) Model(std::move(config), std::move(tok), std::move(weights)));
   if (!m) return make_error("out of memory creating the model");
@@ -95,19 +72,10 @@ Result<tokenizer::Tokenizer> load_tokenizer_folder(const std::string& dir) {
 Result<std::unique_ptr<Model>> load_model_folder(const std::string& dir) {
   HS_TRY_ASSIGN(ModelFiles files, tokenizer_files(dir));
   HS_TRY_ASSIGN(files.config_json, read_text_file(dir + "/config.json"));
-  const std::string st_path = dir + "/model.safetensors";
-  std::shared_ptr<FILE> f(std::fopen(st_path.c_str(), "rb"), [](FILE* p) { if (p) std::fclose(p); });
-  if (!f) return make_error(st_path + ": cannot open (" + std::strerror(errno) + ")");
-  if (fseeko(f.get(), 0, SEEK_END) != 0) return make_error(st_path + ": cannot seek");
-  const off_t size = ftello(f.get());
-  if (size < 0) return make_error(st_path + ": cannot tell its size");
-  files.safetensors_size = static_cast<uint64_t>(size);
-  files.safetensors_name = st_path;
-  files.safetensors_read = [f, st_path](uint64_t offset, uint64_t n, unsigned char* dst) -> Status {
-    if (fseeko(f.get(), static_cast<off_t>(offset), SEEK_SET) != 0) return make_error("cannot seek");
-    if (std::fread(dst, 1, n, f.get()) != n) return make_error("short read (file truncated while reading?)");
-    return {};
-  };
+  HS_TRY_ASSIGN(formats::ByteSource weights, formats::open_byte_source(dir + "/model.safetensors"));
+  files.safetensors_size = weights.size;
+  files.safetensors_name = weights.name;
+  files.safetensors_read = std::move(weights.read);
   return load_model(files);
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/error.hpp"
+#include "formats/files.hpp"
 #include "model/gpt2.hpp"
 
 namespace hs::model {
@@ -36,7 +37,7 @@ Result<std::unique_ptr<Model>> load_model_weights(Gpt2Config config, tokenizer::
 Result<std::unique_ptr<Model>> load_model_folder(const std::string& dir);
 Result<tokenizer::Tokenizer> load_tokenizer_folder(const std::string& dir);
 
-// Whole-file read, with an error naming the path.
-Result<std::string> read_text_file(const std::string& path);
+// Whole-file read, with an error naming the path (the CLI reads --text-file with it).
+using formats::read_text_file;
 
 }  // namespace hs::model

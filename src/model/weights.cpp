@@ -8,6 +8,9 @@
 
 namespace hs::model {
 
+using formats::DType;
+using formats::TensorInfo;
+
 Result<FloatBuffer> FloatBuffer::allocate(uint64_t n, const std::string& what) {
   FloatBuffer b;
   if (n == 0) return b;
@@ -41,7 +44,7 @@ std::string shape_string(const std::vector<int64_t>& s) {
 
 }  // namespace
 
-Result<Gpt2Weights> load_gpt2_weights(const Gpt2Config& cfg, const SafetensorsIndex& index,
+Result<Gpt2Weights> load_gpt2_weights(const Gpt2Config& cfg, const formats::SafetensorsIndex& index,
                                       const ByteReader& read, const LoadProgress& progress) {
   const int64_t C = cfg.n_embd, V = cfg.vocab_size, P = cfg.n_positions, F = cfg.n_inner;
   Gpt2Weights w;

@@ -11,8 +11,9 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "formats/files.hpp"
+#include "formats/safetensors.hpp"
 #include "model/config.hpp"
-#include "model/safetensors.hpp"
 
 namespace hs::model {
 
@@ -58,8 +59,8 @@ struct Gpt2Weights {
   const float* lm_head_data() const { return lm_head.empty() ? wte.data() : lm_head.data(); }
 };
 
-// Reads n bytes at absolute file offset `offset` into dst.
-using ByteReader = std::function<Status(uint64_t offset, uint64_t n, unsigned char* dst)>;
+// Reads n bytes at absolute file offset `offset` into dst (formats::ByteReader).
+using formats::ByteReader;
 // Called after each tensor with (bytes read so far, total bytes to read).
 using LoadProgress = std::function<void(uint64_t done, uint64_t total)>;
 
@@ -67,7 +68,7 @@ using LoadProgress = std::function<void(uint64_t done, uint64_t total)>;
 // GPT-2's weights, check every shape against the config, and read them.
 // Tensors the model does not use (e.g. old checkpoints' "h.0.attn.bias" mask
 // buffers) are ignored; a missing one is named in the error.
-Result<Gpt2Weights> load_gpt2_weights(const Gpt2Config& config, const SafetensorsIndex& index,
+Result<Gpt2Weights> load_gpt2_weights(const Gpt2Config& config, const formats::SafetensorsIndex& index,
                                       const ByteReader& read, const LoadProgress& progress = {});
 
 }  // namespace hs::model

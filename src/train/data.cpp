@@ -6,45 +6,23 @@
 #include <fstream>
 #include <sstream>
 
-#include "json/json.hpp"
-#include "train/rng.hpp"
-#ifdef HEADSCOPE_TRAIN_HAVE_TOKENIZER
+#include "formats/files.hpp"
 #include "tokenizer/tokenizer.hpp"
-#endif
+#include "train/rng.hpp"
 
 namespace hs::train {
 
-Result<std::string> read_text_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return make_error(path + ": cannot open");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using formats::read_text_file;
 
 Result<TokenizerFacts> read_tokenizer_facts(const std::string& path) {
   HS_TRY_ASSIGN(std::string text, read_text_file(path));
-  HS_TRY_ASSIGN(json::Value root, json::parse(text, path));
+  HS_TRY_ASSIGN(tokenizer::Tokenizer tok, tokenizer::Tokenizer::from_tokenizer_json(text, path));
   TokenizerFacts f;
-  int max_id = -1;
-  if (const json::Value* model = root.find("model")) {
-    if (const json::Value* vocab = model->find("vocab"); vocab && vocab->is_object())
-      for (size_t i = 0; i < vocab->items.size(); ++i) {
-        if (vocab->items[i].is_integer) max_id = std::max<int>(max_id, int(vocab->items[i].integer));
-        if (vocab->keys[i] == "<|endoftext|>") f.eot_id = int(vocab->items[i].integer);
-      }
-  }
-  if (const json::Value* added = root.find("added_tokens"); added && added->is_array())
-    for (const auto& t : added->items) {
-      const json::Value* id = t.find("id");
-      const json::Value* content = t.find("content");
-      if (!id || !id->is_integer) continue;
-      max_id = std::max<int>(max_id, int(id->integer));
-      if (content && content->is_string() && content->string == "<|endoftext|>") f.eot_id = int(id->integer);
-    }
-  if (max_id < 0) return make_error(path + ": no vocabulary found");
-  if (f.eot_id < 0) return make_error(path + ": no <|endoftext|> token");
-  f.vocab_size = max_id + 1;
+  if (tok.vocab_size() == 0) return make_error(path + ": no vocabulary found");
+  const std::optional<int32_t> eot = tok.token_to_id("<|endoftext|>");
+  if (!eot) return make_error(path + ": no <|endoftext|> token");
+  f.vocab_size = int(tok.vocab_size());
+  f.eot_id = *eot;
   return f;
 }
 
@@ -92,9 +70,8 @@ std::vector<std::string> split_documents(const std::string& text) {
 
 Result<std::vector<int32_t>> tokenize_file(const std::string& text_path, const std::string& tokenizer_json_path,
                                            int eot_id) {
-#ifdef HEADSCOPE_TRAIN_HAVE_TOKENIZER
   HS_TRY_ASSIGN(std::string tj, read_text_file(tokenizer_json_path));
-  HS_TRY_ASSIGN(auto tok, hs::tokenizer::Tokenizer::from_tokenizer_json(tj, tokenizer_json_path));
+  HS_TRY_ASSIGN(auto tok, tokenizer::Tokenizer::from_tokenizer_json(tj, tokenizer_json_path));
   HS_TRY_ASSIGN(std::string text, read_text_file(text_path));
   std::vector<int32_t> ids;
   for (const auto& doc : split_documents(text)) {
@@ -103,12 +80,6 @@ Result<std::vector<int32_t>> tokenize_file(const std::string& text_path, const s
     ids.push_back(eot_id);
   }
   return ids;
-#else
-  (void)text_path;
-  (void)tokenizer_json_path;
-  (void)eot_id;
-  return make_error("this headscope-train was built without the tokenizer library; pass pre-tokenized ids");
-#endif
 }
 
 std::vector<int32_t> synthetic_stream(size_t n, int vocab, uint64_t seed) {

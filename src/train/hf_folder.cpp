@@ -6,7 +6,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "formats/files.hpp"
+#include "formats/hf_config.hpp"
+#include "formats/safetensors.hpp"
 #include "json/json.hpp"
+#include "model/config.hpp"
 #include "train/rng.hpp"
 
 namespace hs::train {
@@ -39,7 +43,7 @@ void init_wpe_sinusoid(const Layout& L, FloatBuf& p, double rms) {
     }
 }
 
-std::string gpt2_config_json(const Config& c, DType dtype, int eot_id) {
+std::string gpt2_config_json(const Config& c, formats::DType dtype, int eot_id) {
   std::ostringstream o;
   o << "{\n"
     << "  \"activation_function\": \"gelu_new\",\n"
@@ -67,7 +71,7 @@ std::string gpt2_config_json(const Config& c, DType dtype, int eot_id) {
     << "  \"summary_type\": \"cls_index\",\n"
     << "  \"summary_use_proj\": true,\n"
     << "  \"tie_word_embeddings\": true,\n"
-    << "  \"torch_dtype\": \"" << (dtype == DType::F16 ? "float16" : "float32") << "\",\n"
+    << "  \"torch_dtype\": \"" << (dtype == formats::DType::F16 ? "float16" : "float32") << "\",\n"
     << "  \"transformers_version\": \"4.36.2\",\n"
     << "  \"use_cache\": true,\n"
     << "  \"vocab_size\": " << c.vocab_size << "\n"
@@ -75,17 +79,18 @@ std::string gpt2_config_json(const Config& c, DType dtype, int eot_id) {
   return o.str();
 }
 
-Status write_params_safetensors(const std::string& path, const Layout& L, const double* values, DType dtype) {
-  std::vector<StTensor> ts;
+Status write_params_safetensors(const std::string& path, const Layout& L, const double* values,
+                                formats::DType dtype) {
+  std::vector<formats::TensorValues> ts;
   for (const auto& t : L.tensors) {
-    StTensor s;
+    formats::TensorValues s;
     s.name = t.name;
     s.dtype = dtype;
     s.shape = t.shape;
     s.values.assign(values + t.offset, values + t.offset + t.size);
     ts.push_back(std::move(s));
   }
-  return write_safetensors(path, std::move(ts));
+  return formats::write_safetensors(path, std::move(ts));
 }
 
 Status write_hf_folder(const std::string& dir, const Layout& L, const float* params, const ExportOptions& opt) {
@@ -107,35 +112,45 @@ Status write_hf_folder(const std::string& dir, const Layout& L, const float* par
   return {};
 }
 
-static Result<int> int_field(const json::Value& cfg, const char* key) {
-  const json::Value* v = cfg.find(key);
-  if (!v || !v->is_integer) return make_error(std::string("config.json: missing integer field ") + key);
-  return int(v->integer);
+namespace {
+
+// The trainer's Config from config.json, read by the model's GPT-2 reader.
+Result<Config> trainer_config(const model::Gpt2Config& g, const std::string& source) {
+  if (g.n_inner != 4 * g.n_embd)
+    return make_error(source + ": n_inner " + std::to_string(g.n_inner) + " is not supported (the trainer's MLP is 4 x n_embd = " +
+                      std::to_string(4 * g.n_embd) + ")");
+  if (g.activation != model::Activation::GeluTanh)
+    return make_error(source + ": activation_function " + json::quoted(g.activation_name) +
+                      " is not supported (the trainer's GPT-2 uses gelu_new)");
+  if (!g.scale_attn_weights) return make_error(source + ": scale_attn_weights false is not supported by the trainer");
+  Config c;
+  c.n_layer = int(g.n_layer);
+  c.n_head = int(g.n_head);
+  c.n_embd = int(g.n_embd);
+  c.n_ctx = int(g.n_positions);
+  c.vocab_size = int(g.vocab_size);
+  c.ln_eps = g.layer_norm_epsilon;
+  return c;
 }
 
+}  // namespace
+
 Result<LoadedModel> load_hf_folder(const std::string& dir) {
-  std::ifstream f(dir + "/config.json");
-  if (!f) return make_error(dir + "/config.json: cannot open");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const std::string text = ss.str();
-  HS_TRY_ASSIGN(json::Value cfgj, json::parse(text, "config.json"));
-  Config c;
-  HS_TRY_ASSIGN(c.n_layer, int_field(cfgj, "n_layer"));
-  HS_TRY_ASSIGN(c.n_head, int_field(cfgj, "n_head"));
-  HS_TRY_ASSIGN(c.n_embd, int_field(cfgj, "n_embd"));
-  HS_TRY_ASSIGN(c.n_ctx, int_field(cfgj, "n_positions"));
-  HS_TRY_ASSIGN(c.vocab_size, int_field(cfgj, "vocab_size"));
-  if (const json::Value* e = cfgj.find("layer_norm_epsilon"); e && e->is_number()) c.ln_eps = e->number;
+  const std::string config_path = dir + "/config.json", weights_path = dir + "/model.safetensors";
+  HS_TRY_ASSIGN(std::string text, formats::read_text_file(config_path));
+  HS_TRY_ASSIGN(formats::HfConfig hf, formats::HfConfig::parse(text, config_path));
+  HS_TRY_ASSIGN(model::Gpt2Config gpt2, model::parse_gpt2_config(hf));
   LoadedModel m;
-  if (const json::Value* e = cfgj.find("eos_token_id"); e && e->is_integer) m.eot_id = int(e->integer);
+  HS_TRY_ASSIGN(Config c, trainer_config(gpt2, config_path));
+  HS_TRY_ASSIGN(int64_t eot, hf.integer_or({"eos_token_id"}, -1, 0, gpt2.vocab_size - 1));
+  m.eot_id = int(eot);
   m.layout = make_layout(c);
-  HS_TRY_ASSIGN(auto tensors, read_safetensors(dir + "/model.safetensors"));
+  HS_TRY_ASSIGN(auto tensors, formats::read_safetensors_values(weights_path));
   m.params.assign(m.layout.total, 0.0f);
   for (const auto& t : m.layout.tensors) {
     auto it = tensors.find(t.name);
-    if (it == tensors.end()) return make_error(dir + "/model.safetensors: missing tensor " + t.name);
-    if (it->second.shape != t.shape) return make_error(dir + "/model.safetensors: tensor " + t.name + ": wrong shape");
+    if (it == tensors.end()) return make_error(weights_path + ": missing tensor " + t.name);
+    if (it->second.shape != t.shape) return make_error(weights_path + ": tensor " + t.name + ": wrong shape");
     for (size_t i = 0; i < t.size; ++i) m.params[t.offset + i] = float(it->second.values[i]);
   }
   return m;

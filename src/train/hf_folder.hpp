@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "formats/dtype.hpp"
 #include "train/gpt2.hpp"
-#include "train/safetensors_io.hpp"
 
 namespace hs::train {
 
 struct ExportOptions {
-  DType dtype = DType::F32;        // F32 or F16
+  formats::DType dtype = formats::DType::F32;  // F32 or F16
   int eot_id = 0;                  // bos/eos token id (<|endoftext|>)
   std::string tokenizer_json;      // copied into the folder when not empty
 };
@@ -31,13 +31,16 @@ void init_gpt2_weights(const Layout& L, FloatBuf& p, uint64_t seed);
 // previous-token (and then induction) heads form in far fewer steps.
 void init_wpe_sinusoid(const Layout& L, FloatBuf& p, double rms);
 
-std::string gpt2_config_json(const Config& cfg, DType dtype, int eot_id);
+std::string gpt2_config_json(const Config& cfg, formats::DType dtype, int eot_id);
 
 Status write_hf_folder(const std::string& dir, const Layout& L, const float* params, const ExportOptions& opt);
 
 // Write only model.safetensors (all tensors in `dtype`) — for tests and dumps.
-Status write_params_safetensors(const std::string& path, const Layout& L, const double* values, DType dtype);
+Status write_params_safetensors(const std::string& path, const Layout& L, const double* values, formats::DType dtype);
 
+// Reads config.json with the model's strict GPT-2 config reader (refusing what
+// this trainer's GPT-2 does not have: n_inner other than 4 n_embd, activations
+// other than gelu_new, unscaled attention) and model.safetensors strictly.
 struct LoadedModel {
   Layout layout;
   FloatBuf params;

@@ -1,8 +1,9 @@
 // src/train/trainer.cpp — the headscope-train command: `train` (AdamW +
 // schedule + clipping over random n_ctx windows, parallel over 2 cores,
 // periodic validation, CSV log, exact-resume checkpoints, HF folder export),
-// `export`, `analyze` (per-head attention-pattern scores and an add-k bigram
-// baseline), `bench` (throughput of the parallel modes) and `grad-dump`
+// `export`, `analyze` (per-head scores of src/model/head_roles, the page's
+// definitions, on validation text and a repeated random sequence; an add-k
+// bigram baseline), `bench` (throughput of the parallel modes) and `grad-dump`
 // (float64 loss + gradients of a tiny model for the PyTorch comparison).
 #include <Eigen/Core>
 #include <algorithm>
@@ -19,16 +20,20 @@
 #include <thread>
 #include <vector>
 
+#include "formats/safetensors.hpp"
+#include "model/head_roles.hpp"
+#include "model/loader.hpp"
 #include "train/data.hpp"
 #include "train/gpt2.hpp"
 #include "train/hf_folder.hpp"
 #include "train/optim.hpp"
 #include "train/rng.hpp"
 #include "train/windows.hpp"
-#include "train/safetensors_io.hpp"
 
 namespace fs = std::filesystem;
 using namespace hs::train;
+using hs::formats::DType;
+using hs::formats::dtype_name;
 
 namespace {
 
@@ -498,43 +503,30 @@ int cmd_analyze(const Args& a) {
   Engine eng(m.layout, int(a.geti("threads", 2)), false);
   const int nwin = int(std::min<long>(a.geti("windows", 64), long(valid.size() - 1) / T));
 
-  // attention pattern scores on validation windows (no targets needed)
-  std::vector<double> prev(NL * H, 0), first(NL * H, 0), same(NL * H, 0), ind(NL * H, 0);
-  long n_prev = 0, n_same = 0;
-  Acts<float> acts;
+  // head scores with the page's definitions (src/model/head_roles.hpp), from
+  // the model's own forward pass: pattern scores on the validation windows
+  auto model_r = hs::model::load_model_folder(dir);
+  if (!model_r) return fail(model_r.error().message);
+  const hs::model::Model& model = *model_r.value();
+  hs::model::HeadScoreTotals text_totals, probe_totals;
   for (int w = 0; w < nwin; ++w) {
-    const int32_t* tok = &valid[size_t(w) * T];
-    model_forward<float>(m.layout, m.params.data(), tok, nullptr, 1, T, acts);
-    for (int l = 0; l < NL; ++l)
-      for (int h = 0; h < H; ++h) {
-        const auto& P = acts.layer[l].att;
-        for (int i = 1; i < T; ++i) {
-          const size_t r = size_t(h) * T + i;
-          prev[l * H + h] += P(r, i - 1);
-          first[l * H + h] += P(r, 0);
-          double s = 0;
-          bool any = false;
-          for (int j = 0; j < i; ++j)
-            if (tok[j] == tok[i]) { s += P(r, j); any = true; }
-          if (any) same[l * H + h] += s;
-        }
-      }
-    for (int i = 1; i < T; ++i) {
-      ++n_prev;
-      for (int j = 0; j < i; ++j)
-        if (tok[j] == tok[i]) { ++n_same; break; }
-    }
+    auto run = model.run_ids(std::vector<int32_t>(valid.begin() + long(w) * T, valid.begin() + long(w + 1) * T));
+    if (!run) return fail(run.error().message);
+    text_totals.add(run.value());
   }
   const double val_loss = eval_loss(eng, m.params.data(), valid, T, nwin, 16);
 
-  // induction: [eot, r_1..r_R, r_1..r_R]; query at the second r_i attends to the first r_{i+1}
+  // induction on [eot, r_1..r_R, r_1..r_R] (random r): a query whose token occurred
+  // before attends to the token after that occurrence (the second r_i to the first
+  // r_{i+1}); the copy losses say whether the model uses it.
   // --induction-len R: a shorter test (a head that only looks a fixed distance back
   // scores on one length only; an induction head scores on every length)
   const int R = std::max(2, std::min<int>((T - 1) / 2, int(a.geti("induction-len", (T - 1) / 2))));
   const int nseq = int(a.geti("induction-seqs", 32));
   Rng rng(4242);
-  long n_ind = 0;
+  long n_copy = 0;
   double copy_loss[2] = {0, 0};
+  Acts<float> acts;
   for (int sidx = 0; sidx < nseq; ++sidx) {
     std::vector<int32_t> tok(size_t(2 * R + 1));
     tok[0] = m.eot_id >= 0 ? m.eot_id : 0;
@@ -544,34 +536,35 @@ int cmd_analyze(const Args& a) {
       tok[1 + i] = tok[1 + R + i] = t;
     }
     model_forward<float>(m.layout, m.params.data(), tok.data(), nullptr, 1, 2 * R + 1, acts);
-    const int TT = 2 * R + 1;
     // next-token loss inside the first copy vs inside the second copy
     for (int i = 0; i + 1 < R; ++i) {
       copy_loss[0] -= std::log(std::max(1e-30, double(acts.probs(1 + i, tok[2 + i]))));
       copy_loss[1] -= std::log(std::max(1e-30, double(acts.probs(1 + R + i, tok[2 + R + i]))));
     }
-    for (int l = 0; l < NL; ++l)
-      for (int h = 0; h < H; ++h)
-        for (int i = 0; i + 1 < R; ++i) ind[l * H + h] += acts.layer[l].att(size_t(h) * TT + 1 + R + i, 2 + i);
-    n_ind += R - 1;
+    n_copy += R - 1;
+    auto run = model.run_ids(tok);
+    if (!run) return fail(run.error().message);
+    probe_totals.add(run.value());
   }
 
   std::printf("model %s: n_layer=%d n_head=%d n_embd=%d n_ctx=%d vocab=%d\n", dir.c_str(), NL, H, c.n_embd, T, V);
   std::printf("validation: %d windows x %d tokens, cross-entropy %.4f nats (ppl %.1f)\n", nwin, T, val_loss,
               std::exp(val_loss));
   std::printf("\nhead    prev-token  first-token  same-token  induction\n");
+  const std::vector<hs::model::HeadScores> text = text_totals.scores(), probe = probe_totals.scores();
+  std::vector<double> prev(NL * H), first(NL * H), same(NL * H), ind(NL * H);
   int best_prev = 0, best_ind = 0;
   for (int k = 0; k < NL * H; ++k) {
-    prev[k] /= double(n_prev);
-    first[k] /= double(n_prev);
-    same[k] /= double(std::max(1L, n_same));
-    ind[k] /= double(n_ind);
+    prev[k] = text[k].previous_token;
+    first[k] = text[k].first_token;
+    same[k] = text[k].same_token;
+    ind[k] = probe[k].induction;
     if (prev[k] > prev[best_prev]) best_prev = k;
     if (ind[k] > ind[best_ind]) best_ind = k;
     std::printf("L%dH%d    %10.3f  %11.3f  %10.3f  %9.3f\n", k / H, k % H, prev[k], first[k], same[k], ind[k]);
   }
   std::printf("\nrepeated random tokens (%d x [eot, %d tokens, same %d tokens]): loss in first copy %.3f, in second copy %.3f nats\n",
-              nseq, R, R, copy_loss[0] / double(n_ind), copy_loss[1] / double(n_ind));
+              nseq, R, R, copy_loss[0] / double(n_copy), copy_loss[1] / double(n_copy));
   std::printf("best previous-token head: L%dH%d %.3f (target >= 0.8) %s\n", best_prev / H, best_prev % H,
               prev[best_prev], prev[best_prev] >= 0.8 ? "PASS" : "FAIL");
   std::printf("best induction head:      L%dH%d %.3f (target >= 0.5) %s\n", best_ind / H, best_ind % H, ind[best_ind],
@@ -608,7 +601,7 @@ int cmd_analyze(const Args& a) {
   if (a.has("json")) {
     std::ofstream j(a.get("json"));
     j << "{\"val_loss\":" << val_loss << ",\"bigram_loss\":" << bigram_best << ",\"copy_loss_first\":"
-      << copy_loss[0] / double(n_ind) << ",\"copy_loss_second\":" << copy_loss[1] / double(n_ind) << ",\"heads\":[";
+      << copy_loss[0] / double(n_copy) << ",\"copy_loss_second\":" << copy_loss[1] / double(n_copy) << ",\"heads\":[";
     for (int k = 0; k < NL * H; ++k)
       j << (k ? "," : "") << "{\"layer\":" << k / H << ",\"head\":" << k % H << ",\"prev\":" << prev[k]
         << ",\"first\":" << first[k] << ",\"same\":" << same[k] << ",\"induction\":" << ind[k] << "}";
@@ -688,18 +681,18 @@ int cmd_grad_dump(const Args& a) {
   ExportOptions ex;
   ex.eot_id = 0;
   if (auto s = write_hf_folder(out, L, pf.data(), ex); !s) return fail(s.error().message);
-  std::vector<StTensor> ts;
+  std::vector<hs::formats::TensorValues> ts;
   for (const auto& t : L.tensors) {
-    StTensor s;
+    hs::formats::TensorValues s;
     s.name = "grad." + t.name;
     s.dtype = DType::F64;
     s.shape = t.shape;
     s.values.assign(g.begin() + long(t.offset), g.begin() + long(t.offset + t.size));
     ts.push_back(std::move(s));
   }
-  ts.push_back(StTensor{"tokens", DType::I32, {B, T + 1}, std::vector<double>(seq.begin(), seq.end())});
-  ts.push_back(StTensor{"loss", DType::F64, {1}, {loss}});
-  if (auto s = write_safetensors(out + "/grads.safetensors", std::move(ts)); !s) return fail(s.error().message);
+  ts.push_back(hs::formats::TensorValues{"tokens", DType::I32, {B, T + 1}, std::vector<double>(seq.begin(), seq.end())});
+  ts.push_back(hs::formats::TensorValues{"loss", DType::F64, {1}, {loss}});
+  if (auto s = hs::formats::write_safetensors(out + "/grads.safetensors", std::move(ts)); !s) return fail(s.error().message);
   std::printf("grad-dump: loss %.12f, %zu parameters, wrote %s/{config.json,model.safetensors,grads.safetensors}\n",
               loss, L.total, out.c_str());
   return 0;

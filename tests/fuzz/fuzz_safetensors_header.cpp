@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "fuzz_common.hpp"
-#include "model/safetensors.hpp"
+#include "formats/safetensors.hpp"
 
-using namespace hs::model;
+using namespace hs::formats;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   unsigned char first8[8] = {0};

@@ -9,33 +9,15 @@
 #include <string>
 
 #include "fuzz_common.hpp"
-#include "json/json.hpp"
 #include "model/loader.hpp"
+#include "tiny_model.hpp"
 
 using namespace hs::model;
 
-namespace {
-
-std::string byte_tokenizer_json() {
-  std::string vocab = "{";
-  for (int b = 0; b < 256; ++b) {
-    if (b) vocab += ",";
-    hs::json::write_string(vocab, hs::tokenizer::bytes_to_vocab_form(std::string(1, char(b))));
-    vocab += ":" + std::to_string(b);
-  }
-  vocab += "}";
-  return "{\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"add_prefix_space\":false},"
-         "\"decoder\":{\"type\":\"ByteLevel\"},\"model\":{\"type\":\"BPE\",\"vocab\":" + vocab + ",\"merges\":[]}}";
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string config =
-      "{\"model_type\":\"gpt2\",\"n_layer\":1,\"n_head\":2,\"n_embd\":4,\"n_positions\":8,\"vocab_size\":256}";
-  static const Gpt2Config parsed_config = parse_gpt2_config(config, "config.json").value();
+  static const Gpt2Config parsed_config = parse_gpt2_config(hs::fuzz::kTinyConfigJson, "config.json").value();
   static const hs::tokenizer::Tokenizer tokenizer =
-      hs::tokenizer::Tokenizer::from_tokenizer_json(byte_tokenizer_json(), "tokenizer.json").value();
+      hs::tokenizer::Tokenizer::from_tokenizer_json(hs::fuzz::byte_tokenizer_json(), "tokenizer.json").value();
   ModelFiles files;
   files.safetensors_size = size;
   files.safetensors_read = [data, size](uint64_t offset, uint64_t n, unsigned char* dst) -> hs::Status {

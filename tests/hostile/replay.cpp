@@ -18,12 +18,15 @@
 
 #include "catch.hpp"
 #include "json/json.hpp"
+#include "../fuzz/tiny_model.hpp"
+#include "formats/safetensors.hpp"
 #include "model/config.hpp"
 #include "model/loader.hpp"
-#include "model/safetensors.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 using namespace hs::model;
+using namespace hs::formats;
+using hs::fuzz::byte_tokenizer_json;
 using hs::tokenizer::Tokenizer;
 
 namespace {
@@ -67,25 +70,10 @@ void check_round_trip(const std::string& file, const Tokenizer& tok, std::string
   CHECK(tok.decode(tok.encode(x)) == std::string(x));
 }
 
-std::string byte_tokenizer_json() {
-  std::string vocab = "{";
-  for (int b = 0; b < 256; ++b) {
-    if (b) vocab += ",";
-    hs::json::write_string(vocab, hs::tokenizer::bytes_to_vocab_form(std::string(1, char(b))));
-    vocab += ":" + std::to_string(b);
-  }
-  vocab += "}";
-  return "{\"pre_tokenizer\":{\"type\":\"ByteLevel\",\"add_prefix_space\":false},"
-         "\"decoder\":{\"type\":\"ByteLevel\"},\"model\":{\"type\":\"BPE\",\"vocab\":" + vocab + ",\"merges\":[]}}";
-}
-
-const char* kTinyConfig =
-    "{\"model_type\":\"gpt2\",\"n_layer\":1,\"n_head\":2,\"n_embd\":4,\"n_positions\":8,\"vocab_size\":256}";
-
 // The tiny model of the safetensors_load harness, over an in-memory file.
 ModelFiles tiny_files(std::shared_ptr<const std::string> st) {
   ModelFiles f;
-  f.config_json = kTinyConfig;
+  f.config_json = hs::fuzz::kTinyConfigJson;
   f.tokenizer_json = byte_tokenizer_json();
   f.safetensors_size = st->size();
   f.safetensors_read = [st](uint64_t offset, uint64_t n, unsigned char* dst) -> hs::Status {

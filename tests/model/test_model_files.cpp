@@ -13,13 +13,14 @@
 #include <vector>
 
 #include "catch.hpp"
+#include "formats/safetensors.hpp"
 #include "json/json.hpp"
 #include "model/loader.hpp"
 #include "model/run_json.hpp"
-#include "model/safetensors.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 using namespace hs::model;
+using namespace hs::formats;
 using Catch::Matchers::ContainsSubstring;
 
 namespace {

@@ -9,9 +9,13 @@
 #include "train/gpt2.hpp"
 #include "train/optim.hpp"
 #include "train/rng.hpp"
-#include "train/safetensors_io.hpp"
+#include "formats/dtype.hpp"
+#include "formats/safetensors.hpp"
 
 using namespace hs::train;
+using hs::formats::DType;
+using hs::formats::float_to_half;
+using hs::formats::half_to_float;
 
 namespace {
 
@@ -94,11 +98,11 @@ TEST_CASE("float16 conversion rounds to nearest even and round-trips") {
 
 TEST_CASE("safetensors write/read round trip, header sorted and tiling") {
   const std::string path = "test_train_roundtrip.safetensors";
-  std::vector<StTensor> ts = {{"b.weight", DType::F32, {2, 3}, {1, 2, 3, 4, 5, 6}},
+  std::vector<hs::formats::TensorValues> ts = {{"b.weight", DType::F32, {2, 3}, {1, 2, 3, 4, 5, 6}},
                               {"a.bias", DType::F16, {3}, {0.5, -1.25, 3}},
                               {"c", DType::F64, {1}, {0.1}}};
-  REQUIRE(write_safetensors(path, ts).ok());
-  auto r = read_safetensors(path);
+  REQUIRE(hs::formats::write_safetensors(path, ts).ok());
+  auto r = hs::formats::read_safetensors_values(path);
   REQUIRE(r.ok());
   CHECK(r->at("b.weight").values == std::vector<double>{1, 2, 3, 4, 5, 6});
   CHECK(r->at("a.bias").values == std::vector<double>{0.5, -1.25, 3});
