@@ -536,6 +536,8 @@ void attention_rows(const float* q, const float* k, const float* v, float* out, 
           std::fill(srow + n_keys, srow + P, 0.0f);
         }
         for (std::size_t j = 0; j < n_keys; ++j) row[j] *= factor;
+        if (options.window && i + 1 > options.window)  // keys before the window are masked
+          std::fill(row, row + (i + 1 - options.window), -std::numeric_limits<float>::infinity());
         softmax_row(row, n_keys);
         std::fill(row + n_keys, row + P, 0.0f);  // masked keys, and columns past n_k
         // out_i = sum_j p_ij v_j, vectorised along d

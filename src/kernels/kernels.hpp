@@ -75,6 +75,7 @@ struct AttentionOptions {
   bool causal = true;        // query i sees keys j <= i only (decoder)
   bool scale = true;         // divide scores by sqrt(d_k)
   float temperature = 1.0f;  // scores are divided by this before the softmax
+  std::size_t window = 0;    // sliding window: query i sees keys j > i - window only (0: no limit)
 };
 
 // Where each head's numbers are: query head h reads columns [h*head_dim,

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "model/gpt2.hpp"
+#include "model/model.hpp"
 
 namespace hs::model {
 

@@ -19,18 +19,18 @@ Result<tokenizer::Tokenizer> load_tokenizer(const ModelFiles& files) {
 }
 
 Result<std::unique_ptr<Model>> load_model(const ModelFiles& files, const LoadProgress& progress) {
-  HS_TRY_ASSIGN(Gpt2Config config, parse_gpt2_config(files.config_json, "config.json"));
+  HS_TRY_ASSIGN(ModelSpec config, parse_model_spec(files.config_json, "config.json"));
   HS_TRY_ASSIGN(tokenizer::Tokenizer tok, load_tokenizer(files));
   HS_TRY(check_tokenizer_fits(config, tok));
   return load_model_weights(std::move(config), std::move(tok), files, progress);
 }
 
-Result<std::unique_ptr<Model>> load_model_weights(Gpt2Config config, tokenizer::Tokenizer tok, const ModelFiles& files,
+Result<std::unique_ptr<Model>> load_model_weights(ModelSpec config, tokenizer::Tokenizer tok, const ModelFiles& files,
                                                   const LoadProgress& progress) {
   HS_TRY_ASSIGN(formats::SafetensorsIndex index, formats::read_safetensors_index(files.safetensors_size,
                                                                                files.safetensors_read,
                                                                                files.safetensors_name));
-  HS_TRY_ASSIGN(Gpt2Weights weights, load_gpt2_weights(config, index, files.safetensors_read, progress));
+  HS_TRY_ASSIGN(Weights weights, load_weights(config, index, files.safetensors_read, progress));
   std::unique_ptr<Model> m(new (std::nothrow) Model(std::move(config), std::move(tok), std::move(weights)));
   if (!m) return make_error("out of memory creating the model");
   return m;

@@ -9,7 +9,7 @@
 
 #include "common/error.hpp"
 #include "formats/files.hpp"
-#include "model/gpt2.hpp"
+#include "model/model.hpp"
 
 namespace hs::model {
 
@@ -29,7 +29,7 @@ Result<std::unique_ptr<Model>> load_model(const ModelFiles& files, const LoadPro
 // The second half of load_model: model.safetensors read through
 // files.safetensors_read for a config and tokenizer that are already checked
 // (files.config_json and the tokenizer fields are not looked at).
-Result<std::unique_ptr<Model>> load_model_weights(Gpt2Config config, tokenizer::Tokenizer tok, const ModelFiles& files,
+Result<std::unique_ptr<Model>> load_model_weights(ModelSpec config, tokenizer::Tokenizer tok, const ModelFiles& files,
                                                   const LoadProgress& progress = {});
 
 // A folder holding config.json, model.safetensors and tokenizer.json or

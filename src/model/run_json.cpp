@@ -15,7 +15,8 @@ std::string run_json(const RunResult& r) {
   json::Writer w;
   w.begin_object();
   w.key("ids").array(r.ids).key("tokens").array(r.tokens);
-  w.field("n_layer", r.n_layer).field("n_head", r.n_head);
+  w.field("family", family_name(r.family)).field("n_layer", r.n_layer).field("n_head", r.n_head);
+  w.field("n_kv_head", r.n_kv_head).field("causal", r.causal);
   w.field("truncated", r.truncated).field("nonfinite", r.nonfinite);
   const std::size_t T = r.T;
   w.key("attention").begin_array();  // [L][H][T][T]

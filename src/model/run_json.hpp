@@ -1,11 +1,11 @@
 // src/model — the JSON the CLIs print (native and wasm print the same bytes for
-// the same numbers): tokenize -> {ids, tokens}; run -> {ids, tokens, n_layer,
-// n_head, truncated, attention, logits_last}; score -> {tokens, mean_nll}.
+// the same numbers): tokenize -> {ids, tokens}; run -> {ids, tokens, family,
+// n_layer, n_head, n_kv_head, causal, truncated, nonfinite, attention, logits_last}; score -> {tokens, mean_nll}.
 #pragma once
 
 #include <string>
 
-#include "model/gpt2.hpp"
+#include "model/model.hpp"
 
 namespace hs::model {
 

@@ -1,6 +1,8 @@
-// src/model — GPT-2's weights in their final float32 place, and loading them from
-// a safetensors index through a byte reader, one tensor at a time (peak memory is
-// the weights plus one tensor of scratch for F16/BF16 files).
+// src/model — a model's weights in their final float32 place, whatever its
+// family, and loading them from a safetensors index through a byte reader, one
+// tensor at a time (peak memory: the weights plus one matrix of scratch).
+// Which HuggingFace tensors fill which weight is the family's table in
+// tensor_names.cpp.
 #pragma once
 
 #include <cstdint>
@@ -37,26 +39,34 @@ class FloatBuffer {
   std::size_t n_ = 0;
 };
 
-// The four Conv1D matrices of a layer are kept packed for kernels::gemm_packed
-// (kernels::pack_weights of the [in, out] matrix); vectors are kept as they are.
+// Matrices are kept [in, out] and packed for kernels::gemm_packed; vectors and
+// embedding tables as they are. Absent optional weights (biases a family does
+// not have) are empty. C = n_embd, Q = n_head * head_dim, KV = n_kv_head * head_dim,
+// F = n_inner.
 struct LayerWeights {
-  FloatBuffer ln1_g, ln1_b;      // [C]
-  FloatBuffer attn_w, attn_b;    // [C, 3C], [3C]   (Conv1D: [in, out])
-  FloatBuffer proj_w, proj_b;    // [C, C], [C]
-  FloatBuffer ln2_g, ln2_b;      // [C]
-  FloatBuffer fc_w, fc_b;        // [C, F], [F]     F = n_inner
-  FloatBuffer fc2_w, fc2_b;      // [F, C], [C]
+  FloatBuffer norm1_g, norm1_b;    // [C] before attention (pre-norm), or after its residual (BERT)
+  FloatBuffer qkv_w, qkv_b;        // [C, Q + 2 KV], [Q + 2 KV]: columns q | k | v
+  FloatBuffer o_w, o_b;            // [Q, C], [C]
+  FloatBuffer norm2_g, norm2_b;    // [C] before the MLP, or after its residual (BERT)
+  FloatBuffer up_w, up_b;          // [C, F], or [C, 2F] gate | up for a gated MLP
+  FloatBuffer down_w, down_b;      // [F, C], [C]
 };
 
-struct Gpt2Weights {
-  FloatBuffer wte;  // [V, C]
-  FloatBuffer wpe;  // [P, C]
+struct Weights {
+  FloatBuffer tok_emb;                 // [V, C]
+  FloatBuffer pos_emb;                 // [position_offset + P, C] (learned positions)
+  FloatBuffer type_emb;                // [types, C]: row 0 is added (BERT, RoBERTa)
+  FloatBuffer emb_norm_g, emb_norm_b;  // [C] (BERT family)
   std::vector<LayerWeights> layers;
-  FloatBuffer lnf_g, lnf_b;  // [C]
-  FloatBuffer lm_head;       // [V, C]; empty when tied to wte
-  bool has_nonfinite = false;  // some weight is NaN or Inf (loaded anyway; runs report it)
-  std::string nonfinite_tensor;  // the first such tensor
-  const float* lm_head_data() const { return lm_head.empty() ? wte.data() : lm_head.data(); }
+  FloatBuffer final_norm_g, final_norm_b;  // [C] (decoders)
+  FloatBuffer lm_head;                     // [V, C]; empty when tied to tok_emb
+  // the masked-LM head (BERT family): dense [C, C] + activation + LayerNorm,
+  // then the decoder (tied to tok_emb) + mlm_bias [V]
+  FloatBuffer mlm_w, mlm_b, mlm_norm_g, mlm_norm_b, mlm_bias;
+  bool has_lm_head = true;             // false: an encoder saved without its masked-LM head
+  bool has_nonfinite = false;          // some weight is NaN or Inf (loaded anyway; runs report it)
+  std::string nonfinite_tensor;        // the first such tensor
+  const float* lm_head_data() const { return lm_head.empty() ? tok_emb.data() : lm_head.data(); }
 };
 
 // Reads n bytes at absolute file offset `offset` into dst (formats::ByteReader).
@@ -64,11 +74,11 @@ using formats::ByteReader;
 // Called after each tensor with (bytes read so far, total bytes to read).
 using LoadProgress = std::function<void(uint64_t done, uint64_t total)>;
 
-// Map HuggingFace tensor names (with or without the "transformer." prefix) onto
-// GPT-2's weights, check every shape against the config, and read them.
-// Tensors the model does not use (e.g. old checkpoints' "h.0.attn.bias" mask
-// buffers) are ignored; a missing one is named in the error.
-Result<Gpt2Weights> load_gpt2_weights(const Gpt2Config& config, const formats::SafetensorsIndex& index,
-                                      const ByteReader& read, const LoadProgress& progress = {});
+// Find the family's HuggingFace tensors (with or without the checkpoint's
+// prefix, e.g. "transformer." or "model."), check every shape against the
+// config, and read them. Tensors the model does not use are ignored; a missing
+// one is named in the error with the family.
+Result<Weights> load_weights(const ModelSpec& spec, const formats::SafetensorsIndex& index, const ByteReader& read,
+                             const LoadProgress& progress = {});
 
 }  // namespace hs::model

@@ -115,7 +115,9 @@ Status write_hf_folder(const std::string& dir, const Layout& L, const float* par
 namespace {
 
 // The trainer's Config from config.json, read by the model's GPT-2 reader.
-Result<Config> trainer_config(const model::Gpt2Config& g, const std::string& source) {
+Result<Config> trainer_config(const model::ModelSpec& g, const std::string& source) {
+  if (g.family != model::Family::Gpt2)
+    return make_error(source + ": model_type " + json::quoted(g.model_type) + " is not supported (the trainer trains GPT-2)");
   if (g.n_inner != 4 * g.n_embd)
     return make_error(source + ": n_inner " + std::to_string(g.n_inner) + " is not supported (the trainer's MLP is 4 x n_embd = " +
                       std::to_string(4 * g.n_embd) + ")");
@@ -139,7 +141,7 @@ Result<LoadedModel> load_hf_folder(const std::string& dir) {
   const std::string config_path = dir + "/config.json", weights_path = dir + "/model.safetensors";
   HS_TRY_ASSIGN(std::string text, formats::read_text_file(config_path));
   HS_TRY_ASSIGN(formats::HfConfig hf, formats::HfConfig::parse(text, config_path));
-  HS_TRY_ASSIGN(model::Gpt2Config gpt2, model::parse_gpt2_config(hf));
+  HS_TRY_ASSIGN(model::ModelSpec gpt2, model::parse_model_spec(hf));
   LoadedModel m;
   HS_TRY_ASSIGN(Config c, trainer_config(gpt2, config_path));
   HS_TRY_ASSIGN(int64_t eot, hf.integer_or({"eos_token_id"}, -1, 0, gpt2.vocab_size - 1));

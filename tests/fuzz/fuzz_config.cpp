@@ -9,9 +9,9 @@
 using namespace hs::model;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  auto c = parse_gpt2_config(std::string_view(reinterpret_cast<const char*>(data), size));
+  auto c = parse_model_spec(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!c) { hs::fuzz::check_error(c.error()); return 0; }
-  const Gpt2Config& g = c.value();
+  const ModelSpec& g = c.value();
   if (g.n_layer < 1 || g.n_head < 1 || g.n_embd < 1 || g.n_positions < 1 || g.vocab_size < 1 || g.n_inner < 1 ||
       g.n_embd % g.n_head != 0 || !(g.layer_norm_epsilon > 0))
     hs::fuzz::fail("accepted config breaks an invariant", std::string(reinterpret_cast<const char*>(data), size));

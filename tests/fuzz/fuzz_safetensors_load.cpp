@@ -15,7 +15,7 @@
 using namespace hs::model;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const Gpt2Config parsed_config = parse_gpt2_config(hs::fuzz::kTinyConfigJson, "config.json").value();
+  static const ModelSpec parsed_config = parse_model_spec(hs::fuzz::kTinyConfigJson, "config.json").value();
   static const hs::tokenizer::Tokenizer tokenizer =
       hs::tokenizer::Tokenizer::from_tokenizer_json(hs::fuzz::byte_tokenizer_json(), "tokenizer.json").value();
   ModelFiles files;

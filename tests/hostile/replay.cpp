@@ -124,7 +124,7 @@ std::pair<int, int> replay(const std::string& harness) {
         ok = r.ok();
       }
     } else if (harness == "config") {
-      auto c = parse_gpt2_config(data);
+      auto c = parse_model_spec(data);
       if (!c) check_error(file, c.error());
       ok = c.ok();
     } else if (harness == "vocab_merges") {
@@ -187,7 +187,7 @@ TEST_CASE("regressions found by fuzzing", "[hostile]") {
     auto idx = parse_safetensors_header(header, 8 + header.size() + 4);
     REQUIRE(!idx);
     CHECK(idx.error().message == "model.safetensors: tensor \"a\\nb\": unknown dtype \"X\\ny\"");
-    auto c = parse_gpt2_config("{\"model_type\":\"gpt2\\r\\n\"}");
+    auto c = parse_model_spec("{\"model_type\":\"gpt2\\r\\n\"}");
     REQUIRE(!c);
     CHECK(c.error().message.find("model_type \"gpt2\\r\\n\" is not supported") != std::string::npos);
     const std::string meta = "{\"__metadata__\":{\"k\\n\":1}}";

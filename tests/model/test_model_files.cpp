@@ -529,8 +529,12 @@ TEST_CASE("config.json errors", "[model][files][config]") {
              ContainsSubstring("config.json: required field \"vocab_size\" is missing"));
   CHECK_THAT(cfg_error("{\"n_layer\":1,\"n_head\":2,\"n_embd\":4,\"vocab_size\":256}"),
              ContainsSubstring("required field \"n_positions\" is missing"));
+  CHECK(cfg_error("{\"model_type\":\"t5\",\"n_layer\":1,\"n_head\":2,\"n_embd\":4,\"n_positions\":8,\"vocab_size\":256}") ==
+        "config.json: model_type \"t5\" is not supported (supported: gpt2, llama, mistral, qwen2, gpt_neox, bert, "
+        "roberta, distilbert)");
+  // a supported family reads its own field names
   CHECK_THAT(cfg_error("{\"model_type\":\"llama\",\"n_layer\":1,\"n_head\":2,\"n_embd\":4,\"n_positions\":8,\"vocab_size\":256}"),
-             ContainsSubstring("config.json: model_type \"llama\" is not supported"));
+             ContainsSubstring("config.json: required field \"num_hidden_layers\" is missing"));
   CHECK_THAT(cfg_error("{\"model_type\":5,\"n_layer\":1,\"n_head\":2,\"n_embd\":4,\"n_positions\":8,\"vocab_size\":256}"),
              ContainsSubstring("config.json: field \"model_type\" must be a string"));
   CHECK_THAT(cfg_error("{\"activation_function\":\"swish\",\"n_layer\":1,\"n_head\":2,\"n_embd\":4,\"n_positions\":8,\"vocab_size\":256}"),
@@ -688,10 +692,10 @@ TEST_CASE("F16, BF16 and F32 files with unaligned data sections load the same we
       INFO(dt << " data section at offset = " << mod << " (mod 8)");
       auto m = load_ok(make_files(file));
       const auto& w = m->weights();
-      REQUIRE(w.wte.size() == want.wte.size());
-      CHECK(std::memcmp(w.wte.data(), want.wte.data(), want.wte.size() * 4) == 0);
-      CHECK(std::memcmp(w.layers[0].fc2_w.data(), want.layers[0].fc2_w.data(), want.layers[0].fc2_w.size() * 4) == 0);
-      CHECK(std::memcmp(w.lnf_g.data(), want.lnf_g.data(), want.lnf_g.size() * 4) == 0);
+      REQUIRE(w.tok_emb.size() == want.tok_emb.size());
+      CHECK(std::memcmp(w.tok_emb.data(), want.tok_emb.data(), want.tok_emb.size() * 4) == 0);
+      CHECK(std::memcmp(w.layers[0].down_w.data(), want.layers[0].down_w.data(), want.layers[0].down_w.size() * 4) == 0);
+      CHECK(std::memcmp(w.final_norm_g.data(), want.final_norm_g.data(), want.final_norm_g.size() * 4) == 0);
     }
   }
   // make sure the file really has an odd data start

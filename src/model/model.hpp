@@ -1,5 +1,7 @@
-// src/model — the GPT-2 forward pass that keeps every head's attention, and the
-// Model (config + tokenizer + weights) that turns text into a RunResult.
+// src/model — the Model (spec + tokenizer + weights) that turns text into a
+// RunResult: the forward pass of every family, keeping every head's attention.
+// A causal run can reuse the unchanged prefix of an earlier run (its keys and
+// values per layer), computing only the positions after it.
 #pragma once
 
 #include <cstdint>
@@ -20,45 +22,56 @@ namespace hs::model {
 constexpr std::size_t kMaxResultBytes = std::size_t(1) << 30;
 
 // Floats a run on T tokens allocates for its result arrays and scratch.
-double run_result_floats(const Gpt2Config& config, std::size_t T, const RunOptions& options);
+double run_result_floats(const ModelSpec& config, std::size_t T, const RunOptions& options);
 
 // Whether a run on T tokens can allocate its arrays: over kMaxResultBytes, or
 // more than malloc can give now, is an error saying so (Model::run_ids checks
 // this before it allocates anything).
-Status check_run_fits(const Gpt2Config& config, std::size_t T, const RunOptions& options);
+Status check_run_fits(const ModelSpec& config, std::size_t T, const RunOptions& options);
 
 struct RunResult {
   std::vector<int32_t> ids;
   std::vector<std::string> tokens;  // as the user reads them (Tokenizer::token_text)
   bool truncated = false;           // the text had more tokens than n_positions
   std::size_t n_tokens_in_text = 0; // before truncation
-  int n_layer = 0, n_head = 0, n_embd = 0, vocab_size = 0;
+  Family family = Family::Gpt2;
+  int n_layer = 0, n_head = 0, n_kv_head = 0, head_dim = 0, n_embd = 0, vocab_size = 0;
+  bool causal = true;               // the mask this run used
   std::size_t T = 0;
+  std::size_t reused = 0;           // leading positions copied from the previous run (0: computed in full)
+  RunOptions options;               // what the run was asked for
   std::vector<float> attention;     // [L, H, T, T]
   std::vector<float> logits_last;   // [V]
   std::vector<float> logits_all;    // [T, V] when requested
-  std::vector<float> final_hidden;  // [T, C] ln_f output: logits of any position on demand
+  std::vector<float> final_hidden;  // [T, C] what the LM head reads (after the final norm, or the
+                                    // masked-LM transform): logits of any position on demand
   std::vector<float> score_scale;   // [L, H] factor each head's q.k was multiplied by before softmax
                                     // (1/sqrt(d_k), or 1 without scaling; temperature not included)
   bool nonfinite = false;           // NaN/Inf appeared in weights or activations
-  // intermediates (keep_intermediates)
-  std::vector<float> qkv;           // [L, T, 3C]  q | k | v, per layer after c_attn
+  std::vector<float> kv;            // [L, T, 2 KV] keys (rotated) | values of every layer (causal runs)
+  // intermediates (keep_intermediates); Q = n_head * head_dim, KV = n_kv_head * head_dim
+  std::vector<float> qkv;           // [L, T, Q + 2 KV]  q | k | v, per layer (rotated, where rotary)
   std::vector<float> scores;        // [L, H, T, T] raw q.k before scale and mask
-  std::vector<float> head_out;      // [L, T, C]  concatenated head outputs before c_proj
+  std::vector<float> head_out;      // [L, T, Q]  concatenated head outputs before the output projection
 };
 
 class Model {
  public:
-  Model(Gpt2Config config, tokenizer::Tokenizer tokenizer, Gpt2Weights weights);
+  Model(ModelSpec config, tokenizer::Tokenizer tokenizer, Weights weights);
 
-  const Gpt2Config& config() const { return config_; }
+  const ModelSpec& config() const { return config_; }
   const tokenizer::Tokenizer& tokenizer() const { return tokenizer_; }
-  const Gpt2Weights& weights() const { return weights_; }
+  const Weights& weights() const { return weights_; }
 
   // Tokenize (truncating to n_positions), run, fill a RunResult. Errors: empty
   // text, ids outside the embedding table, options naming absent heads.
-  Result<RunResult> run(std::string_view text, const RunOptions& options = {}) const;
-  Result<RunResult> run_ids(std::vector<int32_t> ids, const RunOptions& options = {}) const;
+  // With `previous` (an earlier run of this model), a run that can reuse it
+  // (same options, causal, no mean ablation, no intermediates) computes only
+  // the positions after the ids both share; the numbers are the same as a full run's.
+  Result<RunResult> run(std::string_view text, const RunOptions& options = {},
+                        const RunResult* previous = nullptr) const;
+  Result<RunResult> run_ids(std::vector<int32_t> ids, const RunOptions& options = {},
+                            const RunResult* previous = nullptr) const;
 
   // Mean next-token negative log-likelihood (nats) over the text's tokens.
   struct Score {
@@ -80,12 +93,15 @@ class Model {
   Status fill_all_logits(RunResult& r) const;
 
  private:
-  Gpt2Config config_;
+  std::string no_lm_head_message() const;
+  std::string not_causal_message() const;
+
+  ModelSpec config_;
   tokenizer::Tokenizer tokenizer_;
-  Gpt2Weights weights_;
+  Weights weights_;
 };
 
 // Check that the tokenizer fits the model (its ids fit the embedding table).
-Status check_tokenizer_fits(const Gpt2Config& config, const tokenizer::Tokenizer& tok);
+Status check_tokenizer_fits(const ModelSpec& config, const tokenizer::Tokenizer& tok);
 
 }  // namespace hs::model
