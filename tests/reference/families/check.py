@@ -297,6 +297,62 @@ def self_checks(rep, work):
     same(rep, "self gpt2 == check_gpt2.RefModel", (a_ours, l_ours), (theirs[0], theirs[1][-1]))
 
 
+def family_sanity(rep, work):
+    """Every matrix checkpoint through its reference: shapes [L, H, T, T] and [V], rows summing to 1,
+    nothing above the diagonal for decoders, everything positive for encoders, finite logits."""
+    for case in MATRIX:
+        folder = os.path.join(work, "self-" + slug(case.name))
+        checkpoint.make(checkpoint.make_args(case.family, folder, **case.options))
+        ck = forward.Checkpoint(folder)
+        c = ck.cfg
+        T = forward.max_tokens(c)
+        ids = [int(i) for i in np.random.default_rng(1).integers(0, c["vocab_size"], size=T)]
+        if ck.family == "roberta":  # a pad token in the middle: its position is padding_idx, the rest count on
+            ids[T // 2] = c["pad_token_id"]
+        attn, logits = forward.forward(ck, ids)
+        L, H = attn.shape[0], attn.shape[1]
+        above = torch.triu(torch.ones(T, T, dtype=torch.bool), diagonal=1)
+        causal = case.family in DECODERS
+        ok = (attn.shape == (L, H, T, T) and logits.shape == (c["vocab_size"],) and
+              bool(torch.isfinite(logits).all()) and float((attn.sum(-1) - 1).abs().max()) < 1e-12 and
+              (bool((attn[..., above] == 0).all()) if causal else bool((attn > 0).all())))
+        rep.check(f"self {case.name}: reference sane at T={T}", ok,
+                  f"attention {tuple(attn.shape)} logits {tuple(logits.shape)} causal={causal}")
+
+
+def bert_layer_against_torch(rep, work):
+    """A BERT encoder layer == torch.nn.TransformerEncoderLayer (post-LN) loaded with the same weights."""
+    folder = os.path.join(work, "self-bert-torch")
+    checkpoint.make(checkpoint.make_args("bert", folder, layers=1, heads=6, hidden=60, intermediate=101,
+                                         positions=40, seed=93))
+    ck = forward.Checkpoint(folder)
+    w, c, p = ck.w, ck.cfg, "bert.encoder.layer.0."
+    e = "bert.embeddings."
+    ids = torch.tensor([5, 17, 200, 33, 9, 120, 64, 8, 250, 71, 2])
+    T = len(ids)
+    x = w[e + "word_embeddings.weight"][ids] + w[e + "position_embeddings.weight"][:T] + \
+        w[e + "token_type_embeddings.weight"][0]
+    x = forward.layer_norm(x, w[e + "LayerNorm.weight"], w[e + "LayerNorm.bias"], c["layer_norm_eps"])
+    layer = torch.nn.TransformerEncoderLayer(60, 6, 101, dropout=0.0, activation="gelu",
+                                             layer_norm_eps=c["layer_norm_eps"], batch_first=True, norm_first=False)
+    names = {"self_attn.out_proj": "attention.output.dense", "linear1": "intermediate.dense",
+             "linear2": "output.dense", "norm1": "attention.output.LayerNorm", "norm2": "output.LayerNorm"}
+    with torch.no_grad():
+        layer.self_attn.in_proj_weight.copy_(torch.cat([w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")]))
+        layer.self_attn.in_proj_bias.copy_(torch.cat([w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")]))
+        for theirs, ours in names.items():
+            module = layer.get_submodule(theirs)
+            module.weight.copy_(w[p + ours + ".weight"])
+            module.bias.copy_(w[p + ours + ".bias"])
+        layer.eval()
+        y_torch = layer(x[None])[0]
+        _, probs_torch = layer.self_attn(x[None], x[None], x[None], need_weights=True, average_attn_weights=False)
+        probs, y = forward.post_ln_encoder(x, w, "bert.encoder.layer.", forward.BERT_LAYER, 1, 6,
+                                           c["layer_norm_eps"], forward.gelu_exact)
+    # torch's fused kernels run in float64 too, but sum in another order: 1e-12 is far below the CLI's 1e-4
+    same(rep, "self bert layer == torch.nn.TransformerEncoderLayer", (probs[0], y), (probs_torch[0], y_torch))
+
+
 def same(rep, name, got, want):
     got = got if isinstance(got, tuple) else (got,)
     want = want if isinstance(want, tuple) else (want,)
@@ -323,6 +379,8 @@ def main(argv):
     try:
         if chosen("self "):
             self_checks(rep, work)
+            bert_layer_against_torch(rep, work)
+            family_sanity(rep, work)
         for case in MATRIX:
             if chosen(case.name):
                 run_case(rep, cli, case, work)
