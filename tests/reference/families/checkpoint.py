@@ -94,8 +94,10 @@ def option_parser():
     ap.add_argument("--partial-rotary", type=float, default=0.25, help="NeoX rotary_pct")
     ap.add_argument("--neox-new-names", action="store_true",
                     help="NeoX: write rope_theta / partial_rotary_factor instead of rotary_emb_base / rotary_pct")
-    ap.add_argument("--neox-buffers", action="store_true",
-                    help="NeoX: also write attention.rotary_emb.inv_freq as old checkpoints carry it")
+    ap.add_argument("--extras", action="store_true",
+                    help="also write tensors published checkpoints carry and the LM class ignores: BERT's pooler and "
+                         "NSP head (cls.seq_relationship), RoBERTa's pooler, the rotary inv_freq buffers of old "
+                         "Llama / NeoX checkpoints")
     ap.add_argument("--residual", choices=["parallel", "sequential"], default="parallel",
                     help="NeoX use_parallel_residual")
     ap.add_argument("--tie", choices=["on", "off"], default=None, help="tie_word_embeddings (default: HF's)")
@@ -296,10 +298,17 @@ def llama_tensors(a, s, draw):
         add_linear(t, p + "mlp.gate_proj", draw, s.I, s.C, bias=False)
         add_linear(t, p + "mlp.up_proj", draw, s.I, s.C, bias=False)
         add_linear(t, p + "mlp.down_proj", draw, s.C, s.I, bias=False)
+        if a.extras:
+            t[p + "self_attn.rotary_emb.inv_freq"] = inv_freq_buffer(a.rope_theta, s.D)
     add_layer_norm(t, "model.norm", draw, s.C, bias=False)
     if not tie_of(a):
         t["lm_head.weight"] = draw.weight(s.V, s.C)
     return t
+
+
+def inv_freq_buffer(theta, rot):
+    """The non-persistent-now rotary buffer old checkpoints saved: theta^(-2i / rot)."""
+    return (1.0 / theta ** (np.arange(0, rot, 2) / rot)).astype(np.float32)
 
 
 def neox_tensors(a, s, draw):
@@ -311,9 +320,8 @@ def neox_tensors(a, s, draw):
         add_layer_norm(t, p + "post_attention_layernorm", draw, s.C)
         add_linear(t, p + "attention.query_key_value", draw, 3 * s.C, s.C)  # rows: head 0 q|k|v, head 1 q|k|v, ...
         add_linear(t, p + "attention.dense", draw, s.C, s.C)
-        if a.neox_buffers:
-            t[p + "attention.rotary_emb.inv_freq"] = (
-                1.0 / a.rope_theta ** (np.arange(0, rot, 2) / rot)).astype(np.float32)
+        if a.extras:
+            t[p + "attention.rotary_emb.inv_freq"] = inv_freq_buffer(a.rope_theta, rot)
         add_linear(t, p + "mlp.dense_h_to_4h", draw, s.I, s.C)
         add_linear(t, p + "mlp.dense_4h_to_h", draw, s.C, s.I)
     add_layer_norm(t, "gpt_neox.final_layer_norm", draw, s.C)
@@ -345,6 +353,10 @@ def bert_tensors(a, s, draw):
     t[head + "bias"] = draw.bias(s.V)
     if not tie_of(a):
         t[head + "decoder.weight"] = draw.weight(s.V, s.C)
+    if a.extras:  # what BertForPreTraining / RobertaModel checkpoints add
+        add_linear(t, p + "pooler.dense", draw, s.C, s.C)
+        if fam == "bert":
+            add_linear(t, "cls.seq_relationship", draw, 2, s.C)
     return t
 
 
