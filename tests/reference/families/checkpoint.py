@@ -109,6 +109,8 @@ def option_parser():
     ap.add_argument("--sinusoidal", action="store_true", help="DistilBERT sinusoidal_pos_embds")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
                     help="override a config.json field after the fact (bad-input cases)")
+    ap.add_argument("--unset", action="append", default=[], metavar="KEY",
+                    help="leave a config.json field out (older configs lack e.g. num_key_value_heads, rope_theta)")
     ap.add_argument("--drop-tensor", action="append", default=[], metavar="NAME", help="leave a tensor out")
     ap.add_argument("--bad-shape", action="append", default=[], metavar="NAME",
                     help="write a tensor with its first dimension one short")
@@ -200,10 +202,12 @@ def tie_of(a):
     return DEFAULT_TIE[a.family] if a.tie is None else a.tie == "on"
 
 
-def apply_overrides(cfg, sets):
+def apply_overrides(cfg, sets, unsets=()):
     for item in sets:
         key, _, value = item.partition("=")
         cfg[key] = json.loads(value)
+    for key in unsets:
+        cfg.pop(key, None)
     return cfg
 
 
@@ -437,12 +441,12 @@ def make_gpt2(a, s):
             args.append("--untied-lm-head")
             a.set = ["tie_word_embeddings=false"] + a.set
         check_gpt2.make_checkpoint(a.out, *args)
-    if a.set:
+    if a.set or a.unset:
         path = os.path.join(a.out, "config.json")
         with open(path) as f:
             cfg = json.load(f)
         with open(path, "w") as f:
-            json.dump(apply_overrides(cfg, a.set), f, indent=2)
+            json.dump(apply_overrides(cfg, a.set, a.unset), f, indent=2)
 
 
 def make(a):
@@ -453,7 +457,7 @@ def make(a):
         return make_gpt2(a, s)
     os.makedirs(a.out, exist_ok=True)
     specials = Specials(a.family, s.V)
-    cfg = apply_overrides(config_of(a, s, specials), a.set)
+    cfg = apply_overrides(config_of(a, s, specials), a.set, a.unset)
     with open(os.path.join(a.out, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2, sort_keys=True)
     tensors = spoiled(renamed(TENSORS[a.family](a, s, Draw(a.seed, a.std)), a), a)

@@ -203,7 +203,7 @@ def llama_forward(ck, ids):
     C, H = c["hidden_size"], c["num_attention_heads"]
     G = c.get("num_key_value_heads") or H
     D = c.get("head_dim") or C // H
-    eps, act = c["rms_norm_eps"], activation(c.get("hidden_act", "silu"))
+    eps, act = c.get("rms_norm_eps", 1e-6), activation(c.get("hidden_act", "silu"))
     T = len(ids)
     positions = torch.arange(T)
     inv_freq = rotary_inv_freq(c.get("rope_theta", 10000.0), D, c.get("rope_scaling"))
@@ -236,7 +236,7 @@ def neox_forward(ck, ids):
     """GPT-NeoX: fused per-head q|k|v, partial rotary on the first rotary_ndims, parallel or sequential residual."""
     c, w = ck.cfg, ck.w
     C, H = c["hidden_size"], c["num_attention_heads"]
-    D, eps, act = C // H, c["layer_norm_eps"], activation(c.get("hidden_act", "gelu"))
+    D, eps, act = C // H, c.get("layer_norm_eps", 1e-5), activation(c.get("hidden_act", "gelu"))
     T = len(ids)
     positions = torch.arange(T)
     theta, rot = neox_rotary(c, D)
@@ -303,7 +303,7 @@ def bert_forward(ck, ids):
     c, w, fam = ck.cfg, ck.w, ck.family
     if c.get("position_embedding_type", "absolute") != "absolute":
         raise ValueError("position_embedding_type other than absolute has no reference")
-    H, eps, act = c["num_attention_heads"], c["layer_norm_eps"], activation(c.get("hidden_act", "gelu"))
+    H, eps, act = c["num_attention_heads"], c.get("layer_norm_eps", 1e-12), activation(c.get("hidden_act", "gelu"))
     p = BODY_PREFIX[fam]
     positions = roberta_positions(ids, c["pad_token_id"]) if fam == "roberta" else torch.arange(len(ids))
     e = p + "embeddings."
