@@ -24,7 +24,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 
@@ -488,7 +487,3 @@ def main(argv):
             shutil.rmtree(work, ignore_errors=True)
     print(f"{rep.passed} passed, {rep.failed} failed ({time.time() - t0:.1f} s, {cli.calls} CLI calls)")
     return 1 if rep.failed or rep.passed == 0 else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

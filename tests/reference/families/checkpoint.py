@@ -45,7 +45,6 @@ import make_checkpoint  # noqa: E402  (write_safetensors)
 
 FAMILIES = ("gpt2", "llama", "mistral", "qwen2", "gpt_neox", "bert", "roberta", "distilbert")
 DECODERS = ("gpt2", "llama", "mistral", "qwen2", "gpt_neox")
-ROTARY = ("llama", "mistral", "qwen2", "gpt_neox")
 # the family group a model_type belongs to (same forward pass, other names or options)
 GROUP = {"gpt2": "gpt2", "llama": "llama", "mistral": "llama", "qwen2": "llama", "gpt_neox": "gpt_neox",
          "bert": "bert", "roberta": "bert", "distilbert": "bert"}
@@ -483,7 +482,3 @@ def main(argv):
     make(a)
     print(a.out)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
