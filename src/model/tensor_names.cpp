@@ -17,9 +17,11 @@ class Table {
   // legacy LayerNorm names gamma/beta for weight/bias when `legacy_ln`.
   std::vector<std::string> names(const std::string& name, bool prefixed = true) const {
     std::vector<std::string> bases = {name};
-    const auto ln = name.rfind("LayerNorm.");
-    if (ln != std::string::npos) {
-      const std::string head = name.substr(0, ln + 10), tail = name.substr(ln + 10);
+    for (const char* norm : {"LayerNorm.", "layer_norm."}) {
+      const auto at = name.rfind(norm);
+      if (at == std::string::npos) continue;
+      const std::size_t cut = at + std::string(norm).size();
+      const std::string head = name.substr(0, cut), tail = name.substr(cut);
       if (tail == "weight") bases.push_back(head + "gamma");
       if (tail == "bias") bases.push_back(head + "beta");
     }
@@ -213,6 +215,8 @@ void bert_table(const ModelSpec& c, Weights& w, std::vector<WeightSlot>& out) {
   t.plain(w.mlm_norm_g, norm + "weight", {C}, true, false);
   t.plain(w.mlm_norm_b, norm + "bias", {C}, true, false);
   t.vector(w.mlm_bias, V, {{{h + "bias", h + "decoder.bias"}, {V}, Placement::AsStored, 0}}, true);
+  t.set_group("");
+  t.plain(w.lm_head, h + "decoder.weight", {V, C}, /*optional=*/true, /*prefixed=*/false);  // when not tied
 }
 
 // DistilBertForMaskedLM.
@@ -251,6 +255,8 @@ void distilbert_table(const ModelSpec& c, Weights& w, std::vector<WeightSlot>& o
   t.plain(w.mlm_norm_g, "vocab_layer_norm.weight", {C}, true, false);
   t.plain(w.mlm_norm_b, "vocab_layer_norm.bias", {C}, true, false);
   t.plain(w.mlm_bias, "vocab_projector.bias", {V}, true, false);
+  t.set_group("");
+  t.plain(w.lm_head, "vocab_projector.weight", {V, C}, /*optional=*/true, /*prefixed=*/false);  // when not tied
 }
 
 }  // namespace
