@@ -5,6 +5,7 @@
 // in every thumbnail.
 import { sizeCanvas, packed, paintMatrix } from '../draw.mjs';
 import { tokenLabel } from '../tokens.mjs';
+import { startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
 
 const LABEL_W = 30;
 const LABEL_H = 18;
@@ -283,5 +284,47 @@ export class GridView {
       if (!this.focus || this.focus.layer >= L || this.focus.head >= H) this.focus = null;
       this.describe();
     }
+  }
+
+  // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
+  scene() {
+    const ctl = this.app;
+    const { colors, state } = ctl;
+    const r = state.result;
+    const { T, n_head: H, n_layer: L } = r;
+    const { sc, top, causal } = startScene(ctl, 'all heads', `${L} layers × ${H} heads`);
+    let W = SCENE_WIDTH;
+    let y;
+    const cell = Math.max(24, Math.min(96, Math.floor((SCENE_WIDTH - 60) / H) - 6));
+    const gap = 6;
+    for (let h = 0; h < H; h++) sc.text(50 + h * (cell + gap) + cell / 2, top + 10, `H${h}`, { anchor: 'middle', size: 11, fill: colors.muted });
+    for (let l = 0; l < L; l++) {
+      const y0 = top + 18 + l * (cell + gap);
+      sc.text(42, y0 + cell / 2 + 4, `L${l}`, { anchor: 'end', size: 11, fill: colors.muted });
+      for (let h = 0; h < H; h++) {
+        const x0 = 50 + h * (cell + gap);
+        const off = (l * H + h) * T * T;
+        const cs = cell / T;
+        sc.rect(x0, y0, cell, cell, colors.mask);
+        for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) {
+          if (causal && j > i) continue;
+          sc.rect(x0 + j * cs, y0 + i * cs, cs + 0.02, cs + 0.02, weightHex(r.attention[off + i * T + j], state.scale));
+        }
+        const role = headRole(r, l, h, state.roleSource || 'text');
+        if (role && cell >= 40) {
+          sc.rect(x0 + cell - 40, y0 + cell - 14, 38, 12, ROLE_INFO[role].color);
+          sc.text(x0 + cell - 21, y0 + cell - 4.5, ROLE_INFO[role].short, { anchor: 'middle', size: 9, fill: '#ffffff', weight: '600' });
+        }
+        if (ctl.isAblated(l, h)) {
+          sc.rect(x0, y0, cell, cell, '#000000', { opacity: 0.55 });
+          sc.line(x0 + 3, y0 + 3, x0 + cell - 3, y0 + cell - 3, '#ffffff', 1.5);
+          sc.line(x0 + cell - 3, y0 + 3, x0 + 3, y0 + cell - 3, '#ffffff', 1.5);
+        }
+        if (l === state.layer && h === state.head) sc.rect(x0 - 2, y0 - 2, cell + 4, cell + 4, 'none', { stroke: colors.select, sw: 2 });
+      }
+    }
+    W = Math.max(SCENE_WIDTH, 60 + H * (cell + gap));
+    y = top + 18 + L * (cell + gap) + 10;
+    return finishScene(sc, W, y);
   }
 }
