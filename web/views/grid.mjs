@@ -49,7 +49,7 @@ export class GridView {
       if (!hit) return;
       this.focus = hit;
       // ctrl/cmd-click switches a head off (or on again) where the reader may
-      if ((e.ctrlKey || e.metaKey) && app.onToggleAblate) app.toggleAblate(hit.layer, hit.head);
+      if ((e.ctrlKey || e.metaKey) && app.onAblate) app.toggleAblate(hit.layer, hit.head);
       else app.select(hit.layer, hit.head, { openHead: true });
     });
     c.addEventListener('keydown', (e) => this.onKey(e));
@@ -83,7 +83,7 @@ export class GridView {
     } else if (e.key === 'Enter' || e.key === ' ') {
       this.app.select(c.layer, c.head, { openHead: true });
       e.preventDefault();
-    } else if ((e.key === 'x' || e.key === 'Delete') && this.app.onToggleAblate) {
+    } else if ((e.key === 'x' || e.key === 'Delete') && this.app.onAblate) {
       this.app.toggleAblate(c.layer, c.head);
       e.preventDefault();
     }
@@ -96,7 +96,7 @@ export class GridView {
     this.canvas.setAttribute('aria-label',
       `All heads. Cursor on layer ${c.layer}, head ${c.head}${b ? ` (${ROLE_INFO[b].label} head)` : ''}${off ? ', switched off' : ''}. ` +
       `Selected: layer ${this.app.state.layer}, head ${this.app.state.head}. Arrow keys move, Enter selects` +
-      `${this.app.onToggleAblate ? ', X switches the head off or on' : ''}.`);
+      `${this.app.onAblate ? ', X switches the head off or on' : ''}.`);
   }
 
   scrollTo(c) {
