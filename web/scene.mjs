@@ -37,12 +37,17 @@ export class Scene {
   }
 }
 
+// Where a picture of the focused head is, for its title.
+export const atFocusedHead = (state) => `layer ${state.layer} · head ${state.head}`;
+
 // A view's scene with its title block: `viewName` (e.g. 'attention matrix') and
-// `where` (e.g. 'layer 1 · head 2'). Returns the scene, the y its body starts at,
-// whether the run was causal, and the token labels.
+// where(state, result) (e.g. 'layer 1 · head 2'). Returns the scene, the y its
+// body starts at, whether the run was causal, the token labels, and for the
+// view's drawing the controller's state, result, colours and the run's T, H, L.
 export function startScene(ctl, viewName, where) {
   const { colors, state } = ctl;
   const r = state.result;
+  const { T, n_head: H, n_layer: L } = r;
   const sc = new Scene(colors);
   const lines = wrap(`“${r.text}”`, 92).slice(0, 6);
   let y = 26;
@@ -53,9 +58,9 @@ export function startScene(ctl, viewName, where) {
   if (!k.causal) knobs.push('no causal mask');
   if (k.temperature !== 1) knobs.push(`temperature ${k.temperature} on ${k.temperatureHead || 'every head'}`);
   if (k.ablate.length) knobs.push(`heads off (${k.ablation}): ${k.ablate.join(', ')}`);
-  sc.text(20, y + 2, `model ${r.modelName} · ${where} · ${viewName}${knobs.length ? ' · ' + knobs.join(' · ') : ''}`, { size: 12, fill: colors.muted });
+  sc.text(20, y + 2, `model ${r.modelName} · ${where(state, r)} · ${viewName}${knobs.length ? ' · ' + knobs.join(' · ') : ''}`, { size: 12, fill: colors.muted });
   return {
-    sc,
+    sc, state, r, colors, T, H, L,
     top: y + 22,
     causal: !r.options || r.options.causal !== false,
     labels: r.tokens.map((t) => clip(tokenLabel(t), 14)),

@@ -288,11 +288,7 @@ export class GridView {
 
   // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
   scene() {
-    const ctl = this.app;
-    const { colors, state } = ctl;
-    const r = state.result;
-    const { T, n_head: H, n_layer: L } = r;
-    const { sc, top, causal } = startScene(ctl, 'all heads', `${L} layers × ${H} heads`);
+    const { sc, top, causal, state, r, colors, T, H, L } = startScene(this.app, 'all heads', (s, run) => `${run.n_layer} layers × ${run.n_head} heads`);
     let W = SCENE_WIDTH;
     let y;
     const cell = Math.max(24, Math.min(96, Math.floor((SCENE_WIDTH - 60) / H) - 6));
@@ -315,7 +311,7 @@ export class GridView {
           sc.rect(x0 + cell - 40, y0 + cell - 14, 38, 12, ROLE_INFO[role].color);
           sc.text(x0 + cell - 21, y0 + cell - 4.5, ROLE_INFO[role].short, { anchor: 'middle', size: 9, fill: '#ffffff', weight: '600' });
         }
-        if (ctl.isAblated(l, h)) {
+        if (this.app.isAblated(l, h)) {
           sc.rect(x0, y0, cell, cell, '#000000', { opacity: 0.55 });
           sc.line(x0 + 3, y0 + 3, x0 + cell - 3, y0 + cell - 3, '#ffffff', 1.5);
           sc.line(x0 + cell - 3, y0 + 3, x0 + 3, y0 + cell - 3, '#ffffff', 1.5);

@@ -6,7 +6,7 @@
 import { sizeCanvas } from '../draw.mjs';
 import { renderToken, tokenLabel } from '../tokens.mjs';
 import { headColor, colorCss } from '../colormap.mjs';
-import { startScene, finishScene, SCENE_WIDTH } from '../scene.mjs';
+import { atFocusedHead, startScene, finishScene, SCENE_WIDTH } from '../scene.mjs';
 
 const ROW = 22; // must match .tok-col li height in style.css
 
@@ -207,11 +207,7 @@ export class HeadView {
 
   // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
   scene() {
-    const ctl = this.app;
-    const { colors, state } = ctl;
-    const r = state.result;
-    const { T, n_head: H } = r;
-    const { sc, top, causal, labels } = startScene(ctl, 'head view', `layer ${state.layer} · head ${state.head}`);
+    const { sc, top, causal, labels, state, r, colors, T, H } = startScene(this.app, 'head view', atFocusedHead);
     let y;
     const rowH = 20;
     const heads = state.overlay === 'layer' ? Array.from({ length: H }, (_, h) => h) : [state.head];

@@ -10,7 +10,7 @@
 import { sizeCanvas, hatch } from '../draw.mjs';
 import { tokenLabel, clip } from '../tokens.mjs';
 import { DIV_LUT32, divIndex, divergingCss, colorCss } from '../colormap.mjs';
-import { startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
+import { atFocusedHead, startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
 
 const RH = 18; // row height
 const HEAD = 40; // header rows: titles, q strip
@@ -319,13 +319,10 @@ export class InsideView {
 
   // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
   scene() {
-    const ctl = this.app;
-    const { colors, state } = ctl;
-    const r = state.result;
-    const { sc, top } = startScene(ctl, 'inside one head', `layer ${state.layer} · head ${state.head}`);
+    const { sc, top, r, colors } = startScene(this.app, 'inside one head', atFocusedHead);
     let y;
     // one query's scores, scaling, mask and softmax weights against every key (as the module computed them)
-    const d = headInternals(r, ctl);
+    const d = headInternals(r, this.app);
     const scaling = d.scaleOn ? `÷ √${d.dk}` : 'no ÷ √d_k';
     sc.text(20, top + 14, `query: token #${d.i} “${clip(tokenLabel(r.tokens[d.i]), 24)}” · d_k ${d.dk}` +
       ` · scaled = q·k ${scaling}${d.temp !== 1 ? ` ÷ temperature ${d.temp}` : ''} · weights = softmax(scaled)`, { size: 13 });

@@ -5,7 +5,7 @@
 import { sizeCanvas, packed, hatch, paintMatrix } from '../draw.mjs';
 import { tokenLabel, clip } from '../tokens.mjs';
 import { lutIndex } from '../colormap.mjs';
-import { startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
+import { atFocusedHead, startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
 
 export class MatrixView {
   constructor(app, section) {
@@ -189,11 +189,7 @@ export class MatrixView {
 
   // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
   scene() {
-    const ctl = this.app;
-    const { colors, state } = ctl;
-    const r = state.result;
-    const { T, n_head: H } = r;
-    const { sc, top, causal, labels } = startScene(ctl, 'attention matrix', `layer ${state.layer} · head ${state.head}`);
+    const { sc, top, causal, labels, state, r, colors, T, H } = startScene(this.app, 'attention matrix', atFocusedHead);
     let W = SCENE_WIDTH;
     let y;
     const cell = Math.max(10, Math.min(32, Math.floor((SCENE_WIDTH - 140) / T)));

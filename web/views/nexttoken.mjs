@@ -82,12 +82,8 @@ export class NextTokenView {
 
   // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
   scene() {
-    const ctl = this.app;
-    const { colors, state } = ctl;
-    const r = state.result;
-    const { T } = r;
-    const nextPos = nextTokenPosition(ctl);
-    const { sc, top } = startScene(ctl, 'next token', `after token #${nextPos} of ${T}`);
+    const nextPos = nextTokenPosition(this.app);
+    const { sc, top, r, colors, T } = startScene(this.app, 'next token', (s, run) => `after token #${nextPos} of ${run.T}`);
     let y;
     // the top-k predictions after nextPos as bars, and the token that really follows
     const { k, topP, topIds, topTokens, actualP, actualRank, entropy } = r.next;
