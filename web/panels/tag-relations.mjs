@@ -103,7 +103,6 @@ export function tagRelations(page) {
     if (pos.visible) start();
   }).observe(roles.table);
 
-
   // The tag relations of the current model (null: not computed, or no probe).
   function current() {
     const e = state.model && pos.cache.get(state.model.key);

@@ -1,8 +1,9 @@
 // web/views/grid.mjs — "All heads": one canvas holding a thumbnail of every
 // head's attention matrix (rows: layers, columns: heads), with a short label for
-// heads whose behaviour is clear (previous-token, first-token, self, induction).
-// Click or arrow keys + Enter to select a head; the hovered token's row is marked
-// in every thumbnail.
+// heads whose behaviour is clear (previous token, first token, self, same token,
+// induction, punctuation: ROLE_INFO below). Click or arrow keys + Enter to select
+// a head, ctrl-click or X to switch it off; the hovered token's row is marked in
+// every thumbnail. scene(): the same as a picture for slides.
 import { sizeCanvas, packed, paintMatrix } from '../draw.mjs';
 import { tokenLabel } from '../tokens.mjs';
 import { startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';

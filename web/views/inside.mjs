@@ -33,7 +33,7 @@ export const formatScore = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(
 
 // The numbers of the focused head for query i: slices of a run with
 // intermediates (qkv, scores, headOut), nothing recomputed. `app` gives the
-// focused layer/head and query (the controller). Also used by the export.
+// focused layer/head and query (the controller). Also used by scene().
 export function headInternals(r, app) {
   const { state } = app;
   const { T, n_head: H, n_embd: C } = r;
