@@ -3,8 +3,6 @@
 // text, no embedded bitmap) or on a canvas at 2x for a PNG; and the file's name
 // and download. Nothing goes through blob/data images, so it works under the
 // strict CSP.
-import { nextTokenPosition } from './views/nexttoken.mjs';
-
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const n = (v) => (Math.round(v * 100) / 100).toString();
 
@@ -68,13 +66,7 @@ export function sceneToCanvas(sc, font, scale = 2) {
   return c;
 }
 
-export function exportName(ctl, view, ext) {
-  const s = ctl.state;
-  const slug = (ctl.state.result.text || 'text').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 32) || 'text';
-  const where = view === 'grid' ? '' : view === 'next' ? `-after${nextTokenPosition(ctl)}`
-    : view === 'inside' ? `-L${s.layer}H${s.head}-query${ctl.queryPos()}` : `-L${s.layer}H${s.head}`;
-  return `headscope-${slug}-${view}${where}.${ext}`;
-}
+export const exportName = (sc, ext) => `${sc.name}.${ext}`;
 
 export function download(blob, name) {
   const a = document.createElement('a');

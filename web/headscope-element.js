@@ -5,8 +5,9 @@
 // (the reader may change the text), theme (light|dark|auto), and the knobs:
 // scale, causal (0|1), temperature, temperature-head (L.H), ablate (L.H,L.H),
 // ablation (zero|mean), read as web/knobs.mjs reads URL params. The element
-// sizes to its container's width; it carries data-state (loading|ready|running|rendered|error) and fires
-// `headscope:rendered` and `headscope:error` (bubbling, composed).
+// sizes to its container's width; it carries data-state
+// (loading|ready|running|rendered|error) and fires `headscope:rendered` and
+// `headscope:error` (bubbling, composed).
 // Every element of a page shares ONE worker and one loaded copy of each model
 // (web/client.mjs). Styles come from style.css and headscope-element.css via
 // <link> in the shadow root: nothing inline, CSP-safe.

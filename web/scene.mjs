@@ -25,7 +25,7 @@ function wrap(text, n) {
   return lines.length ? lines : [''];
 }
 
-// scene: {w, h, bg, items: [{t:'rect'|'line'|'text', ...}]}
+// scene: {w, h, bg, name (the file name without extension), items: [{t:'rect'|'line'|'text', ...}]}
 export class Scene {
   constructor(colors) { this.items = []; this.c = colors; this.w = 0; this.h = 0; }
   rect(x, y, w, h, fill, extra = {}) { this.items.push({ t: 'rect', x, y, w, h, fill, ...extra }); }
@@ -37,18 +37,24 @@ export class Scene {
   }
 }
 
-// Where a picture of the focused head is, for its title.
-export const atFocusedHead = (state) => `layer ${state.layer} · head ${state.head}`;
+// Where in the model a picture is: `where` for its title, `file` for its file name.
+export const atFocusedHead = {
+  where: ({ state }) => `layer ${state.layer} · head ${state.head}`,
+  file: ({ state }) => `-L${state.layer}H${state.head}`,
+};
 
-// A view's scene with its title block: `viewName` (e.g. 'attention matrix') and
-// where(state, result) (e.g. 'layer 1 · head 2'). Returns the scene, the y its
-// body starts at, whether the run was causal, the token labels, and for the
-// view's drawing the controller's state, result, colours and the run's T, H, L.
-export function startScene(ctl, viewName, where) {
+// A view's scene with its title block: `view` (its key, e.g. 'matrix'), `title`
+// (e.g. 'attention matrix') and `at` ({where(ctl), file(ctl)}, e.g. atFocusedHead).
+// Returns the scene (with its file name, sc.name), the y its body starts at,
+// whether the run was causal, the token labels, and for the view's drawing the
+// controller's state, result, colours and the run's T, H, L.
+export function startScene(ctl, view, title, at) {
   const { colors, state } = ctl;
   const r = state.result;
   const { T, n_head: H, n_layer: L } = r;
   const sc = new Scene(colors);
+  const slug = (r.text || 'text').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 32) || 'text';
+  sc.name = `headscope-${slug}-${view}${at.file(ctl)}`;
   const lines = wrap(`“${r.text}”`, 92).slice(0, 6);
   let y = 26;
   for (const line of lines) { sc.text(20, y, line, { size: 15, weight: '600' }); y += 20; }
@@ -58,7 +64,7 @@ export function startScene(ctl, viewName, where) {
   if (!k.causal) knobs.push('no causal mask');
   if (k.temperature !== 1) knobs.push(`temperature ${k.temperature} on ${k.temperatureHead || 'every head'}`);
   if (k.ablate.length) knobs.push(`heads off (${k.ablation}): ${k.ablate.join(', ')}`);
-  sc.text(20, y + 2, `model ${r.modelName} · ${where(state, r)} · ${viewName}${knobs.length ? ' · ' + knobs.join(' · ') : ''}`, { size: 12, fill: colors.muted });
+  sc.text(20, y + 2, `model ${r.modelName} · ${at.where(ctl)} · ${title}${knobs.length ? ' · ' + knobs.join(' · ') : ''}`, { size: 12, fill: colors.muted });
   return {
     sc, state, r, colors, T, H, L,
     top: y + 22,

@@ -62,11 +62,13 @@ export function sharePanel(page) {
   ui.embed.addEventListener('click', () => share('Embed code (iframe, or the custom element)', embedCode()));
   ui.svg.addEventListener('click', () => {
     if (!ctl.state.result) return;
-    download(new Blob([exportSvg()], { type: 'image/svg+xml' }), exportName(ctl, exportView(), 'svg'));
+    const sc = scene(exportView());
+    download(new Blob([sceneToSvg(sc, ctl.colors.font)], { type: 'image/svg+xml' }), exportName(sc, 'svg'));
   });
   ui.png.addEventListener('click', () => {
     if (!ctl.state.result) return;
-    exportPng().toBlob((b) => download(b, exportName(ctl, exportView(), 'png')), 'image/png');
+    const sc = scene(exportView());
+    sceneToCanvas(sc, ctl.colors.font, 2).toBlob((b) => download(b, exportName(sc, 'png')), 'image/png');
   });
 
   return { embedCode, exportSvg, exportPng };

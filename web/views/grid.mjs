@@ -11,6 +11,8 @@ import { startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
 const LABEL_W = 30;
 const LABEL_H = 18;
 const GAP = 4;
+// the picture's place in the model (web/scene.mjs)
+const WHOLE_MODEL = { where: ({ state }) => `${state.result.n_layer} layers × ${state.result.n_head} heads`, file: () => '' };
 
 // Head roles come from the module (lastRunRoles / probeRoles, definitions in
 // src/model/head_roles.hpp); the grid shows each head's strongest role on this
@@ -289,7 +291,7 @@ export class GridView {
 
   // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
   scene() {
-    const { sc, top, causal, state, r, colors, T, H, L } = startScene(this.app, 'all heads', (s, run) => `${run.n_layer} layers × ${run.n_head} heads`);
+    const { sc, top, causal, state, r, colors, T, H, L } = startScene(this.app, 'grid', 'all heads', WHOLE_MODEL);
     let W = SCENE_WIDTH;
     let y;
     const cell = Math.max(24, Math.min(96, Math.floor((SCENE_WIDTH - 60) / H) - 6));

@@ -207,7 +207,7 @@ export class HeadView {
 
   // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
   scene() {
-    const { sc, top, causal, labels, state, r, colors, T, H } = startScene(this.app, 'head view', atFocusedHead);
+    const { sc, top, causal, labels, state, r, colors, T, H } = startScene(this.app, 'head', 'head view', atFocusedHead);
     let y;
     const rowH = 20;
     const heads = state.overlay === 'layer' ? Array.from({ length: H }, (_, h) => h) : [state.head];

@@ -10,11 +10,16 @@
 import { sizeCanvas, hatch } from '../draw.mjs';
 import { tokenLabel, clip } from '../tokens.mjs';
 import { DIV_LUT32, divIndex, divergingCss, colorCss } from '../colormap.mjs';
-import { atFocusedHead, startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
+import { startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
 
 const RH = 18; // row height
 const HEAD = 40; // header rows: titles, q strip
 const NUM = 62; // a numbers column
+// the picture's place in the model: the focused head and query (web/scene.mjs)
+const AT_QUERY = {
+  where: ({ state }) => `layer ${state.layer} · head ${state.head}`,
+  file: (ctl) => `-L${ctl.state.layer}H${ctl.state.head}-query${ctl.queryPos()}`,
+};
 
 const STEPS = [
   ['q', 'Query q_i', 'what token i is looking for: its slice of the layer\'s query vector (after c_attn, bias included).'],
@@ -319,7 +324,7 @@ export class InsideView {
 
   // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
   scene() {
-    const { sc, top, r, colors } = startScene(this.app, 'inside one head', atFocusedHead);
+    const { sc, top, r, colors } = startScene(this.app, 'inside', 'inside one head', AT_QUERY);
     let y;
     // one query's scores, scaling, mask and softmax weights against every key (as the module computed them)
     const d = headInternals(r, this.app);

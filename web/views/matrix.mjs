@@ -189,7 +189,7 @@ export class MatrixView {
 
   // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
   scene() {
-    const { sc, top, causal, labels, state, r, colors, T, H } = startScene(this.app, 'attention matrix', atFocusedHead);
+    const { sc, top, causal, labels, state, r, colors, T, H } = startScene(this.app, 'matrix', 'attention matrix', atFocusedHead);
     let W = SCENE_WIDTH;
     let y;
     const cell = Math.max(10, Math.min(32, Math.floor((SCENE_WIDTH - 140) / T)));

@@ -83,7 +83,9 @@ export class NextTokenView {
   // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
   scene() {
     const nextPos = nextTokenPosition(this.app);
-    const { sc, top, r, colors, T } = startScene(this.app, 'next token', (s, run) => `after token #${nextPos} of ${run.T}`);
+    const { sc, top, r, colors, T } = startScene(this.app, 'next', 'next token', {
+      where: ({ state }) => `after token #${nextPos} of ${state.result.T}`, file: () => `-after${nextPos}`,
+    });
     let y;
     // the top-k predictions after nextPos as bars, and the token that really follows
     const { k, topP, topIds, topTokens, actualP, actualRank, entropy } = r.next;
