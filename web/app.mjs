@@ -12,7 +12,7 @@ import { drawLegend } from './colormap.mjs';
 import { sharedClient } from './client.mjs';
 import { Controller } from './controller.mjs';
 import { headPicker } from './head-picker.mjs';
-import { viewSections } from './views/markup.mjs';
+import { viewSections, viewTabs } from './views/markup.mjs';
 import { statusPanel, markLatest } from './panels/status.mjs';
 import { layoutPanel } from './panels/layout.mjs';
 import { modelPicker } from './panels/model-picker.mjs';
@@ -27,8 +27,10 @@ import { installTestHook } from './panels/test-hook.mjs';
 
 const $ = (id) => document.getElementById(id);
 const ui = { text: $('text'), scale: $('scale-select'), legend: $('legend'), tooltip: $('tooltip'), tokens: $('tokens') };
-const sections = viewSections(['grid', 'head', 'matrix', 'next', 'inside'], { tabs: true });
+const VIEWS = ['grid', 'head', 'matrix', 'next', 'inside'];
+const sections = viewSections(VIEWS, { tabs: true });
 $('empty').before(...Object.values(sections));
+document.querySelector('.tabs').append(...viewTabs(VIEWS));
 
 const page = { $, root: $('app'), client: sharedClient() };
 page.status = statusPanel(page);

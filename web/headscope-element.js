@@ -15,7 +15,7 @@ import { sharedClient, HeadscopeClient } from './client.mjs';
 import { Controller } from './controller.mjs';
 import { KNOB_PARAMS, knobsFromParams } from './knobs.mjs';
 import { formatHash } from './state-hash.mjs';
-import { h, viewSections } from './views/markup.mjs';
+import { h, viewSections, VIEW_TITLES } from './views/markup.mjs';
 import { headPicker } from './head-picker.mjs';
 
 const here = new URL('./', import.meta.url);
@@ -43,7 +43,7 @@ export class HeadscopeView extends HTMLElement {
     ui.sentence = h('p', { class: 'hs-sentence' });
     ui.tabs = h('div', { class: 'seg hs-tabs', role: 'group', 'aria-label': 'View' },
       ...VIEWS.map((v) => h('button', { type: 'button', class: 'seg-btn', 'data-view': v, 'aria-pressed': 'false',
-        text: { grid: 'All heads', head: 'Head view', matrix: 'Matrix' }[v] })));
+        text: VIEW_TITLES[v] })));
     ui.layerField = sel('hs-layer', 'Layer');
     ui.headField = sel('hs-head', 'Head');
     ui.layer = ui.layerField.querySelector('select');

@@ -1,7 +1,8 @@
-// web/views/markup.mjs — the one source of the view sections' DOM, built with
-// createElement (no HTML strings), for the page (index.html's <main class="views">,
-// where the sections are tab panels) and the <headscope-view> element's shadow
-// root (ids are scoped to each shadow root). The view modules find their parts
+// web/views/markup.mjs — the one source of the view sections' DOM and the
+// views' titles on tabs, built with createElement (no HTML strings), for the
+// page (index.html's tab list and <main class="views">, where the sections are
+// tab panels) and the <headscope-view> element's shadow root (ids are scoped to
+// each shadow root). The view modules find their parts
 // by these ids and classes.
 
 export function h(tag, attrs = {}, ...children) {
@@ -69,6 +70,16 @@ function insideSection(label) {
       h('canvas', { class: 'inside-canvas', role: 'img', 'aria-label': 'Inside one head' })),
     h('div', { class: 'inside-concat', 'aria-label': 'Step 9: heads concatenated and projected' }),
     h('ol', { class: 'inside-steps' }));
+}
+
+// The views' names on tabs and buttons.
+export const VIEW_TITLES = { grid: 'All heads', head: 'Head view', matrix: 'Matrix', next: 'Next token', inside: 'Inside a head' };
+
+// The page's tab buttons: #tab-<name>, each controlling its section.
+export function viewTabs(names) {
+  return names.map((name) => h('button', {
+    type: 'button', role: 'tab', class: 'tab', 'data-tab': name, id: `tab-${name}`, 'aria-controls': `view-${name}`, text: VIEW_TITLES[name],
+  }));
 }
 
 const SECTIONS = { grid: gridSection, head: headSection, matrix: matrixSection, next: nextSection, inside: insideSection };
