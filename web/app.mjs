@@ -32,6 +32,11 @@ const sections = viewSections(VIEWS, { tabs: true });
 $('empty').before(...Object.values(sections));
 document.querySelector('.tabs').append(...viewTabs(VIEWS));
 
+// What the panels share: $ (by id), root (#app), client (the shared worker), ctl
+// and state (the controller and its state), text()/setText(), setColourScale(),
+// requestRun(opts), and each panel by name (status, layout, headPicker, models,
+// knobs, loss, ranking, roles, tags, url, share). Panels reach each other
+// through it when called, so the order below only matters for their set-up.
 const page = { $, root: $('app'), client: sharedClient() };
 page.status = statusPanel(page);
 page.layout = layoutPanel(page);
