@@ -1,7 +1,7 @@
 // web/controller.mjs — one Headscope "scope": the state of a set of views (the
-// focused head, hovered/pinned token, colour scale, the knobs of a run: their
-// grammar is web/knobs.mjs), the
-// requests to the shared worker client (latest run wins), and the redraw loop.
+// focused head, hovered/pinned token, colour scale, the knobs of a run in
+// web/knobs.mjs's grammar), the requests to the shared worker client (latest
+// run wins), and the redraw loop.
 // The page (web/app.mjs) and every <headscope-view> element
 // (web/headscope-element.js) each own one controller over their own DOM, so the
 // view modules in web/views/ work on any container (a document or a shadow root).
