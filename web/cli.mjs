@@ -4,11 +4,13 @@
 // (web/dist/headscope.wasm) under Node, so the page's numbers can be checked
 // from a shell.
 //   node web/cli.mjs tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH) [knobs]
+// The knob flags and the run options they give are web/knobs.mjs's grammar.
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HeadscopeRuntime } from './headscope-api.mjs';
+import { defaultKnobs, knobFlag, knobOptions, KNOB_FLAGS_USAGE } from './knobs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -18,9 +20,8 @@ function fail(message, code = 2) {
 }
 
 function parseArgs(argv) {
-  const usage = 'usage: node web/cli.mjs tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH) ' +
-    '[--ablate L.H,L.H] [--ablate-mode zero|mean] [--no-scale] [--no-causal] [--temperature X] [--temperature-head L.H]';
-  const a = { options: {} };
+  const usage = `usage: node web/cli.mjs tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH) ${KNOB_FLAGS_USAGE}`;
+  const a = { knobs: defaultKnobs() };
   if (argv.length < 1) fail(`missing command (tokenize, run or score)\n${usage}`);
   a.command = argv[0];
   if (!['tokenize', 'run', 'score', 'roles'].includes(a.command)) fail(`unknown command "${a.command}" (tokenize, run, score or roles)`);
@@ -30,43 +31,20 @@ function parseArgs(argv) {
       if (i + 1 >= argv.length) fail(`${flag} needs a value`);
       return argv[++i];
     };
-    switch (flag) {
-      case '--model': a.model = value(); break;
-      case '--text': a.text = Buffer.from(value(), 'utf8'); break;
-      case '--text-file': {
-        const p = value();
-        try { a.text = fs.readFileSync(p); } catch (e) { fail(`${p}: cannot open (${e.code || e.message})`); }
-        break;
-      }
-      case '--ablate': a.options.ablate = value(); break;
-      case '--ablate-mode': {
-        const v = value();
-        if (v !== 'zero' && v !== 'mean') fail(`--ablate-mode must be zero or mean, not "${v}"`);
-        a.options.ablation = v;
-        break;
-      }
-      case '--no-scale': a.options.scale = false; break;
-      case '--no-causal': a.options.causal = false; break;
-      case '--temperature': {
-        const v = value();
-        const t = Number(v);
-        if (v === '' || Number.isNaN(t)) fail(`--temperature must be a number, not "${v}"`);
-        a.options.temperature = t;
-        break;
-      }
-      case '--temperature-head': a.options.temperature_head = value(); break;
-      case '--max-tokens': {
-        const v = value();
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) fail('--max-tokens must be a positive integer');
-        a.options.max_tokens = n;
-        break;
-      }
-      default: fail(`unknown option "${flag}"\n${usage}`);
+    if (flag === '--model') a.model = value();
+    else if (flag === '--text') a.text = Buffer.from(value(), 'utf8');
+    else if (flag === '--text-file') {
+      const p = value();
+      try { a.text = fs.readFileSync(p); } catch (e) { fail(`${p}: cannot open (${e.code || e.message})`); }
+    } else {
+      const knob = knobFlag(flag);
+      if (!knob) fail(`unknown option "${flag}"\n${usage}`);
+      try { knob.apply(a.knobs, knob.takesValue ? value() : undefined); } catch (e) { fail(e.message); }
     }
   }
   if (!a.model) fail('--model DIR is required');
   if (!a.text) fail('--text TEXT or --text-file PATH is required');
+  a.options = knobOptions(a.knobs);
   return a;
 }
 

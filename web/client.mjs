@@ -138,7 +138,8 @@ export class HeadscopeClient {
   }
 
   // Loss increase of removing each head alone: {promise -> {base, deltas} | null, cancel()}.
-  prune(key, text, options, onProgress) {
+  // (The worker's wire message is still named 'prune'.)
+  rankHeads(key, text, options, onProgress) {
     const id = this.seq + 1;
     const promise = this.request({ type: 'rank', key, text, options }, { onProgress });
     return { promise, cancel: () => this.worker.postMessage({ type: 'cancel', target: id }) };

@@ -1,6 +1,7 @@
 // web/controller.mjs — one Headscope "scope": the state of a set of views (the
-// focused head, hovered/pinned token, colour scale, the knobs of a run), the
-// requests to the shared worker client (latest run wins), and the redraw loop.
+// focused head, hovered/pinned token, colour scale, the knobs of a run in
+// web/knobs.mjs's grammar), the requests to the shared worker client (latest
+// run wins), and the redraw loop.
 // The page (web/app.mjs) and every <headscope-view> element
 // (web/headscope-element.js) each own one controller over their own DOM, so the
 // view modules in web/views/ work on any container (a document or a shadow root).
@@ -10,40 +11,7 @@ import { MatrixView } from './views/matrix.mjs';
 import { NextTokenView } from './views/nexttoken.mjs';
 import { TokenStrip } from './views/tokenstrip.mjs';
 import { InsideView } from './views/inside.mjs';
-
-export const DEFAULT_KNOBS = Object.freeze({
-  scale: true, causal: true, temperature: 1, temperatureHead: null, ablate: [], ablation: 'zero',
-});
-
-export function knobsEqual(a, b) {
-  return a.scale === b.scale && a.causal === b.causal && a.temperature === b.temperature &&
-    a.temperatureHead === b.temperatureHead && a.ablation === b.ablation &&
-    a.ablate.length === b.ablate.length && a.ablate.every((x, i) => x === b.ablate[i]);
-}
-
-// Knobs -> the module's run options.
-export function knobOptions(k) {
-  const o = { causal: k.causal, scale: k.scale };
-  if (k.temperature !== 1) {
-    o.temperature = k.temperature; // one head, or every head when no head is named
-    if (k.temperatureHead) o.temperature_head = k.temperatureHead;
-  }
-  if (k.ablate.length) {
-    o.ablate = k.ablate.join(',');
-    o.ablation = k.ablation;
-  }
-  return o;
-}
-
-// "L.H" list sorted by layer then head, no duplicates.
-export function sortHeads(list) {
-  const key = (s) => s.split('.').map(Number);
-  return [...new Set(list)].sort((a, b) => {
-    const [la, ha] = key(a);
-    const [lb, hb] = key(b);
-    return la - lb || ha - hb;
-  });
-}
+import { defaultKnobs, knobOptions, knobsForShape, toggleHead } from './knobs.mjs';
 
 const VIEW_CLASSES = { grid: GridView, head: HeadView, matrix: MatrixView, next: NextTokenView, inside: InsideView };
 
@@ -60,7 +28,7 @@ export class Controller {
     this.state = {
       result: null, layer: 0, head: 0, overlay: 'head', hoverPos: null, pinPos: null,
       queryPos: null, // token the "Inside one head" panel follows (null: the pinned or last one)
-      scale: 'linear', model: null, knobs: { ...DEFAULT_KNOBS, ablate: [] },
+      scale: 'linear', model: null, knobs: defaultKnobs(),
     };
     this.text = '';
     this.views = {};
@@ -76,7 +44,7 @@ export class Controller {
     this.frame = 0;
     this.renderWaiting = false;
     this.lastResult = null;
-    this.onToggleAblate = null; // set by shells that let the reader switch heads off
+    this.onAblate = null; // set by shells that let the reader switch heads off: (ablate list) => void
   }
 
   readColors() {
@@ -145,8 +113,19 @@ export class Controller {
     return r.T - 1;
   }
 
+  // A view asks to switch a head off (or back on): the shell applies the new
+  // ablate list (onAblate: the page's knobs, the element's attribute).
   toggleAblate(layer, head) {
-    if (this.onToggleAblate) this.onToggleAblate(layer, head);
+    if (this.onAblate) this.onAblate(toggleHead(this.state.knobs.ablate, `${layer}.${head}`));
+  }
+
+  // Escape: no pinned or hovered token, no tooltip.
+  clearPin() {
+    this.state.pinPos = null;
+    this.setHover(null);
+    this.hideTooltip();
+    this.invalidate('hover');
+    if (this.hooks.changed) this.hooks.changed();
   }
 
   isAblated(layer, head) {
@@ -209,11 +188,7 @@ export class Controller {
     const { n_layer: L, n_head: H } = model.info;
     this.state.layer = Math.min(this.state.layer, L - 1);
     this.state.head = Math.min(this.state.head, H - 1);
-    // knobs naming heads this model does not have are dropped
-    const ok = (s) => { const [l, h] = s.split('.').map(Number); return l < L && h < H; };
-    const k = this.state.knobs;
-    k.ablate = k.ablate.filter(ok);
-    if (k.temperatureHead && !ok(k.temperatureHead)) k.temperatureHead = null;
+    knobsForShape(this.state.knobs, L, H); // knobs naming heads this model does not have are dropped
   }
 
   // Run the current text with the current knobs. Returns a promise of the

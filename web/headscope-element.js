@@ -4,25 +4,27 @@
 // first bundled model), text, layer, head, view (grid|head|matrix), editable
 // (the reader may change the text), theme (light|dark|auto), and the knobs:
 // scale, causal (0|1), temperature, temperature-head (L.H), ablate (L.H,L.H),
-// ablation (zero|mean). The element sizes to its container's width; it carries
-// data-state (loading|ready|running|rendered|error) and fires
-// `headscope:rendered` and `headscope:error` (bubbling, composed).
+// ablation (zero|mean), read as web/knobs.mjs reads URL params. The element
+// sizes to its container's width; it carries data-state
+// (loading|ready|running|rendered|error) and fires `headscope:rendered` and
+// `headscope:error` (bubbling, composed).
 // Every element of a page shares ONE worker and one loaded copy of each model
 // (web/client.mjs). Styles come from style.css and headscope-element.css via
 // <link> in the shadow root: nothing inline, CSP-safe.
 import { sharedClient, HeadscopeClient } from './client.mjs';
-import { Controller, sortHeads } from './controller.mjs';
-import { parseKnobs, knobEntries } from './state-hash.mjs';
-import { h, gridSection, headSection, matrixSection } from './views/markup.mjs';
+import { Controller } from './controller.mjs';
+import { KNOB_PARAMS, knobsFromParams } from './knobs.mjs';
+import { formatHash } from './state-hash.mjs';
+import { h, viewSections, VIEW_TITLES } from './views/markup.mjs';
+import { headPicker } from './head-picker.mjs';
 
 const here = new URL('./', import.meta.url);
 const VIEWS = ['grid', 'head', 'matrix'];
-const KNOB_ATTRS = ['scale', 'causal', 'temperature', 'temperature-head', 'ablate', 'ablation'];
 const DEFAULT_TEXT = 'When Mary and John went to the store, John gave a drink to Mary.';
 
 export class HeadscopeView extends HTMLElement {
   static get observedAttributes() {
-    return ['model', 'text', 'layer', 'head', 'view', 'editable', 'theme', ...KNOB_ATTRS];
+    return ['model', 'text', 'layer', 'head', 'view', 'editable', 'theme', ...KNOB_PARAMS];
   }
 
   constructor() {
@@ -41,7 +43,7 @@ export class HeadscopeView extends HTMLElement {
     ui.sentence = h('p', { class: 'hs-sentence' });
     ui.tabs = h('div', { class: 'seg hs-tabs', role: 'group', 'aria-label': 'View' },
       ...VIEWS.map((v) => h('button', { type: 'button', class: 'seg-btn', 'data-view': v, 'aria-pressed': 'false',
-        text: { grid: 'All heads', head: 'Head view', matrix: 'Matrix' }[v] })));
+        text: VIEW_TITLES[v] })));
     ui.layerField = sel('hs-layer', 'Layer');
     ui.headField = sel('hs-head', 'Head');
     ui.layer = ui.layerField.querySelector('select');
@@ -49,7 +51,7 @@ export class HeadscopeView extends HTMLElement {
     ui.status = h('p', { class: 'hs-status muted', role: 'status', 'aria-live': 'polite', text: 'Loading…' });
     ui.error = h('p', { class: 'error', role: 'alert', hidden: true });
     ui.tokens = h('div', { class: 'token-strip', 'aria-label': 'Tokens as the model sees them' });
-    ui.sections = { grid: gridSection(), head: headSection(), matrix: matrixSection() };
+    ui.sections = viewSections(VIEWS);
     ui.views = h('div', { class: 'hs-views' }, ...Object.values(ui.sections));
     ui.tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
     ui.open = h('a', { class: 'hs-open', target: '_blank', rel: 'noopener', text: 'Open in Headscope ↗' });
@@ -73,29 +75,24 @@ export class HeadscopeView extends HTMLElement {
         rendered: (r) => this.rendered(r),
         failed: (m) => this.fail(m),
         selected: () => {
-          ui.layer.value = String(this.ctl.state.layer);
-          ui.head.value = String(this.ctl.state.head);
+          this.heads.show();
           this.updateLink();
         },
         changed: () => this.updateLink(),
       },
     });
-    this.ctl.onToggleAblate = (l, hd) => {
-      const k = this.ctl.state.knobs;
-      const id = `${l}.${hd}`;
-      const list = k.ablate.includes(id) ? k.ablate.filter((x) => x !== id) : sortHeads([...k.ablate, id]);
+    this.ctl.onAblate = (list) => {
       if (list.length) this.setAttribute('ablate', list.join(','));
       else this.removeAttribute('ablate');
     };
     ui.text.addEventListener('input', () => { this.ctl.text = ui.text.value; this.ctl.run(); this.updateLink(); });
-    ui.layer.addEventListener('change', () => this.ctl.select(Number(ui.layer.value), this.ctl.state.head));
-    ui.head.addEventListener('change', () => this.ctl.select(this.ctl.state.layer, Number(ui.head.value)));
+    this.heads = headPicker(this.ctl, ui.layer, ui.head);
     ui.tabs.addEventListener('click', (e) => {
       const b = e.target.closest('[data-view]');
       if (b) this.setAttribute('view', b.dataset.view);
     });
     ui.root.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') { this.ctl.state.pinPos = null; this.ctl.setHover(null); this.ctl.hideTooltip(); }
+      if (e.key === 'Escape') this.ctl.clearPin();
     });
     this.resize = new ResizeObserver(() => this.ctl.invalidate('all'));
     // theme="auto": follow the reader's system setting as it changes
@@ -145,7 +142,7 @@ export class HeadscopeView extends HTMLElement {
       this.applyText();
       return this.runNow();
     }
-    if (KNOB_ATTRS.includes(name)) {
+    if (KNOB_PARAMS.includes(name)) {
       this.applyKnobs();
       this.runNow();
     }
@@ -172,7 +169,7 @@ export class HeadscopeView extends HTMLElement {
   }
 
   applyKnobs() {
-    this.ctl.state.knobs = parseKnobs((k) => this.getAttribute(k));
+    this.ctl.state.knobs = knobsFromParams((k) => this.getAttribute(k));
     if (this.ctl.state.model) this.ctl.setModel(this.ctl.state.model);
   }
 
@@ -214,8 +211,7 @@ export class HeadscopeView extends HTMLElement {
       if (!model) throw new Error('no model: give the element a model="folder/" attribute (config.json, model.safetensors, tokenizer.json)');
       this.ctl.setModel(model);
       const { n_layer: L, n_head: H } = model.info;
-      this.ui.layer.replaceChildren(...Array.from({ length: L }, (_, i) => new Option(`L${i}`, String(i))));
-      this.ui.head.replaceChildren(...Array.from({ length: H }, (_, i) => new Option(`H${i}`, String(i))));
+      this.heads.fill(L, H);
       this.ctl.refreshColors();
       this.applySelection();
       this.setState('ready');
@@ -253,16 +249,13 @@ export class HeadscopeView extends HTMLElement {
 
   // "Open in Headscope": the full page with this element's state in the hash.
   updateLink() {
-    const p = new URLSearchParams();
-    p.set('text', this.ctl.text);
     const s = this.ctl.state;
-    if (s.layer) p.set('layer', String(s.layer));
-    if (s.head) p.set('head', String(s.head));
-    if (this.view !== 'grid') p.set('view', this.view);
     const m = this.getAttribute('model');
-    if (m) p.set('model', new URL(m, document.baseURI).href);
-    for (const [k, v] of knobEntries(s.knobs)) p.set(k, v);
-    this.ui.open.href = new URL(`index.html#${p.toString().replace(/\+/g, '%20')}`, here).href;
+    const hash = formatHash({
+      text: this.ctl.text, model: m ? new URL(m, document.baseURI).href : undefined,
+      layer: s.layer, head: s.head, view: this.view, knobs: s.knobs,
+    });
+    this.ui.open.href = new URL(`index.html${hash}`, here).href;
   }
 }
 

@@ -1,44 +1,16 @@
-// web/state-hash.mjs — the page state <-> URL hash (index.html#text=...&layer=2&...)
-// and <-> <headscope-view> attributes. Only fields that differ from the defaults
-// are written, so links stay short; every field round-trips.
+// web/state-hash.mjs — the page state <-> URL hash (index.html#text=...&layer=2&...),
+// for the page and the element's "Open in Headscope" link. Only fields that
+// differ from the defaults are written, so links stay short; every field
+// round-trips. The knob fields are web/knobs.mjs's grammar.
 //   text, model, layer, head, view, colour (linear|sqrt), overlay (head|layer),
 //   pin, query, roles (text|probe), theme,
 //   knobs: scale (0|1), causal (0|1), temperature, temperature-head (L.H),
 //          ablate (L.H,L.H), ablation (zero|mean)
-import { DEFAULT_KNOBS, sortHeads } from './controller.mjs';
+import { knobsFromParams, knobParams } from './knobs.mjs';
 
 export const VIEWS = ['grid', 'head', 'matrix', 'next', 'inside'];
-const HEAD_RE = /^\d+\.\d+$/;
 
-const bool = (v, dflt) => (v === null || v === undefined ? dflt : !/^(0|false|off|no)$/i.test(v.trim()));
 const int = (v) => (v !== null && v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : null);
-
-// Knobs from a getter of string values (URLSearchParams.get or getAttribute).
-export function parseKnobs(get) {
-  const k = { ...DEFAULT_KNOBS, ablate: [] };
-  k.scale = bool(get('scale'), true);
-  k.causal = bool(get('causal'), true);
-  const t = Number(get('temperature'));
-  if (get('temperature') !== null && Number.isFinite(t) && t > 0) k.temperature = t;
-  const th = get('temperature-head');
-  if (th && HEAD_RE.test(th.trim())) k.temperatureHead = th.trim();
-  const ab = get('ablate');
-  if (ab) k.ablate = sortHeads(ab.split(',').map((s) => s.trim()).filter((s) => HEAD_RE.test(s)));
-  const am = get('ablation');
-  if (am === 'mean' || am === 'zero') k.ablation = am;
-  return k;
-}
-
-export function knobEntries(k) {
-  const out = [];
-  if (!k.scale) out.push(['scale', '0']);
-  if (!k.causal) out.push(['causal', '0']);
-  if (k.temperature !== 1) out.push(['temperature', String(k.temperature)]);
-  if (k.temperatureHead) out.push(['temperature-head', k.temperatureHead]);
-  if (k.ablate.length) out.push(['ablate', k.ablate.join(',')]);
-  if (k.ablation !== 'zero') out.push(['ablation', k.ablation]);
-  return out;
-}
 
 // state: {text, model, layer, head, view, colour, overlay, pin, query, roles, knobs}
 export function parseHash(hash) {
@@ -52,7 +24,7 @@ export function parseHash(hash) {
   if (['head', 'layer'].includes(p.get('overlay'))) s.overlay = p.get('overlay');
   if (['text', 'probe'].includes(p.get('roles'))) s.roles = p.get('roles');
   if (['light', 'dark'].includes(p.get('theme'))) s.theme = p.get('theme');
-  s.knobs = parseKnobs((k) => p.get(k));
+  s.knobs = knobsFromParams((k) => p.get(k));
   return s;
 }
 
@@ -69,7 +41,7 @@ export function formatHash(s) {
   if (s.query !== null && s.query !== undefined) p.set('query', String(s.query));
   if (s.roles && s.roles !== 'text') p.set('roles', s.roles);
   if (s.theme) p.set('theme', s.theme);
-  for (const [k, v] of knobEntries(s.knobs)) p.set(k, v);
+  for (const [k, v] of knobParams(s.knobs)) p.set(k, v);
   // URLSearchParams writes spaces as '+': keep them readable as %20 in links
   return '#' + p.toString().replace(/\+/g, '%20');
 }

@@ -5,7 +5,7 @@
 // scores with the causal mask and no 1/sqrt(d_k) (1e-5); the "Inside one head"
 // panel shows the kernels' numbers; role labels on constructed inputs match the
 // module's roles; knobs via ctrl-click, checkboxes and the element's attributes;
-// "Prune the N least important heads" ranks by the loss increase (native
+// "Rank heads" (switch off the N least important) ranks by the loss increase (native
 // `score --ablate`), shows progress, can be cancelled.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -234,7 +234,7 @@ test('role labels on constructed inputs match the module\'s roles', async () => 
   }
 });
 
-test('prune the N least important heads: ranking = native score --ablate, progress, cancel', async () => {
+test('rank heads, switch off the N least important: ranking = native score --ablate, progress, cancel', async () => {
   const text = 'The cat sat on the mat because it was tired.';
   const { context, page, problems } = await open(`#text=${encodeURIComponent(text)}`);
   try {
@@ -244,20 +244,20 @@ test('prune the N least important heads: ranking = native score --ablate, progre
     // (start and cancel in one task: a small model can finish the whole ranking
     // before a second click from here would arrive)
     const shown = await page.evaluate(() => {
-      document.getElementById('prune-go').click();
-      const cancel = document.getElementById('prune-cancel');
+      document.getElementById('rank-go').click();
+      const cancel = document.getElementById('rank-cancel');
       const visible = !cancel.hidden;
       cancel.click();
       return visible;
     });
     assert.ok(shown, 'the Cancel button is shown while a ranking runs');
-    await page.waitForFunction(() => /cancelled/.test(document.getElementById('prune-status').textContent));
+    await page.waitForFunction(() => /cancelled/.test(document.getElementById('rank-status').textContent));
     assert.deepEqual(await page.evaluate(() => window.headscope.state.knobs.ablate), []);
     // a full ranking; the page stays responsive meanwhile
-    await page.fill('#prune-n', '3');
-    await page.click('#prune-go');
-    await page.waitForFunction(() => document.getElementById('prune-status').dataset.ranking, null, { timeout: 120000 });
-    const ranking = JSON.parse(await page.getAttribute('#prune-status', 'data-ranking'));
+    await page.fill('#rank-n', '3');
+    await page.click('#rank-go');
+    await page.waitForFunction(() => document.getElementById('rank-status').dataset.ranking, null, { timeout: 120000 });
+    const ranking = JSON.parse(await page.getAttribute('#rank-status', 'data-ranking'));
     assert.equal(ranking.length, L * H);
     const base = native('score', text).mean_nll;
     for (const [i, d] of [ranking[0], ranking[ranking.length - 1]]) {

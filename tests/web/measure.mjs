@@ -17,8 +17,10 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function shippedFiles() {
   const out = ['index.html', 'style.css', 'favicon.svg', 'app.mjs', 'worker.mjs', 'colormap.mjs', 'tokens.mjs',
     'draw.mjs', 'headscope-api.mjs', 'client.mjs', 'controller.mjs', 'state-hash.mjs', 'export.mjs',
-    'dist/headscope.mjs', 'dist/headscope.wasm'];
-  for (const f of fs.readdirSync(path.join(WEB, 'views'))) if (f.endsWith('.mjs')) out.push(`views/${f}`);
+    'knobs.mjs', 'scene.mjs', 'head-picker.mjs', 'pos-roles.mjs', 'dist/headscope.mjs', 'dist/headscope.wasm'];
+  for (const dir of ['views', 'panels']) {
+    for (const f of fs.readdirSync(path.join(WEB, dir))) if (f.endsWith('.mjs')) out.push(`${dir}/${f}`);
+  }
   return out.filter((f) => fs.existsSync(path.join(WEB, f)));
 }
 

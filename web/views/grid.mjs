@@ -1,14 +1,18 @@
 // web/views/grid.mjs — "All heads": one canvas holding a thumbnail of every
 // head's attention matrix (rows: layers, columns: heads), with a short label for
-// heads whose behaviour is clear (previous-token, first-token, self, induction).
-// Click or arrow keys + Enter to select a head; the hovered token's row is marked
-// in every thumbnail.
+// heads whose behaviour is clear (previous token, first token, self, same token,
+// induction, punctuation: ROLE_INFO below). Click or arrow keys + Enter to select
+// a head, ctrl-click or X to switch it off; the hovered token's row is marked in
+// every thumbnail. scene(): the same as a picture for slides.
 import { sizeCanvas, packed, paintMatrix } from '../draw.mjs';
 import { tokenLabel } from '../tokens.mjs';
+import { startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
 
 const LABEL_W = 30;
 const LABEL_H = 18;
 const GAP = 4;
+// the picture's place in the model (web/scene.mjs)
+const WHOLE_MODEL = { where: ({ state }) => `${state.result.n_layer} layers × ${state.result.n_head} heads`, file: () => '' };
 
 // Head roles come from the module (lastRunRoles / probeRoles, definitions in
 // src/model/head_roles.hpp); the grid shows each head's strongest role on this
@@ -48,7 +52,7 @@ export class GridView {
       if (!hit) return;
       this.focus = hit;
       // ctrl/cmd-click switches a head off (or on again) where the reader may
-      if ((e.ctrlKey || e.metaKey) && app.onToggleAblate) app.toggleAblate(hit.layer, hit.head);
+      if ((e.ctrlKey || e.metaKey) && app.onAblate) app.toggleAblate(hit.layer, hit.head);
       else app.select(hit.layer, hit.head, { openHead: true });
     });
     c.addEventListener('keydown', (e) => this.onKey(e));
@@ -82,7 +86,7 @@ export class GridView {
     } else if (e.key === 'Enter' || e.key === ' ') {
       this.app.select(c.layer, c.head, { openHead: true });
       e.preventDefault();
-    } else if ((e.key === 'x' || e.key === 'Delete') && this.app.onToggleAblate) {
+    } else if ((e.key === 'x' || e.key === 'Delete') && this.app.onAblate) {
       this.app.toggleAblate(c.layer, c.head);
       e.preventDefault();
     }
@@ -95,7 +99,7 @@ export class GridView {
     this.canvas.setAttribute('aria-label',
       `All heads. Cursor on layer ${c.layer}, head ${c.head}${b ? ` (${ROLE_INFO[b].label} head)` : ''}${off ? ', switched off' : ''}. ` +
       `Selected: layer ${this.app.state.layer}, head ${this.app.state.head}. Arrow keys move, Enter selects` +
-      `${this.app.onToggleAblate ? ', X switches the head off or on' : ''}.`);
+      `${this.app.onAblate ? ', X switches the head off or on' : ''}.`);
   }
 
   scrollTo(c) {
@@ -283,5 +287,43 @@ export class GridView {
       if (!this.focus || this.focus.layer >= L || this.focus.head >= H) this.focus = null;
       this.describe();
     }
+  }
+
+  // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
+  scene() {
+    const { sc, top, causal, state, r, colors, T, H, L } = startScene(this.app, 'grid', 'all heads', WHOLE_MODEL);
+    let W = SCENE_WIDTH;
+    let y;
+    const cell = Math.max(24, Math.min(96, Math.floor((SCENE_WIDTH - 60) / H) - 6));
+    const gap = 6;
+    for (let h = 0; h < H; h++) sc.text(50 + h * (cell + gap) + cell / 2, top + 10, `H${h}`, { anchor: 'middle', size: 11, fill: colors.muted });
+    for (let l = 0; l < L; l++) {
+      const y0 = top + 18 + l * (cell + gap);
+      sc.text(42, y0 + cell / 2 + 4, `L${l}`, { anchor: 'end', size: 11, fill: colors.muted });
+      for (let h = 0; h < H; h++) {
+        const x0 = 50 + h * (cell + gap);
+        const off = (l * H + h) * T * T;
+        const cs = cell / T;
+        sc.rect(x0, y0, cell, cell, colors.mask);
+        for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) {
+          if (causal && j > i) continue;
+          sc.rect(x0 + j * cs, y0 + i * cs, cs + 0.02, cs + 0.02, weightHex(r.attention[off + i * T + j], state.scale));
+        }
+        const role = headRole(r, l, h, state.roleSource || 'text');
+        if (role && cell >= 40) {
+          sc.rect(x0 + cell - 40, y0 + cell - 14, 38, 12, ROLE_INFO[role].color);
+          sc.text(x0 + cell - 21, y0 + cell - 4.5, ROLE_INFO[role].short, { anchor: 'middle', size: 9, fill: '#ffffff', weight: '600' });
+        }
+        if (this.app.isAblated(l, h)) {
+          sc.rect(x0, y0, cell, cell, '#000000', { opacity: 0.55 });
+          sc.line(x0 + 3, y0 + 3, x0 + cell - 3, y0 + cell - 3, '#ffffff', 1.5);
+          sc.line(x0 + cell - 3, y0 + 3, x0 + 3, y0 + cell - 3, '#ffffff', 1.5);
+        }
+        if (l === state.layer && h === state.head) sc.rect(x0 - 2, y0 - 2, cell + 4, cell + 4, 'none', { stroke: colors.select, sw: 2 });
+      }
+    }
+    W = Math.max(SCENE_WIDTH, 60 + H * (cell + gap));
+    y = top + 18 + L * (cell + gap) + 10;
+    return finishScene(sc, W, y);
   }
 }

@@ -6,6 +6,7 @@
 import { sizeCanvas } from '../draw.mjs';
 import { renderToken, tokenLabel } from '../tokens.mjs';
 import { headColor, colorCss } from '../colormap.mjs';
+import { atFocusedHead, startScene, finishScene, SCENE_WIDTH } from '../scene.mjs';
 
 const ROW = 22; // must match .tok-col li height in style.css
 
@@ -202,5 +203,30 @@ export class HeadView {
     li.style.backgroundColor = colorCss(v, sqrt ? 'sqrt' : 'linear');
     li.style.color = (sqrt ? Math.sqrt(v) : v) > 0.6 ? '#111' : '#fff';
     li.dataset.w = v.toFixed(2);
+  }
+
+  // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
+  scene() {
+    const { sc, top, causal, labels, state, r, colors, T, H } = startScene(this.app, 'head', 'head view', atFocusedHead);
+    let y;
+    const rowH = 20;
+    const heads = state.overlay === 'layer' ? Array.from({ length: H }, (_, h) => h) : [state.head];
+    const xl = 200, xr = 480;
+    for (let i = 0; i < T; i++) {
+      sc.text(xl - 8, top + i * rowH + 14, labels[i], { anchor: 'end', size: 12, mono: true });
+      sc.text(xr + 8, top + i * rowH + 14, labels[i], { size: 12, mono: true });
+    }
+    for (const h of heads) {
+      const off = (state.layer * H + h) * T * T;
+      const stroke = heads.length > 1 ? headColor(h) : colors.accent;
+      for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) {
+        if (causal && j > i) continue;
+        const v = r.attention[off + i * T + j];
+        if (v < 0.02) continue;
+        sc.line(xl, top + i * rowH + 10, xr, top + j * rowH + 10, stroke, 0.6 + 2.6 * v, Math.min(1, 0.9 * v));
+      }
+    }
+    y = top + T * rowH + 12;
+    return finishScene(sc, SCENE_WIDTH, y);
   }
 }

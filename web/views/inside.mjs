@@ -1,7 +1,8 @@
 // web/views/inside.mjs — "Inside one head": the focused head's computation for
 // one query token, with the numbers the wasm kernels computed (a run with
 // intermediates): q_i and every k_j (slices of qkv), the raw scores q_i·k_j
-// (`scores`), the same scaled by 1/sqrt(d_k) (and the head's temperature) for
+// (`scores`), the same times the run's scale factor (1/sqrt(d_k), or 1 when
+// the knob or the model's config switches scaling off) and the head's temperature, for
 // display, the causal mask, the softmax weights (`attention`), every v_j, and
 // the head's output for token i (`headOut`), then how the heads' outputs are
 // concatenated and projected. Nothing here recomputes attention: values are only
@@ -9,10 +10,16 @@
 import { sizeCanvas, hatch } from '../draw.mjs';
 import { tokenLabel, clip } from '../tokens.mjs';
 import { DIV_LUT32, divIndex, divergingCss, colorCss } from '../colormap.mjs';
+import { startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
 
 const RH = 18; // row height
 const HEAD = 40; // header rows: titles, q strip
 const NUM = 62; // a numbers column
+// the picture's place in the model: the focused head and query (web/scene.mjs)
+const AT_QUERY = {
+  where: ({ state }) => `layer ${state.layer} · head ${state.head}`,
+  file: (ctl) => `-L${ctl.state.layer}H${ctl.state.head}-query${ctl.queryPos()}`,
+};
 
 const STEPS = [
   ['q', 'Query q_i', 'what token i is looking for: its slice of the layer\'s query vector (after c_attn, bias included).'],
@@ -31,7 +38,7 @@ export const formatScore = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(
 
 // The numbers of the focused head for query i: slices of a run with
 // intermediates (qkv, scores, headOut), nothing recomputed. `app` gives the
-// focused layer/head and query (the controller). Also used by the export.
+// focused layer/head and query (the controller). Also used by scene().
 export function headInternals(r, app) {
   const { state } = app;
   const { T, n_head: H, n_embd: C } = r;
@@ -42,10 +49,14 @@ export function headInternals(r, app) {
   const opt = r.options || {};
   const row = (t, part) => r.qkv.subarray((l * T + t) * 3 * C + part * C + h * dk, (l * T + t) * 3 * C + part * C + (h + 1) * dk);
   const temp = opt.temperature && (!opt.temperature_head || opt.temperature_head === `${l}.${h}`) ? opt.temperature : 1;
-  const factor = (opt.scale === false ? 1 : 1 / Math.sqrt(dk)) / temp;
+  // the factor the head's raw q·k was multiplied by before the softmax (temperature excluded):
+  // the run's own when it says (1 when the knob is off or the config has scale_attn_weights:
+  // false), else 1/sqrt(d_k) unless the scale knob is off
+  const scale = r.scale_factors ? r.scale_factors[l * H + h] : opt.scale === false ? 1 : 1 / Math.sqrt(dk);
+  const factor = scale / temp;
   const att = (l * H + h) * T * T + i * T;
   return {
-    l, h, i, T, H, C, dk, temp, factor, causal: opt.causal !== false, scaleOn: opt.scale !== false,
+    l, h, i, T, H, C, dk, temp, factor, causal: opt.causal !== false, scaleOn: r.scale_factors ? Math.abs(scale * Math.sqrt(dk) - 1) < 1e-6 : opt.scale !== false, scaleKnobOff: opt.scale === false,
     q: row(i, 0),
     k: Array.from({ length: T }, (_, j) => row(j, 1)),
     v: Array.from({ length: T }, (_, j) => row(j, 2)),
@@ -128,7 +139,7 @@ export class InsideView {
     this.stepText('q', `what token #${d.i} is looking for: ${d.dk} numbers, its slice of the layer's query vector (${d.C} = ${d.H} × ${d.dk}, after c_attn, bias included).`);
     this.stepText('scaled', d.scaleOn
       ? `divided by √d_k = √${d.dk} = ${sq.toFixed(3)} so the scores do not grow with the vector length${d.temp !== 1 ? `, then by this head's temperature ${d.temp}` : ''}.`
-      : `the 1/√d_k scale is switched off: the raw scores go to the softmax as they are${d.temp !== 1 ? ` (÷ temperature ${d.temp})` : ''} — the weights get sharper.`);
+      : `${d.scaleKnobOff ? 'the 1/√d_k scale is switched off' : 'this model does not scale its scores (scale_attn_weights: false in its config)'}: the raw scores go to the softmax as they are${d.temp !== 1 ? ` (÷ temperature ${d.temp})` : ''}${d.scaleKnobOff ? ' — the weights get sharper' : ''}.`);
     this.stepText('mask', d.causal
       ? `token #${d.i} cannot look at the ${d.T - 1 - d.i} later token${d.T - 1 - d.i === 1 ? '' : 's'}: their scores become −∞ (weight 0).`
       : 'the causal mask is switched off: every token may look at later tokens too (not how GPT-2 was trained).');
@@ -309,5 +320,45 @@ export class InsideView {
     }
     if (lines.length) this.app.showTooltip(lines.filter(Boolean), e.clientX, e.clientY);
     else this.app.hideTooltip();
+  }
+
+  // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
+  scene() {
+    const { sc, top, r, colors } = startScene(this.app, 'inside', 'inside one head', AT_QUERY);
+    let y;
+    // one query's scores, scaling, mask and softmax weights against every key (as the module computed them)
+    const d = headInternals(r, this.app);
+    const scaling = d.scaleOn ? `÷ √${d.dk}` : 'no ÷ √d_k';
+    sc.text(20, top + 14, `query: token #${d.i} “${clip(tokenLabel(r.tokens[d.i]), 24)}” · d_k ${d.dk}` +
+      ` · scaled = q·k ${scaling}${d.temp !== 1 ? ` ÷ temperature ${d.temp}` : ''} · weights = softmax(scaled)`, { size: 13 });
+    const xk = 170, xraw = 240, xsc = 320, xbar = 350, barW = 300;
+    const hy = top + 40;
+    sc.text(xk, hy, 'key token', { anchor: 'end', size: 11, fill: colors.muted });
+    sc.text(xraw, hy, 'q·k', { anchor: 'end', size: 11, fill: colors.muted });
+    sc.text(xsc, hy, 'scaled', { anchor: 'end', size: 11, fill: colors.muted });
+    sc.text(xbar, hy, 'weight', { size: 11, fill: colors.muted });
+    const rowH = 20, rows = Math.min(d.T, 64);
+    for (let j = 0; j < rows; j++) {
+      const yj = hy + 8 + j * rowH;
+      const masked = d.causal && j > d.i;
+      if (j === d.i) sc.rect(20, yj, xbar + barW + 70 - 20, rowH, colors.mask);
+      sc.text(xk, yj + 14, `${clip(tokenLabel(r.tokens[j]), 14)} #${j}`, { anchor: 'end', size: 12, mono: true, fill: j === d.i ? colors.fg : colors.muted });
+      sc.text(xraw, yj + 14, masked && d.raw[j] === 0 ? '–' : formatScore(d.raw[j]), { anchor: 'end', size: 12 });
+      if (masked) {
+        sc.text(xsc, yj + 14, '−∞', { anchor: 'end', size: 12, fill: colors.muted });
+        sc.text(xbar, yj + 14, 'masked: weight 0', { size: 11, fill: colors.muted });
+        continue;
+      }
+      sc.text(xsc, yj + 14, formatScore(d.raw[j] * d.factor), { anchor: 'end', size: 12 });
+      sc.rect(xbar, yj + 4, barW, 12, colors.track);
+      sc.rect(xbar, yj + 4, Math.max(d.w[j] > 0 ? 0.5 : 0, barW * d.w[j]), 12, weightHex(d.w[j], 'linear'));
+      sc.text(xbar + barW + 8, yj + 14, d.w[j].toFixed(3), { size: 12 });
+    }
+    y = hy + 8 + rows * rowH + 8;
+    if (rows < d.T) { sc.text(20, y + 6, `… ${d.T - rows} more key tokens`, { size: 11, fill: colors.muted }); y += 16; }
+    sc.text(20, y + 8, `head output for token #${d.i} = Σ_j weight_j · v_j: ${d.dk} numbers` +
+      `${d.ablated ? ` (this head is switched off: ${(r.options && r.options.ablation) || 'zero'})` : ''}`, { size: 12, fill: colors.muted });
+    y += 20;
+    return finishScene(sc, SCENE_WIDTH, y);
   }
 }

@@ -1,8 +1,9 @@
-// web/views/markup.mjs — the DOM of the view sections, built with
-// createElement (no HTML strings), for containers other than index.html (the
-// <headscope-view> element's shadow root). Same ids and classes as the page's
-// markup, so the view modules find their parts the same way (ids are scoped to
-// each shadow root).
+// web/views/markup.mjs — the one source of the view sections' DOM and the
+// views' titles on tabs, built with createElement (no HTML strings), for the
+// page (index.html's tab list and <main class="views">, where the sections are
+// tab panels) and the <headscope-view> element's shadow root (ids are scoped to
+// each shadow root). The view modules find their parts
+// by these ids and classes.
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -16,8 +17,8 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-export function gridSection() {
-  return h('section', { id: 'view-grid', class: 'view view-grid', 'aria-label': 'All heads' },
+function gridSection(label) {
+  return h('section', { id: 'view-grid', class: 'view view-grid', ...label('grid', 'All heads') },
     h('header', { class: 'view-header' },
       h('h2', { text: 'All heads' }),
       h('p', { class: 'hint muted', text: 'rows: layers · columns: heads · click or arrows + Enter to focus a head' })),
@@ -25,8 +26,8 @@ export function gridSection() {
       h('canvas', { id: 'grid-canvas', class: 'grid-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention of every head' })));
 }
 
-export function headSection() {
-  return h('section', { id: 'view-head', class: 'view view-head', 'aria-label': 'Head view' },
+function headSection(label) {
+  return h('section', { id: 'view-head', class: 'view view-head', ...label('head', 'Head view') },
     h('header', { class: 'view-header' },
       h('h2', { id: 'headview-title', text: 'Head view' }),
       h('div', { class: 'seg', role: 'group', 'aria-label': 'Heads shown' },
@@ -40,11 +41,52 @@ export function headSection() {
       h('ol', { class: 'tok-col tok-right', id: 'hv-right' })));
 }
 
-export function matrixSection() {
-  return h('section', { id: 'view-matrix', class: 'view view-matrix', 'aria-label': 'Attention matrix' },
+function matrixSection(label) {
+  return h('section', { id: 'view-matrix', class: 'view view-matrix', ...label('matrix', 'Attention matrix') },
     h('header', { class: 'view-header' },
       h('h2', { id: 'matrix-title', text: 'Matrix' }),
       h('p', { class: 'hint muted', text: 'rows: query token · columns: attended-to token · hover for the exact value' })),
     h('div', { class: 'canvas-wrap matrix-wrap' },
       h('canvas', { id: 'matrix-canvas', class: 'matrix-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention matrix' })));
+}
+
+function nextSection(label) {
+  return h('section', { id: 'view-next', class: 'view view-next', ...label('next', 'Next token') },
+    h('header', { class: 'view-header' },
+      h('h2', { text: 'Next token' }),
+      h('p', { class: 'hint muted', id: 'next-where' })),
+    h('ol', { id: 'next-list', class: 'next-list' }),
+    h('p', { id: 'next-actual', class: 'next-actual' }));
+}
+
+function insideSection(label) {
+  return h('section', { id: 'view-inside', class: 'view view-inside', ...label('inside', 'Inside one head') },
+    h('header', { class: 'view-header' },
+      h('h2', { class: 'inside-title', id: 'inside-title', text: 'Inside one head' }),
+      h('label', { class: 'field' }, h('span', { text: 'Query token' }), h('select', { class: 'inside-query', id: 'inside-query' }))),
+    h('p', { class: 'hint muted inside-shapes' }),
+    h('p', { class: 'inside-missing muted', hidden: true, text: 'Computing the intermediate numbers…' }),
+    h('div', { class: 'canvas-wrap inside-wrap', tabindex: '0', 'aria-label': 'Inside one head (scrolls sideways on small screens)' },
+      h('canvas', { class: 'inside-canvas', role: 'img', 'aria-label': 'Inside one head' })),
+    h('div', { class: 'inside-concat', 'aria-label': 'Step 9: heads concatenated and projected' }),
+    h('ol', { class: 'inside-steps' }));
+}
+
+// The views' names on tabs and buttons.
+export const VIEW_TITLES = { grid: 'All heads', head: 'Head view', matrix: 'Matrix', next: 'Next token', inside: 'Inside a head' };
+
+// The page's tab buttons: #tab-<name>, each controlling its section.
+export function viewTabs(names) {
+  return names.map((name) => h('button', {
+    type: 'button', role: 'tab', class: 'tab', 'data-tab': name, id: `tab-${name}`, 'aria-controls': `view-${name}`, text: VIEW_TITLES[name],
+  }));
+}
+
+const SECTIONS = { grid: gridSection, head: headSection, matrix: matrixSection, next: nextSection, inside: insideSection };
+
+// {name: section} for the views named; `tabs`: each section is the tab panel
+// of the button #tab-<name> (the page), else it carries its own label (the element).
+export function viewSections(names, { tabs = false } = {}) {
+  const label = tabs ? (name) => ({ role: 'tabpanel', 'aria-labelledby': `tab-${name}` }) : (name, text) => ({ 'aria-label': text });
+  return Object.fromEntries(names.map((name) => [name, SECTIONS[name](label)]));
 }

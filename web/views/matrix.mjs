@@ -5,6 +5,7 @@
 import { sizeCanvas, packed, hatch, paintMatrix } from '../draw.mjs';
 import { tokenLabel, clip } from '../tokens.mjs';
 import { lutIndex } from '../colormap.mjs';
+import { atFocusedHead, startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
 
 export class MatrixView {
   constructor(app, section) {
@@ -184,5 +185,31 @@ export class MatrixView {
       ctx.strokeRect(left + hj * cell - 1, top - 1, cell + 2, T * cell + 2);
       ctx.globalAlpha = 1;
     }
+  }
+
+  // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
+  scene() {
+    const { sc, top, causal, labels, state, r, colors, T, H } = startScene(this.app, 'matrix', 'attention matrix', atFocusedHead);
+    let W = SCENE_WIDTH;
+    let y;
+    const cell = Math.max(10, Math.min(32, Math.floor((SCENE_WIDTH - 140) / T)));
+    const left = 130, mtop = top + 110;
+    const off = (state.layer * H + state.head) * T * T;
+    for (let i = 0; i < T; i++) {
+      sc.text(left - 6, mtop + i * cell + cell / 2 + 4, labels[i], { anchor: 'end', size: Math.min(12, cell - 1), mono: true });
+      sc.text(left + i * cell + cell / 2 + 4, mtop - 6, labels[i], { size: Math.min(12, cell - 1), rotate: -90, mono: true });
+      for (let j = 0; j < T; j++) {
+        if (causal && j > i) { sc.rect(left + j * cell, mtop + i * cell, cell, cell, colors.mask); continue; }
+        const v = r.attention[off + i * T + j];
+        sc.rect(left + j * cell, mtop + i * cell, cell, cell, weightHex(v, state.scale));
+        if (cell >= 26 && v >= 0.005) {
+          sc.text(left + j * cell + cell / 2, mtop + i * cell + cell / 2 + 3.5, v >= 0.995 ? '1' : v.toFixed(2).slice(1),
+            { anchor: 'middle', size: 9, fill: lutIndex(v, state.scale) > 150 ? '#111111' : '#ffffff' });
+        }
+      }
+    }
+    W = Math.max(SCENE_WIDTH, left + T * cell + 20);
+    y = mtop + T * cell + 12;
+    return finishScene(sc, W, y);
   }
 }

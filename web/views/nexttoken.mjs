@@ -2,7 +2,8 @@
 // hovered (or pinned, or last) position: the top-5 tokens with probabilities,
 // the probability and rank of the token that really follows, and the entropy.
 // The worker reduces the all-positions logits to these numbers.
-import { renderToken, tokenLabel } from '../tokens.mjs';
+import { renderToken, tokenLabel, clip } from '../tokens.mjs';
+import { startScene, finishScene, SCENE_WIDTH } from '../scene.mjs';
 
 export class NextTokenView {
   constructor(app, section) {
@@ -78,6 +79,39 @@ export class NextTokenView {
       this.actual.append(`End of the text · uncertainty ${bits} bits`);
     }
   }
+
+  // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
+  scene() {
+    const nextPos = nextTokenPosition(this.app);
+    const { sc, top, r, colors, T } = startScene(this.app, 'next', 'next token', {
+      where: ({ state }) => `after token #${nextPos} of ${state.result.T}`, file: () => `-after${nextPos}`,
+    });
+    let y;
+    // the top-k predictions after nextPos as bars, and the token that really follows
+    const { k, topP, topIds, topTokens, actualP, actualRank, entropy } = r.next;
+    const from = Math.max(0, nextPos - 5);
+    const ctx = r.tokens.slice(from, nextPos + 1).join('').replace(/\r?\n/g, '↵').trimStart();
+    sc.text(20, top + 14, `after ${from > 0 ? '…' : ''}“${ctx}”`, { size: 13 });
+    const rowH = 24, xl = 180, barW = 420, y0 = top + 30;
+    for (let q = 0; q < k; q++) {
+      const p = topP[nextPos * k + q];
+      const yq = y0 + q * rowH;
+      const actual = nextPos + 1 < T && r.ids[nextPos + 1] === topIds[nextPos * k + q];
+      sc.text(xl - 10, yq + 15, clip(tokenLabel(topTokens[nextPos * k + q]), 20),
+        { anchor: 'end', size: 13, mono: true, weight: actual ? '600' : 'normal' });
+      sc.rect(xl, yq + 4, barW, 14, colors.track);
+      sc.rect(xl, yq + 4, Math.max(0.5, barW * p), 14, actual ? colors.select : colors.accent);
+      sc.text(xl + barW + 10, yq + 15, fmtP(p), { size: 12 });
+    }
+    y = y0 + k * rowH + 10;
+    const bits = (entropy[nextPos] / Math.LN2).toFixed(2);
+    const tail = nextPos + 1 < T
+      ? `actually next: “${clip(tokenLabel(r.tokens[nextPos + 1]), 20)}” ${fmtP(actualP[nextPos])} · rank ${actualRank[nextPos] + 1} of ${r.vocab_size.toLocaleString('en')} · uncertainty ${bits} bits`
+      : `end of the text · uncertainty ${bits} bits`;
+    sc.text(20, y + 8, tail, { size: 12, fill: colors.muted });
+    y += 20;
+    return finishScene(sc, SCENE_WIDTH, y);
+  }
 }
 
 // A probability as the view and the exported picture write it.
@@ -85,4 +119,12 @@ export function fmtP(p) {
   if (p >= 0.1) return `${(p * 100).toFixed(1)}%`;
   if (p >= 0.001) return `${(p * 100).toFixed(2)}%`;
   return `${(p * 100).toExponential(1)}%`;
+}
+
+// The position whose predictions the next-token picture shows: the view's own
+// (hovered, pinned or last) when its numbers are there, else the last one.
+export function nextTokenPosition(ctl) {
+  const r = ctl.state.result;
+  const pos = ctl.activePos();
+  return pos !== null && r.next.topIds[pos * r.next.k] >= 0 ? pos : r.T - 1;
 }

@@ -1,0 +1,136 @@
+// web/knobs.mjs — the knobs of a run in ONE grammar, for the page, the
+// <headscope-view> element, the URL state (web/state-hash.mjs), the exported
+// picture and the command line (web/cli.mjs):
+//   knob state  {scale, causal, temperature, temperatureHead, ablate, ablation}
+//   <-> the module's run options {scale, causal, temperature, temperature_head, ablate, ablation}
+//   <-> URL params = element attributes: scale, causal (0|1), temperature,
+//       temperature-head (L.H), ablate (L.H,L.H), ablation (zero|mean)
+//   <-> CLI flags: --no-scale, --no-causal, --temperature X, --temperature-head L.H,
+//       --ablate L.H,L.H, --ablate-mode zero|mean (and --max-tokens N: knob state
+//       maxTokens, run option max_tokens, a command-line limit only)
+// Values that do not parse are dropped from URLs and attributes (a link never
+// breaks the page) and are errors on the command line.
+
+export const DEFAULT_KNOBS = Object.freeze({
+  scale: true, causal: true, temperature: 1, temperatureHead: null, ablate: [], ablation: 'zero',
+});
+
+export const defaultKnobs = () => ({ ...DEFAULT_KNOBS, ablate: [] });
+
+export function knobsEqual(a, b) {
+  return a.scale === b.scale && a.causal === b.causal && a.temperature === b.temperature &&
+    a.temperatureHead === b.temperatureHead && a.ablation === b.ablation &&
+    a.ablate.length === b.ablate.length && a.ablate.every((x, i) => x === b.ablate[i]);
+}
+
+const HEAD_RE = /^\d+\.\d+$/;
+
+// "L.H" list sorted by layer then head, no duplicates.
+export function sortHeads(list) {
+  const key = (s) => s.split('.').map(Number);
+  return [...new Set(list)].sort((a, b) => {
+    const [la, ha] = key(a);
+    const [lb, hb] = key(b);
+    return la - lb || ha - hb;
+  });
+}
+
+// The ablate list with head "L.H" switched off, or back on if it was off.
+export function toggleHead(list, id) {
+  return list.includes(id) ? list.filter((x) => x !== id) : sortHeads([...list, id]);
+}
+
+// Heads named by `knobs` that a model of L layers x H heads has; the others are dropped.
+export function knobsForShape(knobs, L, H) {
+  const ok = (s) => { const [l, h] = s.split('.').map(Number); return l < L && h < H; };
+  knobs.ablate = knobs.ablate.filter(ok);
+  if (knobs.temperatureHead && !ok(knobs.temperatureHead)) knobs.temperatureHead = null;
+  return knobs;
+}
+
+// One knob: its URL param / attribute name, its CLI flag (`off`: a flag without
+// a value that switches the knob off), how a string is read (null: not valid;
+// `strict`: every part must be valid) and written (null: the default, not written).
+const FIELDS = [
+  { key: 'scale', param: 'scale', flag: '--no-scale', off: true,
+    read: (s) => !/^(0|false|off|no)$/i.test(s.trim()), write: (v) => (v ? null : '0') },
+  { key: 'causal', param: 'causal', flag: '--no-causal', off: true,
+    read: (s) => !/^(0|false|off|no)$/i.test(s.trim()), write: (v) => (v ? null : '0') },
+  { key: 'temperature', param: 'temperature', flag: '--temperature', usage: 'X', what: 'a positive number',
+    read: (s) => { const t = Number(s); return s.trim() !== '' && Number.isFinite(t) && t > 0 ? t : null; },
+    write: (v) => (v === 1 ? null : String(v)) },
+  { key: 'temperatureHead', param: 'temperature-head', flag: '--temperature-head', usage: 'L.H', what: 'a head L.H',
+    read: (s) => (HEAD_RE.test(s.trim()) ? s.trim() : null), write: (v) => v || null },
+  { key: 'ablate', param: 'ablate', flag: '--ablate', usage: 'L.H,L.H', what: 'heads L.H,L.H',
+    read: (s, strict) => {
+      const parts = s.split(',').map((x) => x.trim());
+      const heads = parts.filter((x) => HEAD_RE.test(x));
+      return strict && heads.length !== parts.length ? null : sortHeads(heads);
+    },
+    write: (v) => (v.length ? v.join(',') : null) },
+  { key: 'ablation', param: 'ablation', flag: '--ablate-mode', usage: 'zero|mean', what: 'zero or mean',
+    read: (s) => (s === 'zero' || s === 'mean' ? s : null), write: (v) => (v === 'zero' ? null : v) },
+  // a limit of the command line only (the page and the element show the model's whole context)
+  { key: 'maxTokens', param: null, flag: '--max-tokens', usage: 'N', what: 'a positive integer',
+    read: (s) => (/^\d+$/.test(s.trim()) && Number(s) >= 1 ? Number(s) : null), write: () => null },
+];
+const PARAM_FIELDS = FIELDS.filter((f) => f.param);
+
+// The URL params / element attributes the knobs use.
+export const KNOB_PARAMS = PARAM_FIELDS.map((f) => f.param);
+
+// Knobs from a getter of string values (URLSearchParams.get or getAttribute).
+export function knobsFromParams(get) {
+  const k = defaultKnobs();
+  for (const f of PARAM_FIELDS) {
+    const s = get(f.param);
+    if (s === null || s === undefined || (f.key === 'ablate' && !s)) continue;
+    const v = f.read(s, false);
+    if (v !== null) k[f.key] = v;
+  }
+  return k;
+}
+
+// [param, value] pairs of the knobs that differ from the defaults.
+export function knobParams(k) {
+  const out = [];
+  for (const f of PARAM_FIELDS) {
+    const v = f.write(k[f.key]);
+    if (v !== null) out.push([f.param, v]);
+  }
+  return out;
+}
+
+// Knobs -> the module's run options.
+export function knobOptions(k) {
+  const o = { causal: k.causal, scale: k.scale };
+  if (k.temperature !== 1) {
+    o.temperature = k.temperature; // one head, or every head when no head is named
+    if (k.temperatureHead) o.temperature_head = k.temperatureHead;
+  }
+  if (k.ablate.length) {
+    o.ablate = k.ablate.join(',');
+    o.ablation = k.ablation;
+  }
+  if (k.maxTokens) o.max_tokens = k.maxTokens;
+  return o;
+}
+
+// The CLI's knob flags, for its usage line.
+export const KNOB_FLAGS_USAGE = FIELDS.map((f) => (f.off ? `[${f.flag}]` : `[${f.flag} ${f.usage}]`)).join(' ');
+
+// A command-line knob flag: null when `flag` is not one; else whether it takes a
+// value and apply(knobs, value), which throws an Error naming the flag and the value.
+export function knobFlag(flag) {
+  const f = FIELDS.find((x) => x.flag === flag);
+  if (!f) return null;
+  return {
+    takesValue: !f.off,
+    apply(k, value) {
+      if (f.off) { k[f.key] = false; return; }
+      const v = f.read(value, true);
+      if (v === null) throw new Error(`${flag} must be ${f.what}, not "${value}"`);
+      k[f.key] = v;
+    },
+  };
+}

@@ -1,0 +1,156 @@
+// web/panels/model-picker.mjs — which model the page shows: the list of bundled
+// models, a model by URL (the hash's model field), the reader's own files (the
+// "Open" button, or files / a folder dropped anywhere on the page), the load
+// progress, and the model line under the text.
+
+const mb = (n) => `${(n / 1048576).toFixed(n < 10485760 ? 1 : 0)} MB`;
+
+function describeModel(m) {
+  const i = m.info;
+  return `${i.n_layer} layers × ${i.n_head} heads · d=${i.n_embd} · context ${i.n_positions} · vocab ${i.vocab_size.toLocaleString('en')}`;
+}
+
+export function modelPicker(page) {
+  const { $, client, status } = page;
+  const ui = {
+    select: $('model-select'), open: $('open-model'), files: $('model-files'), info: $('model-info'),
+    progress: $('progress'), drop: $('drop-overlay'),
+  };
+  let bundled = [];
+  let loadSeq = 0; // the model load in progress
+
+  function onLoaded(model) {
+    performance.mark('headscope:model-loaded');
+    ui.progress.hidden = true;
+    let value;
+    if (model.source === 'file') {
+      for (const o of [...ui.select.options]) if (o.value.startsWith('file:')) o.remove();
+      ui.select.add(new Option(`${model.name} (your file)`, model.key));
+      value = model.key;
+    } else if (model.source === 'bundled') {
+      value = `bundled:${model.name}`;
+    } else {
+      value = `url:${model.key}`;
+      if (![...ui.select.options].some((o) => o.value === value)) ui.select.add(new Option(model.name, value));
+    }
+    ui.select.value = value;
+    ui.select.dataset.current = ui.select.value;
+    page.ctl.setModel(model);
+    const { n_layer: L, n_head: H } = model.info;
+    page.headPicker.fill(L, H);
+    page.knobs.buildLists(L, H);
+    page.knobs.show();
+    page.ctl.select(page.state.layer, page.state.head);
+    ui.info.textContent = `${model.name} · ${describeModel(model)}`;
+    status.clearError();
+    status.setState('ready');
+    status.setStatus(model.timing
+      ? `Model ${model.name} loaded (${mb(model.timing.bytes)}: fetched in ${model.timing.fetchMs.toFixed(0)} ms, loaded in ${model.timing.loadMs.toFixed(0)} ms).`
+      : `Model ${model.name} loaded.`);
+    page.requestRun({ immediate: true });
+    page.url.sync();
+  }
+  function onProgress(msg) {
+    ui.progress.hidden = false;
+    ui.progress.max = msg.total || 1;
+    ui.progress.value = msg.done;
+    const pct = msg.total ? Math.round((100 * msg.done) / msg.total) : 0;
+    status.setStatus(msg.phase === 'download' ? `Downloading model… ${mb(msg.done)} of ${mb(msg.total)}` : `Loading weights… ${pct}%`);
+  }
+  function loadFailed(seq, e) {
+    if (seq !== loadSeq) return;
+    const current = page.state.model;
+    ui.progress.hidden = true;
+    ui.select.value = ui.select.dataset.current || '';
+    status.showError(current
+      ? `Could not open that model: ${e.message} — still using ${current.name}.`
+      : `Could not open the model: ${e.message}`);
+    status.setStatus(current ? `Model ${current.name}.` : 'No model loaded.');
+  }
+  // One load at a time: a newer one wins.
+  function load(what, request) {
+    const seq = ++loadSeq;
+    status.setState('loading');
+    status.setStatus(what);
+    ui.progress.hidden = false;
+    ui.progress.removeAttribute('value');
+    request({ onProgress }).then((m) => { if (seq === loadSeq) onLoaded(m); }, (e) => loadFailed(seq, e));
+  }
+  // A model by URL (a bundled folder, or a folder path relative to this page).
+  function loadUrl(url, name) {
+    load(`Loading model ${name || url}…`, ({ onProgress: p }) => client.load(url, { name, onProgress: p }));
+  }
+  function loadFiles(files) {
+    files = [...files];
+    if (!files.length) return;
+    status.clearError();
+    load(`Opening ${files.map((f) => f.name).join(', ')}…`, ({ onProgress: p }) => client.loadFiles(files, { onProgress: p }));
+  }
+  // The hash's model field: a bundled model's name, or a folder URL relative to the page.
+  function urlFor(field) {
+    const b = bundled.find((x) => x.name === field);
+    if (b) return [b.url, b.name];
+    if (field && field.includes('/')) return [new URL(field, location.href).href, undefined];
+    return bundled.length ? [bundled[0].url, bundled[0].name] : [null];
+  }
+  // The current model as the hash's field (undefined: the default model, or the reader's files).
+  function field() {
+    const m = page.state.model;
+    if (!m || m.source === 'file') return undefined;
+    const b = bundled.find((x) => x.url === m.key);
+    if (b) return b === bundled[0] ? undefined : b.name;
+    return m.key;
+  }
+  async function listBundled() {
+    bundled = await client.bundled();
+    ui.select.replaceChildren(...bundled.map((b) => new Option(b.name, `bundled:${b.name}`)));
+  }
+
+  ui.select.addEventListener('change', () => {
+    const v = ui.select.value;
+    const model = page.state.model;
+    if (v.startsWith('bundled:')) {
+      const b = bundled.find((x) => x.name === v.slice(8));
+      if (b) loadUrl(b.url, b.name);
+    } else if (v.startsWith('url:')) loadUrl(v.slice(4));
+    else if (model && v === model.key) return;
+    else status.showError('Open that file again to use it.');
+  });
+  ui.open.addEventListener('click', () => ui.files.click());
+  ui.files.addEventListener('change', () => {
+    loadFiles(ui.files.files);
+    ui.files.value = '';
+  });
+
+  // Drag and drop model files (or a whole model folder) anywhere on the page.
+  let dragDepth = 0;
+  const hasFiles = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');
+  addEventListener('dragenter', (e) => { if (hasFiles(e)) { dragDepth++; ui.drop.hidden = false; } });
+  addEventListener('dragleave', () => { if (--dragDepth <= 0) { dragDepth = 0; ui.drop.hidden = true; } });
+  addEventListener('dragover', (e) => { if (hasFiles(e)) e.preventDefault(); });
+  addEventListener('drop', async (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    dragDepth = 0;
+    ui.drop.hidden = true;
+    loadFiles(await droppedFiles(e.dataTransfer));
+  });
+
+  return {
+    get bundled() { return bundled; },
+    listBundled, loadUrl, loadFiles, urlFor, field,
+  };
+}
+
+async function droppedFiles(dt) {
+  const entries = [...dt.items].map((it) => it.webkitGetAsEntry && it.webkitGetAsEntry()).filter(Boolean);
+  if (!entries.some((en) => en.isDirectory)) return [...dt.files];
+  const out = [];
+  const file = (en) => new Promise((res, rej) => en.file(res, rej));
+  const list = (dir) => new Promise((res, rej) => dir.createReader().readEntries(res, rej));
+  for (const en of entries) {
+    if (en.isFile) out.push(await file(en));
+    else for (const child of await list(en)) if (child.isFile) out.push(await file(child));
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+// web/panels/test-hook.mjs — window.headscope, the page's hook for the browser
+// tests and the benchmark (tests/web/): the last result, the state, and ways to
+// drive the page without the mouse.
+
+export function installTestHook(page) {
+  const { ctl, state, client } = page;
+  window.headscope = {
+    get lastResult() { return ctl.lastResult; },
+    get state() { return { ...state, result: undefined, view: page.layout.view, knobs: { ...state.knobs }, model: state.model && { ...state.model } }; },
+    get client() { return client; },
+    // tag relations of the current model (null: not computed, or no probe)
+    get tagRelations() { return page.tags.current(); },
+    setText(text) {
+      page.setText(text);
+      page.url.sync();
+      if (!state.model) return Promise.reject(new Error('no model loaded'));
+      return page.requestRun({ immediate: true });
+    },
+    select: (layer, head) => ctl.select(layer, head),
+    setView: page.layout.setView,
+    setHover: (pos) => ctl.setHover(pos),
+    setKnobs: (patch) => { page.knobs.set(patch, { run: false }); return page.requestRun({ immediate: true }); },
+    setQuery: (i) => { state.queryPos = i; page.url.sync(); ctl.invalidate('all'); },
+    openFiles: page.models.loadFiles,
+    exportSvg: page.share.exportSvg,
+    exportPng: (v) => page.share.exportPng(v).toDataURL('image/png').length,
+    embedCode: page.share.embedCode,
+    pageUrl: page.url.pageUrl,
+    hashState: page.url.read,
+  };
+}
