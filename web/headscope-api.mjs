@@ -138,9 +138,11 @@ export class HeadscopeModel {
   }
 
   // Runs the model: a HeadscopeRun, which holds the module's memory until run.free().
-  run(text, options) {
+  // `previous` (a HeadscopeRun of this model, optional): its unchanged prefix is reused.
+  run(text, options, previous = null) {
+    const prev = previous && previous.model === this ? previous.handle : 0;
     const handle = this.withText(text, (p, n) =>
-      this.withOptions(options, (o) => this.rt.m._hs_run(this.handle, p, n, o)));
+      this.withOptions(options, (o) => this.rt.m._hs_run(this.handle, p, n, o, prev)));
     if (!handle) throw new Error(this.rt.lastError());
     return new HeadscopeRun(this, handle);
   }

@@ -6,7 +6,7 @@
 //   <-> URL params = element attributes: scale, causal (0|1), temperature,
 //       temperature-head (L.H), ablate (L.H,L.H), ablation (zero|mean)
 //   <-> CLI flags: --no-scale, --no-causal, --temperature X, --temperature-head L.H,
-//       --ablate L.H,L.H, --ablate-mode zero|mean (and --max-tokens N: knob state
+//       --ablate L.H,L.H, --ablation zero|mean (older name --ablate-mode) (and --max-tokens N: knob state
 //       maxTokens, run option max_tokens, a command-line limit only)
 // Values that do not parse are dropped from URLs and attributes (a link never
 // breaks the page) and are errors on the command line.
@@ -68,7 +68,7 @@ const FIELDS = [
       return strict && heads.length !== parts.length ? null : sortHeads(heads);
     },
     write: (v) => (v.length ? v.join(',') : null) },
-  { key: 'ablation', param: 'ablation', flag: '--ablate-mode', usage: 'zero|mean', what: 'zero or mean',
+  { key: 'ablation', param: 'ablation', flag: '--ablation', oldFlag: '--ablate-mode', usage: 'zero|mean', what: 'zero or mean',
     read: (s) => (s === 'zero' || s === 'mean' ? s : null), write: (v) => (v === 'zero' ? null : v) },
   // a limit of the command line only (the page and the element show the model's whole context)
   { key: 'maxTokens', param: null, flag: '--max-tokens', usage: 'N', what: 'a positive integer',
@@ -122,7 +122,7 @@ export const KNOB_FLAGS_USAGE = FIELDS.map((f) => (f.off ? `[${f.flag}]` : `[${f
 // A command-line knob flag: null when `flag` is not one; else whether it takes a
 // value and apply(knobs, value), which throws an Error naming the flag and the value.
 export function knobFlag(flag) {
-  const f = FIELDS.find((x) => x.flag === flag);
+  const f = FIELDS.find((x) => x.flag === flag || x.oldFlag === flag); // (oldFlag: an older spelling)
   if (!f) return null;
   return {
     takesValue: !f.off,

@@ -253,7 +253,8 @@ async function run({ id, channel, key, text, options }) {
   const estT = Math.min(model.info.n_positions, text.length / 3 + 1);
   const nextSoon = estT * V0 * C0 <= 64e6;
   const opts = { ...(options || {}) };
-  const r = model.run(text, opts);
+  const prev = lastRuns.get(channel);
+  const r = model.run(text, opts, prev && prev.key === key ? prev.run : null); // reuses the unchanged prefix
   keepRun(channel, id, key, r); // (before the copies below, which can throw)
   const { meta } = r;
   const { T } = meta;

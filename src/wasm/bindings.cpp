@@ -212,14 +212,18 @@ EMSCRIPTEN_KEEPALIVE void hs_model_free(int handle) {
   g_models.erase(handle);
 }
 
-// {"n_layer","n_head","n_embd","n_positions","vocab_size","n_inner","activation",
-//  "scale_attn_weights","nonfinite_weights"}
+// {"family","model_type","n_layer","n_head","n_kv_head","head_dim","n_embd","causal",
+//  "has_predictions","n_positions","vocab_size","n_inner","activation","scale_attn_weights",
+//  "nonfinite_weights"}
 EMSCRIPTEN_KEEPALIVE const char* hs_model_info(int handle) {
   LoadedModel* m = find_model(handle);
   if (!m) return nullptr;
   const auto& c = m->model->config();
   json::Writer w;
-  w.begin_object().field("n_layer", c.n_layer).field("n_head", c.n_head).field("n_embd", c.n_embd);
+  w.begin_object().field("family", model::family_name(c.family)).field("model_type", c.model_type);
+  w.field("n_layer", c.n_layer).field("n_head", c.n_head).field("n_kv_head", c.n_kv_head);
+  w.field("head_dim", c.head_dim).field("n_embd", c.n_embd).field("causal", c.causal);
+  w.field("has_predictions", m->model->weights().has_lm_head);
   w.field("n_positions", c.n_positions).field("vocab_size", c.vocab_size).field("n_inner", c.n_inner);
   w.field("activation", c.activation_name).field("scale_attn_weights", c.scale_attn_weights);
   w.field("nonfinite_weights", m->model->weights().has_nonfinite).end_object();
@@ -251,13 +255,20 @@ EMSCRIPTEN_KEEPALIVE const char* hs_vocab_json(int handle) {
 
 // ---------------------------------------------------------------- runs
 
-// Runs the model on the text; returns the run's handle (0 on error).
-EMSCRIPTEN_KEEPALIVE int hs_run(int handle, const char* text, int len, const char* options_json) {
+// Runs the model on the text; returns the run's handle (0 on error). `previous`
+// (0: none) is an earlier run of the same model whose unchanged prefix this run
+// may reuse (see Model::run); it stays valid.
+EMSCRIPTEN_KEEPALIVE int hs_run(int handle, const char* text, int len, const char* options_json, int previous) {
   LoadedModel* m = find_model(handle);
   if (!m) return 0;
   auto opt = options_from(options_json);
   if (!opt) return set_error(opt.error().message);
-  auto r = m->model->run(std::string_view(text, len), opt.value());
+  const model::RunResult* prev = nullptr;
+  if (previous) {
+    auto it = g_runs.find(previous);
+    if (it != g_runs.end() && it->second.model == handle) prev = &it->second.result;
+  }
+  auto r = m->model->run(std::string_view(text, len), opt.value(), prev);
   if (!r) return set_error(r.error().message);
   const int run = g_next_handle++;
   g_runs[run] = Run{handle, std::move(r.value()), {}};
@@ -266,15 +277,18 @@ EMSCRIPTEN_KEEPALIVE int hs_run(int handle, const char* text, int len, const cha
 
 EMSCRIPTEN_KEEPALIVE void hs_run_free(int run) { g_runs.erase(run); }
 
-// {"ids","tokens","T","n_layer","n_head","n_embd","vocab_size","truncated","nonfinite",
-//  "n_tokens_in_text","arrays":{NAME: [shape...]}}: every array hs_run_array can give now.
+// {"ids","tokens","T","family","n_layer","n_head","n_kv_head","head_dim","n_embd","causal",
+//  "reused","vocab_size","truncated","nonfinite","n_tokens_in_text","arrays":{NAME: [shape...]}}:
+//  every array hs_run_array can give now ("reused": leading positions taken from the previous run).
 EMSCRIPTEN_KEEPALIVE const char* hs_run_meta(int run) {
   Run* r = find_run(run);
   if (!r) return nullptr;
   const auto& res = r->result;
   json::Writer w;
   w.begin_object().key("ids").array(res.ids).key("tokens").array(res.tokens);
-  w.field("T", res.T).field("n_layer", res.n_layer).field("n_head", res.n_head).field("n_embd", res.n_embd);
+  w.field("T", res.T).field("family", model::family_name(res.family)).field("n_layer", res.n_layer);
+  w.field("n_head", res.n_head).field("n_kv_head", res.n_kv_head).field("head_dim", res.head_dim);
+  w.field("n_embd", res.n_embd).field("causal", res.causal).field("reused", res.reused);
   w.field("vocab_size", res.vocab_size).field("truncated", res.truncated).field("nonfinite", res.nonfinite);
   w.field("n_tokens_in_text", res.n_tokens_in_text);
   w.key("arrays").begin_object();

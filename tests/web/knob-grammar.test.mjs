@@ -50,7 +50,7 @@ test('CLI flags give the same knobs and run options as the params', () => {
   assert.deepEqual(knobOptions(k), { causal: false, scale: false, temperature: 1.7, temperature_head: '2.3', ablate: '0.1,1.0', ablation: 'mean' });
   assert.deepEqual(knobOptions(fromFlags(['--max-tokens', '12'])), { causal: true, scale: true, max_tokens: 12 });
   assert.equal(knobFlag('--model'), null);
-  for (const flag of ['--no-scale', '--temperature', '--ablate', '--ablate-mode', '--max-tokens']) assert.ok(KNOB_FLAGS_USAGE.includes(flag));
+  for (const flag of ['--no-scale', '--temperature', '--ablate', '--ablation', '--max-tokens']) assert.ok(KNOB_FLAGS_USAGE.includes(flag));
 });
 
 test('CLI flag values that do not parse are errors naming the flag and the value', () => {
