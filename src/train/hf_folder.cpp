@@ -117,8 +117,8 @@ namespace {
 // The trainer's Config from config.json, read by the model's GPT-2 reader.
 Result<Config> trainer_config(const model::Gpt2Config& g, const std::string& source) {
   if (g.n_inner != 4 * g.n_embd)
-    return make_error(source + ": n_inner " + std::to_string(g.n_inner) + " is not supported (the trainer's MLP is 4 x n_embd = " +
-                      std::to_string(4 * g.n_embd) + ")");
+    return make_error(source + ": n_inner " + std::to_string(g.n_inner) +
+                      " is not supported (the trainer's MLP is 4 x n_embd = " + std::to_string(4 * g.n_embd) + ")");
   if (g.activation != model::Activation::GeluTanh)
     return make_error(source + ": activation_function " + json::quoted(g.activation_name) +
                       " is not supported (the trainer's GPT-2 uses gelu_new)");
