@@ -59,7 +59,7 @@ for h in "${HARNESSES[@]}"; do
   src=tests/fuzz/fuzz_$h.cpp
   [ -f "$src" ] || { echo "no harness $src"; exit 1; }
   bin=$OUT/fuzz_$h
-  if [ ! -f "$bin" ] || [ "$src" -nt "$bin" ] || [ -n "$(find "${objs[@]}" tests/fuzz/fuzz_common.hpp -newer "$bin" -print -quit)" ]; then
+  if [ ! -f "$bin" ] || [ "$src" -nt "$bin" ] || [ -n "$(find "${objs[@]}" tests/fuzz/*.hpp -newer "$bin" -print -quit)" ]; then
     # shellcheck disable=SC2086
     $CXX $CXXFLAGS -fsanitize=fuzzer "$src" "${objs[@]}" -o "$bin" || exit 1
   fi

@@ -22,17 +22,21 @@ Result<HfConfig> HfConfig::parse(std::string_view json_text, std::string_view so
 
 Error HfConfig::error(const std::string& what) const { return make_error(source_ + ": " + what); }
 
+Result<int64_t> HfConfig::checked_integer(const char* name, const json::Value& v, int64_t min_value,
+                                          int64_t max_value) const {
+  if (!v.is_number() || !v.is_integer)
+    return error(std::string("field \"") + name + "\" must be an integer, got " + json::type_name(v.type));
+  if (v.integer < min_value || v.integer > max_value)
+    return error(std::string("field \"") + name + "\" = " + std::to_string(v.integer) + " is out of range [" +
+                 std::to_string(min_value) + ", " + std::to_string(max_value) + "]");
+  return v.integer;
+}
+
 Result<int64_t> HfConfig::integer_or(std::initializer_list<const char*> names, int64_t fallback, int64_t min_value,
                                      int64_t max_value) const {
   for (const char* name : names) {
     const json::Value* v = root_.find(name);
-    if (!v || v->is_null()) continue;
-    if (!v->is_number() || !v->is_integer)
-      return error(std::string("field \"") + name + "\" must be an integer, got " + json::type_name(v->type));
-    if (v->integer < min_value || v->integer > max_value)
-      return error(std::string("field \"") + name + "\" = " + std::to_string(v->integer) + " is out of range [" +
-                   std::to_string(min_value) + ", " + std::to_string(max_value) + "]");
-    return v->integer;
+    if (v && !v->is_null()) return checked_integer(name, *v, min_value, max_value);
   }
   return fallback;
 }
@@ -41,7 +45,7 @@ Result<int64_t> HfConfig::integer(std::initializer_list<const char*> names, int6
                                   int64_t max_value) const {
   for (const char* name : names) {
     const json::Value* v = root_.find(name);
-    if (v && !v->is_null()) return integer_or(names, 0, min_value, max_value);
+    if (v && !v->is_null()) return checked_integer(name, *v, min_value, max_value);
   }
   return error(std::string("required field \"") + *names.begin() + "\" is missing");
 }

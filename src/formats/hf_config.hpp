@@ -22,7 +22,6 @@ class HfConfig {
   static Result<HfConfig> parse(std::string_view json_text, std::string_view source = "config.json");
 
   const std::string& source() const { return source_; }
-  const json::Value& root() const { return root_; }
 
   // The first of `names` that is present and not null, as an integer in
   // [min_value, max_value]; an error naming the first name when none is.
@@ -42,6 +41,7 @@ class HfConfig {
  private:
   HfConfig(json::Value root, std::string source) : root_(std::move(root)), source_(std::move(source)) {}
   Error error(const std::string& what) const;  // prefixed with the source
+  Result<int64_t> checked_integer(const char* name, const json::Value& v, int64_t min_value, int64_t max_value) const;
   json::Value root_;
   std::string source_;
 };

@@ -29,6 +29,8 @@ struct AddedToken {
   int32_t id;
 };
 
+using json::quoted;
+
 inline uint64_t pair_key(int32_t a, int32_t b) {
   return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
 }
@@ -94,19 +96,19 @@ Result<std::vector<VocabEntry>> read_vocab(const json::Value& v, const std::stri
     const std::string& token = v.keys[i];
     const json::Value& idv = v.items[i];
     if (!idv.is_number())
-      return make_error(what + ": token " + json::quoted(token) + " has an id that is " + describe_type(idv) +
+      return make_error(what + ": token " + quoted(token) + " has an id that is " + describe_type(idv) +
                         ", not an integer");
     if (!idv.is_integer)
-      return make_error(what + ": token " + json::quoted(token) + " has id " + describe_number(idv) +
+      return make_error(what + ": token " + quoted(token) + " has id " + describe_number(idv) +
                         ", which is not an integer");
     if (idv.integer < 0)
-      return make_error(what + ": token " + json::quoted(token) + " has negative id " +
+      return make_error(what + ": token " + quoted(token) + " has negative id " +
                         std::to_string(idv.integer));
     if (idv.integer > kMaxId)
-      return make_error(what + ": token " + json::quoted(token) + " has id " + std::to_string(idv.integer) +
+      return make_error(what + ": token " + quoted(token) + " has id " + std::to_string(idv.integer) +
                         ", which is too large (ids must be below 2^31)");
     if (!seen.emplace(token, i).second)
-      return make_error(what + ": token " + json::quoted(token) + " appears twice");
+      return make_error(what + ": token " + quoted(token) + " appears twice");
     entries.push_back({token, static_cast<int32_t>(idv.integer)});
   }
   return entries;
@@ -136,7 +138,7 @@ Result<std::vector<MergeEntry>> read_merges_txt(std::string_view text, const std
     if (sp == std::string_view::npos || sp == 0 || sp + 1 == line.size() ||
         line.find(' ', sp + 1) != std::string_view::npos)
       return make_error(what + ": line " + std::to_string(line_no) +
-                        ": expected two tokens separated by one space, got " + json::quoted(line));
+                        ": expected two tokens separated by one space, got " + quoted(line));
     merges.push_back({std::string(line.substr(0, sp)), std::string(line.substr(sp + 1)),
                       what + ": line " + std::to_string(line_no)});
   }
@@ -156,7 +158,7 @@ Result<std::vector<MergeEntry>> read_merges_json(const json::Value& v, const std
       size_t sp = s.find(' ');
       if (sp == std::string::npos || sp == 0 || sp + 1 == s.size() ||
           s.find(' ', sp + 1) != std::string::npos)
-        return make_error(where + ": expected two tokens separated by one space, got " + json::quoted(s));
+        return make_error(where + ": expected two tokens separated by one space, got " + quoted(s));
       merges.push_back({s.substr(0, sp), s.substr(sp + 1), where});
     } else if (m.is_array()) {
       if (m.items.size() != 2 || !m.items[0].is_string() || !m.items[1].is_string() ||
@@ -191,7 +193,7 @@ Result<std::shared_ptr<Tokenizer::Model>> build_model(std::vector<VocabEntry> vo
   for (const auto& e : vocab) {
     if (owner[e.id])
       return make_error(vocab_what + ": id " + std::to_string(e.id) + " is used by both " +
-                        json::quoted(*owner[e.id]) + " and " + json::quoted(e.token));
+                        quoted(*owner[e.id]) + " and " + quoted(e.token));
     owner[e.id] = &e.token;
     // Tokens outside the byte alphabet (only reachable as added tokens) stand
     // for their own UTF-8 text.
@@ -205,7 +207,7 @@ Result<std::shared_ptr<Tokenizer::Model>> build_model(std::vector<VocabEntry> vo
     if (it == model->by_vocab_form.end()) {
       char hex[8];
       std::snprintf(hex, sizeof hex, "0x%02X", b);
-      return make_error(vocab_what + ": no token for byte " + hex + " (" + json::quoted(form) + ")");
+      return make_error(vocab_what + ": no token for byte " + hex + " (" + quoted(form) + ")");
     }
     model->byte_id[b] = it->second;
   }
@@ -215,18 +217,18 @@ Result<std::shared_ptr<Tokenizer::Model>> build_model(std::vector<VocabEntry> vo
     const MergeEntry& m = merges[r];
     auto a = model->by_vocab_form.find(m.left);
     if (a == model->by_vocab_form.end())
-      return make_error(m.where + ": token " + json::quoted(m.left) + " is not in the vocab");
+      return make_error(m.where + ": token " + quoted(m.left) + " is not in the vocab");
     auto b = model->by_vocab_form.find(m.right);
     if (b == model->by_vocab_form.end())
-      return make_error(m.where + ": token " + json::quoted(m.right) + " is not in the vocab");
+      return make_error(m.where + ": token " + quoted(m.right) + " is not in the vocab");
     std::string joined = m.left + m.right;
     auto c = model->by_vocab_form.find(joined);
     if (c == model->by_vocab_form.end())
-      return make_error(m.where + ": merged token " + json::quoted(joined) + " is not in the vocab");
+      return make_error(m.where + ": merged token " + quoted(joined) + " is not in the vocab");
     uint64_t key = pair_key(a->second, b->second);
     auto ins = model->merges.emplace(key, MergeInfo{static_cast<int32_t>(r), c->second});
     if (!ins.second)
-      return make_error(m.where + ": duplicate merge " + json::quoted(m.left + " " + m.right) +
+      return make_error(m.where + ": duplicate merge " + quoted(m.left + " " + m.right) +
                         " (first at " + merges[ins.first->second.rank].where + ")");
   }
   std::vector<const std::string*> added_owner(size, nullptr);
@@ -235,19 +237,19 @@ Result<std::shared_ptr<Tokenizer::Model>> build_model(std::vector<VocabEntry> vo
     // An id the vocab also has must stand for the same bytes, or decode(encode(x))
     // would not give x back (content "Ġ" on the id of the vocab's "Ġ", byte ' ').
     if (owner[a.id] && model->bytes_of[a.id] != a.content)
-      return make_error(added_what + ": added token " + json::quoted(a.content) + " has id " +
-                        std::to_string(a.id) + ", which the vocab gives to " + json::quoted(*owner[a.id]) +
-                        (*owner[a.id] == a.content ? " (standing for the bytes " + json::quoted(model->bytes_of[a.id]) + ")" : ""));
+      return make_error(added_what + ": added token " + quoted(a.content) + " has id " +
+                        std::to_string(a.id) + ", which the vocab gives to " + quoted(*owner[a.id]) +
+                        (*owner[a.id] == a.content ? " (standing for the bytes " + quoted(model->bytes_of[a.id]) + ")" : ""));
     auto it = model->by_vocab_form.find(a.content);
     if (it != model->by_vocab_form.end() && it->second != a.id)
-      return make_error(added_what + ": added token " + json::quoted(a.content) + " has id " +
+      return make_error(added_what + ": added token " + quoted(a.content) + " has id " +
                         std::to_string(a.id) + " but the vocab gives it id " +
                         std::to_string(it->second));
     if (model->added_by_content.count(a.content))
-      return make_error(added_what + ": added token " + json::quoted(a.content) + " appears twice");
+      return make_error(added_what + ": added token " + quoted(a.content) + " appears twice");
     if (added_owner[a.id])  // two contents on one id: decode could give back only one of them
-      return make_error(added_what + ": added token " + json::quoted(a.content) + " has id " +
-                        std::to_string(a.id) + ", which added token " + json::quoted(*added_owner[a.id]) + " also has");
+      return make_error(added_what + ": added token " + quoted(a.content) + " has id " +
+                        std::to_string(a.id) + ", which added token " + quoted(*added_owner[a.id]) + " also has");
     added_owner[a.id] = &a.content;
     if (!owner[a.id]) model->bytes_of[a.id] = a.content;
     model->added_by_content.emplace(a.content, a.id);
@@ -270,7 +272,7 @@ std::string type_of(const json::Value* v) {
 // "NFC" for {"type": "NFC", ...}, else what the value is ("an array").
 std::string component_name(const json::Value& v) {
   std::string t = type_of(&v);
-  return t.empty() ? "(" + describe_type(v) + ")" : json::quoted(t);
+  return t.empty() ? "(" + describe_type(v) + ")" : quoted(t);
 }
 
 bool is_null_or_absent(const json::Value* v) { return !v || v->is_null(); }
@@ -332,7 +334,7 @@ Result<Tokenizer> Tokenizer::from_tokenizer_json(std::string_view json_text, std
   const json::Value* mtype = model->find("type");
   if (!mtype || !mtype->is_string()) return make_error(src + ": model has no \"type\"");
   if (mtype->string != "BPE")
-    return make_error(src + ": model type " + json::quoted(mtype->string) + " is not supported (only \"BPE\")");
+    return make_error(src + ": model type " + quoted(mtype->string) + " is not supported (only \"BPE\")");
   if (!is_null_or_absent(model->find("dropout")))
     return make_error(src + ": model.dropout is not supported (it would change token ids)");
   if (!is_empty_string_or_null(model->find("continuing_subword_prefix")))
@@ -365,7 +367,7 @@ Result<Tokenizer> Tokenizer::from_tokenizer_json(std::string_view json_text, std
       const json::Value* content = t.find("content");
       if (!content || !content->is_string() || content->string.empty())
         return make_error(where + ": no non-empty \"content\" string");
-      where = src + ": added token " + json::quoted(content->string);
+      where = src + ": added token " + quoted(content->string);
       if (!id || !id->is_number() || !id->is_integer || id->integer < 0 || id->integer > kMaxId)
         return make_error(where + ": \"id\" must be an integer in [0, 2^31)");
       for (const char* flag : {"single_word", "lstrip", "rstrip"}) {

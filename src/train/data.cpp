@@ -1,10 +1,8 @@
 // src/train/data.cpp — token streams for the trainer (see header).
 #include "train/data.hpp"
 
-#include <algorithm>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include "formats/files.hpp"
 #include "tokenizer/tokenizer.hpp"

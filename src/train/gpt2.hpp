@@ -237,6 +237,21 @@ void gelu_backward(const Mat<S>& dy, const Mat<S>& h, Mat<S>& dh) {
 
 // Causal multi-head attention for B sequences of T tokens.
 // qkv: [N, 3C] -> P_bh = softmax(q k^T / sqrt(d) + causal mask): [T, T]; y_bh = P_bh v: [T, d]
+// Head h of sequence b: its query, key and value columns of qkv ([T, d] each)
+// and its rows of the attention weights att ([T, T]).
+template <class Qkv, class Att>
+struct HeadBlocks {
+  Eigen::Block<Qkv> q, k, v;
+  Eigen::Block<Att> P;
+};
+template <class Qkv, class Att>
+HeadBlocks<Qkv, Att> head_blocks(Qkv& qkv, Att& att, int b, int h, int T, int H) {
+  const int C = int(qkv.cols()) / 3, d = C / H;
+  return {Eigen::Block<Qkv>(qkv, b * T, h * d, T, d), Eigen::Block<Qkv>(qkv, b * T, C + h * d, T, d),
+          Eigen::Block<Qkv>(qkv, b * T, 2 * C + h * d, T, d),
+          Eigen::Block<Att>(att, Eigen::Index((size_t(b) * H + h) * T), 0, T, T)};
+}
+
 template <class S>
 void attention_forward(const Mat<S>& qkv, int B, int T, int H, Mat<S>& att, Mat<S>& y) {
   const int C = int(qkv.cols()) / 3, d = C / H;
@@ -245,10 +260,7 @@ void attention_forward(const Mat<S>& qkv, int B, int T, int H, Mat<S>& att, Mat<
   y.resize(size_t(B) * T, C);
   for (int b = 0; b < B; ++b)
     for (int h = 0; h < H; ++h) {
-      auto q = qkv.block(b * T, h * d, T, d);
-      auto k = qkv.block(b * T, C + h * d, T, d);
-      auto v = qkv.block(b * T, 2 * C + h * d, T, d);
-      auto P = att.block((size_t(b) * H + h) * T, 0, T, T);
+      auto [q, k, v, P] = head_blocks(qkv, att, b, h, T, H);
       P.noalias() = (q * k.transpose()) * scale;
       for (int i = 0; i < T; ++i) {
         auto row = P.row(i);
@@ -271,10 +283,7 @@ void attention_backward(const Mat<S>& dy, const Mat<S>& qkv, const Mat<S>& att, 
   dP.resize(T, T);
   for (int b = 0; b < B; ++b)
     for (int h = 0; h < H; ++h) {
-      auto q = qkv.block(b * T, h * d, T, d);
-      auto k = qkv.block(b * T, C + h * d, T, d);
-      auto v = qkv.block(b * T, 2 * C + h * d, T, d);
-      auto P = att.block((size_t(b) * H + h) * T, 0, T, T);
+      const auto [q, k, v, P] = head_blocks(qkv, att, b, h, T, H);
       auto dyh = dy.block(b * T, h * d, T, d);
       dP.noalias() = dyh * v.transpose();
       dqkv.block(b * T, 2 * C + h * d, T, d).noalias() = P.transpose() * dyh;

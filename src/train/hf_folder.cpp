@@ -119,8 +119,8 @@ Result<Config> trainer_config(const model::ModelSpec& g, const std::string& sour
   if (g.family != model::Family::Gpt2)
     return make_error(source + ": model_type " + json::quoted(g.model_type) + " is not supported (the trainer trains GPT-2)");
   if (g.n_inner != 4 * g.n_embd)
-    return make_error(source + ": n_inner " + std::to_string(g.n_inner) + " is not supported (the trainer's MLP is 4 x n_embd = " +
-                      std::to_string(4 * g.n_embd) + ")");
+    return make_error(source + ": n_inner " + std::to_string(g.n_inner) +
+                      " is not supported (the trainer's MLP is 4 x n_embd = " + std::to_string(4 * g.n_embd) + ")");
   if (g.activation != model::Activation::GeluTanh)
     return make_error(source + ": activation_function " + json::quoted(g.activation_name) +
                       " is not supported (the trainer's GPT-2 uses gelu_new)");

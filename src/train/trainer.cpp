@@ -15,11 +15,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "formats/files.hpp"
 #include "formats/safetensors.hpp"
 #include "model/head_roles.hpp"
 #include "model/loader.hpp"
@@ -489,6 +491,23 @@ hs::Result<std::vector<int32_t>> analysis_ids(const Args& a, const std::string& 
   return tokenize_file(a.get("data-dir", "data/brown") + "/" + which + ".txt", model_dir + "/tokenizer.json", eot);
 }
 
+// The model as the page runs it (src/model), for head scores. A folder without
+// a tokenizer (a --synthetic run) gets an empty one: analyze works on ids.
+hs::Result<std::unique_ptr<hs::model::Model>> load_scoring_model(const std::string& dir) {
+  HS_TRY_ASSIGN(std::string config_json, hs::formats::read_text_file(dir + "/config.json"));
+  HS_TRY_ASSIGN(hs::model::Gpt2Config config, hs::model::parse_gpt2_config(config_json, dir + "/config.json"));
+  hs::tokenizer::Tokenizer tok;
+  if (fs::exists(dir + "/tokenizer.json") || fs::exists(dir + "/vocab.json")) {
+    HS_TRY_ASSIGN(tok, hs::model::load_tokenizer_folder(dir));
+  }
+  HS_TRY_ASSIGN(hs::formats::ByteSource weights, hs::formats::open_byte_source(dir + "/model.safetensors"));
+  hs::model::ModelFiles files;
+  files.safetensors_size = weights.size;
+  files.safetensors_name = weights.name;
+  files.safetensors_read = std::move(weights.read);
+  return hs::model::load_model_weights(std::move(config), std::move(tok), files);
+}
+
 int cmd_analyze(const Args& a) {
   std::string dir = a.get("model", a.positional.empty() ? "" : a.positional[0]);
   if (dir.empty()) return fail("analyze needs a model folder");
@@ -505,7 +524,7 @@ int cmd_analyze(const Args& a) {
 
   // head scores with the page's definitions (src/model/head_roles.hpp), from
   // the model's own forward pass: pattern scores on the validation windows
-  auto model_r = hs::model::load_model_folder(dir);
+  auto model_r = load_scoring_model(dir);
   if (!model_r) return fail(model_r.error().message);
   const hs::model::Model& model = *model_r.value();
   hs::model::HeadScoreTotals text_totals, probe_totals;

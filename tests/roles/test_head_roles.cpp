@@ -90,3 +90,33 @@ TEST_CASE("roles: punctuation heads and the JSON shape") {
   CHECK(j.find("\"names\":[\"previous_token\"") != std::string::npos);
   CHECK(j.find("\"roles\":[[\"punctuation\"]]") != std::string::npos);
 }
+
+TEST_CASE("roles: HeadScoreTotals pools the queries of several runs") {
+  // Run A: head 0 always on the previous token (7 queries, all 1.0).
+  // Run B (ids 5 6 5): query 1 all on key 0 (its previous token and the first),
+  // query 2 half on key 1 (previous) and half on key 0 (the earlier 5).
+  auto a = make_run({5, 6, 7, 8, 9, 10, 11, 12}, 1, [](int, std::size_t i, float* row) { row[i ? i - 1 : 0] = 1.0f; });
+  auto b = make_run({5, 6, 5}, 1, [](int, std::size_t i, float* row) {
+    if (i == 0) { row[0] = 1.0f; return; }
+    row[i - 1] = 0.5f;
+    row[0] += 0.5f;
+  });
+  HeadScoreTotals totals;
+  totals.add(a);
+  totals.add(b);
+  const std::vector<HeadScores> s = totals.scores();
+  REQUIRE(s.size() == 1);
+  // previous token: (7 x 1.0 + 1.0 + 0.5) / 9 queries, not the mean of the runs' means (0.875)
+  CHECK(s[0].previous_token == Catch::Approx(8.5 / 9.0));
+  // first token: run A puts 1.0 on key 0 only at query 1; run B 1.0 at query 1 and 0.5 at query 2
+  CHECK(s[0].first_token == Catch::Approx(2.5 / 9.0));
+  // only run B's query 2 has an earlier occurrence (key 0): same-token is its mass there,
+  // induction its mass on the key after it (key 1)
+  CHECK(s[0].same_token == Catch::Approx(0.5));
+  CHECK(s[0].induction == Catch::Approx(0.5));
+  // one run through the totals is score_heads
+  HeadScoreTotals one;
+  one.add(a);
+  CHECK(one.scores()[0].previous_token == score_heads(a)[0].previous_token);
+  CHECK(std::isnan(one.scores()[0].same_token));
+}

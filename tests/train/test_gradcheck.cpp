@@ -1,7 +1,7 @@
 // tests/train/test_gradcheck.cpp — the trainer's hand-written backward pass
 // against central finite differences in float64, for every element of every
 // parameter tensor of a tiny GPT-2 (2 layers, 2 heads, C=8, T=5, V=11, B=2);
-// plus the safetensors/F16 round trip and the learning-rate schedule.
+// plus the learning-rate schedule (the safetensors/F16 round trip is in tests/formats).
 #include <cmath>
 #include <cstdio>
 
@@ -9,13 +9,8 @@
 #include "train/gpt2.hpp"
 #include "train/optim.hpp"
 #include "train/rng.hpp"
-#include "formats/dtype.hpp"
-#include "formats/safetensors.hpp"
 
 using namespace hs::train;
-using hs::formats::DType;
-using hs::formats::float_to_half;
-using hs::formats::half_to_float;
 
 namespace {
 
@@ -83,31 +78,6 @@ TEST_CASE("gpt2 backward matches central finite differences (float64, every tens
     CHECK(max_ref > 0);
     CHECK(rel < 1e-6);
   }
-}
-
-TEST_CASE("float16 conversion rounds to nearest even and round-trips") {
-  CHECK(float_to_half(1.0f) == 0x3c00);
-  CHECK(float_to_half(-2.0f) == 0xc000);
-  CHECK(float_to_half(65504.0f) == 0x7bff);
-  CHECK(float_to_half(1e6f) == 0x7c00);
-  CHECK(float_to_half(5.960464477539063e-08f) == 0x0001);  // smallest subnormal
-  CHECK(float_to_half(1.0f + 1.0f / 2048) == 0x3c00);        // tie -> even
-  CHECK(float_to_half(1.0f + 3.0f / 2048) == 0x3c02);        // tie -> even (up)
-  for (uint32_t h = 0; h < 0x7c00; ++h) CHECK(float_to_half(half_to_float(uint16_t(h))) == h);
-}
-
-TEST_CASE("safetensors write/read round trip, header sorted and tiling") {
-  const std::string path = "test_train_roundtrip.safetensors";
-  std::vector<hs::formats::TensorValues> ts = {{"b.weight", DType::F32, {2, 3}, {1, 2, 3, 4, 5, 6}},
-                              {"a.bias", DType::F16, {3}, {0.5, -1.25, 3}},
-                              {"c", DType::F64, {1}, {0.1}}};
-  REQUIRE(hs::formats::write_safetensors(path, ts).ok());
-  auto r = hs::formats::read_safetensors_values(path);
-  REQUIRE(r.ok());
-  CHECK(r->at("b.weight").values == std::vector<double>{1, 2, 3, 4, 5, 6});
-  CHECK(r->at("a.bias").values == std::vector<double>{0.5, -1.25, 3});
-  CHECK(r->at("c").values[0] == 0.1);
-  std::remove(path.c_str());
 }
 
 TEST_CASE("schedule: linear warmup then cosine to the floor") {
