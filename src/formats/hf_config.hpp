@@ -37,6 +37,8 @@ class HfConfig {
   Result<bool> boolean_or(const char* name, bool fallback) const;
   // Present and true (a flag asking for something unsupported, say).
   bool is_true(const char* name) const;
+  // The field's raw value (nested objects such as rope_scaling), or nullptr when absent.
+  const json::Value* find(const char* name) const { return root_.find(name); }
 
  private:
   HfConfig(json::Value root, std::string source) : root_(std::move(root)), source_(std::move(source)) {}

@@ -57,7 +57,7 @@ Status rotary_frequencies(const HfConfig& hf, double theta, ModelSpec& c) {
   c.inv_freq.resize(static_cast<std::size_t>(c.rotary_dims / 2));
   for (std::size_t i = 0; i < c.inv_freq.size(); ++i)
     c.inv_freq[i] = static_cast<float>(std::pow(theta, -2.0 * double(i) / double(c.rotary_dims)));
-  const json::Value* rs = hf.root().find("rope_scaling");
+  const json::Value* rs = hf.find("rope_scaling");
   if (!rs || rs->is_null()) return {};
   if (!rs->is_object()) return make_error(src + ": field \"rope_scaling\" must be an object or null");
   const json::Value* type = rs->find("rope_type");
@@ -123,7 +123,7 @@ Result<ModelSpec> llama_spec(const HfConfig& hf, ModelSpec c) {
   HS_TRY_ASSIGN(c.n_head, hf.integer({"num_attention_heads"}, 1, 1024));
   HS_TRY_ASSIGN(c.n_embd, hf.integer({"hidden_size"}, 1, 65536));
   HS_TRY_ASSIGN(c.n_kv_head, hf.integer_or({"num_key_value_heads"}, c.n_head, 1, 1024));
-  if (c.n_embd % c.n_head != 0 && !hf.root().find("head_dim"))
+  if (c.n_embd % c.n_head != 0 && !hf.find("head_dim"))
     return make_error(src + ": hidden_size (" + std::to_string(c.n_embd) + ") is not divisible by num_attention_heads (" +
                       std::to_string(c.n_head) + ") and head_dim is not given");
   HS_TRY_ASSIGN(c.head_dim, hf.integer_or({"head_dim"}, c.n_embd / c.n_head, 1, 4096));
@@ -184,11 +184,11 @@ Result<ModelSpec> neox_spec(const HfConfig& hf, ModelSpec c) {
   c.qkv_bias = c.o_bias = bias;
   c.learned_positions = false;
   c.rotary = true;
-  const char* pct_field = hf.root().find("partial_rotary_factor") ? "partial_rotary_factor" : "rotary_pct";
+  const char* pct_field = hf.find("partial_rotary_factor") ? "partial_rotary_factor" : "rotary_pct";
   HS_TRY_ASSIGN(double pct, hf.number_or(pct_field, 0.25, 0.0, 1.0));
   c.rotary_dims = static_cast<int64_t>(double(c.head_dim) * pct);
   HS_TRY(check_heads(hf, c));
-  const char* theta_field = hf.root().find("rope_theta") ? "rope_theta" : "rotary_emb_base";
+  const char* theta_field = hf.find("rope_theta") ? "rope_theta" : "rotary_emb_base";
   HS_TRY_ASSIGN(double theta, hf.number_or(theta_field, 10000.0, 0.0, 1e12));
   HS_TRY(rotary_frequencies(hf, theta, c));
   return c;

@@ -495,7 +495,7 @@ hs::Result<std::vector<int32_t>> analysis_ids(const Args& a, const std::string& 
 // a tokenizer (a --synthetic run) gets an empty one: analyze works on ids.
 hs::Result<std::unique_ptr<hs::model::Model>> load_scoring_model(const std::string& dir) {
   HS_TRY_ASSIGN(std::string config_json, hs::formats::read_text_file(dir + "/config.json"));
-  HS_TRY_ASSIGN(hs::model::Gpt2Config config, hs::model::parse_gpt2_config(config_json, dir + "/config.json"));
+  HS_TRY_ASSIGN(hs::model::ModelSpec config, hs::model::parse_model_spec(config_json, dir + "/config.json"));
   hs::tokenizer::Tokenizer tok;
   if (fs::exists(dir + "/tokenizer.json") || fs::exists(dir + "/vocab.json")) {
     HS_TRY_ASSIGN(tok, hs::model::load_tokenizer_folder(dir));

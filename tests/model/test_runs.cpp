@@ -3,12 +3,14 @@
 // Uses the bundled model models/brown-small.
 #include <cmath>
 #include <filesystem>
+#include <random>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "catch.hpp"
+#include "formats/safetensors.hpp"
 #include "json/writer.hpp"
 #include "model/loader.hpp"
 #include "model/run_json.hpp"
@@ -163,4 +165,146 @@ TEST_CASE("a run records each head's score scale: 1/sqrt(d_k), or 1 unscaled") {
   REQUIRE(p->attention.size() == u->attention.size());
   for (std::size_t i = 0; i < p->attention.size(); ++i) REQUIRE(p->attention[i] == u->attention[i]);
   fs::remove_all(dir);
+}
+
+// ---------------------------------------------------------------- prefix reuse
+
+namespace {
+
+// A random Llama-style checkpoint (6 heads sharing 2 key/value heads, head_dim 6,
+// rotary, SwiGLU, untied head) with the bundled model's tokenizer, in a temp folder.
+std::string write_random_llama() {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "headscope-test-llama";
+  fs::create_directories(dir);
+  const int64_t C = 36, H = 6, KV = 2, D = 6, F = 50, L = 2, V = 4096, P = 96;
+  std::mt19937 rng(7);
+  std::normal_distribution<double> normal(0.0, 0.3);
+  std::vector<hs::formats::TensorValues> t;
+  auto add = [&](const std::string& name, std::vector<int64_t> shape, double mean = 0.0) {
+    hs::formats::TensorValues v;
+    v.name = name;
+    v.dtype = hs::formats::DType::F32;
+    v.shape = shape;
+    std::size_t n = 1;
+    for (int64_t d : shape) n *= std::size_t(d);
+    v.values.resize(n);
+    for (double& x : v.values) x = mean + normal(rng);
+    t.push_back(std::move(v));
+  };
+  add("model.embed_tokens.weight", {V, C});
+  for (int64_t l = 0; l < L; ++l) {
+    const std::string p = "model.layers." + std::to_string(l) + ".";
+    add(p + "input_layernorm.weight", {C}, 1.0);
+    add(p + "self_attn.q_proj.weight", {H * D, C});
+    add(p + "self_attn.k_proj.weight", {KV * D, C});
+    add(p + "self_attn.v_proj.weight", {KV * D, C});
+    add(p + "self_attn.o_proj.weight", {C, H * D});
+    add(p + "post_attention_layernorm.weight", {C}, 1.0);
+    add(p + "mlp.gate_proj.weight", {F, C});
+    add(p + "mlp.up_proj.weight", {F, C});
+    add(p + "mlp.down_proj.weight", {C, F});
+  }
+  add("model.norm.weight", {C}, 1.0);
+  add("lm_head.weight", {V, C});
+  REQUIRE(hs::formats::write_safetensors((dir / "model.safetensors").string(), t).ok());
+  std::ofstream(dir / "config.json")
+      << R"({"model_type":"llama","hidden_size":36,"num_attention_heads":6,"num_key_value_heads":2,)"
+      << R"("intermediate_size":50,"num_hidden_layers":2,"vocab_size":4096,"max_position_embeddings":96,)"
+      << R"("rms_norm_eps":1e-5,"rope_theta":500.0,"tie_word_embeddings":false})";
+  fs::copy_file(fs::path(kBundled) / "tokenizer.json", dir / "tokenizer.json", fs::copy_options::overwrite_existing);
+  return dir.string();
+}
+
+void require_same_run(const RunResult& a, const RunResult& b) {
+  REQUIRE(a.ids == b.ids);
+  REQUIRE(a.attention.size() == b.attention.size());
+  for (std::size_t i = 0; i < a.attention.size(); ++i) REQUIRE(std::abs(a.attention[i] - b.attention[i]) <= 1e-6f);
+  REQUIRE(a.logits_last.size() == b.logits_last.size());
+  for (std::size_t i = 0; i < a.logits_last.size(); ++i)
+    REQUIRE(std::abs(a.logits_last[i] - b.logits_last[i]) <= 1e-6f * (1 + std::abs(b.logits_last[i])));
+  REQUIRE(a.final_hidden.size() == b.final_hidden.size());
+  for (std::size_t i = 0; i < a.final_hidden.size(); ++i)
+    REQUIRE(std::abs(a.final_hidden[i] - b.final_hidden[i]) <= 1e-6f * (1 + std::abs(b.final_hidden[i])));
+}
+
+}  // namespace
+
+TEST_CASE("prefix reuse: a reused run equals a full run over random edits, knob changes between runs") {
+  auto gpt2 = bundled();
+  auto llama_loaded = load_model_folder(write_random_llama());
+  REQUIRE(llama_loaded.ok());
+  const std::unique_ptr<Model>& llama = llama_loaded.value();
+  CHECK(llama->config().n_kv_head == 2);
+  const std::string words[] = {" the", " cat", " sat", " on", " mat", ".", " A", " dog", " ran", "!", " ", "ing"};
+  for (const Model* m : {gpt2.get(), llama.get()}) {
+    std::mt19937 rng(11);
+    std::string text = "The cat";
+    RunOptions opt;
+    auto prev = m->run(text, opt);
+    REQUIRE(prev.ok());
+    std::size_t reused_runs = 0, reused_positions = 0;
+    for (int step = 0; step < 60; ++step) {
+      const int kind = int(rng() % 10);
+      if (kind < 5) text += words[rng() % 12];                                     // type
+      else if (kind < 7 && text.size() > 2) text.resize(text.size() - 1 - rng() % 3);  // backspace
+      else if (kind < 8) text.insert(rng() % (text.size() + 1), words[rng() % 12]);  // edit in the middle
+      else if (kind < 9) text += " and the dog sat on the cat again";              // paste
+      else {                                                                          // a knob changes
+        opt = RunOptions{};
+        if (rng() % 2) opt.ablate = {{1, int(rng() % 2)}};
+        if (rng() % 3 == 0) opt.scale = false;
+        if (rng() % 3 == 0) { opt.temperature = 2.0f; opt.temperature_head = {0, 1}; }
+      }
+      if (text.size() > 300) text = text.substr(0, 40);
+      auto reused = m->run(text, opt, &prev.value());
+      auto full = m->run(text, opt);
+      REQUIRE(reused.ok());
+      REQUIRE(full.ok());
+      INFO("step " << step << " text \"" << text << "\" reused " << reused->reused);
+      CHECK(full->reused == 0);
+      require_same_run(reused.value(), full.value());
+      if (reused->reused > 0) {
+        ++reused_runs;
+        reused_positions += reused->reused;
+      }
+      prev = std::move(reused);
+    }
+    // the reuse really happened (most edits keep a prefix)
+    CHECK(reused_runs > 30);
+    CHECK(reused_positions > 200);
+  }
+}
+
+TEST_CASE("prefix reuse: what breaks the premise recomputes in full") {
+  auto m = bundled();
+  auto base = m->run(kText);
+  REQUIRE(base.ok());
+  auto again = m->run(std::string(kText) + " The", {}, &base.value());
+  REQUIRE(again.ok());
+  CHECK(again->reused > 0);
+  RunOptions knob;
+  knob.scale = false;
+  CHECK(m->run(std::string(kText) + " The", knob, &base.value())->reused == 0);  // other knobs
+  RunOptions mean;
+  mean.ablate = {{0, 1}};
+  mean.ablation = AblationMode::Mean;
+  auto with_mean = m->run(kText, mean);
+  REQUIRE(with_mean.ok());
+  CHECK(m->run(std::string(kText) + " The", mean, &with_mean.value())->reused == 0);  // a mean over positions
+  RunOptions unmasked;
+  unmasked.causal = false;
+  auto open = m->run(kText, unmasked);
+  REQUIRE(open.ok());
+  CHECK(m->run(std::string(kText) + " The", unmasked, &open.value())->reused == 0);  // every row sees the new token
+  RunOptions inter;
+  inter.keep_intermediates = true;
+  auto with_inter = m->run(kText, inter);
+  REQUIRE(with_inter.ok());
+  CHECK(m->run(std::string(kText) + " The", inter, &with_inter.value())->reused == 0);
+  // a shorter text that is a prefix reuses every row
+  auto shorter = m->run("The cat sat", {}, &base.value());
+  REQUIRE(shorter.ok());
+  CHECK(shorter->reused == shorter->T);
+  require_same_run(shorter.value(), m->run("The cat sat").value());
 }

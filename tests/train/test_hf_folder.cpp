@@ -50,7 +50,7 @@ TEST_CASE("hf folder: export then import, F32 exactly and F16 to half precision"
     ex.eot_id = 12;
     REQUIRE(write_hf_folder(dir, L, p.data(), ex).ok());
     // the page's config reader accepts what the trainer writes
-    auto cfg = hs::model::parse_gpt2_config(hs::formats::read_text_file(dir + "/config.json").value());
+    auto cfg = hs::model::parse_model_spec(hs::formats::read_text_file(dir + "/config.json").value());
     REQUIRE(cfg.ok());
     CHECK(cfg->n_positions == 6);
     CHECK(cfg->n_inner == 32);
