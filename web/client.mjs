@@ -137,6 +137,11 @@ export class HeadscopeClient {
     return this.request({ type: 'memory' });
   }
 
+  // {forwardPasses}: how many forward passes the worker has run (tests).
+  stats() {
+    return this.request({ type: 'stats' });
+  }
+
   // Loss increase of removing each head alone: {promise -> {base, deltas} | null, cancel()}.
   // (The worker's wire message is still named 'prune'.)
   rankHeads(key, text, options, onProgress) {

@@ -12,6 +12,7 @@
 //   {type:'rank', id, key, text, options}     each head's loss increase -> 'progress'..., 'rank'
 //   {type:'cancel', target}                   drop a queued or running ranking -> 'cancelled'
 //   {type:'memory', id}                       -> {wasmHeap, jsHeap} bytes (jsHeap null if unknown)
+//   {type:'stats', id}                        -> {forwardPasses}: forward passes run so far (tests)
 // Errors answer {type:'error', id, during, message}.
 // Each channel (one view) keeps its last run in the module (a run handle) until
 // its next run replaces it, so next-all and loss read that run's own hidden states
@@ -30,6 +31,7 @@ const runtimeReady = createHeadscopeModule()
   .then((m) => { rt = new HeadscopeRuntime(m); })
   .catch((e) => { runtimeError = e; });
 
+let forwardPasses = 0; // every model.run and scoreJson (a probe's pass in the module is not counted)
 const models = new Map(); // key -> { model, vocab: null|string[], name, source, probe: null|object }
 const loading = new Map(); // key -> Promise<entry>
 
@@ -255,6 +257,7 @@ async function run({ id, channel, key, text, options }) {
   const opts = { ...(options || {}) };
   const prev = lastRuns.get(channel);
   const r = model.run(text, opts, prev && prev.key === key ? prev.run : null); // reuses the unchanged prefix
+  forwardPasses++;
   keepRun(channel, id, key, r); // (before the copies below, which can throw)
   const { meta } = r;
   const { T } = meta;
@@ -310,6 +313,7 @@ async function score({ id, key, text, options }) {
   const entry = await entryFor(key);
   const t0 = performance.now();
   const s = JSON.parse(entry.model.scoreJson(text, options || {}));
+  forwardPasses++;
   post({ type: 'score', id, ...s, ms: performance.now() - t0 });
 }
 
@@ -417,6 +421,9 @@ self.onmessage = (ev) => {
     case 'memory': // the module's heap and this worker's JS heap (soak test, diagnostics)
       post({ type: 'memory', id: msg.id, wasmHeap: rt ? rt.m.HEAPU8.length : 0,
         jsHeap: self.performance && performance.memory ? performance.memory.usedJSHeapSize : null });
+      break;
+    case 'stats':
+      post({ type: 'stats', id: msg.id, forwardPasses });
       break;
     case 'hello':
       ensureRuntime().then(() => post({ type: 'hello', id: msg.id, selfcheck: rt.selfcheck() })).catch(fail);

@@ -28,6 +28,10 @@ async function waitForText(page, text) {
   }, text, { timeout: 30000 });
 }
 
+function nativeScore(text) {
+  return JSON.parse(execFileSync(NATIVE_CLI, ['score', '--model', model.dir, '--text', text]));
+}
+
 function nativeRun(text) {
   if (!fs.existsSync(NATIVE_CLI)) {
     assert.fail(`the native CLI ${path.relative(process.cwd(), NATIVE_CLI)} is missing: build it with ` +
@@ -252,5 +256,38 @@ test('screenshots: light 1280, dark 1920, phone 360 (tests/artifacts/)', async (
     } finally {
       await context.close();
     }
+  }
+});
+
+test('one forward pass per keystroke at default knobs: the loss line comes from the run itself', async () => {
+  const { context, page, problems } = await openPage(browser, server.url, { width: 1280, height: 900 });
+  try {
+    const passes = () => page.evaluate(() => window.headscope.client.stats().then((s) => s.forwardPasses));
+    const lossShownFor = (t) => page.waitForFunction((want) => {
+      const r = window.headscope.lastResult;
+      const line = document.getElementById('loss');
+      return r && r.text === want && line.dataset.text === want;
+    }, t, { timeout: 30000 });
+    const start = 'The cat sat on the mat.';
+    await page.evaluate((t) => window.headscope.setText(t), start);
+    await lossShownFor(start);
+    const before = await passes();
+    await page.click('#text');
+    await page.keyboard.press('End');
+    await page.keyboard.type('!');
+    const typed = `${start}!`;
+    await waitForText(page, typed);
+    await lossShownFor(typed);
+    // next-token numbers for every position too (they share the run's logits)
+    await page.waitForFunction(() => window.headscope.lastResult.next && window.headscope.lastResult.next.complete,
+      null, { timeout: 30000 });
+    const after = await passes();
+    assert.equal(after - before, 1, 'one keystroke, one forward pass (the loss and every position\'s predictions reuse it)');
+    const shown = await page.evaluate(() => Number(document.getElementById('loss').dataset.base));
+    const ref = nativeScore(typed);
+    assert.ok(Math.abs(shown - ref.mean_nll) <= 1e-4, `loss ${shown} vs native ${ref.mean_nll}`);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
   }
 });
