@@ -4,7 +4,7 @@
 #      model files, trainer gradient checks, the PyTorch reference checks
 #   2. wasm build and the same Catch2 suites under Node (ctest --preset wasm)
 #   3. the browser module: SIMD128 really used (wasm-objdump); the wasm CLI
-#      (node web/cli.mjs) against the float64 PyTorch reference
+#      (node web/cli.mjs) against the float64 PyTorch references of every family
 #   4. JS tests (node --test tests/web/): Node-side and headless Chromium
 # Exits non-zero on any failure and ends with one "N passed, N failed" line.
 set -uo pipefail
@@ -39,7 +39,8 @@ simd_check() {
   [ "$n" -gt 100 ]
 }
 wasm_cli_reference() {
-  /usr/bin/python3 tests/reference/check_gpt2.py --cli "node web/cli.mjs"
+  /usr/bin/python3 tests/reference/check_gpt2.py --cli "node web/cli.mjs" &&
+    /usr/bin/python3 tests/reference/families check --cli "node web/cli.mjs"
 }
 js_tests() {
   if ls tests/web/*.test.mjs >/dev/null 2>&1; then
@@ -54,7 +55,7 @@ step "native tests (ctest)" native_ctest
 step "wasm build" wasm_build
 step "wasm tests under Node (ctest)" wasm_ctest
 step "wasm module uses SIMD128" simd_check
-step "wasm CLI (node web/cli.mjs) agrees with the float64 PyTorch reference" wasm_cli_reference
+step "wasm CLI (node web/cli.mjs) agrees with the float64 PyTorch references (GPT-2, every family)" wasm_cli_reference
 step "JS and browser tests" js_tests
 
 echo

@@ -254,6 +254,20 @@ void copy_prefix(const ModelSpec& c, const RunResult& prev, std::size_t p, RunRe
   for (std::size_t l = 0; l < L; ++l)
     std::copy(prev.kv.begin() + l * T0 * KV2, prev.kv.begin() + (l * T0 + p) * KV2, r.kv.begin() + l * T * KV2);
   std::copy(prev.final_hidden.begin(), prev.final_hidden.begin() + p * C, r.final_hidden.begin());
+  // logits and losses of the shared rows, where the previous run had them (row t's loss also
+  // needs ids[t + 1], so it is shared for t < p - 1)
+  const std::size_t V = c.vocab_size, rows = std::min(p, prev.logits_all_rows);
+  if (rows > 0) {
+    r.logits_all.assign(T * V, 0.0f);
+    std::copy(prev.logits_all.begin(), prev.logits_all.begin() + rows * V, r.logits_all.begin());
+    r.logits_all_rows = rows;
+  }
+  const std::size_t nll_rows = std::min(p > 0 ? p - 1 : 0, prev.nll_rows);
+  if (T > 1) {
+    r.nll.assign(T - 1, 0.0);
+    std::copy(prev.nll.begin(), prev.nll.begin() + nll_rows, r.nll.begin());
+    r.nll_rows = nll_rows;
+  }
 }
 
 }  // namespace
@@ -385,6 +399,7 @@ Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt
     if (opt.all_logits) {
       r.logits_all.resize(T * V);
       lm_logits(cfg, weights_, r.final_hidden.data(), r.logits_all.data(), T);
+      r.logits_all_rows = T;
     }
   }
   r.nonfinite = weights_.has_nonfinite || !all_finite(r.logits_last.data(), r.logits_last.size()) ||
@@ -417,13 +432,18 @@ Status Model::fill_all_logits(RunResult& r) const {
   const std::size_t C = config_.n_embd, V = config_.vocab_size;
   if (r.T == 0 || r.final_hidden.size() != r.T * C || std::size_t(r.vocab_size) != V)
     return make_error("all logits: there is no finished run of this model to compute them for");
-  if (r.logits_all.size() == r.T * V) return {};
+  if (r.logits_all_rows == r.T && r.logits_all.size() == r.T * V) return {};
   if (!weights_.has_lm_head) return make_error(no_lm_head_message());
-  RunOptions sizing;
-  sizing.all_logits = true;
-  HS_TRY(check_run_fits(config_, r.T, sizing));
-  r.logits_all.resize(r.T * V);
-  lm_logits(config_, weights_, r.final_hidden.data(), r.logits_all.data(), r.T);  // [T, V]
+  if (r.logits_all.size() != r.T * V) {
+    RunOptions sizing;
+    sizing.all_logits = true;
+    HS_TRY(check_run_fits(config_, r.T, sizing));
+    r.logits_all.assign(r.T * V, 0.0f);
+    r.logits_all_rows = 0;
+  }
+  const std::size_t from = r.logits_all_rows;  // rows before it came with a reused prefix
+  lm_logits(config_, weights_, r.final_hidden.data() + from * C, r.logits_all.data() + from * V, r.T - from);
+  r.logits_all_rows = r.T;
   return {};
 }
 
@@ -446,15 +466,21 @@ Result<Model::Score> Model::loss(RunResult& r) const {
                                  " token; a loss needs at least 2 (a context and a next token)");
   HS_TRY(fill_all_logits(r));
   const std::size_t V = r.vocab_size;
-  double total = 0.0;
-  for (std::size_t t = 0; t + 1 < r.T; ++t) {
+  if (r.nll.size() != r.T - 1) {
+    r.nll.assign(r.T - 1, 0.0);
+    r.nll_rows = 0;
+  }
+  for (std::size_t t = r.nll_rows; t + 1 < r.T; ++t) {  // rows before nll_rows came with a reused prefix
     const float* row = r.logits_all.data() + t * V;
     double mx = -INFINITY;
     for (std::size_t v = 0; v < V; ++v) mx = std::max(mx, double(row[v]));
     double z = 0.0;
     for (std::size_t v = 0; v < V; ++v) z += std::exp(double(row[v]) - mx);
-    total += (mx + std::log(z)) - double(row[r.ids[t + 1]]);
+    r.nll[t] = (mx + std::log(z)) - double(row[r.ids[t + 1]]);
   }
+  r.nll_rows = r.T - 1;
+  double total = 0.0;
+  for (double x : r.nll) total += x;
   Score s;
   s.tokens = r.T;
   s.mean_nll = total / double(r.T - 1);

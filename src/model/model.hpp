@@ -42,7 +42,10 @@ struct RunResult {
   RunOptions options;               // what the run was asked for
   std::vector<float> attention;     // [L, H, T, T]
   std::vector<float> logits_last;   // [V]
-  std::vector<float> logits_all;    // [T, V] when requested
+  std::vector<float> logits_all;    // [T, V] when requested; rows [0, logits_all_rows) hold numbers
+  std::size_t logits_all_rows = 0;  // (a reused run starts with the previous run's rows)
+  std::vector<double> nll;          // [T - 1] next-token NLL of each position, rows [0, nll_rows) computed
+  std::size_t nll_rows = 0;
   std::vector<float> final_hidden;  // [T, C] what the LM head reads (after the final norm, or the
                                     // masked-LM transform): logits of any position on demand
   std::vector<float> score_scale;   // [L, H] factor each head's q.k was multiplied by before softmax

@@ -127,7 +127,7 @@ std::vector<ArrayRef> arrays_of(const model::RunResult& r) {
   };
   std::vector<ArrayRef> present;
   for (auto& a : all)
-    if (!a.data->empty()) present.push_back(std::move(a));
+    if (!a.data->empty() && (a.data != &r.logits_all || r.logits_all_rows == T)) present.push_back(std::move(a));
   return present;
 }
 

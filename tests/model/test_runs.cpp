@@ -261,6 +261,14 @@ TEST_CASE("prefix reuse: a reused run equals a full run over random edits, knob 
       auto full = m->run(text, opt);
       REQUIRE(reused.ok());
       REQUIRE(full.ok());
+      if (step % 2 == 0 && full->T > 1) {  // the loss of a reused run (its shared rows' logits and losses reused)
+        auto a = m->loss(reused.value());
+        auto b = m->loss(full.value());
+        REQUIRE(a.ok());
+        REQUIRE(b.ok());
+        REQUIRE(std::abs(a->mean_nll - b->mean_nll) <= 1e-9 * std::abs(b->mean_nll));
+        REQUIRE(reused->logits_all == full->logits_all);
+      }
       INFO("step " << step << " text \"" << text << "\" reused " << reused->reused);
       CHECK(full->reused == 0);
       require_same_run(reused.value(), full.value());
