@@ -209,7 +209,10 @@ export class Controller {
       this.resolveWaiters(id, this.lastResult);
       return done;
     }
-    const delay = immediate || this.lastRunMs < 40 ? 0 : 150;
+    // Runs that take long (a big model's first run, or one whose prefix cannot be
+    // reused) wait for a pause in typing; the others go at once (the worker still
+    // replaces a queued run by a newer one).
+    const delay = immediate || this.lastRunMs < 120 ? 0 : 150;
     const go = () => this.send(id, text);
     if (delay) this.debounce = setTimeout(go, delay);
     else go();
