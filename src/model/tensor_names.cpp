@@ -173,90 +173,68 @@ void neox_table(const ModelSpec& c, Weights& w, std::vector<WeightSlot>& out) {
   t.plain(w.lm_head, "embed_out.weight", {V, C}, /*optional=*/c.tied_lm_head, /*prefixed=*/false);
 }
 
-// BertForMaskedLM, RobertaForMaskedLM (and their base models, without the head).
-void bert_table(const ModelSpec& c, Weights& w, std::vector<WeightSlot>& out) {
+// The BERT-style encoders differ only in names: one row per model type.
+struct EncoderNames {
+  const char* prefix;       // the base model's ("bert.", ...)
+  const char* layer;        // "encoder.layer."
+  const char* q, *k, *v, *o, *norm1, *up, *down, *norm2;  // within a layer, without ".weight"/".bias"
+  const char* head_dense, *head_norm, *head_bias, *decoder;  // the masked-LM head (top-level names)
+  const char* head_bias_alt;
+};
+
+const EncoderNames kBert = {"bert.", "encoder.layer.", "attention.self.query", "attention.self.key",
+                            "attention.self.value", "attention.output.dense", "attention.output.LayerNorm",
+                            "intermediate.dense", "output.dense", "output.LayerNorm",
+                            "cls.predictions.transform.dense", "cls.predictions.transform.LayerNorm",
+                            "cls.predictions.bias", "cls.predictions.decoder.weight", "cls.predictions.decoder.bias"};
+const EncoderNames kRoberta = {"roberta.", "encoder.layer.", "attention.self.query", "attention.self.key",
+                               "attention.self.value", "attention.output.dense", "attention.output.LayerNorm",
+                               "intermediate.dense", "output.dense", "output.LayerNorm", "lm_head.dense",
+                               "lm_head.layer_norm", "lm_head.bias", "lm_head.decoder.weight", "lm_head.decoder.bias"};
+const EncoderNames kDistilbert = {"distilbert.", "transformer.layer.", "attention.q_lin", "attention.k_lin",
+                                  "attention.v_lin", "attention.out_lin", "sa_layer_norm", "ffn.lin1", "ffn.lin2",
+                                  "output_layer_norm", "vocab_transform", "vocab_layer_norm", "vocab_projector.bias",
+                                  "vocab_projector.weight", "vocab_projector.bias"};
+
+// BertForMaskedLM, RobertaForMaskedLM, DistilBertForMaskedLM (and their base models, without the head).
+void encoder_table(const ModelSpec& c, const EncoderNames& n, Weights& w, std::vector<WeightSlot>& out) {
   const int64_t C = c.n_embd, V = c.vocab_size, F = c.n_inner;
-  const bool roberta = c.model_type == "roberta";
-  Table t({roberta ? "roberta." : "bert.", ""}, out);
+  const std::string W = ".weight", B = ".bias";
+  Table t({n.prefix, ""}, out);
   t.plain(w.tok_emb, "embeddings.word_embeddings.weight", {V, C});
   t.plain(w.pos_emb, "embeddings.position_embeddings.weight", {c.position_offset + c.n_positions, C});
-  t.plain(w.type_emb, "embeddings.token_type_embeddings.weight", {c.n_token_types, C});
+  if (c.token_types) t.plain(w.type_emb, "embeddings.token_type_embeddings.weight", {c.n_token_types, C});
   t.plain(w.emb_norm_g, "embeddings.LayerNorm.weight", {C});
   t.plain(w.emb_norm_b, "embeddings.LayerNorm.bias", {C});
   for (int64_t l = 0; l < c.n_layer; ++l) {
-    const std::string p = layer("encoder.layer.", l);
+    const std::string p = layer(n.layer, l);
     LayerWeights& L = w.layers[l];
     t.matrix(L.qkv_w, {C, 3 * C},
-             {t.part(p + "attention.self.query.weight", {C, C}, Placement::Transposed, 0),
-              t.part(p + "attention.self.key.weight", {C, C}, Placement::Transposed, C),
-              t.part(p + "attention.self.value.weight", {C, C}, Placement::Transposed, 2 * C)});
+             {t.part(p + n.q + W, {C, C}, Placement::Transposed, 0), t.part(p + n.k + W, {C, C}, Placement::Transposed, C),
+              t.part(p + n.v + W, {C, C}, Placement::Transposed, 2 * C)});
     t.vector(L.qkv_b, 3 * C,
-             {t.part(p + "attention.self.query.bias", {C}, Placement::AsStored, 0),
-              t.part(p + "attention.self.key.bias", {C}, Placement::AsStored, C),
-              t.part(p + "attention.self.value.bias", {C}, Placement::AsStored, 2 * C)});
-    t.linear(L.o_w, p + "attention.output.dense.weight", C, C);
-    t.plain(L.o_b, p + "attention.output.dense.bias", {C});
-    t.plain(L.norm1_g, p + "attention.output.LayerNorm.weight", {C});
-    t.plain(L.norm1_b, p + "attention.output.LayerNorm.bias", {C});
-    t.linear(L.up_w, p + "intermediate.dense.weight", C, F);
-    t.plain(L.up_b, p + "intermediate.dense.bias", {F});
-    t.linear(L.down_w, p + "output.dense.weight", F, C);
-    t.plain(L.down_b, p + "output.dense.bias", {C});
-    t.plain(L.norm2_g, p + "output.LayerNorm.weight", {C});
-    t.plain(L.norm2_b, p + "output.LayerNorm.bias", {C});
+             {t.part(p + n.q + B, {C}, Placement::AsStored, 0), t.part(p + n.k + B, {C}, Placement::AsStored, C),
+              t.part(p + n.v + B, {C}, Placement::AsStored, 2 * C)});
+    t.linear(L.o_w, p + n.o + W, C, C);
+    t.plain(L.o_b, p + n.o + B, {C});
+    t.plain(L.norm1_g, p + n.norm1 + W, {C});
+    t.plain(L.norm1_b, p + n.norm1 + B, {C});
+    t.linear(L.up_w, p + n.up + W, C, F);
+    t.plain(L.up_b, p + n.up + B, {F});
+    t.linear(L.down_w, p + n.down + W, F, C);
+    t.plain(L.down_b, p + n.down + B, {C});
+    t.plain(L.norm2_g, p + n.norm2 + W, {C});
+    t.plain(L.norm2_b, p + n.norm2 + B, {C});
   }
-  // the masked-LM head: top-level names (no base-model prefix)
+  // the masked-LM head: top-level names (no base-model prefix), all there or all absent
   t.set_group("the masked-LM head");
-  const std::string h = roberta ? "lm_head." : "cls.predictions.";
-  const std::string dense = roberta ? "lm_head.dense." : "cls.predictions.transform.dense.";
-  const std::string norm = roberta ? "lm_head.layer_norm." : "cls.predictions.transform.LayerNorm.";
-  t.linear(w.mlm_w, dense + "weight", C, C, true, false);
-  t.plain(w.mlm_b, dense + "bias", {C}, true, false);
-  t.plain(w.mlm_norm_g, norm + "weight", {C}, true, false);
-  t.plain(w.mlm_norm_b, norm + "bias", {C}, true, false);
-  t.vector(w.mlm_bias, V, {{{h + "bias", h + "decoder.bias"}, {V}, Placement::AsStored, 0}}, true);
+  t.linear(w.mlm_w, std::string(n.head_dense) + W, C, C, true, false);
+  t.plain(w.mlm_b, std::string(n.head_dense) + B, {C}, true, false);
+  t.plain(w.mlm_norm_g, std::string(n.head_norm) + W, {C}, true, false);
+  t.plain(w.mlm_norm_b, std::string(n.head_norm) + B, {C}, true, false);
+  t.vector(w.mlm_bias, V, {{{n.head_bias, n.head_bias_alt}, {V}, Placement::AsStored, 0}}, true);
   t.set_group("");
-  t.plain(w.lm_head, h + "decoder.weight", {V, C}, /*optional=*/true, /*prefixed=*/false);  // when not tied
-}
-
-// DistilBertForMaskedLM.
-void distilbert_table(const ModelSpec& c, Weights& w, std::vector<WeightSlot>& out) {
-  const int64_t C = c.n_embd, V = c.vocab_size, F = c.n_inner;
-  Table t({"distilbert.", ""}, out);
-  t.plain(w.tok_emb, "embeddings.word_embeddings.weight", {V, C});
-  t.plain(w.pos_emb, "embeddings.position_embeddings.weight", {c.n_positions, C});
-  t.plain(w.emb_norm_g, "embeddings.LayerNorm.weight", {C});
-  t.plain(w.emb_norm_b, "embeddings.LayerNorm.bias", {C});
-  for (int64_t l = 0; l < c.n_layer; ++l) {
-    const std::string p = layer("transformer.layer.", l);
-    LayerWeights& L = w.layers[l];
-    t.matrix(L.qkv_w, {C, 3 * C},
-             {t.part(p + "attention.q_lin.weight", {C, C}, Placement::Transposed, 0),
-              t.part(p + "attention.k_lin.weight", {C, C}, Placement::Transposed, C),
-              t.part(p + "attention.v_lin.weight", {C, C}, Placement::Transposed, 2 * C)});
-    t.vector(L.qkv_b, 3 * C,
-             {t.part(p + "attention.q_lin.bias", {C}, Placement::AsStored, 0),
-              t.part(p + "attention.k_lin.bias", {C}, Placement::AsStored, C),
-              t.part(p + "attention.v_lin.bias", {C}, Placement::AsStored, 2 * C)});
-    t.linear(L.o_w, p + "attention.out_lin.weight", C, C);
-    t.plain(L.o_b, p + "attention.out_lin.bias", {C});
-    t.plain(L.norm1_g, p + "sa_layer_norm.weight", {C});
-    t.plain(L.norm1_b, p + "sa_layer_norm.bias", {C});
-    t.linear(L.up_w, p + "ffn.lin1.weight", C, F);
-    t.plain(L.up_b, p + "ffn.lin1.bias", {F});
-    t.linear(L.down_w, p + "ffn.lin2.weight", F, C);
-    t.plain(L.down_b, p + "ffn.lin2.bias", {C});
-    t.plain(L.norm2_g, p + "output_layer_norm.weight", {C});
-    t.plain(L.norm2_b, p + "output_layer_norm.bias", {C});
-  }
-  t.set_group("the masked-LM head");
-  t.linear(w.mlm_w, "vocab_transform.weight", C, C, true, false);
-  t.plain(w.mlm_b, "vocab_transform.bias", {C}, true, false);
-  t.plain(w.mlm_norm_g, "vocab_layer_norm.weight", {C}, true, false);
-  t.plain(w.mlm_norm_b, "vocab_layer_norm.bias", {C}, true, false);
-  t.plain(w.mlm_bias, "vocab_projector.bias", {V}, true, false);
-  t.set_group("");
-  t.plain(w.lm_head, "vocab_projector.weight", {V, C}, /*optional=*/true, /*prefixed=*/false);  // when not tied
+  t.plain(w.lm_head, n.decoder, {V, C}, /*optional=*/true, /*prefixed=*/false);  // when not tied
 }
 
 }  // namespace
@@ -269,8 +247,8 @@ std::vector<WeightSlot> weight_slots(const ModelSpec& spec, Weights& w) {
     case Family::Llama: llama_table(spec, w, out); break;
     case Family::NeoX: neox_table(spec, w, out); break;
     case Family::Bert:
-      if (spec.model_type == "distilbert") distilbert_table(spec, w, out);
-      else bert_table(spec, w, out);
+      encoder_table(spec, spec.model_type == "distilbert" ? kDistilbert : spec.model_type == "roberta" ? kRoberta : kBert,
+                    w, out);
       break;
   }
   return out;
