@@ -35,7 +35,7 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-poin
 CXXFLAGS="-std=c++17 -O1 -g $SAN -I src -I tests/fuzz -DHEADSCOPE_SOURCE_DIR=\"$ROOT\" -Wall -Wno-unused-parameter"
 LIB_SOURCES=(src/json/json.cpp src/kernels/kernels.cpp
              src/formats/dtype.cpp src/formats/safetensors.cpp src/formats/hf_config.cpp src/formats/files.cpp
-             src/model/config.cpp src/model/weights.cpp src/model/gpt2.cpp src/model/loader.cpp
+             src/model/config.cpp src/model/tensor_names.cpp src/model/weights.cpp src/model/forward.cpp src/model/run_options.cpp src/model/loader.cpp
              src/tokenizer/tokenizer.cpp src/tokenizer/pretokenize.cpp src/tokenizer/unicode_tables.cpp)
 build_obj() {  # build_obj SRC -> echo OBJ (rebuilt when the source or a header is newer)
   local src=$1 obj="$OUT/obj/$(echo "$1" | tr / _).o"

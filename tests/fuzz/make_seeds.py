@@ -271,6 +271,40 @@ def config_seeds():
     s["unsupported-inverse-layer-idx"] = tiny[:-1] + ',"scale_attn_by_inverse_layer_idx":true}'
     s["unsupported-reorder"] = tiny[:-1] + ',"reorder_and_upcast_attn":true}'
     s["unsupported-cross-attention"] = tiny[:-1] + ',"add_cross_attention":true}'
+    # the other families, as HF's config classes write them, and their new fields gone wrong
+    llama = {"model_type": "llama", "hidden_size": 36, "num_attention_heads": 6, "num_key_value_heads": 2,
+             "intermediate_size": 50, "num_hidden_layers": 2, "vocab_size": 256, "max_position_embeddings": 64,
+             "rms_norm_eps": 1e-5, "rope_theta": 10000.0, "hidden_act": "silu", "tie_word_embeddings": False}
+    s["valid-llama"] = json.dumps(llama)
+    s["valid-llama3-rope"] = json.dumps({**llama, "rope_scaling": {"rope_type": "llama3", "factor": 8.0,
+        "low_freq_factor": 1.0, "high_freq_factor": 4.0, "original_max_position_embeddings": 32}})
+    s["valid-mistral-window"] = json.dumps({**llama, "model_type": "mistral", "sliding_window": 16})
+    s["valid-qwen2"] = json.dumps({**llama, "model_type": "qwen2", "use_sliding_window": False})
+    s["valid-head-dim"] = json.dumps({**llama, "head_dim": 10})
+    s["kv-not-dividing"] = json.dumps({**llama, "num_key_value_heads": 4})
+    s["kv-zero"] = json.dumps({**llama, "num_key_value_heads": 0})
+    s["rope-linear"] = json.dumps({**llama, "rope_scaling": {"type": "linear", "factor": 2.0}})
+    s["rope-llama3-missing"] = json.dumps({**llama, "rope_scaling": {"rope_type": "llama3", "factor": 8.0}})
+    s["rope-not-object"] = json.dumps({**llama, "rope_scaling": 2})
+    s["rope-theta-zero"] = json.dumps({**llama, "rope_theta": 0})
+    s["qwen2-sliding"] = json.dumps({**llama, "model_type": "qwen2", "use_sliding_window": True})
+    s["partial-rotary-odd"] = json.dumps({**llama, "partial_rotary_factor": 0.5, "head_dim": 6})
+    neox = {"model_type": "gpt_neox", "hidden_size": 32, "num_attention_heads": 4, "intermediate_size": 64,
+            "num_hidden_layers": 2, "vocab_size": 256, "max_position_embeddings": 64, "rotary_pct": 0.25,
+            "rotary_emb_base": 10000, "use_parallel_residual": True, "hidden_act": "gelu", "layer_norm_eps": 1e-5}
+    s["valid-neox"] = json.dumps(neox)
+    s["neox-rotary-zero"] = json.dumps({**neox, "rotary_pct": 0.0})
+    s["neox-rotary-big"] = json.dumps({**neox, "rotary_pct": 2.0})
+    bert = {"model_type": "bert", "hidden_size": 32, "num_attention_heads": 4, "intermediate_size": 64,
+            "num_hidden_layers": 2, "vocab_size": 256, "max_position_embeddings": 64, "type_vocab_size": 2,
+            "hidden_act": "gelu", "layer_norm_eps": 1e-12, "position_embedding_type": "absolute"}
+    s["valid-bert"] = json.dumps(bert)
+    s["valid-roberta"] = json.dumps({**bert, "model_type": "roberta", "pad_token_id": 1, "max_position_embeddings": 66})
+    s["roberta-no-positions"] = json.dumps({**bert, "model_type": "roberta", "pad_token_id": 70})
+    s["bert-relative"] = json.dumps({**bert, "position_embedding_type": "relative_key"})
+    s["valid-distilbert"] = json.dumps({"model_type": "distilbert", "dim": 32, "n_heads": 4, "hidden_dim": 64,
+        "n_layers": 2, "vocab_size": 256, "max_position_embeddings": 64, "activation": "gelu"})
+    s["model-type-t5"] = tiny.replace('"gpt2"', '"t5"')
     s["duplicate-keys"] = tiny[:-1] + ',"n_layer":"x"}'
     s["array"] = "[" + tiny + "]"
     s["empty"] = ""
