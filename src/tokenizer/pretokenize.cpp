@@ -150,26 +150,12 @@ std::vector<std::string_view> pretokenize(std::string_view text) {
   return out;
 }
 
-namespace {
-inline void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-}  // namespace
 
 std::string bytes_to_vocab_form(std::string_view bytes) {
   const ByteMap& map = byte_map();
   std::string out;
   out.reserve(bytes.size() * 2);
-  for (unsigned char b : bytes) append_utf8(out, map.to_cp[b]);
+  for (unsigned char b : bytes) utf8::append(out, map.to_cp[b]);
   return out;
 }
 
