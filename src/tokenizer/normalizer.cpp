@@ -17,7 +17,7 @@ constexpr const char* kSupported =
 // The CJK ideograph blocks BERT pads with spaces.
 bool is_chinese_char(uint32_t u) {
   return (u >= 0x4E00 && u <= 0x9FFF) || (u >= 0x3400 && u <= 0x4DBF) || (u >= 0x20000 && u <= 0x2A6DF) ||
-         (u >= 0x2A700 && u <= 0x2B73F) || (u >= 0x2B740 && u <= 0x2B81F) || (u >= 0x2B820 && u <= 0x2CEAF) ||
+         (u >= 0x2A700 && u <= 0x2B73F) || (u >= 0x2B740 && u <= 0x2B81F) || (u >= 0x2B920 && u <= 0x2CEAF) ||
          (u >= 0xF900 && u <= 0xFAFF) || (u >= 0x2F800 && u <= 0x2FA1F);
 }
 

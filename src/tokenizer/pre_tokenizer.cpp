@@ -117,6 +117,7 @@ PreTokenizer PreTokenizer::gpt2() {
   PreTokenizer p;
   Step s{Step::kByteLevel};
   s.flag = false;
+  s.spaces = SpaceRule::kECMAScript;
   p.steps_.push_back(std::move(s));
   return p;
 }
@@ -216,7 +217,7 @@ std::vector<Piece> PreTokenizer::apply(std::vector<Piece> pieces) const {
             break;
           }
           size_t offset = 0;
-          for (std::string_view w : pretokenize(p.text)) {
+          for (std::string_view w : pretokenize(p.text, s.spaces)) {
             next.push_back({std::string(w), p.at_start && offset == 0});
             offset += w.size();
           }

@@ -1,8 +1,8 @@
 // src/tokenizer/pre_tokenizer.hpp — the "pre_tokenizer" of tokenizer.json:
 // steps that cut each normalized piece into the words the model encodes, with
 // HF tokenizers' semantics:
-//   ByteLevel (GPT-2's split when use_regex; add_prefix_space; marks the model
-//   as byte-level), Split (String or Regex pattern; behavior Removed, Isolated,
+//   ByteLevel (GPT-2's split when use_regex, \s as White_Space like HF's
+//   Oniguruma; add_prefix_space; marks the model as byte-level), Split (String or Regex pattern; behavior Removed, Isolated,
 //   MergedWithPrevious, MergedWithNext, Contiguous; invert), Metaspace
 //   (replacement, prepend_scheme first/always/never or the older
 //   add_prefix_space, split), BertPreTokenizer (drop White_Space, isolate each
@@ -18,6 +18,7 @@
 #include "json/json.hpp"
 #include "tokenizer/component_json.hpp"
 #include "tokenizer/regex.hpp"
+#include "tokenizer/tokenizer.hpp"
 
 namespace hs::tokenizer {
 
@@ -41,6 +42,7 @@ class PreTokenizer {
     enum Kind { kByteLevel, kSplit, kMetaspace, kBert, kWhitespace, kWhitespaceSplit, kDigits, kPunctuation } kind;
     bool flag = false;      // ByteLevel add_prefix_space; Digits individual_digits; Split invert
     bool use_regex = true;  // ByteLevel
+    SpaceRule spaces = SpaceRule::kWhiteSpace;  // ByteLevel: HF's; gpt2() has gpt-3-encoder's
     Regex pattern;          // Split
     Behavior behavior = Behavior::kIsolated;
     std::string replacement;  // Metaspace

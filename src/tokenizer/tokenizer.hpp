@@ -25,7 +25,8 @@
 //   * \s: ECMAScript's WhiteSpace + LineTerminator set (U+0009..U+000D, U+FEFF,
 //     all Zs, U+2028, U+2029) = Unicode White_Space minus U+0085 (NEL) plus
 //     U+FEFF (BOM). Python's `regex` module (the original GPT-2 code) and
-//     HuggingFace tokenizers may classify such rare characters differently.
+//     HuggingFace tokenizers (Oniguruma) use White_Space instead; a
+//     tokenizer.json's ByteLevel does too (SpaceRule below).
 // Invalid UTF-8: input may be any bytes. Each byte that is not part of a
 // well-formed UTF-8 sequence (stray continuation bytes, truncated sequences,
 // overlongs, surrogates, > U+10FFFF) counts as one "other" character (neither
@@ -103,9 +104,16 @@ class Tokenizer {
   std::shared_ptr<Cache> cache_;
 };
 
+// Which characters GPT-2's regex counts as \s: ECMAScript's (gpt-3-encoder,
+// see above; vocab.json + merges.txt) or Unicode White_Space (Oniguruma, which
+// HF tokenizers runs ByteLevel's regex with, like GPT-2's Python `regex`; a
+// tokenizer.json). They differ only on U+0085 (space only in White_Space) and
+// U+FEFF (space only in ECMAScript).
+enum class SpaceRule { kECMAScript, kWhiteSpace };
+
 // GPT-2's pre-tokenization split (see above); the views point into `text`.
 // Concatenating the pieces gives back `text` exactly.
-std::vector<std::string_view> pretokenize(std::string_view text);
+std::vector<std::string_view> pretokenize(std::string_view text, SpaceRule spaces = SpaceRule::kECMAScript);
 
 // GPT-2's byte <-> unicode mapping (printable bytes map to themselves, others
 // to U+0100 onwards), applied to every byte: " the" -> "Ġthe".
