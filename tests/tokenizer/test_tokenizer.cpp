@@ -12,32 +12,15 @@
 #include "catch.hpp"
 #include "json/json.hpp"
 #include "tokenizer/tokenizer.hpp"
+#include "tokenizer_fixtures.hpp"
 
-using hs::tokenizer::bytes_to_vocab_form;
+using hs_test::kG;
+using hs_test::small_vocab_tokens;
+using hs_test::vocab_json;
 using hs::tokenizer::Tokenizer;
 using Ids = std::vector<int32_t>;
 
 namespace {
-
-// The 256 byte tokens (ids 0..255, in byte order here) plus `extra` tokens.
-std::vector<std::string> small_vocab_tokens(const std::vector<std::string>& extra) {
-  std::vector<std::string> tokens;
-  for (int b = 0; b < 256; ++b) tokens.push_back(bytes_to_vocab_form(std::string(1, static_cast<char>(b))));
-  tokens.insert(tokens.end(), extra.begin(), extra.end());
-  return tokens;
-}
-
-std::string vocab_json(const std::vector<std::string>& tokens) {
-  std::string j = "{";
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    if (i) j += ",";
-    hs::json::write_string(j, tokens[i]);
-    j += ":" + std::to_string(i);
-  }
-  return j + "}";
-}
-
-const char* const kG = "\xc4\xa0";  // "Ġ", the vocab form of a space
 
 // Vocab: bytes + "Ġt" (256) "he" (257) "Ġthe" (258) "ll" (259) "Ġw" (260)
 std::vector<std::string> small_extra() {
