@@ -196,7 +196,8 @@ class Parser {
           look->children.push_back(inner);
           return look;
         } else {
-          return fail("group kind (?" + std::string(1, static_cast<char>(k < 0x80 ? k : '?')) + "...)");
+          const bool printable = k >= 0x20 && k < 0x7F;
+          return fail("group kind (?" + std::string(1, printable ? static_cast<char>(k) : '?') + "...)");
         }
       }
       HS_TRY_ASSIGN(NodePtr inner, alternation(group_ci));
@@ -241,7 +242,10 @@ class Parser {
     };
     for (const auto& [n, cats] : kNames)
       if (name == n) return cats;
-    return fail("unknown property \\p{" + name + "}");
+    std::string shown = name;
+    for (char& c : shown)
+      if (c < 0x20 || c == 0x7F) c = '?';  // errors stay on one line
+    return fail("unknown property \\p{" + shown + "}");
   }
 
   // After a backslash.

@@ -162,7 +162,7 @@ std::pair<int, int> replay(const std::string& harness) {
         check_round_trip(file, t.value(), data);
       }
       ok = t.ok();
-    } else if (harness == "tokenizer_json") {
+    } else if (harness == "tokenizer_json" || harness == "tokenizer_pipeline") {
       auto t = Tokenizer::from_tokenizer_json(data);
       if (!t) {
         check_error(file, t.error());
@@ -192,7 +192,8 @@ std::pair<int, int> replay(const std::string& harness) {
 
 TEST_CASE("every file of the fuzz corpora loads or gives a one-line error", "[hostile]") {
   for (const char* harness :
-       {"safetensors_header", "safetensors_load", "config", "vocab_merges", "tokenizer_json", "encode"}) {
+       {"safetensors_header", "safetensors_load", "config", "vocab_merges", "tokenizer_json", "tokenizer_pipeline",
+        "encode"}) {
     SECTION(harness) {
       auto [files, loaded] = replay(harness);
       INFO(harness << ": " << files << " files, " << loaded << " loaded");
@@ -248,7 +249,7 @@ TEST_CASE("regressions found by fuzzing", "[hostile]") {
 }
 
 TEST_CASE("after the hostile files the library still works", "[hostile]") {
-  for (const char* h : {"safetensors_load", "tokenizer_json", "vocab_merges"}) (void)replay(h);
+  for (const char* h : {"safetensors_load", "tokenizer_json", "tokenizer_pipeline", "vocab_merges"}) (void)replay(h);
   auto st = std::make_shared<const std::string>(read_file(kCorpus + "safetensors_load/seed-valid-model-f32"));
   auto m = load_model(tiny_files(st));
   REQUIRE(m);
