@@ -1,7 +1,8 @@
 // src/tokenizer/component_json.hpp — reading one tokenizer.json component
-// (internal to src/tokenizer): its "type", typed optional fields, and the
-// error wording shared by every component, each naming the file and the JSON
-// path at fault ("tokenizer.json: pre_tokenizer.pretokenizers[1]: ...").
+// (internal to src/tokenizer): its "type", a "Sequence" of components, typed
+// optional fields, {"String"|"Regex"} patterns, and the error wording shared by
+// every component, each naming the file and the JSON path at fault
+// ("tokenizer.json: pre_tokenizer.pretokenizers[1]: ...").
 #pragma once
 
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "common/error.hpp"
 #include "json/json.hpp"
+#include "tokenizer/regex.hpp"
 
 namespace hs::tokenizer::component_json {
 
@@ -33,6 +35,43 @@ inline Result<std::string> type_of(const json::Value& v, const Place& place) {
   const json::Value* t = v.find("type");
   if (!t || !t->is_string()) return make_error(place.at() + ": no \"type\" string");
   return t->string;
+}
+
+// Calls one(type, value, place) for the component `v`, or for each component
+// of a {"type": "Sequence", list_key: [...]} (nested sequences flattened), in order.
+template <class One>
+Status read_steps(const json::Value& v, const Place& place, const char* list_key, const One& one) {
+  HS_TRY_ASSIGN(std::string type, type_of(v, place));
+  if (type != "Sequence") return one(type, v, place);
+  const json::Value* list = v.find(list_key);
+  if (!list || !list->is_array())
+    return make_error(place.at() + ": Sequence has no \"" + list_key + "\" array");
+  for (size_t i = 0; i < list->items.size(); ++i)
+    HS_TRY(read_steps(list->items[i], place.child(list_key).index(i), list_key, one));
+  return {};
+}
+
+// A whole component: none for null, else its steps (Component::add_one per
+// component of a Sequence).
+template <class Component>
+Result<Component> read_component(const json::Value& v, const Place& place, const char* list_key) {
+  Component c;
+  if (v.is_null()) return c;
+  HS_TRY(read_steps(v, place, list_key, [&](const std::string& type, const json::Value& one, const Place& at) {
+    return c.add_one(type, one, at);
+  }));
+  return c;
+}
+
+// "pattern": {"String": "..."} (matched literally) or {"Regex": "..."}.
+inline Result<Regex> read_pattern(const json::Value& component, const Place& place) {
+  const json::Value* pattern = component.find("pattern");
+  if (pattern && pattern->is_object()) {
+    if (const json::Value* str = pattern->find("String"); str && str->is_string()) return Regex::literal(str->string);
+    if (const json::Value* re = pattern->find("Regex"); re && re->is_string())
+      return Regex::compile(re->string, place.child("pattern.Regex").at());
+  }
+  return make_error(place.at() + ".pattern: expected {\"String\": ...} or {\"Regex\": ...}");
 }
 
 inline Error unsupported_type(const Place& place, const std::string& kind, const std::string& type,

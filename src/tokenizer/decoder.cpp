@@ -35,35 +35,18 @@ Decoder Decoder::byte_level() {
 }
 
 Result<Decoder> Decoder::from_json(const json::Value& v, const Place& place) {
-  Decoder d;
-  if (v.is_null()) return d;
-  HS_TRY(d.add(v, place));
-  return d;
+  return component_json::read_component<Decoder>(v, place, "decoders");
 }
 
-Status Decoder::add(const json::Value& v, const Place& place) {
-  HS_TRY_ASSIGN(std::string type, component_json::type_of(v, place));
-  if (type == "Sequence") {
-    const json::Value* list = v.find("decoders");
-    if (!list || !list->is_array()) return make_error(place.at() + ": Sequence has no \"decoders\" array");
-    for (size_t i = 0; i < list->items.size(); ++i) HS_TRY(add(list->items[i], place.child("decoders").index(i)));
-    return {};
-  }
+Status Decoder::add_one(const std::string& type, const json::Value& v, const Place& place) {
   if (type == "ByteLevel") {
     steps_.push_back(Step{Step::kByteLevel});
   } else if (type == "ByteFallback") {
     steps_.push_back(Step{Step::kByteFallback});
   } else if (type == "Fuse") {
   } else if (type == "Replace") {
-    const json::Value* pattern = v.find("pattern");
     Step s{Step::kReplace};
-    if (pattern && pattern->is_object() && pattern->find("String") && pattern->find("String")->is_string()) {
-      s.pattern = Regex::literal(pattern->find("String")->string);
-    } else if (pattern && pattern->is_object() && pattern->find("Regex") && pattern->find("Regex")->is_string()) {
-      HS_TRY_ASSIGN(s.pattern, Regex::compile(pattern->find("Regex")->string, place.child("pattern.Regex").at()));
-    } else {
-      return make_error(place.at() + ".pattern: expected {\"String\": ...} or {\"Regex\": ...}");
-    }
+    HS_TRY_ASSIGN(s.pattern, component_json::read_pattern(v, place));
     HS_TRY_ASSIGN(s.text, component_json::string_field(v, "content", "", place));
     steps_.push_back(std::move(s));
   } else if (type == "Strip") {

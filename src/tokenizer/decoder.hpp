@@ -34,8 +34,10 @@ class Decoder {
     std::string text;  // Replace content; WordPiece prefix
   };
 
+  // One non-Sequence component (component_json::read_component).
+  Status add_one(const std::string& type, const json::Value& v, const component_json::Place& place);
+
  private:
-  Status add(const json::Value& v, const component_json::Place& place);
   std::vector<Step> steps_;
   size_t strip_leading_ = 0;
 };

@@ -57,21 +57,7 @@ def read_categories(path):
 
 
 def read_white_space(path):
-    cps = set()
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            rng, prop = [x.strip() for x in line.split(";")]
-            if prop != "White_Space":
-                continue
-            if ".." in rng:
-                a, b = rng.split("..")
-                cps.update(range(int(a, 16), int(b, 16) + 1))
-            else:
-                cps.add(int(rng, 16))
-    return cps
+    return read_property(path, "White_Space")
 
 
 def unicode_version(ucd):
@@ -153,39 +139,38 @@ def read_unicode_data(path):
     return rows
 
 
-def read_property(path, prop):
-    cps = set()
+def ucd_rows(path):
+    """The ';'-separated fields of each non-comment line of a UCD file."""
     with open(path, encoding="utf-8") as f:
         for line in f:
             line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            parts = [x.strip() for x in line.split(";")]
-            if parts[1] != prop:
-                continue
-            if ".." in parts[0]:
-                a, b = parts[0].split("..")
-                cps.update(range(int(a, 16), int(b, 16) + 1))
-            else:
-                cps.add(int(parts[0], 16))
+            if line:
+                yield [x.strip() for x in line.split(";")]
+
+
+def read_property(path, prop):
+    cps = set()
+    for parts in ucd_rows(path):
+        if parts[1] != prop:
+            continue
+        if ".." in parts[0]:
+            a, b = parts[0].split("..")
+            cps.update(range(int(a, 16), int(b, 16) + 1))
+        else:
+            cps.add(int(parts[0], 16))
     return cps
 
 
 def read_special_lowercase(path):
     """Unconditional full lowercase mappings that differ from the code point."""
     out = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            parts = [x.strip() for x in line.split(";")]
-            if len(parts) >= 5 and parts[4]:
-                continue  # conditional (language or context)
-            cp = int(parts[0], 16)
-            lower = [int(x, 16) for x in parts[1].split()]
-            if lower != [cp]:
-                out[cp] = lower
+    for parts in ucd_rows(path):
+        if len(parts) >= 5 and parts[4]:
+            continue  # conditional (language or context)
+        cp = int(parts[0], 16)
+        lower = [int(x, 16) for x in parts[1].split()]
+        if lower != [cp]:
+            out[cp] = lower
     return out
 
 
@@ -212,6 +197,15 @@ def compress(pairs):
         else:
             ranges.append([cp, cp, v])
     return ranges
+
+
+def struct_table(out, struct, array, count, rows):
+    """Emits `const struct array[] = {rows}` and `count`; `rows` are C initializers."""
+    out.append("const %s %s[] = {" % (struct, array))
+    out.extend("    " + r for r in rows)
+    out.append("};")
+    out.append("const size_t %s = sizeof(%s) / sizeof(%s[0]);" % (count, array, array))
+    out.append("")
 
 
 def flat_table(out, name, mapping):
@@ -281,29 +275,17 @@ def generate_data(ucd):
     out.append("")
     out.append("namespace hs::tokenizer::unicode {")
     out.append("")
-    out.append("const CategoryRange kCategories[] = {")
-    for first, last, cat in compress_categories(categories):
-        out.append("    {0x%04X, 0x%04X, Category::k%s}," % (first, last, cat))
-    out.append("};")
-    out.append("const size_t kCategoryCount = sizeof(kCategories) / sizeof(kCategories[0]);")
-    out.append("")
+    struct_table(out, "CategoryRange", "kCategories", "kCategoryCount",
+                 ["{0x%04X, 0x%04X, Category::k%s}," % tuple(r) for r in compress_categories(categories)])
     out.append("const uint32_t kWhiteSpace[] = {")
     out.append("    " + " ".join("0x%04X," % c for c in white_space))
     out.append("};")
     out.append("const size_t kWhiteSpaceCount = sizeof(kWhiteSpace) / sizeof(kWhiteSpace[0]);")
     out.append("")
-    out.append("const CombiningClassRange kCombiningClasses[] = {")
-    for first, last, c in ccc:
-        out.append("    {0x%04X, 0x%04X, %d}," % (first, last, c))
-    out.append("};")
-    out.append("const size_t kCombiningClassCount = sizeof(kCombiningClasses) / sizeof(kCombiningClasses[0]);")
-    out.append("")
-    out.append("const Composite kComposites[] = {")
-    for a, b, c in composites:
-        out.append("    {0x%04X, 0x%04X, 0x%04X}," % (a, b, c))
-    out.append("};")
-    out.append("const size_t kCompositeCount = sizeof(kComposites) / sizeof(kComposites[0]);")
-    out.append("")
+    struct_table(out, "CombiningClassRange", "kCombiningClasses", "kCombiningClassCount",
+                 ["{0x%04X, 0x%04X, %d}," % tuple(r) for r in ccc])
+    struct_table(out, "Composite", "kComposites", "kCompositeCount",
+                 ["{0x%04X, 0x%04X, 0x%04X}," % r for r in composites])
     flat_table(out, "Lowercase", lower)
     flat_table(out, "CanonicalDecomposition", canonical)
     flat_table(out, "CompatibilityDecomposition", compat)

@@ -87,23 +87,12 @@ Normalizer Normalizer::bert(bool lowercase) {
 }
 
 Result<Normalizer> Normalizer::from_json(const json::Value& v, const Place& place) {
-  Normalizer n;
-  if (v.is_null()) return n;
-  HS_TRY(n.add(v, place));
-  return n;
+  return component_json::read_component<Normalizer>(v, place, "normalizers");
 }
 
-Status Normalizer::add(const json::Value& v, const Place& place) {
-  HS_TRY_ASSIGN(std::string type, component_json::type_of(v, place));
+Status Normalizer::add_one(const std::string& type, const json::Value& c, const Place& at) {
   using component_json::bool_field;
   using component_json::string_field;
-  if (type == "Sequence") {
-    const json::Value* list = v.find("normalizers");
-    if (!list || !list->is_array()) return make_error(place.at() + ": Sequence has no \"normalizers\" array");
-    for (size_t i = 0; i < list->items.size(); ++i)
-      HS_TRY(add(list->items[i], place.child("normalizers").index(i)));
-    return {};
-  }
   Step s{Step::kNFC};
   if (type == "NFC") s.kind = Step::kNFC;
   else if (type == "NFD") s.kind = Step::kNFD;
@@ -113,32 +102,23 @@ Status Normalizer::add(const json::Value& v, const Place& place) {
   else if (type == "StripAccents") s.kind = Step::kStripAccents;
   else if (type == "Prepend") {
     s.kind = Step::kPrepend;
-    HS_TRY_ASSIGN(s.text, string_field(v, "prepend", "", place));
+    HS_TRY_ASSIGN(s.text, string_field(c, "prepend", "", at));
   } else if (type == "Replace") {
     s.kind = Step::kReplace;
-    const json::Value* pattern = v.find("pattern");
-    if (!pattern || !pattern->is_object())
-      return make_error(place.at() + ": Replace has no \"pattern\" object");
-    if (const json::Value* str = pattern->find("String"); str && str->is_string()) {
-      s.pattern = Regex::literal(str->string);
-    } else if (const json::Value* re = pattern->find("Regex"); re && re->is_string()) {
-      HS_TRY_ASSIGN(s.pattern, Regex::compile(re->string, place.child("pattern.Regex").at()));
-    } else {
-      return make_error(place.at() + ".pattern: expected {\"String\": ...} or {\"Regex\": ...}");
-    }
-    HS_TRY_ASSIGN(s.text, string_field(v, "content", "", place));
+    HS_TRY_ASSIGN(s.pattern, component_json::read_pattern(c, at));
+    HS_TRY_ASSIGN(s.text, string_field(c, "content", "", at));
   } else if (type == "Strip") {
     s.kind = Step::kStrip;
-    HS_TRY_ASSIGN(s.left, bool_field(v, "strip_left", true, place));
-    HS_TRY_ASSIGN(s.right, bool_field(v, "strip_right", true, place));
+    HS_TRY_ASSIGN(s.left, bool_field(c, "strip_left", true, at));
+    HS_TRY_ASSIGN(s.right, bool_field(c, "strip_right", true, at));
   } else if (type == "BertNormalizer") {
     s.kind = Step::kBert;
-    HS_TRY_ASSIGN(s.clean_text, bool_field(v, "clean_text", true, place));
-    HS_TRY_ASSIGN(s.chinese_chars, bool_field(v, "handle_chinese_chars", true, place));
-    HS_TRY_ASSIGN(s.lowercase, bool_field(v, "lowercase", true, place));
-    HS_TRY_ASSIGN(s.strip_accents, bool_field(v, "strip_accents", s.lowercase, place));
+    HS_TRY_ASSIGN(s.clean_text, bool_field(c, "clean_text", true, at));
+    HS_TRY_ASSIGN(s.chinese_chars, bool_field(c, "handle_chinese_chars", true, at));
+    HS_TRY_ASSIGN(s.lowercase, bool_field(c, "lowercase", true, at));
+    HS_TRY_ASSIGN(s.strip_accents, bool_field(c, "strip_accents", s.lowercase, at));
   } else {
-    return component_json::unsupported_type(place, "normalizer", type, kSupported);
+    return component_json::unsupported_type(at, "normalizer", type, kSupported);
   }
   steps_.push_back(std::move(s));
   return {};

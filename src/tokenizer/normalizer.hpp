@@ -37,8 +37,10 @@ class Normalizer {
   };
   static Normalizer bert(bool lowercase);  // BertNormalizer with the defaults of a bare vocab.txt
 
+  // One non-Sequence component (component_json::read_component).
+  Status add_one(const std::string& type, const json::Value& v, const component_json::Place& place);
+
  private:
-  Status add(const json::Value& v, const component_json::Place& place);
   std::vector<Step> steps_;
 };
 

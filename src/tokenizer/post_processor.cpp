@@ -58,29 +58,23 @@ Status read_template(const json::Value& v, const Place& place, PostProcessor& ou
   return {};
 }
 
-Status add(const json::Value& v, const Place& place, PostProcessor& out) {
-  HS_TRY_ASSIGN(std::string type, component_json::type_of(v, place));
+// A Sequence applies its processors in turn: each wraps what the previous ones gave.
+Status add_one(const std::string& type, const json::Value& v, const Place& place, PostProcessor& out) {
   if (type == "ByteLevel") return {};
-  if (type == "Sequence") {
-    const json::Value* list = v.find("processors");
-    if (!list || !list->is_array()) return make_error(place.at() + ": Sequence has no \"processors\" array");
-    for (size_t i = 0; i < list->items.size(); ++i) {
-      PostProcessor inner;
-      HS_TRY(add(list->items[i], place.child("processors").index(i), inner));
-      out.before.insert(out.before.begin(), inner.before.begin(), inner.before.end());
-      out.after.insert(out.after.end(), inner.after.begin(), inner.after.end());
-    }
-    return {};
-  }
-  if (type == "TemplateProcessing") return read_template(v, place, out);
-  if (type == "BertProcessing" || type == "RobertaProcessing") {
+  PostProcessor inner;
+  if (type == "TemplateProcessing") {
+    HS_TRY(read_template(v, place, inner));
+  } else if (type == "BertProcessing" || type == "RobertaProcessing") {
     HS_TRY_ASSIGN(int32_t cls, token_pair_id(v, "cls", place));
     HS_TRY_ASSIGN(int32_t sep, token_pair_id(v, "sep", place));
-    out.before.push_back(cls);
-    out.after.push_back(sep);
-    return {};
+    inner.before.push_back(cls);
+    inner.after.push_back(sep);
+  } else {
+    return component_json::unsupported_type(place, "post_processor", type, kSupported);
   }
-  return component_json::unsupported_type(place, "post_processor", type, kSupported);
+  out.before.insert(out.before.begin(), inner.before.begin(), inner.before.end());
+  out.after.insert(out.after.end(), inner.after.begin(), inner.after.end());
+  return {};
 }
 
 }  // namespace
@@ -88,7 +82,8 @@ Status add(const json::Value& v, const Place& place, PostProcessor& out) {
 Result<PostProcessor> PostProcessor::from_json(const json::Value& v, const Place& place) {
   PostProcessor p;
   if (v.is_null()) return p;
-  HS_TRY(add(v, place, p));
+  HS_TRY(component_json::read_steps(v, place, "processors", [&](const std::string& type, const json::Value& c,
+                                                                  const Place& at) { return add_one(type, c, at, p); }));
   return p;
 }
 

@@ -135,38 +135,19 @@ bool PreTokenizer::byte_level() const {
 }
 
 Result<PreTokenizer> PreTokenizer::from_json(const json::Value& v, const Place& place) {
-  PreTokenizer p;
-  if (v.is_null()) return p;
-  HS_TRY(p.add(v, place));
-  return p;
+  return component_json::read_component<PreTokenizer>(v, place, "pretokenizers");
 }
 
-Status PreTokenizer::add(const json::Value& v, const Place& place) {
-  HS_TRY_ASSIGN(std::string type, component_json::type_of(v, place));
+Status PreTokenizer::add_one(const std::string& type, const json::Value& v, const Place& place) {
   using component_json::bool_field;
   using component_json::string_field;
-  if (type == "Sequence") {
-    const json::Value* list = v.find("pretokenizers");
-    if (!list || !list->is_array()) return make_error(place.at() + ": Sequence has no \"pretokenizers\" array");
-    for (size_t i = 0; i < list->items.size(); ++i)
-      HS_TRY(add(list->items[i], place.child("pretokenizers").index(i)));
-    return {};
-  }
   Step s{Step::kByteLevel};
   if (type == "ByteLevel") {
     HS_TRY_ASSIGN(s.flag, bool_field(v, "add_prefix_space", true, place));
     HS_TRY_ASSIGN(s.use_regex, bool_field(v, "use_regex", true, place));
   } else if (type == "Split") {
     s.kind = Step::kSplit;
-    const json::Value* pattern = v.find("pattern");
-    if (!pattern || !pattern->is_object()) return make_error(place.at() + ": Split has no \"pattern\" object");
-    if (const json::Value* str = pattern->find("String"); str && str->is_string()) {
-      s.pattern = Regex::literal(str->string);
-    } else if (const json::Value* re = pattern->find("Regex"); re && re->is_string()) {
-      HS_TRY_ASSIGN(s.pattern, Regex::compile(re->string, place.child("pattern.Regex").at()));
-    } else {
-      return make_error(place.at() + ".pattern: expected {\"String\": ...} or {\"Regex\": ...}");
-    }
+    HS_TRY_ASSIGN(s.pattern, component_json::read_pattern(v, place));
     HS_TRY_ASSIGN(s.behavior, read_behavior(v, place, Behavior::kIsolated));
     HS_TRY_ASSIGN(s.flag, bool_field(v, "invert", false, place));
   } else if (type == "Metaspace") {

@@ -50,8 +50,10 @@ class PreTokenizer {
     bool split = true;  // Metaspace
   };
 
+  // One non-Sequence component (component_json::read_component).
+  Status add_one(const std::string& type, const json::Value& v, const component_json::Place& place);
+
  private:
-  Status add(const json::Value& v, const component_json::Place& place);
   std::vector<Step> steps_;
 };
 

@@ -150,26 +150,37 @@ Result<std::vector<VocabEntry>> read_vocab(const json::Value& v, const std::stri
   return entries;
 }
 
-// merges.txt: "a b" per line; an optional first line "#version..."; blank lines
-// only at the end.
-Result<std::vector<MergeEntry>> read_merges_txt(std::string_view text, const std::string& what) {
-  std::vector<MergeEntry> merges;
+// The lines of a text file ("\n" or "\r\n" ended), without the trailing
+// blank part: an empty line after which only spaces, tabs and line ends
+// follow ends the file; an empty line before that is the caller's to report.
+std::vector<std::string_view> text_lines(std::string_view text) {
+  std::vector<std::string_view> lines;
   size_t pos = 0;
-  size_t line_no = 0;
   while (pos < text.size()) {
     size_t eol = text.find('\n', pos);
     if (eol == std::string_view::npos) eol = text.size();
     std::string_view line = text.substr(pos, eol - pos);
-    pos = eol + 1;
-    ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    pos = eol + 1;
+    if (line.empty() && (pos >= text.size() || text.find_first_not_of(" \t\r\n", pos) == std::string_view::npos))
+      break;
+    lines.push_back(line);
+  }
+  return lines;
+}
+
+// merges.txt: "a b" per line; an optional first line "#version..."; blank lines
+// only at the end.
+Result<std::vector<MergeEntry>> read_merges_txt(std::string_view text, const std::string& what) {
+  std::vector<MergeEntry> merges;
+  const std::vector<std::string_view> lines = text_lines(text);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    const size_t line_no = i + 1;
     if (line_no == 1 && line.substr(0, 8) == "#version") continue;
-    if (line.empty()) {
-      std::string_view rest = pos < text.size() ? text.substr(pos) : std::string_view();
-      if (rest.find_first_not_of(" \t\r\n") == std::string_view::npos) break;
+    if (line.empty())
       return make_error(what + ": line " + std::to_string(line_no) +
                         ": empty line (expected two tokens separated by a space)");
-    }
     size_t sp = line.find(' ');
     if (sp == std::string_view::npos || sp == 0 || sp + 1 == line.size() ||
         line.find(' ', sp + 1) != std::string_view::npos)
@@ -476,20 +487,11 @@ Result<Tokenizer> Tokenizer::from_vocab_txt(std::string_view vocab_txt, bool low
   const std::string src = "vocab.txt";
   std::vector<VocabEntry> vocab;
   std::unordered_map<std::string, size_t> line_of;
-  size_t pos = 0;
-  size_t line_no = 0;
-  while (pos < vocab_txt.size()) {
-    size_t eol = vocab_txt.find('\n', pos);
-    if (eol == std::string_view::npos) eol = vocab_txt.size();
-    std::string_view line = vocab_txt.substr(pos, eol - pos);
-    pos = eol + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) {
-      std::string_view rest = pos < vocab_txt.size() ? vocab_txt.substr(pos) : std::string_view();
-      if (rest.find_first_not_of("\r\n") == std::string_view::npos) break;
-      return make_error(src + ": line " + std::to_string(line_no) + ": empty token");
-    }
+  const std::vector<std::string_view> lines = text_lines(vocab_txt);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    const size_t line_no = i + 1;
+    if (line.empty()) return make_error(src + ": line " + std::to_string(line_no) + ": empty token");
     auto ins = line_of.emplace(std::string(line), line_no);
     if (!ins.second)
       return make_error(src + ": line " + std::to_string(line_no) + ": token " + quote(line) +

@@ -151,22 +151,18 @@ Category category(uint32_t unit) {
   return r ? r->category : Category::kCn;
 }
 
-bool is_letter(uint32_t unit) {
-  Category c = category(unit);
-  return c >= Category::kLu && c <= Category::kLo;
+namespace {
+// General categories are declared grouped by major class (L*, M*, N*, P*).
+bool category_between(uint32_t unit, Category first, Category last) {
+  const Category c = category(unit);
+  return c >= first && c <= last;
 }
-bool is_number(uint32_t unit) {
-  Category c = category(unit);
-  return c >= Category::kNd && c <= Category::kNo;
-}
-bool is_mark(uint32_t unit) {
-  Category c = category(unit);
-  return c >= Category::kMn && c <= Category::kMe;
-}
-bool is_punctuation(uint32_t unit) {
-  Category c = category(unit);
-  return c >= Category::kPc && c <= Category::kPo;
-}
+}  // namespace
+
+bool is_letter(uint32_t unit) { return category_between(unit, Category::kLu, Category::kLo); }
+bool is_number(uint32_t unit) { return category_between(unit, Category::kNd, Category::kNo); }
+bool is_mark(uint32_t unit) { return category_between(unit, Category::kMn, Category::kMe); }
+bool is_punctuation(uint32_t unit) { return category_between(unit, Category::kPc, Category::kPo); }
 bool is_white_space(uint32_t unit) {
   return std::binary_search(kWhiteSpace, kWhiteSpace + kWhiteSpaceCount, unit);
 }

@@ -24,6 +24,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { runDriver as runTokIds } from './tok_ids_driver.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -117,23 +118,7 @@ function brownSentences(step) {
 
 // ------------------------------------------------------------- the driver ---
 
-function runDriver(driverArgs, texts) {
-  const input = texts.map((t) => JSON.stringify(t)).join('\n') + '\n';
-  const cmd = runner ? runner : driver;
-  const cmdArgs = runner ? [driver, ...driverArgs] : driverArgs;
-  const r = spawnSync(cmd, cmdArgs, { input, maxBuffer: 1 << 30, encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    console.error(`compare_gpt2: driver failed (${r.error ? r.error.message : 'exit ' + r.status}): ${r.stderr}`);
-    process.exit(1);
-  }
-  const lines = r.stdout.split('\n');
-  if (lines.length && lines[lines.length - 1] === '') lines.pop();
-  if (lines.length !== texts.length) {
-    console.error(`compare_gpt2: driver printed ${lines.length} lines for ${texts.length} inputs`);
-    process.exit(1);
-  }
-  return lines.map((l) => JSON.parse(l));
-}
+const runDriver = (driverArgs, lines) => runTokIds({ driver, runner, label: 'compare_gpt2' }, driverArgs, lines);
 
 function sameIds(a, b) {
   if (a.length !== b.length) return false;

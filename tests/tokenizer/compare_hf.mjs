@@ -34,9 +34,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { runDriver as runTokIds } from './tok_ids_driver.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -172,23 +172,7 @@ console.log(`${texts.length} lines: ${handWritten.length} hand-written, 2500 gen
 
 // ------------------------------------------------------------- the driver ---
 
-function runDriver(driverArgs, lines) {
-  const input = lines.map((t) => JSON.stringify(t)).join('\n') + '\n';
-  const cmd = runner ? runner : driver;
-  const cmdArgs = runner ? [driver, ...driverArgs] : driverArgs;
-  const r = spawnSync(cmd, cmdArgs, { input, maxBuffer: 1 << 30, encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    console.error(`compare_hf: driver ${driverArgs.join(' ')} failed (${r.error ? r.error.message : 'exit ' + r.status}): ${r.stderr}`);
-    process.exit(1);
-  }
-  const out = r.stdout.split('\n');
-  if (out.length && out[out.length - 1] === '') out.pop();
-  if (out.length !== lines.length) {
-    console.error(`compare_hf: driver printed ${out.length} lines for ${lines.length} inputs`);
-    process.exit(1);
-  }
-  return out.map((l) => JSON.parse(l));
-}
+const runDriver = (driverArgs, lines) => runTokIds({ driver, runner, label: 'compare_hf' }, driverArgs, lines);
 
 let failedAny = false;
 

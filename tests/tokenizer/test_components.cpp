@@ -5,6 +5,7 @@
 // and decoders. Every expected id list is worked out by hand in the comments;
 // every error message is checked word for word.
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "catch.hpp"
@@ -334,36 +335,43 @@ TEST_CASE("post-processors: Roberta, Sequence, Template with two ids") {
 // ------------------------------------------------------------------ errors ---
 
 TEST_CASE("component errors name the file, the path and the culprit") {
+  // Each file: the component below, then a minimal WordPiece model.
   const std::string wp = R"("model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"[UNK]":0}})";
-  CHECK(load_error(R"({"pre_tokenizer":{"type":"Split","pattern":{"Regex":"a+?"}},)" + wp + "}") ==
-        "tokenizer.json: pre_tokenizer.pattern.Regex: regex construct not supported or invalid at character 2: "
-        "lazy or possessive quantifier");
-  CHECK(load_error(R"({"pre_tokenizer":{"type":"Split","pattern":{"Regex":"a"},"behavior":"Sideways"},)" + wp + "}") ==
-        "tokenizer.json: pre_tokenizer.behavior: expected one of Removed, Isolated, MergedWithPrevious, "
-        "MergedWithNext, Contiguous");
-  CHECK(load_error(R"({"pre_tokenizer":{"type":"Split","pattern":"a"},)" + wp + "}") ==
-        "tokenizer.json: pre_tokenizer: Split has no \"pattern\" object");
-  CHECK(load_error(R"({"pre_tokenizer":{"type":"Metaspace","prepend_scheme":"sometimes"},)" + wp + "}") ==
-        "tokenizer.json: pre_tokenizer.prepend_scheme: expected \"always\", \"first\" or \"never\"");
-  CHECK(load_error(R"({"pre_tokenizer":{"pretokenizers":[]},)" + wp + "}") ==
-        "tokenizer.json: pre_tokenizer: no \"type\" string");
-  CHECK(load_error(R"({"normalizer":{"type":"Sequence","normalizers":[{"type":"NFC"},{"type":"Nmt"}]},)" + wp + "}") ==
-        "tokenizer.json: normalizer type \"Nmt\" is not supported (supported: NFC, NFD, NFKC, NFKD, Lowercase, "
-        "StripAccents, Prepend, Replace, Strip, BertNormalizer, Sequence) at normalizer.normalizers[1]");
-  CHECK(load_error(R"({"normalizer":{"type":"BertNormalizer","lowercase":"yes"},)" + wp + "}") ==
-        "tokenizer.json: normalizer.lowercase: expected true or false");
-  CHECK(load_error(R"({"post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<s>"}},
-        {"Sequence":{"id":"A"}}],"special_tokens":{}},)" + wp + "}") ==
-        "tokenizer.json: post_processor.single[0]: special token \"<s>\" is not in special_tokens");
-  CHECK(load_error(R"({"post_processor":{"type":"BertProcessing","sep":["[SEP]"],"cls":["[CLS]",1]},)" + wp + "}") ==
-        "tokenizer.json: post_processor.sep: expected [\"token\", id]");
-  CHECK(load_error(R"({"post_processor":{"type":"TemplateProcessing","single":[{"Sequence":{"id":"B"}}]},)" + wp + "}") ==
-        "tokenizer.json: post_processor.single[0]: the single template may only use sequence \"A\"");
-  CHECK(load_error(R"({"post_processor":{"type":"Roberta"},)" + wp + "}") ==
-        "tokenizer.json: post_processor type \"Roberta\" is not supported (supported: TemplateProcessing, "
-        "BertProcessing, RobertaProcessing, ByteLevel, Sequence)");
-  CHECK(load_error(R"({"decoder":{"type":"Sequence","decoders":[{"type":"Replace","pattern":7}]},)" + wp + "}") ==
-        "tokenizer.json: decoder.decoders[0].pattern: expected {\"String\": ...} or {\"Regex\": ...}");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"pre_tokenizer":{"type":"Split","pattern":{"Regex":"a+?"}},)",
+       "tokenizer.json: pre_tokenizer.pattern.Regex: regex construct not supported or invalid at character 2: "
+        "lazy or possessive quantifier"},
+      {R"({"pre_tokenizer":{"type":"Split","pattern":{"Regex":"a"},"behavior":"Sideways"},)",
+       "tokenizer.json: pre_tokenizer.behavior: expected one of Removed, Isolated, MergedWithPrevious, "
+        "MergedWithNext, Contiguous"},
+      {R"({"pre_tokenizer":{"type":"Split","pattern":"a"},)",
+       "tokenizer.json: pre_tokenizer.pattern: expected {\"String\": ...} or {\"Regex\": ...}"},
+      {R"({"pre_tokenizer":{"type":"Metaspace","prepend_scheme":"sometimes"},)",
+       "tokenizer.json: pre_tokenizer.prepend_scheme: expected \"always\", \"first\" or \"never\""},
+      {R"({"pre_tokenizer":{"pretokenizers":[]},)",
+       "tokenizer.json: pre_tokenizer: no \"type\" string"},
+      {R"({"normalizer":{"type":"Sequence","normalizers":[{"type":"NFC"},{"type":"Nmt"}]},)",
+       "tokenizer.json: normalizer type \"Nmt\" is not supported (supported: NFC, NFD, NFKC, NFKD, Lowercase, "
+        "StripAccents, Prepend, Replace, Strip, BertNormalizer, Sequence) at normalizer.normalizers[1]"},
+      {R"({"normalizer":{"type":"BertNormalizer","lowercase":"yes"},)",
+       "tokenizer.json: normalizer.lowercase: expected true or false"},
+      {R"({"post_processor":{"type":"TemplateProcessing","single":[{"SpecialToken":{"id":"<s>"}},
+        {"Sequence":{"id":"A"}}],"special_tokens":{}},)",
+       "tokenizer.json: post_processor.single[0]: special token \"<s>\" is not in special_tokens"},
+      {R"({"post_processor":{"type":"BertProcessing","sep":["[SEP]"],"cls":["[CLS]",1]},)",
+       "tokenizer.json: post_processor.sep: expected [\"token\", id]"},
+      {R"({"post_processor":{"type":"TemplateProcessing","single":[{"Sequence":{"id":"B"}}]},)",
+       "tokenizer.json: post_processor.single[0]: the single template may only use sequence \"A\""},
+      {R"({"post_processor":{"type":"Roberta"},)",
+       "tokenizer.json: post_processor type \"Roberta\" is not supported (supported: TemplateProcessing, "
+        "BertProcessing, RobertaProcessing, ByteLevel, Sequence)"},
+      {R"({"decoder":{"type":"Sequence","decoders":[{"type":"Replace","pattern":7}]},)",
+       "tokenizer.json: decoder.decoders[0].pattern: expected {\"String\": ...} or {\"Regex\": ...}"},
+  };
+  for (const auto& [component, message] : cases) {
+    INFO(component);
+    CHECK(load_error(component + wp + "}") == message);
+  }
   CHECK(load_error(R"({"model":{"type":"WordPiece","vocab":{"a":0}}})") ==
         "tokenizer.json: model.unk_token: WordPiece needs an unknown token");
   CHECK(load_error(R"({"model":{"type":"WordPiece","unk_token":"[UNK]","vocab":{"a":0}}})") ==
