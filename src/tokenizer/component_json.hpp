@@ -23,7 +23,7 @@ struct Place {
   Place index(size_t i) const { return {file, path + "[" + std::to_string(i) + "]"}; }
 };
 
-inline std::string quoted(std::string_view s) {
+inline std::string json_quoted(std::string_view s) {
   std::string out;
   json::write_string(out, s);
   return out;
@@ -76,7 +76,7 @@ inline Result<Regex> read_pattern(const json::Value& component, const Place& pla
 
 inline Error unsupported_type(const Place& place, const std::string& kind, const std::string& type,
                               const std::string& supported) {
-  return make_error(place.file + ": " + kind + " type " + quoted(type) + " is not supported (supported: " +
+  return make_error(place.file + ": " + kind + " type " + json_quoted(type) + " is not supported (supported: " +
                     supported + ")" + (place.path == kind ? "" : " at " + place.path));
 }
 
