@@ -15,6 +15,7 @@ Unicode Character Database (Debian package `unicode-data`):
 It also owns the data the tokenizer.json components need (unicode_data.hpp):
   * the General_Category of every code point (ranges; unassigned = Cn),
   * White_Space (PropList.txt) — Rust's char::is_whitespace and Oniguruma's \\s,
+  * Alphabetic (DerivedCoreProperties.txt) — part of Oniguruma's \\w,
   * lowercase mappings: UnicodeData's simple lowercase, overridden by the
     unconditional full mappings of SpecialCasing.txt (U+0130 -> "i\u0307"),
     which is what Rust's char::to_lowercase does,
@@ -234,6 +235,7 @@ def generate_data(ucd):
         categories.append((first, last, cat))
     rows = read_unicode_data(os.path.join(ucd, "UnicodeData.txt"))
     white_space = sorted(read_white_space(os.path.join(ucd, "PropList.txt")))
+    alphabetic = read_property(os.path.join(ucd, "DerivedCoreProperties.txt"), "Alphabetic")
     special_lower = read_special_lowercase(os.path.join(ucd, "SpecialCasing.txt"))
     exclusions = read_property(os.path.join(ucd, "DerivedNormalizationProps.txt"),
                                "Full_Composition_Exclusion")
@@ -282,6 +284,8 @@ def generate_data(ucd):
     out.append("};")
     out.append("const size_t kWhiteSpaceCount = sizeof(kWhiteSpace) / sizeof(kWhiteSpace[0]);")
     out.append("")
+    struct_table(out, "CodepointSpan", "kAlphabetic", "kAlphabeticCount",
+                 ["{0x%04X, 0x%04X}," % (a, b) for a, b, _ in compress([(cp, 1) for cp in sorted(alphabetic)])])
     struct_table(out, "CombiningClassRange", "kCombiningClasses", "kCombiningClassCount",
                  ["{0x%04X, 0x%04X, %d}," % tuple(r) for r in ccc])
     struct_table(out, "Composite", "kComposites", "kCompositeCount",

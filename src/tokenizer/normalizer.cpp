@@ -29,13 +29,18 @@ bool is_bert_control(uint32_t u) {
   return c == Category::kCc || c == Category::kCf || c == Category::kCo;
 }
 
-Units strip_marks(const Units& in) {
+// StripAccents drops every combining mark (M*); BertNormalizer's strip_accents
+// only the nonspacing ones (Mn).
+template <class IsAccent>
+Units strip(const Units& in, IsAccent is_accent) {
   Units out;
   out.reserve(in.size());
   for (uint32_t u : in)
-    if (unicode::category(u) != unicode::Category::kMn) out.push_back(u);
+    if (!is_accent(u)) out.push_back(u);
   return out;
 }
+
+bool is_nonspacing_mark(uint32_t u) { return unicode::category(u) == unicode::Category::kMn; }
 
 Units lowercase(const Units& in) {
   Units out;
@@ -68,7 +73,7 @@ Units bert_normalize(const Normalizer::Step& s, Units units) {
     }
     units.swap(out);
   }
-  if (s.strip_accents) units = strip_marks(unicode::normalize(units, unicode::Form::kNFD));
+  if (s.strip_accents) units = strip(unicode::normalize(units, unicode::Form::kNFD), is_nonspacing_mark);
   if (s.lowercase) units = lowercase(units);
   return units;
 }
@@ -133,7 +138,7 @@ std::string Normalizer::apply(std::string_view text) const {
       case Step::kNFKC: s = unicode::from_units(unicode::normalize(unicode::to_units(s), unicode::Form::kNFKC)); break;
       case Step::kNFKD: s = unicode::from_units(unicode::normalize(unicode::to_units(s), unicode::Form::kNFKD)); break;
       case Step::kLowercase: s = unicode::from_units(lowercase(unicode::to_units(s))); break;
-      case Step::kStripAccents: s = unicode::from_units(strip_marks(unicode::to_units(s))); break;
+      case Step::kStripAccents: s = unicode::from_units(strip(unicode::to_units(s), unicode::is_mark)); break;
       case Step::kPrepend:
         if (!s.empty()) s = step.text + s;
         break;

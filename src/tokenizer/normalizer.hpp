@@ -2,8 +2,8 @@
 // steps applied in order to each piece of text between added tokens, with HF
 // tokenizers' semantics:
 //   NFC NFD NFKC NFKD; Lowercase (Rust's to_lowercase); StripAccents (removes
-//   Mn after whatever normalization came before, as HF does); Prepend (only to
-//   a non-empty piece); Replace (String or Regex pattern, every match); Strip
+//   every combining mark M* left by the normalization before it, as HF does);
+//   Prepend (only to a non-empty piece); Replace (String or Regex pattern, every match); Strip
 //   (left/right White_Space); BertNormalizer (clean_text: drop U+0000, U+FFFD
 //   and Cc/Cf/Co except \t \n \r, map White_Space to ' '; handle_chinese_chars:
 //   spaces around CJK ideographs; strip_accents (defaults to lowercase): NFD and

@@ -15,7 +15,7 @@ using unicode::Category;
 // One item of a character class: a range of units, or a set of categories /
 // White_Space.
 struct ClassItem {
-  enum Kind { kRange, kCategories, kWhiteSpace } kind;
+  enum Kind { kRange, kCategories, kWhiteSpace, kWord } kind;
   uint32_t first = 0, last = 0;
   std::vector<Category> categories;
   bool negated = false;  // \S \D \W \P{..}
@@ -36,6 +36,7 @@ bool item_matches(const ClassItem& item, uint32_t u) {
   switch (item.kind) {
     case ClassItem::kRange: hit = u >= item.first && u <= item.last; break;
     case ClassItem::kWhiteSpace: hit = unicode::is_white_space(u); break;
+    case ClassItem::kWord: hit = unicode::is_word(u); break;
     case ClassItem::kCategories: {
       Category c = unicode::category(u);
       for (Category k : item.categories) hit = hit || c == k;
@@ -272,9 +273,7 @@ class Parser {
         return it;
       }
       case 'w': case 'W': {
-        ClassItem it{ClassItem::kCategories};
-        it.categories = {Category::kLu, Category::kLl, Category::kLt, Category::kLm, Category::kLo, Category::kMn,
-                         Category::kMc, Category::kMe, Category::kNd, Category::kPc};
+        ClassItem it{ClassItem::kWord};
         it.negated = c == 'W';
         return it;
       }

@@ -26,6 +26,9 @@ struct CategoryRange {
   uint32_t first, last;
   Category category;
 };
+struct CodepointSpan {
+  uint32_t first, last;
+};
 struct CombiningClassRange {
   uint32_t first, last;
   uint8_t ccc;
@@ -43,6 +46,8 @@ extern const CategoryRange kCategories[];
 extern const size_t kCategoryCount;
 extern const uint32_t kWhiteSpace[];
 extern const size_t kWhiteSpaceCount;
+extern const CodepointSpan kAlphabetic[];  // sorted, disjoint
+extern const size_t kAlphabeticCount;
 extern const CombiningClassRange kCombiningClasses[];
 extern const size_t kCombiningClassCount;
 extern const Composite kComposites[];  // sorted by (first, second)
@@ -70,6 +75,9 @@ bool is_number(uint32_t unit);       // N* (Rust's char::is_numeric)
 bool is_mark(uint32_t unit);         // M*
 bool is_punctuation(uint32_t unit);  // P*
 bool is_white_space(uint32_t unit);  // White_Space
+bool is_alphabetic(uint32_t unit);   // Alphabetic
+// Oniguruma's (and Unicode TR18's) \w: Alphabetic, M*, Nd, Pc, Join_Control.
+bool is_word(uint32_t unit);
 uint8_t combining_class(uint32_t unit);
 
 // Rust's char::to_lowercase: appends one or more units.

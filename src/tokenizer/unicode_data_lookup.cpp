@@ -166,6 +166,13 @@ bool is_punctuation(uint32_t unit) { return category_between(unit, Category::kPc
 bool is_white_space(uint32_t unit) {
   return std::binary_search(kWhiteSpace, kWhiteSpace + kWhiteSpaceCount, unit);
 }
+bool is_alphabetic(uint32_t unit) { return find_range(kAlphabetic, kAlphabeticCount, unit) != nullptr; }
+bool is_word(uint32_t unit) {
+  if (unit == 0x200C || unit == 0x200D) return true;  // Join_Control
+  const Category c = category(unit);
+  return is_alphabetic(unit) || (c >= Category::kMn && c <= Category::kMe) || c == Category::kNd ||
+         c == Category::kPc;
+}
 uint8_t combining_class(uint32_t unit) {
   const CombiningClassRange* r = find_range(kCombiningClasses, kCombiningClassCount, unit);
   return r ? r->ccc : 0;

@@ -18,6 +18,10 @@
 //                vocab.bpe (as compare_gpt2.mjs does), <|endoftext|> special.
 // Ids are compared with special tokens (HF's default) and, for Llama 2 and
 // BERT, without (addSpecialTokens: false / tok_ids --no-special).
+// Then each normalizer / pre-tokenizer that those files do not use runs in a
+// file of its own over the hand-written and generated lines, with a WordPiece
+// model whose vocab is every character of the text set alone and as "##x": the
+// ids then show each split and each normalized character.
 // Then our normalizers (NFC, NFD, NFKC, NFKD, Lowercase, BertNormalizer) are
 // compared with HF's on every Unicode scalar value, one per line. Our tables are
 // Unicode 15.0 (Debian's UCD); HF's come from Rust crates of other versions
@@ -280,6 +284,53 @@ await compareFile('Llama 3 tokenizer.json', llama3, ['--tokenizer-json', llama3]
   const gpt2Path = path.join(tmp, 'gpt2-tokenizer.json');
   fs.writeFileSync(gpt2Path, JSON.stringify(gpt2Json));
   await compareFile('GPT-2 tokenizer.json', gpt2Path, ['--tokenizer-json', gpt2Path]);
+}
+
+{
+  const lines = [...handWritten, ...generated(2500)];
+  const chars = [...new Set(lines.join(''))].filter((c) => c !== '[' && c !== ']');
+  const vocab = { '[UNK]': 0, '<x>': 1 };
+  for (const c of chars) {
+    vocab[c] = Object.keys(vocab).length;
+    vocab['##' + c] = Object.keys(vocab).length;
+  }
+  const meta = '\u2581';
+  const configs = [
+    ['Whitespace', null, { type: 'Whitespace' }],
+    ['WhitespaceSplit', null, { type: 'WhitespaceSplit' }],
+    ['Digits individual', null, { type: 'Digits', individual_digits: true }],
+    ['Digits grouped + Whitespace', null, { type: 'Sequence', pretokenizers: [{ type: 'Whitespace' }, { type: 'Digits', individual_digits: false }] }],
+    ['Punctuation Isolated', null, { type: 'Punctuation', behavior: 'Isolated' }],
+    ['Punctuation Contiguous', null, { type: 'Punctuation', behavior: 'Contiguous' }],
+    ['Metaspace first, split', null, { type: 'Metaspace', replacement: meta, prepend_scheme: 'first', split: true }],
+    ['Metaspace always, no split', null, { type: 'Metaspace', replacement: meta, prepend_scheme: 'always', split: false }],
+    ['Metaspace never', null, { type: 'Metaspace', replacement: meta, prepend_scheme: 'never', split: true }],
+    ['Split " " MergedWithPrevious', null, { type: 'Split', pattern: { String: ' ' }, behavior: 'MergedWithPrevious', invert: false }],
+    ['Split \\d+ MergedWithNext', null, { type: 'Split', pattern: { Regex: '\\d+' }, behavior: 'MergedWithNext', invert: false }],
+    ['Split \\s Removed', null, { type: 'Split', pattern: { Regex: '\\s' }, behavior: 'Removed', invert: false }],
+    ['Split \\p{L}+ inverted Removed', null, { type: 'Split', pattern: { Regex: '\\p{L}+' }, behavior: 'Removed', invert: true }],
+    ['NFKC + Lowercase, WhitespaceSplit', { type: 'Sequence', normalizers: [{ type: 'NFKC' }, { type: 'Lowercase' }] }, { type: 'WhitespaceSplit' }],
+    ['NFD + StripAccents, Whitespace', { type: 'Sequence', normalizers: [{ type: 'NFD' }, { type: 'StripAccents' }] }, { type: 'Whitespace' }],
+    ['Replace regex + Strip, BertPreTokenizer', { type: 'Sequence', normalizers: [{ type: 'Replace', pattern: { Regex: '\\s{2,}' }, content: ' ' }, { type: 'Strip', strip_left: true, strip_right: true }] }, { type: 'BertPreTokenizer' }],
+    ['BertNormalizer cased, BertPreTokenizer', { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: false, lowercase: false }, { type: 'BertPreTokenizer' }],
+  ];
+  for (const [name, normalizer, preTokenizer] of configs) {
+    const file = {
+      version: '1.0', truncation: null, padding: null,
+      added_tokens: [{ id: 1, content: '<x>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }],
+      normalizer, pre_tokenizer: preTokenizer, post_processor: null, decoder: null,
+      model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 10000, vocab },
+    };
+    const filePath = path.join(tmp, 'component.json');
+    fs.writeFileSync(filePath, JSON.stringify(file));
+    // Every 7th line gets the added token "<x>" after its 5th character.
+    const withAdded = lines.map((l, i) => {
+      const cps = Array.from(l);
+      return i % 7 === 3 ? cps.slice(0, 5).join('') + '<x>' + cps.slice(5).join('') : l;
+    });
+    report(`component file: ${name}`, withAdded, runDriver(['--tokenizer-json', filePath], withAdded),
+      await hfIds(hf.Tokenizer.fromFile(filePath), withAdded, true));
+  }
 }
 
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -155,6 +155,9 @@ TEST_CASE("regex: the constructs of the supported set") {
   CHECK(matches(Regex::compile("(?i:ab)+", "p").value(), "AbaBx") == Strings{"AbaB"});
   CHECK(matches(Regex::compile("\\d+(?=x)", "p").value(), "12x34y") == Strings{"12"});
   CHECK(matches(Regex::compile("\\w+", "p").value(), "a_b1 c") == Strings{"a_b1", "c"});
+  // \w is Oniguruma's: Alphabetic (U+3007 is Nl), marks, Join_Control (ZWJ).
+  CHECK(matches(Regex::compile("\\w+", "p").value(), "\xe3\x80\x87!\xe2\x80\x8d?") ==
+        Strings{"\xe3\x80\x87", "\xe2\x80\x8d"});
   CHECK(matches(Regex::compile("\\p{Lu}\\p{Ll}*", "p").value(), "HelloWorld") == Strings{"Hello", "World"});
   CHECK(matches(Regex::compile("a.c", "p").value(), "abc a\nc") == Strings{"abc"});
   CHECK(matches(Regex::literal("a+"), "aa+a+") == Strings{"a+", "a+"});
@@ -189,6 +192,11 @@ TEST_CASE("normalizers: Unicode forms, case, accents") {
   CHECK(normalize(R"({"type":"Sequence","normalizers":[{"type":"NFD"},{"type":"StripAccents"}]})",
                   "Cr\xc3\xa8me") == "Creme");
   CHECK(normalize(R"({"type":"StripAccents"})", "\xc3\xa8") == "\xc3\xa8");  // nothing to strip before NFD
+  // StripAccents drops every mark (here the Mc vowel sign U+093E of "का");
+  // BertNormalizer's strip_accents only Mn.
+  CHECK(normalize(R"({"type":"StripAccents"})", "\xe0\xa4\x95\xe0\xa4\xbe") == "\xe0\xa4\x95");
+  CHECK(normalize(R"({"type":"BertNormalizer","lowercase":false,"strip_accents":true})", "\xe0\xa4\x95\xe0\xa4\xbe") ==
+        "\xe0\xa4\x95\xe0\xa4\xbe");
   CHECK(normalize(R"({"type":"Strip","strip_left":true,"strip_right":false})", " \t a \n") == "a \n");
   // Invalid UTF-8 passes through untouched.
   CHECK(normalize(R"({"type":"NFKC"})", "a\xff\xc3") == "a\xff\xc3");
