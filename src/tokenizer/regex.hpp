@@ -7,8 +7,9 @@
 //   (?!...) (?=...), quantifiers ? * + {n} {n,} {n,m} (greedy), '.',
 //   classes [...] [^...] with ranges, escapes \r \n \t \f \v \0 \\ \. etc.,
 //   \s \S (White_Space), \d \D (Nd), \w \W (Alphabetic, M, Nd, Pc,
-//   Join_Control), \p{..} \P{..} with a General_Category (L, Lu, Ll, Lt, Lm, Lo, M, Mn, Mc, Me, N, Nd, Nl, No, P,
-//   Pc, Pd, Ps, Pe, Pi, Pf, Po, S, Sm, Sc, Sk, So, Z, Zs, Zl, Zp, C, Cc, Cf, Co, Cn).
+//   Join_Control), \p{..} \P{..} with a General_Category (L, Lu, Ll, Lt, Lm,
+//   Lo, M, Mn, Mc, Me, N, Nd, Nl, No, P, Pc, Pd, Ps, Pe, Pi, Pf, Po, S, Sm, Sc,
+//   Sk, So, Z, Zs, Zl, Zp, C, Cc, Cf, Co, Cn).
 // Case-insensitive (?i:) literals compare by simple case folding.
 // Matching is leftmost-first backtracking over code point units (see
 // unicode_data.hpp); a greedy quantifier over a single character is an

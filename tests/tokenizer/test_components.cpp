@@ -148,6 +148,15 @@ TEST_CASE("regex: Llama 3's pattern splits as Oniguruma does") {
   CHECK(matches(*re, "") == Strings{});
 }
 
+TEST_CASE("regex: Qwen2's pattern takes digits one by one") {
+  auto re = Regex::compile(
+      R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)",
+      "p");
+  REQUIRE(re.ok());
+  CHECK(matches(*re, "abc 12345") == Strings{"abc", " ", "1", "2", "3", "4", "5"});
+  CHECK(matches(*re, "You'LL  go\r\n") == Strings{"You", "'LL", " ", " go", "\r\n"});
+}
+
 TEST_CASE("regex: the constructs of the supported set") {
   CHECK(matches(Regex::compile("a{2,3}", "p").value(), "aaaaaaa") == Strings{"aaa", "aaa"});
   CHECK(matches(Regex::compile("a{2}", "p").value(), "aaaaa") == Strings{"aa", "aa"});
