@@ -16,14 +16,14 @@
 # Environment: FUZZ_MAX_TIME=S also stops each harness after S seconds (the
 # table then shows the executions actually done); FUZZ_NO_MERGE=1 leaves the
 # committed corpus alone; FUZZ_JOBS compile jobs (default 2).
-# Harnesses: safetensors_header safetensors_load config vocab_merges tokenizer_json encode
+# Harnesses: safetensors_header safetensors_load config vocab_merges tokenizer_json tokenizer_pipeline encode
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 N=${1:-1000000}
 shift || true
-ALL=(safetensors_header safetensors_load config vocab_merges tokenizer_json encode)
+ALL=(safetensors_header safetensors_load config vocab_merges tokenizer_json tokenizer_pipeline encode)
 if [ $# -gt 0 ]; then HARNESSES=("$@"); else HARNESSES=("${ALL[@]}"); fi
 CXX=${CXX_FUZZ:-clang++-14}
 command -v "$CXX" >/dev/null || CXX=clang++
@@ -36,7 +36,10 @@ CXXFLAGS="-std=c++17 -O1 -g $SAN -I src -I tests/fuzz -DHEADSCOPE_SOURCE_DIR=\"$
 LIB_SOURCES=(src/json/json.cpp src/kernels/kernels.cpp
              src/formats/dtype.cpp src/formats/safetensors.cpp src/formats/hf_config.cpp src/formats/files.cpp
              src/model/config.cpp src/model/tensor_names.cpp src/model/weights.cpp src/model/forward.cpp src/model/run_options.cpp src/model/loader.cpp
-             src/tokenizer/tokenizer.cpp src/tokenizer/pretokenize.cpp src/tokenizer/unicode_tables.cpp)
+             src/tokenizer/tokenizer.cpp src/tokenizer/pretokenize.cpp src/tokenizer/unicode_tables.cpp
+             src/tokenizer/normalizer.cpp src/tokenizer/pre_tokenizer.cpp src/tokenizer/post_processor.cpp
+             src/tokenizer/decoder.cpp src/tokenizer/regex.cpp src/tokenizer/unicode_data_lookup.cpp
+             src/tokenizer/unicode_data.cpp)
 build_obj() {  # build_obj SRC -> echo OBJ (rebuilt when the source or a header is newer)
   local src=$1 obj="$OUT/obj/$(echo "$1" | tr / _).o"
   if [ ! -f "$obj" ] || [ -n "$(find src tests/fuzz -name '*.hpp' -newer "$obj" -print -quit)" ] || [ "$src" -nt "$obj" ]; then

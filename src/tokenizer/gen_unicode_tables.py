@@ -12,6 +12,18 @@ Unicode Character Database (Debian package `unicode-data`):
             This is Unicode's White_Space property (PropList.txt) minus U+0085
             plus U+FEFF; the generator checks that relation against PropList.txt.
 
+It also owns the data the tokenizer.json components need (unicode_data.hpp):
+  * the General_Category of every code point (ranges; unassigned = Cn),
+  * White_Space (PropList.txt) — Rust's char::is_whitespace and Oniguruma's \\s,
+  * Alphabetic (DerivedCoreProperties.txt) — part of Oniguruma's \\w,
+  * lowercase mappings: UnicodeData's simple lowercase, overridden by the
+    unconditional full mappings of SpecialCasing.txt (U+0130 -> "i\u0307"),
+    which is what Rust's char::to_lowercase does,
+  * full canonical and compatibility decompositions (recursively applied),
+    canonical combining classes and the primary composites (canonical pairs
+    minus Full_Composition_Exclusion, DerivedNormalizationProps.txt) for
+    NFD / NFKD / NFC / NFKC; Hangul syllables are algorithmic (in code).
+
 Usage (stdlib only):
   /usr/bin/python3 gen_unicode_tables.py [--ucd /usr/share/unicode] [--out FILE]
   /usr/bin/python3 gen_unicode_tables.py --check FILE   # exit 1 if FILE is stale
@@ -46,21 +58,7 @@ def read_categories(path):
 
 
 def read_white_space(path):
-    cps = set()
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            rng, prop = [x.strip() for x in line.split(";")]
-            if prop != "White_Space":
-                continue
-            if ".." in rng:
-                a, b = rng.split("..")
-                cps.update(range(int(a, 16), int(b, 16) + 1))
-            else:
-                cps.add(int(rng, 16))
-    return cps
+    return read_property(path, "White_Space")
 
 
 def unicode_version(ucd):
@@ -125,24 +123,214 @@ def generate(ucd):
     return "\n".join(out) + "\n"
 
 
+CATEGORIES = ["Cn", "Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "No", "Pc", "Pd",
+              "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So", "Zs", "Zl", "Zp", "Cc", "Cf",
+              "Cs", "Co"]
+
+
+def read_unicode_data(path):
+    """cp -> (category, ccc, decomposition field, simple lowercase) for single code points."""
+    rows = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            fields = line.rstrip("\n").split(";")
+            if len(fields) < 14:
+                continue
+            rows[int(fields[0], 16)] = (int(fields[3]), fields[5], fields[13])
+    return rows
+
+
+def ucd_rows(path):
+    """The ';'-separated fields of each non-comment line of a UCD file."""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                yield [x.strip() for x in line.split(";")]
+
+
+def read_property(path, prop):
+    cps = set()
+    for parts in ucd_rows(path):
+        if parts[1] != prop:
+            continue
+        if ".." in parts[0]:
+            a, b = parts[0].split("..")
+            cps.update(range(int(a, 16), int(b, 16) + 1))
+        else:
+            cps.add(int(parts[0], 16))
+    return cps
+
+
+def read_special_lowercase(path):
+    """Unconditional full lowercase mappings that differ from the code point."""
+    out = {}
+    for parts in ucd_rows(path):
+        if len(parts) >= 5 and parts[4]:
+            continue  # conditional (language or context)
+        cp = int(parts[0], 16)
+        lower = [int(x, 16) for x in parts[1].split()]
+        if lower != [cp]:
+            out[cp] = lower
+    return out
+
+
+def full_decomposition(cp, raw, compat):
+    field = raw.get(cp)
+    if not field:
+        return [cp]
+    if field.startswith("<"):
+        if not compat:
+            return [cp]
+        field = field.split(">", 1)[1]
+    out = []
+    for part in field.split():
+        out.extend(full_decomposition(int(part, 16), raw, compat))
+    return out
+
+
+def compress(pairs):
+    """[(cp, value)] sorted -> [[first, last, value]] of consecutive runs."""
+    ranges = []
+    for cp, v in pairs:
+        if ranges and ranges[-1][1] == cp - 1 and ranges[-1][2] == v:
+            ranges[-1][1] = cp
+        else:
+            ranges.append([cp, cp, v])
+    return ranges
+
+
+def struct_table(out, struct, array, count, rows):
+    """Emits `const struct array[] = {rows}` and `count`; `rows` are C initializers."""
+    out.append("const %s %s[] = {" % (struct, array))
+    out.extend("    " + r for r in rows)
+    out.append("};")
+    out.append("const size_t %s = sizeof(%s) / sizeof(%s[0]);" % (count, array, array))
+    out.append("")
+
+
+def flat_table(out, name, mapping):
+    """Emits kNameIndex {cp, offset, length} and kNameData (code points)."""
+    data = []
+    index = []
+    for cp in sorted(mapping):
+        seq = mapping[cp]
+        index.append((cp, len(data), len(seq)))
+        data.extend(seq)
+    out.append("const SequenceEntry k%s[] = {" % name)
+    for cp, off, n in index:
+        out.append("    {0x%04X, %d, %d}," % (cp, off, n))
+    out.append("};")
+    out.append("const size_t k%sCount = sizeof(k%s) / sizeof(k%s[0]);" % (name, name, name))
+    out.append("const uint32_t k%sData[] = {" % name)
+    for i in range(0, len(data), 10):
+        out.append("    " + " ".join("0x%04X," % c for c in data[i:i + 10]))
+    out.append("};")
+    out.append("")
+
+
+def generate_data(ucd):
+    categories = []
+    for first, last, cat in read_categories(os.path.join(ucd, "UnicodeData.txt")):
+        categories.append((first, last, cat))
+    rows = read_unicode_data(os.path.join(ucd, "UnicodeData.txt"))
+    white_space = sorted(read_white_space(os.path.join(ucd, "PropList.txt")))
+    alphabetic = read_property(os.path.join(ucd, "DerivedCoreProperties.txt"), "Alphabetic")
+    special_lower = read_special_lowercase(os.path.join(ucd, "SpecialCasing.txt"))
+    exclusions = read_property(os.path.join(ucd, "DerivedNormalizationProps.txt"),
+                               "Full_Composition_Exclusion")
+    raw_decomp = {cp: r[1] for cp, r in rows.items() if r[1]}
+
+    lower = {}
+    for cp, (_, _, simple) in rows.items():
+        if simple:
+            lower[cp] = [int(simple, 16)]
+    lower.update(special_lower)
+
+    canonical = {}
+    compat = {}
+    for cp in sorted(raw_decomp):
+        c = full_decomposition(cp, raw_decomp, False)
+        k = full_decomposition(cp, raw_decomp, True)
+        if c != [cp]:
+            canonical[cp] = c
+        if k != c:
+            compat[cp] = k
+    ccc = compress([(cp, r[0]) for cp, r in sorted(rows.items()) if r[0] != 0])
+    composites = []
+    for cp in sorted(raw_decomp):
+        field = raw_decomp[cp]
+        if field.startswith("<") or cp in exclusions:
+            continue
+        parts = [int(x, 16) for x in field.split()]
+        if len(parts) == 2:
+            composites.append((parts[0], parts[1], cp))
+    composites.sort()
+
+    version = unicode_version(ucd)
+    out = []
+    out.append("// src/tokenizer/unicode_data.cpp — General_Category, White_Space, lowercase,")
+    out.append("// decomposition, combining class and composition data for the tokenizer.json")
+    out.append("// components; generated by src/tokenizer/gen_unicode_tables.py from the Unicode")
+    out.append("// Character Database %s — do not edit." % version)
+    out.append('#include "tokenizer/unicode_data.hpp"')
+    out.append("")
+    out.append("namespace hs::tokenizer::unicode {")
+    out.append("")
+    struct_table(out, "CategoryRange", "kCategories", "kCategoryCount",
+                 ["{0x%04X, 0x%04X, Category::k%s}," % tuple(r) for r in compress_categories(categories)])
+    out.append("const uint32_t kWhiteSpace[] = {")
+    out.append("    " + " ".join("0x%04X," % c for c in white_space))
+    out.append("};")
+    out.append("const size_t kWhiteSpaceCount = sizeof(kWhiteSpace) / sizeof(kWhiteSpace[0]);")
+    out.append("")
+    struct_table(out, "CodepointSpan", "kAlphabetic", "kAlphabeticCount",
+                 ["{0x%04X, 0x%04X}," % (a, b) for a, b, _ in compress([(cp, 1) for cp in sorted(alphabetic)])])
+    struct_table(out, "CombiningClassRange", "kCombiningClasses", "kCombiningClassCount",
+                 ["{0x%04X, 0x%04X, %d}," % tuple(r) for r in ccc])
+    struct_table(out, "Composite", "kComposites", "kCompositeCount",
+                 ["{0x%04X, 0x%04X, 0x%04X}," % r for r in composites])
+    flat_table(out, "Lowercase", lower)
+    flat_table(out, "CanonicalDecomposition", canonical)
+    flat_table(out, "CompatibilityDecomposition", compat)
+    out.append("}  // namespace hs::tokenizer::unicode")
+    return "\n".join(out) + "\n"
+
+
+def compress_categories(categories):
+    ranges = []
+    for first, last, cat in sorted(categories):
+        if ranges and ranges[-1][1] == first - 1 and ranges[-1][2] == cat:
+            ranges[-1][1] = last
+        else:
+            ranges.append([first, last, cat])
+    return ranges
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     ap = argparse.ArgumentParser()
     ap.add_argument("--ucd", default="/usr/share/unicode")
     ap.add_argument("--out", default=os.path.join(here, "unicode_tables.cpp"))
-    ap.add_argument("--check", metavar="FILE")
+    ap.add_argument("--data-out", default=os.path.join(here, "unicode_data.cpp"))
+    ap.add_argument("--check", metavar="FILE", nargs="+",
+                    help="unicode_tables.cpp [unicode_data.cpp]: exit 1 if stale")
     args = ap.parse_args()
-    text = generate(args.ucd)
+    texts = [generate(args.ucd), generate_data(args.ucd)]
     if args.check:
-        with open(args.check, encoding="utf-8") as f:
-            current = f.read()
-        if current != text:
-            print("%s is stale: regenerate with %s" % (args.check, os.path.relpath(__file__)))
-            return 1
-        print("%s is up to date" % args.check)
-        return 0
-    with open(args.out, "w", encoding="utf-8") as f:
-        f.write(text)
+        stale = 0
+        for path, text in zip(args.check, texts):
+            with open(path, encoding="utf-8") as f:
+                current = f.read()
+            if current != text:
+                print("%s is stale: regenerate with %s" % (path, os.path.relpath(__file__)))
+                stale = 1
+            else:
+                print("%s is up to date" % path)
+        return stale
+    for path, text in zip([args.out, args.data_out], texts):
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
     return 0
 
 

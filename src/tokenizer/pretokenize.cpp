@@ -47,12 +47,14 @@ struct Char {
 
 // Decodes the character at text[i] (i < text.size()). Bytes that do not start a
 // well-formed UTF-8 sequence are one "other" character each.
-inline Char char_at(std::string_view text, size_t i, const Latin1Table& l1) {
+inline Char char_at(std::string_view text, size_t i, const Latin1Table& l1, SpaceRule spaces) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   if (s[i] < 0x80) return {l1.cls[s[i]], 1};
   uint32_t cp = 0;
   size_t len = utf8::decode(s, text.size(), i, &cp);
   if (len == 0) return {unicode::kOther, 1};
+  if (spaces == SpaceRule::kWhiteSpace && (cp == 0x85 || cp == 0xFEFF))
+    return {cp == 0x85 ? unicode::kSpace : unicode::kOther, static_cast<uint32_t>(len)};
   return {cp < 256 ? l1.cls[cp] : unicode::classify(cp), static_cast<uint32_t>(len)};
 }
 
@@ -92,7 +94,7 @@ const ByteMap& byte_map() {
 
 }  // namespace
 
-std::vector<std::string_view> pretokenize(std::string_view text) {
+std::vector<std::string_view> pretokenize(std::string_view text, SpaceRule spaces) {
   using unicode::kSpace;
   const Latin1Table& l1 = latin1();
   std::vector<std::string_view> out;
@@ -108,13 +110,13 @@ std::vector<std::string_view> pretokenize(std::string_view text) {
         continue;
       }
     }
-    Char c = char_at(text, i, l1);
+    Char c = char_at(text, i, l1, spaces);
     // ' ?\p{L}+ | ?\p{N}+ | ?[^\s\p{L}\p{N}]+': an optional leading space joins
     // the run of one class that follows it.
     size_t run_start = i;
     CharClass run_cls = c.cls;
     if (text[i] == ' ' && i + 1 < n) {
-      Char next = char_at(text, i + 1, l1);
+      Char next = char_at(text, i + 1, l1, spaces);
       if (next.cls != kSpace) {
         run_start = i + 1;
         run_cls = next.cls;
@@ -124,7 +126,7 @@ std::vector<std::string_view> pretokenize(std::string_view text) {
     if (run_cls != kSpace) {
       size_t j = run_start + c.len;
       while (j < n) {
-        Char d = char_at(text, j, l1);
+        Char d = char_at(text, j, l1, spaces);
         if (d.cls != run_cls) break;
         j += d.len;
       }
@@ -138,7 +140,7 @@ std::vector<std::string_view> pretokenize(std::string_view text) {
     size_t j = i + c.len;
     size_t last_start = i;
     while (j < n) {
-      Char d = char_at(text, j, l1);
+      Char d = char_at(text, j, l1, spaces);
       if (d.cls != kSpace) break;
       last_start = j;
       j += d.len;
@@ -150,26 +152,12 @@ std::vector<std::string_view> pretokenize(std::string_view text) {
   return out;
 }
 
-namespace {
-inline void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-}  // namespace
 
 std::string bytes_to_vocab_form(std::string_view bytes) {
   const ByteMap& map = byte_map();
   std::string out;
   out.reserve(bytes.size() * 2);
-  for (unsigned char b : bytes) append_utf8(out, map.to_cp[b]);
+  for (unsigned char b : bytes) utf8::append(out, map.to_cp[b]);
   return out;
 }
 

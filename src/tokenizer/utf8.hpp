@@ -1,9 +1,11 @@
 // src/tokenizer/utf8.hpp — strict UTF-8 decoding of one character (internal to
-// src/tokenizer): no overlongs, no surrogates, nothing above U+10FFFF.
+// src/tokenizer): no overlongs, no surrogates, nothing above U+10FFFF; and
+// encoding of one code point.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace hs::tokenizer::utf8 {
 
@@ -39,6 +41,25 @@ inline size_t decode(const unsigned char* s, size_t n, size_t i, uint32_t* cp) {
     return 4;
   }
   return 0;  // continuation byte, C0, C1, F5..FF
+}
+
+// Appends the UTF-8 encoding of cp (<= U+10FFFF).
+inline void append(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
 }
 
 }  // namespace hs::tokenizer::utf8

@@ -533,6 +533,68 @@ def encode_seeds():
     return s
 
 
+def tokenizer_pipeline_seeds():
+    """tokenizer.json files exercising the pipeline components (valid and not)."""
+    s = {}
+    vocab, merges = small_bpe()
+    meta = "\u2581"
+    llama_vocab = {"<unk>": 0, "<s>": 1, "</s>": 2, meta: 3, "a": 4, "b": 5, meta + "a": 6, "ab": 7}
+    for b in range(256):
+        llama_vocab["<0x%02X>" % b] = 8 + b
+    llama_added = [(0, "<unk>"), (1, "<s>"), (2, "</s>")]
+    llama = dict(
+        normalizer={"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": meta},
+                                                        {"type": "Replace", "pattern": {"String": " "}, "content": meta}]},
+        pre_tokenizer=None,
+        post_processor={"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>", "type_id": 0}},
+                                                                 {"Sequence": {"id": "A", "type_id": 0}}],
+                        "special_tokens": {"<s>": {"id": "<s>", "ids": [1], "tokens": ["<s>"]}}},
+        decoder={"type": "Sequence", "decoders": [{"type": "Replace", "pattern": {"String": meta}, "content": " "},
+                                                  {"type": "ByteFallback"}, {"type": "Fuse"},
+                                                  {"type": "Strip", "content": " ", "start": 1, "stop": 0}]},
+        model__unk_token="<unk>", model__byte_fallback=True, model__fuse_unk=True)
+    llama_merges = [(meta, "a"), ("a", "b")]
+    s["valid-llama2-like"] = tokenizer_json(llama_vocab, llama_merges, llama_added, **llama)
+    s["valid-llama2-no-fallback"] = tokenizer_json(llama_vocab, llama_merges, llama_added,
+                                                   **dict(llama, model__byte_fallback=False))
+    pattern = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+               r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+    split = {"type": "Sequence", "pretokenizers": [
+        {"type": "Split", "pattern": {"Regex": pattern}, "behavior": "Isolated", "invert": False},
+        {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": False}]}
+    s["valid-llama3-like"] = tokenizer_json(vocab, merges, pre_tokenizer=split, model__ignore_merges=True)
+    wp_vocab = {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "un": 4, "##aff": 5, "##able": 6, "the": 7, ",": 8}
+    bert = dict(normalizer={"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+                            "strip_accents": None, "lowercase": True},
+                pre_tokenizer={"type": "BertPreTokenizer"},
+                post_processor={"type": "BertProcessing", "sep": ["[SEP]", 3], "cls": ["[CLS]", 2]},
+                decoder={"type": "WordPiece", "prefix": "##", "cleanup": True},
+                model={"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                       "max_input_chars_per_word": 100, "vocab": wp_vocab})
+    s["valid-bert-like"] = tokenizer_json(vocab, merges, [(0, "[PAD]"), (1, "[UNK]"), (2, "[CLS]"), (3, "[SEP]")], **bert)
+    for name, pre in [("metaspace", {"type": "Metaspace", "replacement": meta, "prepend_scheme": "first", "split": True}),
+                      ("whitespace", {"type": "Whitespace"}), ("digits", {"type": "Digits", "individual_digits": True}),
+                      ("punctuation", {"type": "Punctuation", "behavior": "Contiguous"}),
+                      ("split-merged-next", {"type": "Split", "pattern": {"String": " "}, "behavior": "MergedWithNext",
+                                             "invert": False})]:
+        s["valid-wordpiece-" + name] = tokenizer_json(vocab, merges, **dict(bert, pre_tokenizer=pre))
+    for name, norm in [("nfkc", {"type": "NFKC"}), ("nfd-strip", {"type": "Sequence", "normalizers": [
+                           {"type": "NFD"}, {"type": "StripAccents"}, {"type": "Lowercase"}]}),
+                       ("replace-regex", {"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "})]:
+        s["valid-normalizer-" + name] = tokenizer_json(vocab, merges, **dict(bert, normalizer=norm))
+    s["regex-lazy"] = tokenizer_json(vocab, merges, pre_tokenizer={"type": "Split", "pattern": {"Regex": "a+?"}})
+    s["regex-unknown-property"] = tokenizer_json(vocab, merges, pre_tokenizer={"type": "Split",
+                                                                               "pattern": {"Regex": "\\p{Han}"}})
+    s["pre-tokenizer-unknown"] = tokenizer_json(vocab, merges, pre_tokenizer={"type": "UnicodeScripts"})
+    s["normalizer-unknown"] = tokenizer_json(vocab, merges, normalizer={"type": "Precompiled"})
+    s["template-missing-token"] = tokenizer_json(vocab, merges, post_processor={
+        "type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>"}}, {"Sequence": {"id": "A"}}],
+        "special_tokens": {}})
+    s["wordpiece-no-unk"] = tokenizer_json(vocab, merges, **dict(bert, model=dict(bert["model"], unk_token=None)))
+    s["regex-line"] = "\\s+(?!\\S)|\\p{L}{1,3}|[^a-z\\d]\n  abc  de\u00a0\u2003x 12345"
+    return s
+
+
 def main():
     if os.path.isdir(ROOT):
         for harness in os.listdir(ROOT):
@@ -552,6 +614,8 @@ def main():
         put("vocab_merges", name, data)
     for name, data in tokenizer_json_seeds().items():
         put("tokenizer_json", name, data)
+    for name, data in tokenizer_pipeline_seeds().items():
+        put("tokenizer_pipeline", name, data)
     for name, data in encode_seeds().items():
         put("encode", name, data)
 

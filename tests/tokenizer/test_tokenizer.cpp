@@ -12,32 +12,15 @@
 #include "catch.hpp"
 #include "json/json.hpp"
 #include "tokenizer/tokenizer.hpp"
+#include "tokenizer_fixtures.hpp"
 
-using hs::tokenizer::bytes_to_vocab_form;
+using hs_test::kG;
+using hs_test::small_vocab_tokens;
+using hs_test::vocab_json;
 using hs::tokenizer::Tokenizer;
 using Ids = std::vector<int32_t>;
 
 namespace {
-
-// The 256 byte tokens (ids 0..255, in byte order here) plus `extra` tokens.
-std::vector<std::string> small_vocab_tokens(const std::vector<std::string>& extra) {
-  std::vector<std::string> tokens;
-  for (int b = 0; b < 256; ++b) tokens.push_back(bytes_to_vocab_form(std::string(1, static_cast<char>(b))));
-  tokens.insert(tokens.end(), extra.begin(), extra.end());
-  return tokens;
-}
-
-std::string vocab_json(const std::vector<std::string>& tokens) {
-  std::string j = "{";
-  for (size_t i = 0; i < tokens.size(); ++i) {
-    if (i) j += ",";
-    hs::json::write_string(j, tokens[i]);
-    j += ":" + std::to_string(i);
-  }
-  return j + "}";
-}
-
-const char* const kG = "\xc4\xa0";  // "Ġ", the vocab form of a space
 
 // Vocab: bytes + "Ġt" (256) "he" (257) "Ġthe" (258) "ll" (259) "Ġw" (260)
 std::vector<std::string> small_extra() {
@@ -218,46 +201,35 @@ TEST_CASE("from_tokenizer_json: a valid file loads, merges as strings or arrays"
 TEST_CASE("from_tokenizer_json: unsupported features are rejected by name") {
   {
     TjParts p;
-    p.model_type = "\"WordPiece\"";
-    CHECK(load_error_tj(p) == "tokenizer.json: model type \"WordPiece\" is not supported (only \"BPE\")");
+    p.model_type = "\"Unigram\"";
+    CHECK(load_error_tj(p) == "tokenizer.json: model type \"Unigram\" is not supported (supported: BPE, WordPiece)");
   }
   {
     TjParts p;
-    p.normalizer = R"({"type":"NFC"})";
-    CHECK(load_error_tj(p) == "tokenizer.json: normalizer \"NFC\" is not supported (it would change token ids)");
-  }
-  {
-    TjParts p;
-    p.pre_tokenizer = R"({"type":"Whitespace"})";
-    CHECK(load_error_tj(p) == "tokenizer.json: pre_tokenizer \"Whitespace\" is not supported (only ByteLevel)");
-  }
-  {
-    TjParts p;
-    p.pre_tokenizer = "null";
-    CHECK(load_error_tj(p) == "tokenizer.json: no pre_tokenizer; only ByteLevel is supported");
-  }
-  {
-    TjParts p;
-    p.pre_tokenizer = R"({"type":"ByteLevel","add_prefix_space":true})";
+    p.normalizer = R"({"type":"Precompiled","precompiled_charsmap":""})";
     CHECK(load_error_tj(p) ==
-          "tokenizer.json: pre_tokenizer ByteLevel with add_prefix_space true is not supported (it would change token ids)");
+          "tokenizer.json: normalizer type \"Precompiled\" is not supported (supported: NFC, NFD, NFKC, NFKD, "
+          "Lowercase, StripAccents, Prepend, Replace, Strip, BertNormalizer, Sequence)");
   }
   {
     TjParts p;
-    p.pre_tokenizer = R"({"type":"ByteLevel","add_prefix_space":false,"use_regex":false})";
+    p.pre_tokenizer = R"({"type":"Sequence","pretokenizers":[{"type":"ByteLevel"},{"type":"UnicodeScripts"}]})";
     CHECK(load_error_tj(p) ==
-          "tokenizer.json: pre_tokenizer ByteLevel with use_regex false is not supported (it would change token ids)");
+          "tokenizer.json: pre_tokenizer type \"UnicodeScripts\" is not supported (supported: ByteLevel, Split, "
+          "Metaspace, BertPreTokenizer, Whitespace, WhitespaceSplit, Digits, Punctuation, Sequence) at "
+          "pre_tokenizer.pretokenizers[1]");
   }
   {
     TjParts p;
     p.post_processor = R"({"type":"TemplateProcessing"})";
-    CHECK(load_error_tj(p) ==
-          "tokenizer.json: post_processor \"TemplateProcessing\" is not supported (it would change token ids)");
+    CHECK(load_error_tj(p) == "tokenizer.json: post_processor: TemplateProcessing has no \"single\" array");
   }
   {
     TjParts p;
-    p.decoder = R"({"type":"WordPiece"})";
-    CHECK(load_error_tj(p) == "tokenizer.json: decoder \"WordPiece\" is not supported (only ByteLevel)");
+    p.decoder = R"({"type":"CTC"})";
+    CHECK(load_error_tj(p) ==
+          "tokenizer.json: decoder type \"CTC\" is not supported (supported: ByteLevel, Metaspace, Replace, "
+          "ByteFallback, Fuse, Strip, WordPiece, Sequence)");
   }
   {
     TjParts p;
@@ -279,11 +251,6 @@ TEST_CASE("from_tokenizer_json: unsupported features are rejected by name") {
     TjParts p;
     p.model_extra = R"("end_of_word_suffix":"</w>",)";
     CHECK(load_error_tj(p) == "tokenizer.json: model.end_of_word_suffix is not supported (it would change token ids)");
-  }
-  {
-    TjParts p;
-    p.model_extra = R"("byte_fallback":true,)";
-    CHECK(load_error_tj(p) == "tokenizer.json: model.byte_fallback is not supported");
   }
   {
     TjParts p;
@@ -337,6 +304,37 @@ TEST_CASE("from_tokenizer_json: unsupported features are rejected by name") {
 }
 
 // ----------------------------------------------------------------- encoding ---
+
+TEST_CASE("from_tokenizer_json: what used to be rejected now loads with HF's meaning") {
+  {  // ByteLevel add_prefix_space: a space before each piece that lacks one.
+    TjParts p;
+    p.pre_tokenizer = R"({"type":"ByteLevel","add_prefix_space":true})";
+    auto tok = Tokenizer::from_tokenizer_json(p.text());
+    REQUIRE(tok.ok());
+    CHECK(tok->encode("the") == Ids{258});
+    CHECK(tok->encode(" the") == Ids{258});
+    CHECK_FALSE(tok->round_trips());
+  }
+  {  // ByteLevel without its regex: the whole text is one word.
+    TjParts p;
+    p.pre_tokenizer = R"({"type":"ByteLevel","add_prefix_space":false,"use_regex":false})";
+    auto tok = Tokenizer::from_tokenizer_json(p.text());
+    REQUIRE(tok.ok());
+    CHECK(tok->encode("a the") == Ids{'a', 258});
+    CHECK(tok->encode("a!the") == Ids{'a', '!', 't', 257});
+    CHECK(tok->round_trips());
+  }
+  {  // No pre-tokenizer: the vocab is plain text, not GPT-2's byte characters.
+    TjParts p;
+    p.pre_tokenizer = "null";
+    p.added_tokens = "[]";
+    auto tok = Tokenizer::from_tokenizer_json(p.text());
+    REQUIRE(tok.ok());
+    CHECK(tok->encode(std::string(kG) + "the") == Ids{258});
+    CHECK(tok->encode("he") == Ids{257});
+    CHECK(tok->encode(" ") == Ids{});  // ' ' is no vocab token here (its byte character is), and no unk
+  }
+}
 
 TEST_CASE("encode: BPE applies merges by rank, left to right") {
   Tokenizer tok = small_tokenizer();
