@@ -46,7 +46,7 @@ Status read_template(const json::Value& v, const Place& place, PostProcessor& ou
     const json::Value* entry = specials && specials->is_object() ? specials->find(name->string) : nullptr;
     const json::Value* ids = entry ? entry->find("ids") : nullptr;
     if (!ids || !ids->is_array())
-      return make_error(item_place.at() + ": special token " + component_json::hs::json::quoted(name->string) +
+      return make_error(item_place.at() + ": special token " + hs::json::quoted(name->string) +
                         " is not in special_tokens");
     for (const json::Value& id : ids->items) {
       if (!valid_id(id))

@@ -158,6 +158,11 @@ class Parser {
       return atom_node;
     }
     if (atom_node->kind == Regex::Node::kLookahead) return fail("quantified lookahead");
+    // A group repeated more than once that can itself match in several ways
+    // ((a*)*, (a|ab)+) makes backtracking exponential on some texts: refused,
+    // so that a hostile tokenizer.json cannot hang the page.
+    if (max > 1 && has_choice(*atom_node))
+      return fail("a repeated group that contains a quantifier or an alternation (it can take exponential time)");
     ++pos_;
     if (!at_end() && (peek() == '?' || peek() == '+')) return fail("lazy or possessive quantifier");
     auto r = std::make_shared<Regex::Node>();
@@ -166,6 +171,16 @@ class Parser {
     r->max = max;
     r->children.push_back(atom_node);
     return r;
+  }
+
+  // Whether a node can match the same text in more than one way: it holds a
+  // repetition of variable length or an alternation.
+  static bool has_choice(const Regex::Node& n) {
+    if (n.kind == Regex::Node::kAlt) return true;
+    if (n.kind == Regex::Node::kRepeat && n.min != n.max) return true;
+    for (const auto& c : n.children)
+      if (has_choice(*c)) return true;
+    return false;
   }
 
   NodePtr char_node(std::vector<ClassItem> items, bool negated, bool ci) {

@@ -184,6 +184,14 @@ TEST_CASE("regex: unsupported constructs are errors naming them") {
   CHECK(regex_error("\\bx") == "p: regex construct not supported or invalid at character 1: escape \\b");
   CHECK(regex_error("a)") == "p: regex construct not supported or invalid at character 1: unbalanced ')'");
   CHECK(regex_error("a{3,1}") == "p: regex construct not supported or invalid at character 5: {n,m} with m < n");
+  // patterns whose backtracking can take exponential time
+  const std::string slow = "a repeated group that contains a quantifier or an alternation (it can take exponential time)";
+  CHECK(regex_error("(a*)*b") == "p: regex construct not supported or invalid at character 4: " + slow);
+  CHECK(regex_error("(a|ab)+") == "p: regex construct not supported or invalid at character 6: " + slow);
+  CHECK(regex_error("(?:x+y?){2,}") == "p: regex construct not supported or invalid at character 11: " + slow);
+  // a choice repeated at most once, or a fixed repetition inside a repeat, is fine (GPT-4o's pattern has the first)
+  CHECK(hs::tokenizer::Regex::compile("(?i:'s|'t)?", "p").ok());
+  CHECK(hs::tokenizer::Regex::compile("(ab{2})+", "p").ok());
 }
 
 // -------------------------------------------------------------- normalizers ---
