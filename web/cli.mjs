@@ -108,7 +108,7 @@ async function main() {
   let out;
   try {
     const model = loadModelFolder(rt, a.model);
-    if (a.command === 'tokenize') out = model.tokenizeJson(a.text);
+    if (a.command === 'tokenize') out = model.tokenizeJson(a.text, a.options);
     else if (a.command === 'run') out = model.runJson(a.text, a.options);
     else if (a.command === 'roles') out = model.rolesJson(a.text, a.options);
     else out = model.scoreJson(a.text, a.options);

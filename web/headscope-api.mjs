@@ -128,8 +128,9 @@ export class HeadscopeModel {
     }
   }
 
-  tokenizeJson(text) {
-    return this.withText(text, (p, n) => this.rt.string(this.rt.m._hs_tokenize_json(this.handle, p, n)));
+  tokenizeJson(text, options) {
+    return this.withText(text, (p, n) =>
+      this.withOptions(options, (o) => this.rt.string(this.rt.m._hs_tokenize_json(this.handle, p, n, o))));
   }
 
   vocab() {

@@ -73,6 +73,8 @@ const FIELDS = [
   // a limit of the command line only (the page and the element show the model's whole context)
   { key: 'maxTokens', param: null, flag: '--max-tokens', usage: 'N', what: 'a positive integer',
     read: (s) => (/^\d+$/.test(s.trim()) && Number(s) >= 1 ? Number(s) : null), write: () => null },
+  // the command line only: leave out the special tokens the tokenizer adds ([CLS] ... [SEP], <s>)
+  { key: 'special', param: null, flag: '--no-special', off: true, read: () => false, write: () => null },
 ];
 const PARAM_FIELDS = FIELDS.filter((f) => f.param);
 
@@ -113,6 +115,7 @@ export function knobOptions(k) {
     o.ablation = k.ablation;
   }
   if (k.maxTokens) o.max_tokens = k.maxTokens;
+  if (k.special === false) o.special = false;
   return o;
 }
 

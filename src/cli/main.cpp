@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   if (a.command == "tokenize") {
     auto tok = hs::model::load_tokenizer_folder(a.model);
     if (!tok) return fail(tok.error().message);
-    std::vector<int32_t> ids = tok->encode(a.text);
+    std::vector<int32_t> ids = tok->encode(a.text, a.options.special);
     std::vector<std::string> tokens;
     for (int32_t id : ids) tokens.push_back(tok->token_text(id));
     out = hs::model::tokenize_json(ids, tokens);

@@ -284,7 +284,7 @@ double run_result_floats(const ModelSpec& c, std::size_t T, const RunOptions& op
 
 Result<RunResult> Model::run(std::string_view text, const RunOptions& options, const RunResult* previous) const {
   if (text.empty()) return make_error("text is empty: there is nothing to run the model on");
-  std::vector<int32_t> ids = tokenizer_.encode(text);
+  std::vector<int32_t> ids = tokenizer_.encode(text, options.special);
   if (ids.empty()) return make_error("text is empty: it gave no tokens");
   return run_ids(std::move(ids), options, previous);
 }
@@ -450,7 +450,7 @@ Status Model::fill_all_logits(RunResult& r) const {
 Result<Model::Score> Model::score(std::string_view text, const RunOptions& options) const {
   if (!config_.causal) return make_error(not_causal_message());
   if (text.empty()) return make_error("text is empty: there is nothing to score");
-  std::vector<int32_t> ids = tokenizer_.encode(text);
+  std::vector<int32_t> ids = tokenizer_.encode(text, options.special);
   if (ids.size() < 2) return make_error("text has " + std::to_string(ids.size()) +
                                         " token; scoring needs at least 2 (a context and a next token)");
   RunOptions opt = options;

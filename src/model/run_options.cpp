@@ -97,6 +97,10 @@ const std::vector<OptionSpec>& option_table() {
          o.max_tokens = static_cast<std::size_t>(v.integer);
          return {};
        }},
+      {"special", Kind::Switch, true, "", [](RunOptions& o, const json::Value& v, const std::string&) -> Status {
+         o.special = v.boolean;
+         return {};
+       }},
       {"all_logits", Kind::Switch, false, "", [](RunOptions& o, const json::Value& v, const std::string&) -> Status {
          o.all_logits = v.boolean;
          return {};

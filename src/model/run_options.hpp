@@ -35,11 +35,13 @@ struct RunOptions {
   bool all_logits = false;            // logits for every position, not only the last
   bool keep_intermediates = false;    // q/k/v, raw scores and head outputs of every layer
   std::size_t max_tokens = 0;         // truncate to this many tokens (0: the model's n_positions)
+  bool special = true;                // add the special tokens the tokenizer's post-processor names
 
   bool operator==(const RunOptions& o) const {
     return causal == o.causal && scale == o.scale && temperature == o.temperature &&
            temperature_head == o.temperature_head && ablate == o.ablate && ablation == o.ablation &&
-           all_logits == o.all_logits && keep_intermediates == o.keep_intermediates && max_tokens == o.max_tokens;
+           all_logits == o.all_logits && keep_intermediates == o.keep_intermediates && max_tokens == o.max_tokens &&
+           special == o.special;
   }
 };
 

@@ -230,10 +230,13 @@ EMSCRIPTEN_KEEPALIVE const char* hs_model_info(int handle) {
   return give(w.take());
 }
 
-EMSCRIPTEN_KEEPALIVE const char* hs_tokenize_json(int handle, const char* text, int len) {
+// Tokens of the text; options as hs_run's (only "special" matters here).
+EMSCRIPTEN_KEEPALIVE const char* hs_tokenize_json(int handle, const char* text, int len, const char* options_json) {
   LoadedModel* m = find_model(handle);
   if (!m) return nullptr;
-  std::vector<int32_t> ids = m->model->tokenizer().encode(std::string_view(text, len));
+  auto opt = options_from(options_json);
+  if (!opt) return give(Result<std::string>(opt.error()));
+  std::vector<int32_t> ids = m->model->tokenizer().encode(std::string_view(text, len), opt->special);
   std::vector<std::string> tokens;
   for (int32_t id : ids) tokens.push_back(m->model->tokenizer().token_text(id));
   return give(model::tokenize_json(ids, tokens));
