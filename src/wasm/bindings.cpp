@@ -115,15 +115,16 @@ struct ArrayRef {
 
 std::vector<ArrayRef> arrays_of(const model::RunResult& r) {
   const std::size_t L = r.n_layer, H = r.n_head, T = r.T, C = r.n_embd, V = r.vocab_size;
+  const std::size_t Q = std::size_t(r.n_head) * r.head_dim, KV = std::size_t(r.n_kv_head) * r.head_dim;
   std::vector<ArrayRef> all = {
       {"attention", &r.attention, {L, H, T, T}},
       {"logits_last", &r.logits_last, {V}},
       {"logits_all", &r.logits_all, {T, V}},
       {"final_hidden", &r.final_hidden, {T, C}},
       {"score_scale", &r.score_scale, {L, H}},
-      {"qkv", &r.qkv, {L, T, 3 * C}},
+      {"qkv", &r.qkv, {L, T, Q + 2 * KV}},
       {"scores", &r.scores, {L, H, T, T}},
-      {"head_out", &r.head_out, {L, T, C}},
+      {"head_out", &r.head_out, {L, T, Q}},
   };
   std::vector<ArrayRef> present;
   for (auto& a : all)

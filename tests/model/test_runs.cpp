@@ -177,7 +177,7 @@ std::string write_random_llama() {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / "headscope-test-llama";
   fs::create_directories(dir);
-  const int64_t C = 36, H = 6, KV = 2, D = 6, F = 50, L = 2, V = 4096, P = 96;
+  const int64_t C = 36, H = 6, KV = 2, D = 6, F = 50, L = 2, V = 4096;  // (the config below says the same)
   std::mt19937 rng(7);
   std::normal_distribution<double> normal(0.0, 0.3);
   std::vector<hs::formats::TensorValues> t;
