@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, defaultModel, courseSite, openPage, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
+import { defaultModel, courseSite, serveSite, closeSite, openPage, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
 
 const FAMILIES = path.join(ROOT, 'tests/reference/families');
 const BERT_HEAD = ['cls.predictions.transform.dense.weight', 'cls.predictions.transform.dense.bias',
@@ -48,16 +48,10 @@ before(async () => {
     dirs[name] = path.join(site, 'course/week-3/models', name);
     execFileSync('/usr/bin/python3', [FAMILIES, 'make', family, dirs[name], ...opts], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  server = await startServer({ csp: true, root: site });
-  browser = await launch();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  ({ server, browser } = await serveSite(site));
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-  if (site) fs.rmSync(site, { recursive: true, force: true });
-});
+after(() => closeSite({ server, browser, site }));
 
 const pageUrl = () => `${server.url}course/week-3/headscope/index.html`;
 
@@ -80,28 +74,40 @@ async function openModel(page, name, text) {
   }, text, { timeout: 30000 });
 }
 
-// max |page - native| over every head's attention
-async function attentionError(page, ref) {
-  const got = await page.evaluate(() => {
-    const r = window.headscope.lastResult;
-    return { ids: r.ids, T: r.T, L: r.n_layer, H: r.n_head, causal: r.causal, attention: Array.from(r.attention) };
-  });
-  assert.deepEqual(got.ids, ref.ids);
+// max |got - native| over every head's attention (got: {T, L, H, attention [L*H*T*T]})
+function attentionError(got, ref) {
   const { T, L, H } = got;
   let worst = 0;
   for (let l = 0; l < L; l++) for (let h = 0; h < H; h++) for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) {
     worst = Math.max(worst, Math.abs(got.attention[((l * H + h) * T + i) * T + j] - ref.attention[l][h][i][j]));
   }
-  return { worst, got };
+  return worst;
+}
+
+// The page with checkpoint `name` opened through the picker and `text` drawn; its
+// attention must be the native CLI's (1e-4). fn({page, drawn}) does the rest; no
+// console errors after it.
+async function withFamilyPage(name, text, fn, { width = 1280, height = 900 } = {}) {
+  const { context, page, problems } = await openPage(browser, pageUrl(), { width, height });
+  try {
+    await openModel(page, name, text);
+    const drawn = await page.evaluate(() => {
+      const r = window.headscope.lastResult;
+      return { ids: r.ids, T: r.T, L: r.n_layer, H: r.n_head, causal: r.causal, attention: Array.from(r.attention) };
+    });
+    const ref = nativeRun(dirs[name], text);
+    assert.deepEqual(drawn.ids, ref.ids);
+    const worst = attentionError(drawn, ref);
+    assert.ok(worst <= 1e-4, `${name}: max |page - native| = ${worst}`);
+    await fn({ page, drawn });
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
 }
 
 test('Llama-style (grouped KV): attention = native, the family in the header, kv groups in the grid, head view and inside view', async () => {
-  const { context, page, problems } = await openPage(browser, pageUrl(), { width: 1280, height: 900 });
-  try {
-    const text = 'The cat sat on the mat. The cat sat.';
-    await openModel(page, 'llama', text);
-    const { worst } = await attentionError(page, nativeRun(dirs.llama, text));
-    assert.ok(worst <= 1e-4, `llama: max |page - native| = ${worst}`);
+  await withFamilyPage('llama', 'The cat sat on the mat. The cat sat.', async ({ page }) => {
     assert.match(await page.textContent('#model-info'), /Llama-style · 2 layers × 6 heads, 2 key\/value heads/);
 
     // the grid: two groups of three query heads, labelled kv 0 and kv 1
@@ -158,16 +164,11 @@ test('Llama-style (grouped KV): attention = native, the family in the header, kv
     // decoders: no reason shown, the knobs apply
     assert.equal(await page.isDisabled('#knob-causal'), false);
     assert.equal(await page.isHidden('#knob-causal-reason'), true);
-    assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('the module lists qkv as [L, T, Q + 2 KV] and head_out as [L, T, Q] for grouped-KV models', { todo: 'src/wasm/bindings.cpp arrays_of lists 3 C and C' }, async () => {
-  const { context, page } = await openPage(browser, pageUrl(), { width: 1000, height: 800 });
-  try {
-    await openModel(page, 'llama', 'The cat sat.');
+  await withFamilyPage('llama', 'The cat sat.', async ({ page }) => {
     await page.evaluate(() => window.headscope.setView('inside'));
     await page.waitForFunction(() => window.headscope.lastResult.qkv && window.headscope.lastResult.qkv.length, null, { timeout: 30000 });
     const got = await page.evaluate(() => {
@@ -176,29 +177,19 @@ test('the module lists qkv as [L, T, Q + 2 KV] and head_out as [L, T, Q] for gro
     });
     assert.equal(got.qkv, got.L * got.T * (got.Q + 2 * got.KV));
     assert.equal(got.headOut, got.L * got.T * got.Q);
-  } finally {
-    await context.close();
-  }
+  }, { width: 1000, height: 800 });
 });
 
 test('GPT-NeoX: attention = native, the family in the header, no kv groups', async () => {
-  const { context, page, problems } = await openPage(browser, pageUrl(), { width: 1280, height: 900 });
-  try {
-    const text = 'Alice met Bob. Later, Alice thanked Bob.';
-    await openModel(page, 'neox', text);
-    const { worst, got } = await attentionError(page, nativeRun(dirs.neox, text));
-    assert.ok(worst <= 1e-4, `neox: max |page - native| = ${worst}`);
-    assert.equal(got.causal, true);
+  await withFamilyPage('neox', 'Alice met Bob. Later, Alice thanked Bob.', async ({ page, drawn }) => {
+    assert.equal(drawn.causal, true);
     const info = await page.textContent('#model-info');
     assert.match(info, /GPT-NeoX · 2 layers × 4 heads · /);
     assert.doesNotMatch(info, /key\/value/);
     await page.evaluate(() => window.headscope.setView('grid'));
     await page.waitForFunction(() => document.getElementById('app').dataset.state === 'rendered');
     assert.equal(await page.getAttribute('#grid-canvas', 'data-kv-groups'), null);
-    assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 // softmax of a logits row: [ids sorted by probability (top k), their probabilities]
@@ -211,15 +202,10 @@ function topK(logits, k) {
 }
 
 test('BERT-style: full matrices = native, masked-token predictions = the CLI at the masked position, knobs that do not apply say why', async () => {
-  const { context, page, problems } = await openPage(browser, pageUrl(), { width: 1280, height: 900 });
-  try {
-    const text = 'the cat sat on the mat';
-    await openModel(page, 'bert', text);
-    const { worst, got } = await attentionError(page, nativeRun(dirs.bert, text));
-    assert.ok(worst <= 1e-4, `bert: max |page - native| = ${worst}`);
-    assert.equal(got.causal, false);
-    const T = got.T;
-    assert.ok(got.attention[T - 1] > 0, 'the first query attends to the last token: no causal mask');
+  await withFamilyPage('bert', 'the cat sat on the mat', async ({ page, drawn }) => {
+    assert.equal(drawn.causal, false);
+    const { T } = drawn;
+    assert.ok(drawn.attention[T - 1] > 0, 'the first query attends to the last token: no causal mask');
     assert.match(await page.textContent('#model-info'), /BERT-style · 2 layers × 4 heads · /);
 
     // the knobs that do not apply are disabled, each with its one-line reason
@@ -283,29 +269,18 @@ test('BERT-style: full matrices = native, masked-token predictions = the CLI at 
     for (const n of ['cls', 'sep', 'next', 'broad']) assert.ok(legend.includes(n), n);
     const roleNames = await page.evaluate(() => window.headscope.lastResult.roles.text.names);
     assert.deepEqual(roleNames.slice(6), ['to_cls', 'to_sep', 'next_token', 'broad']);
-    assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('BERT-style without its masked-LM head: attention drawn, no predictions, says so', async () => {
-  const { context, page, problems } = await openPage(browser, pageUrl(), { width: 1280, height: 900 });
-  try {
-    const text = 'a small test';
-    await openModel(page, 'bert-nohead', text);
-    const { worst } = await attentionError(page, nativeRun(dirs['bert-nohead'], text));
-    assert.ok(worst <= 1e-4, `bert without head: max |page - native| = ${worst}`);
+  await withFamilyPage('bert-nohead', 'a small test', async ({ page }) => {
     assert.equal(await page.evaluate(() => window.headscope.state.model.info.has_predictions), false);
     await page.evaluate(() => window.headscope.setView('next'));
     await page.waitForFunction(() => document.getElementById('view-next').dataset.predictions === 'none');
     assert.match(await page.textContent('#next-where'), /without its masked-LM head/);
     assert.equal(await page.isHidden('#next-list'), true);
     assert.equal(await page.isHidden('#next-mask'), true);
-    assert.deepEqual(problems, []);
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('<headscope-view> draws a Llama-style folder with its kv groups; an encoder ignores causal="0" with a warning', async () => {
@@ -333,10 +308,7 @@ test('<headscope-view> draws a Llama-style folder with its kv groups; an encoder
     assert.match(el.status, /Llama-style · 2 layers × 6 heads, 2 key\/value heads/);
     const ref = nativeRun(dirs.llama, 'The cat sat on the mat.');
     assert.deepEqual(el.ids, ref.ids);
-    let worst = 0;
-    for (let l = 0; l < el.L; l++) for (let h = 0; h < el.H; h++) for (let i = 0; i < el.T; i++) for (let j = 0; j < el.T; j++) {
-      worst = Math.max(worst, Math.abs(el.attention[((l * el.H + h) * el.T + i) * el.T + j] - ref.attention[l][h][i][j]));
-    }
+    const worst = attentionError(el, ref);
     assert.ok(worst <= 1e-4, `element: max |page - native| = ${worst}`);
     // the encoder element: causal="0" does not apply, the knob is dropped with a warning
     const bert = await page.evaluate(() => {
