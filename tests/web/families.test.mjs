@@ -125,6 +125,9 @@ test('Llama-style (grouped KV): attention = native, the family in the header, kv
     assert.match(tip, /shares its keys and values with heads 3–5 \(key\/value head 1\)/);
     await page.mouse.move(box.x - 20, box.y - 20);
     await page.screenshot({ path: path.join(ARTIFACTS, 'families-llama-grid-1280.png'), fullPage: false });
+    // the exported grid keeps the groups
+    const svg = await page.evaluate(() => window.headscope.exportSvg('grid'));
+    for (const g of ['kv 0', 'kv 1']) assert.ok(svg.includes(`>${g}</text>`), `the exported grid labels ${g}`);
 
     // the head view says which heads share the focused head's keys and values
     await page.evaluate(() => { window.headscope.select(1, 1); window.headscope.setView('head'); });
@@ -255,6 +258,7 @@ test('BERT-style: full matrices = native, masked-token predictions = the CLI at 
     assert.match(svg, /^<svg/);
     assert.match(svg, /masked token/);
     assert.match(svg, /a masked token · uncertainty/);
+    fs.writeFileSync(path.join(ARTIFACTS, 'families-bert-masked-export.svg'), svg);
     const png = await page.evaluate(() => window.headscope.exportPng('next'));
     assert.ok(png > 1000, 'a PNG data URL');
 
@@ -262,7 +266,10 @@ test('BERT-style: full matrices = native, masked-token predictions = the CLI at 
     const typed = '[MASK] cat sat';
     await page.evaluate((t) => window.headscope.setText(t), typed);
     await page.waitForFunction((t) => window.headscope.lastResult.text === t && document.getElementById('app').dataset.state === 'rendered', typed);
-    assert.equal(await page.getAttribute('#view-next', 'data-pos'), '0');
+    // (position 0's numbers come with every position's, after the run is drawn)
+    await page.waitForFunction(() => document.getElementById('view-next').dataset.pos === '0', null, { timeout: 30000 });
+    assert.match(await page.textContent('#next-where'), /^for token #0 of \d+ “\[MASK\]” \(masked\)/);
+    assert.equal(await page.getAttribute('#next-mask .mask-chip[data-i="0"]', 'class'), 'chip-tok mask-chip masked active');
 
     // the roles: encoder roles can be labelled, and the legend names them
     const legend = await page.$$eval('#role-legend .role-chip', (cs) => cs.map((c) => c.textContent));

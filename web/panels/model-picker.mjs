@@ -49,6 +49,8 @@ export function modelPicker(page) {
     ui.info.dataset.family = model.info.family;
     const nextTab = $('tab-next'); // encoders predict the token at a position: "Masked token"
     if (nextTab) nextTab.textContent = isEncoder(model.info) ? 'Masked token' : VIEW_TITLES.next;
+    // the colour legend's "masked" swatch: encoders mask nothing
+    for (const el of document.querySelectorAll('.legend-masked, .legend-masked + .muted')) el.hidden = isEncoder(model.info);
     status.clearError();
     status.setState('ready');
     status.setStatus(model.timing

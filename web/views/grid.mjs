@@ -344,9 +344,20 @@ export class GridView {
     let y;
     const cell = Math.max(24, Math.min(96, Math.floor((SCENE_WIDTH - 60) / H) - 6));
     const gap = 6;
-    for (let h = 0; h < H; h++) sc.text(50 + h * (cell + gap) + cell / 2, top + 10, `H${h}`, { anchor: 'middle', size: 11, fill: colors.muted });
+    // grouped-query models: "kv g" over each group of heads, a line between groups
+    const group = kvGroupSize(headShape(r));
+    const kvRow = group > 1 ? KV_LABEL_H : 0;
+    const gridTop = top + 18 + kvRow;
+    for (let first = 0; group > 1 && first < H; first += group) {
+      const x0 = 50 + first * (cell + gap);
+      const x1 = 50 + (first + group - 1) * (cell + gap) + cell;
+      sc.text((x0 + x1) / 2, top + 10, `kv ${kvHeadOf(headShape(r), first)}`, { anchor: 'middle', size: 10, fill: colors.muted });
+      sc.line(x0 + 2, top + 13, x1 - 2, top + 13, colors.muted, 1);
+      if (first > 0) sc.line(x0 - gap / 2, top + 2, x0 - gap / 2, gridTop + L * (cell + gap) - gap, colors.muted, 1);
+    }
+    for (let h = 0; h < H; h++) sc.text(50 + h * (cell + gap) + cell / 2, top + 10 + kvRow, `H${h}`, { anchor: 'middle', size: 11, fill: colors.muted });
     for (let l = 0; l < L; l++) {
-      const y0 = top + 18 + l * (cell + gap);
+      const y0 = gridTop + l * (cell + gap);
       sc.text(42, y0 + cell / 2 + 4, `L${l}`, { anchor: 'end', size: 11, fill: colors.muted });
       for (let h = 0; h < H; h++) {
         const x0 = 50 + h * (cell + gap);
@@ -371,7 +382,7 @@ export class GridView {
       }
     }
     W = Math.max(SCENE_WIDTH, 60 + H * (cell + gap));
-    y = top + 18 + L * (cell + gap) + 10;
+    y = gridTop + L * (cell + gap) + 10;
     return finishScene(sc, W, y);
   }
 }
