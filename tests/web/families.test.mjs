@@ -164,6 +164,8 @@ test('Llama-style (grouped KV): attention = native, the family in the header, kv
     assert.deepEqual(inside.out[2].v0, inside.out[3].v0, 'heads 3 and 5 share key/value head 1');
     assert.notDeepEqual(inside.out[0].k0, inside.out[2].k0, 'heads 0 and 3 read different keys');
     assert.match(inside.shapes, /shares its keys and values with heads 3–5/);
+    assert.match(await page.textContent('.inside-steps [data-step="k"]'), /key\/value head 1's keys, which this head shares .* with heads 3–5\./);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'families-llama-inside-1280.png'), fullPage: true });
     // decoders: no reason shown, the knobs apply
     assert.equal(await page.isDisabled('#knob-causal'), false);
     assert.equal(await page.isHidden('#knob-causal-reason'), true);
@@ -252,6 +254,7 @@ test('BERT-style: full matrices = native, masked-token predictions = the CLI at 
     for (let q = 0; q < refP.length; q++) assert.ok(Math.abs(shown.topP[q] - refP[q]) <= 1e-4, `p[${q}] ${shown.topP[q]} vs ${refP[q]}`);
     assert.equal(shown.rows.length, refP.length);
     await page.screenshot({ path: path.join(ARTIFACTS, 'families-bert-masked-1280.png'), fullPage: false });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'families-bert-page-1280.png'), fullPage: true });
 
     // export of the masked-token view
     const svg = await page.evaluate(() => window.headscope.exportSvg('next'));
