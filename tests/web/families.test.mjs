@@ -279,7 +279,29 @@ test('BERT-style: full matrices = native, masked-token predictions = the CLI at 
     for (const n of ['cls', 'sep', 'next', 'broad']) assert.ok(legend.includes(n), n);
     const roleNames = await page.evaluate(() => window.headscope.lastResult.roles.text.names);
     assert.deepEqual(roleNames.slice(6), ['to_cls', 'to_sep', 'next_token', 'broad']);
+
+    // a decoder opened next: the knobs apply again, the tab is the next-token view again
+    await openModel(page, 'llama', 'The cat sat.');
+    assert.equal(await page.isDisabled('#knob-causal'), false);
+    assert.equal(await page.isHidden('#knob-causal-reason'), true);
+    assert.equal(await page.isDisabled('#rank-go'), false);
+    assert.equal(await page.isHidden('#rank-reason'), true);
+    assert.equal(await page.textContent('#tab-next'), 'Next token');
+    assert.equal(await page.textContent('#view-next h2'), 'Next token');
+    assert.equal(await page.isHidden('#next-mask'), true);
+    assert.equal(await page.isVisible('.legend-masked'), true);
   });
+});
+
+test('BERT-style at 360 px: the masked-token view and the knob reasons fit the screen', async () => {
+  await withFamilyPage('bert', 'the cat sat on the mat, and the dog sat on the log.', async ({ page }) => {
+    await page.evaluate(() => window.headscope.setView('next'));
+    await page.waitForSelector('#next-mask .mask-chip');
+    await page.click('#knobs summary');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `the page is ${overflow} px wider than the screen`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'families-bert-masked-360.png'), fullPage: true });
+  }, { width: 360, height: 780 });
 });
 
 test('BERT-style without its masked-LM head: attention drawn, no predictions, says so', async () => {
