@@ -59,6 +59,11 @@ page.ctl = new Controller({
       page.url.sync();
     },
     changed: () => page.url.sync(),
+    textChanged: (text) => { // a view changed the text (masking a token)
+      page.setText(text);
+      page.requestRun({ immediate: true });
+      page.url.sync();
+    },
     drawn: () => drawLegend(ui.legend, page.state.scale),
   },
 });

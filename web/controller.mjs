@@ -12,6 +12,7 @@ import { NextTokenView } from './views/nexttoken.mjs';
 import { TokenStrip } from './views/tokenstrip.mjs';
 import { InsideView } from './views/inside.mjs';
 import { defaultKnobs, knobOptions, knobsForShape, toggleHead } from './knobs.mjs';
+import { maskTokenInText } from './model-family.mjs';
 
 const VIEW_CLASSES = { grid: GridView, head: HeadView, matrix: MatrixView, next: NextTokenView, inside: InsideView };
 
@@ -117,6 +118,23 @@ export class Controller {
   // ablate list (onAblate: the page's knobs, the element's attribute).
   toggleAblate(layer, head) {
     if (this.onAblate) this.onAblate(toggleHead(this.state.knobs.ablate, `${layer}.${head}`));
+  }
+
+  // Encoders: re-run the text with token `pos` of the run on screen replaced by
+  // the model's mask token. The shell shows the new text (hooks.textChanged);
+  // without that hook the controller runs it itself.
+  maskToken(pos) {
+    const r = this.state.result;
+    const model = this.state.model;
+    if (!r || !model) return;
+    const text = maskTokenInText(this.text, r, pos, model.info);
+    if (text === null || text === this.text) return;
+    this.state.pinPos = pos;
+    if (this.hooks.textChanged) this.hooks.textChanged(text);
+    else {
+      this.text = text;
+      this.run({ immediate: true });
+    }
   }
 
   // Escape: no pinned or hovered token, no tooltip.

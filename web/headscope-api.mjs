@@ -102,12 +102,23 @@ export class HeadscopeRuntime {
   }
 }
 
+// The mask tokens of BERT-style vocabularies (BERT, DistilBERT: [MASK]; RoBERTa: <mask>).
+const MASK_TOKENS = ['[MASK]', '<mask>'];
+
 export class HeadscopeModel {
   constructor(rt, handle) {
     this.rt = rt;
     this.handle = handle;
     this.info = JSON.parse(rt.string(rt.m._hs_model_info(handle)));
     this._vocab = null;
+    // encoders: the vocabulary's mask token ("[MASK]" or "<mask>"; null when it has none),
+    // for the page's masked-token predictions
+    if (this.info.causal === false) {
+      const vocab = this.vocab();
+      const id = MASK_TOKENS.map((t) => vocab.indexOf(t)).find((i) => i >= 0);
+      this.info.mask_token = id === undefined ? null : vocab[id];
+      this.info.mask_id = id === undefined ? -1 : id;
+    }
   }
 
   withText(text, fn) {

@@ -4,7 +4,10 @@
 // first bundled model), text, layer, head, view (grid|head|matrix), editable
 // (the reader may change the text), theme (light|dark|auto), and the knobs:
 // scale, causal (0|1), temperature, temperature-head (L.H), ablate (L.H,L.H),
-// ablation (zero|mean), read as web/knobs.mjs reads URL params. The element
+// ablation (zero|mean), read as web/knobs.mjs reads URL params. A knob that
+// does not apply to the model (web/model-family.mjs knobReasons: causal="0" on
+// an encoder, which reads the text both ways) is ignored, with a console warning
+// naming the attribute and the reason. The element
 // sizes to its container's width; it carries data-state
 // (loading|ready|running|rendered|error) and fires `headscope:rendered` and
 // `headscope:error` (bubbling, composed).
@@ -17,6 +20,7 @@ import { KNOB_PARAMS, knobsFromParams } from './knobs.mjs';
 import { formatHash } from './state-hash.mjs';
 import { h, viewSections, VIEW_TITLES } from './views/markup.mjs';
 import { headPicker } from './head-picker.mjs';
+import { describeFamilyShape, knobReasons } from './model-family.mjs';
 
 const here = new URL('./', import.meta.url);
 const VIEWS = ['grid', 'head', 'matrix'];
@@ -170,7 +174,14 @@ export class HeadscopeView extends HTMLElement {
 
   applyKnobs() {
     this.ctl.state.knobs = knobsFromParams((k) => this.getAttribute(k));
-    if (this.ctl.state.model) this.ctl.setModel(this.ctl.state.model);
+    const model = this.ctl.state.model;
+    if (!model) return;
+    this.ctl.setModel(model);
+    const reasons = knobReasons(model.info);
+    if (reasons.causal && !this.ctl.state.knobs.causal) {
+      this.ctl.state.knobs.causal = true;
+      console.warn(`<headscope-view>: causal="${this.getAttribute('causal')}" is ignored: ${model.name} ${reasons.causal}.`);
+    }
   }
 
   applySelection() {
@@ -210,12 +221,13 @@ export class HeadscopeView extends HTMLElement {
       if (seq !== this.modelSeq) return;
       if (!model) throw new Error('no model: give the element a model="folder/" attribute (config.json, model.safetensors, tokenizer.json)');
       this.ctl.setModel(model);
+      this.applyKnobs(); // (the knobs that do not apply to this model are dropped)
       const { n_layer: L, n_head: H } = model.info;
       this.heads.fill(L, H);
       this.ctl.refreshColors();
       this.applySelection();
       this.setState('ready');
-      this.ui.status.textContent = `${model.name} · ${L} layers × ${H} heads`;
+      this.ui.status.textContent = `${model.name} · ${describeFamilyShape(model.info)}`;
       this.runNow();
     } catch (e) {
       if (seq === this.modelSeq) this.fail(`Could not open the model: ${e.message}`);

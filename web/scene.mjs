@@ -4,6 +4,7 @@
 // use) and ends with the same footer; web/export.mjs writes scenes as SVG or PNG.
 import { LUT, lutIndex } from './colormap.mjs';
 import { tokenLabel, clip } from './tokens.mjs';
+import { runIsCausal } from './model-family.mjs';
 
 export const SCENE_WIDTH = 760; // the narrowest picture
 
@@ -68,7 +69,7 @@ export function startScene(ctl, view, title, at) {
   return {
     sc, state, r, colors, T, H, L,
     top: y + 22,
-    causal: !r.options || r.options.causal !== false,
+    causal: runIsCausal(r),
     labels: r.tokens.map((t) => clip(tokenLabel(t), 14)),
   };
 }

@@ -170,13 +170,18 @@ async function entryFor(key) {
 }
 
 // Per position: top-k next tokens (ids, probabilities), the entropy, and the
-// probability and rank of the token that actually follows. Reads the logits in
+// probability and rank of the token that actually follows. For encoders
+// (info.causal false) the logits at t are the masked-LM head's prediction for
+// position t itself, so the "actual" token is ids[t], not ids[t + 1]. Reads the logits in
 // place in the heap: one pass for max, top-k and rank, one for the softmax sum.
 // With lastOnly, only the last position is filled, from the run's last-position
 // logits (free with every run); the other positions stay empty (rank -1).
+// null for an encoder saved without its masked-LM head (no logits at all).
 function nextTokens(entry, run, lastOnly = false) {
   const { model } = entry;
+  if (model.info.has_predictions === false) return null;
   const { ids, T, vocab_size: V } = run.meta;
+  const ahead = model.info.causal ? 1 : 0; // the position a row of logits predicts, from t
   const logits = run.view(lastOnly ? 'logits_last' : 'logits_all'); // [V] or [T, V], in place
   const topIds = new Int32Array(T * TOPK);
   const topP = new Float32Array(T * TOPK);
@@ -188,7 +193,7 @@ function nextTokens(entry, run, lastOnly = false) {
   topIds.fill(-1);
   for (let t = lastOnly ? T - 1 : 0; t < T; t++) {
     const row = lastOnly ? logits : logits.subarray(t * V, (t + 1) * V);
-    const next = t + 1 < ids.length ? ids[t + 1] : -1;
+    const next = t + ahead < ids.length ? ids[t + ahead] : -1;
     const a = next >= 0 ? row[next] : Infinity;
     kv.fill(-Infinity);
     ki.fill(-1);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <random>
 
 #include "json/json.hpp"
@@ -12,7 +13,9 @@ namespace hs::model {
 
 const std::vector<std::string>& head_score_names() {
   static const std::vector<std::string> names = {"previous_token", "first_token", "self",
-                                                 "same_token",     "induction",   "punctuation"};
+                                                 "same_token",     "induction",   "punctuation",
+                                                 "to_cls",         "to_sep",      "next_token",
+                                                 "broad"};
   return names;
 }
 
@@ -23,7 +26,11 @@ double head_score(const HeadScores& s, std::size_t index) {
     case 2: return s.self;
     case 3: return s.same_token;
     case 4: return s.induction;
-    default: return s.punctuation;
+    case 5: return s.punctuation;
+    case 6: return s.to_cls;
+    case 7: return s.to_sep;
+    case 8: return s.next_token;
+    default: return s.broad;
   }
 }
 
@@ -40,11 +47,43 @@ bool is_punctuation_token(const std::string& text) {
   }
   return any;
 }
+
+bool is_sequence_start_token(const std::string& text) { return text == "[CLS]" || text == "<s>"; }
+bool is_sequence_end_token(const std::string& text) { return text == "[SEP]" || text == "</s>"; }
+
+// The encoder patterns of one head over one run (see head_roles.hpp): to [CLS],
+// to [SEP], to the next token, and how broad each row is.
+struct EncoderPatternSums {
+  double to_cls = 0, to_sep = 0, next_token = 0, broad = 0;
+  std::size_t cls_queries = 0, sep_queries = 0, next_queries = 0, broad_queries = 0;
+};
+
+EncoderPatternSums encoder_pattern_sums(const float* A, std::size_t T, bool causal, bool starts_with_cls,
+                                        bool ends_with_sep) {
+  EncoderPatternSums sums;
+  for (std::size_t i = 0; i < T; ++i) {
+    const float* row = A + i * T;  // A[i, :]
+    if (starts_with_cls) { sums.to_cls += row[0]; ++sums.cls_queries; }
+    if (ends_with_sep) { sums.to_sep += row[T - 1]; ++sums.sep_queries; }
+    if (i + 1 < T) { sums.next_token += row[i + 1]; ++sums.next_queries; }
+    const std::size_t keys = causal ? i + 1 : T;  // the keys query i can see
+    if (keys < 2) continue;
+    double entropy = 0;  // -sum_j a_j log a_j, in nats
+    for (std::size_t j = 0; j < keys; ++j)
+      if (row[j] > 0) entropy -= row[j] * std::log(static_cast<double>(row[j]));
+    sums.broad += entropy / std::log(static_cast<double>(keys));
+    ++sums.broad_queries;
+  }
+  return sums;
+}
 }  // namespace
 
 void HeadScoreTotals::add(const RunResult& r) {
   const std::size_t T = r.T, L = r.n_layer, H = r.n_head;
   if (heads_.empty()) heads_.resize(L * H);
+  if (r.family == Family::Bert) encoder_ = true;
+  const bool starts_with_cls = T > 0 && !r.tokens.empty() && is_sequence_start_token(r.tokens[0]);
+  const bool ends_with_sep = T > 0 && r.tokens.size() >= T && is_sequence_end_token(r.tokens[T - 1]);
   std::vector<bool> punct(T);
   for (std::size_t j = 0; j < T; ++j) punct[j] = j < r.tokens.size() && is_punctuation_token(r.tokens[j]);
   for (std::size_t l = 0; l < L; ++l)
@@ -76,6 +115,15 @@ void HeadScoreTotals::add(const RunResult& r) {
         if (has_same) { sum.same_token += s_same; ++head.same_token_queries; }
         if (has_ind) { sum.induction += s_ind; ++head.induction_queries; }
       }
+      const EncoderPatternSums enc = encoder_pattern_sums(A, T, r.causal, starts_with_cls, ends_with_sep);
+      sum.to_cls += enc.to_cls;
+      sum.to_sep += enc.to_sep;
+      sum.next_token += enc.next_token;
+      sum.broad += enc.broad;
+      head.cls_queries += enc.cls_queries;
+      head.sep_queries += enc.sep_queries;
+      head.next_queries += enc.next_queries;
+      head.broad_queries += enc.broad_queries;
     }
 }
 
@@ -92,6 +140,11 @@ std::vector<HeadScores> HeadScoreTotals::scores() const {
     s.punctuation = mean(head.sums.punctuation, head.queries);
     s.same_token = mean(head.sums.same_token, head.same_token_queries);
     s.induction = mean(head.sums.induction, head.induction_queries);
+    s.to_cls = mean(head.sums.to_cls, head.cls_queries);
+    s.to_sep = mean(head.sums.to_sep, head.sep_queries);
+    s.next_token = mean(head.sums.next_token, head.next_queries);
+    s.broad = mean(head.sums.broad, head.broad_queries);
+    s.encoder = encoder_;
   }
   return out;
 }
@@ -102,19 +155,41 @@ std::vector<HeadScores> score_heads(const RunResult& r) {
   return totals.scores();
 }
 
-std::string head_role(const HeadScores& s, double threshold) {
-  // specific patterns first, then the resting places
-  const std::pair<const char*, double> specific[] = {{"induction", s.induction},
-                                                     {"previous_token", s.previous_token},
-                                                     {"same_token", s.same_token},
-                                                     {"punctuation", s.punctuation}};
+namespace {
+// The name of the highest finite score of `candidates` that reaches `threshold`, or nullptr.
+const char* strongest(std::initializer_list<std::pair<const char*, double>> candidates, double threshold) {
   const char* best = nullptr;
   double best_v = threshold;
-  for (const auto& [name, v] : specific)
+  for (const auto& [name, v] : candidates)
     if (std::isfinite(v) && v >= best_v) { best = name; best_v = v; }
-  if (best) return best;
+  return best;
+}
+}  // namespace
+
+std::string head_role(const HeadScores& s, double threshold, double broad_threshold) {
+  // specific patterns first, then the resting places
+  if (!s.encoder) {
+    if (const char* best = strongest({{"induction", s.induction},
+                                      {"previous_token", s.previous_token},
+                                      {"same_token", s.same_token},
+                                      {"punctuation", s.punctuation}},
+                                     threshold))
+      return best;
+    if (std::isfinite(s.first_token) && s.first_token >= threshold && s.first_token >= s.self) return "first_token";
+    if (std::isfinite(s.self) && s.self >= threshold) return "self";
+    return "mixed";
+  }
+  if (const char* best = strongest({{"induction", s.induction},
+                                    {"previous_token", s.previous_token},
+                                    {"next_token", s.next_token},
+                                    {"same_token", s.same_token},
+                                    {"punctuation", s.punctuation}},
+                                   threshold))
+    return best;
+  if (const char* rest = strongest({{"to_sep", s.to_sep}, {"to_cls", s.to_cls}}, threshold)) return rest;
   if (std::isfinite(s.first_token) && s.first_token >= threshold && s.first_token >= s.self) return "first_token";
   if (std::isfinite(s.self) && s.self >= threshold) return "self";
+  if (std::isfinite(s.broad) && s.broad >= broad_threshold) return "broad";
   return "mixed";
 }
 

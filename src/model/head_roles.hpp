@@ -10,7 +10,17 @@
 //                   mean of the mass on the tokens right after them, A[i, j+1]
 //                   (on a random sequence repeated twice: "what came next last time")
 //   punctuation     mean over queries i >= 1 of the mass on punctuation/newline keys j <= i
+// Encoder patterns, scored on every run (every query i, 0 included, counts):
+//   to_cls          mean of A[i, 0] when the first token is [CLS] or <s> (else NaN)
+//   to_sep          mean of A[i, T-1] when the last token is [SEP] or </s> (else NaN)
+//   next_token      mean over queries i < T-1 of A[i, i+1] (0 under a causal mask)
+//   broad           mean over queries that see >= 2 keys of the row's entropy divided
+//                   by log(keys it sees): T both ways, i+1 under the causal mask;
+//                   1 = spread evenly, 0 = on one key (not a mass: a normalized entropy)
 // A score is NaN when the text has no query it applies to.
+// Roles: decoders (gpt2, llama, gpt_neox) get the first six roles only, exactly
+// as before the encoder patterns existed; encoders (bert) can also be labelled
+// to_cls, to_sep, next_token and broad (head_role).
 #pragma once
 
 #include <string>
@@ -22,6 +32,8 @@ namespace hs::model {
 
 struct HeadScores {
   double previous_token = 0, first_token = 0, self = 0, same_token = 0, induction = 0, punctuation = 0;
+  double to_cls = 0, to_sep = 0, next_token = 0, broad = 0;
+  bool encoder = false;  // scored on an encoder's runs: the encoder roles apply
 };
 
 // Names of the scores, in HeadScores order.
@@ -45,14 +57,19 @@ class HeadScoreTotals {
   struct Head {
     HeadScores sums;
     std::size_t queries = 0, same_token_queries = 0, induction_queries = 0;
+    std::size_t cls_queries = 0, sep_queries = 0, next_queries = 0, broad_queries = 0;
   };
+  bool encoder_ = false;
   std::vector<Head> heads_;
 };
 
 // The strongest role of a head: the name of its highest score if that score is
 // at least `threshold`, else "mixed". First-token and self count only when no
 // other role reaches the threshold (many heads park attention there).
-std::string head_role(const HeadScores& s, double threshold = 0.4);
+// Encoders: next_token joins the specific patterns; to_sep and to_cls (the
+// resting places of encoders) come before first_token and self; "broad" when
+// nothing else applies and broad >= `broad_threshold`.
+std::string head_role(const HeadScores& s, double threshold = 0.4, double broad_threshold = 0.85);
 
 // A probe for induction: `n` random ids (fixed seed) in [lo, hi), repeated twice.
 std::vector<int32_t> induction_probe(std::size_t n, int32_t lo, int32_t hi, unsigned seed = 1234);

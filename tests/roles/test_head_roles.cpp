@@ -120,3 +120,81 @@ TEST_CASE("roles: HeadScoreTotals pools the queries of several runs") {
   CHECK(one.scores()[0].previous_token == score_heads(a)[0].previous_token);
   CHECK(std::isnan(one.scores()[0].same_token));
 }
+
+namespace {
+
+// An encoder run (BERT family, no causal mask) over "[CLS] w5 w6 w7 w8 [SEP]".
+template <class F>
+RunResult make_encoder_run(int H, F pattern) {
+  RunResult r = make_run({101, 5, 6, 7, 8, 102}, H, pattern);
+  r.tokens.front() = "[CLS]";
+  r.tokens.back() = "[SEP]";
+  r.family = Family::Bert;
+  r.causal = false;
+  return r;
+}
+
+// Heads: 0 all on [CLS], 1 all on [SEP], 2 on the next token (the last on itself), 3 spread evenly.
+void encoder_patterns(int h, std::size_t i, float* row, std::size_t T) {
+  if (h == 0) row[0] = 1.0f;
+  else if (h == 1) row[T - 1] = 1.0f;
+  else if (h == 2) row[i + 1 < T ? i + 1 : i] = 1.0f;
+  else for (std::size_t j = 0; j < T; ++j) row[j] = 1.0f / float(T);
+}
+
+}  // namespace
+
+TEST_CASE("roles: encoder heads to [CLS], to [SEP], to the next token, and broad") {
+  auto r = make_encoder_run(4, [](int h, std::size_t i, float* row) { encoder_patterns(h, i, row, 6); });
+  auto s = score_heads(r);
+  REQUIRE(s.size() == 4);
+  CHECK(s[0].encoder);
+  CHECK(s[0].to_cls == Catch::Approx(1.0));
+  CHECK(head_role(s[0]) == "to_cls");
+  CHECK(s[1].to_sep == Catch::Approx(1.0));
+  CHECK(head_role(s[1]) == "to_sep");
+  CHECK(s[2].next_token == Catch::Approx(1.0));  // 5 queries with a next token, all on it
+  CHECK(head_role(s[2]) == "next_token");
+  CHECK(s[3].broad == Catch::Approx(1.0));  // uniform rows: entropy log T over log T
+  CHECK(s[3].to_cls == Catch::Approx(1.0 / 6));
+  CHECK(head_role(s[3]) == "broad");
+  // one-hot rows have no spread
+  CHECK(s[0].broad == Catch::Approx(0.0).margin(1e-12));
+  // a head on its own token in an encoder is still "self"; one that reads both neighbours,
+  // more the next, is a next-token head
+  auto r2 = make_encoder_run(2, [](int h, std::size_t i, float* row) {
+    if (h == 0) { row[i] = 1.0f; return; }
+    const std::size_t T = 6;
+    if (i == 0) row[1] = 1.0f;
+    else if (i + 1 == T) row[i - 1] = 1.0f;
+    else { row[i - 1] = 0.25f; row[i + 1] = 0.75f; }
+  });
+  auto s2 = score_heads(r2);
+  CHECK(head_role(s2[0]) == "self");
+  CHECK(s2[1].previous_token == Catch::Approx((0.25 * 4 + 1.0) / 5));
+  CHECK(s2[1].next_token == Catch::Approx((1.0 + 0.75 * 4) / 5));
+  CHECK(head_role(s2[1]) == "next_token");
+}
+
+TEST_CASE("roles: encoder patterns are scored on decoders but the roles stay the decoder ones") {
+  // the same tokens and patterns as an encoder's, but a causal GPT-2 run (rows see keys j <= i)
+  auto r = make_run({101, 5, 6, 7, 8, 102}, 2, [](int h, std::size_t i, float* row) {
+    if (h == 0) row[0] = 1.0f;
+    else for (std::size_t j = 0; j <= i; ++j) row[j] = 1.0f / float(i + 1);
+  });
+  r.tokens.front() = "<s>";
+  auto s = score_heads(r);
+  CHECK_FALSE(s[0].encoder);
+  CHECK(s[0].to_cls == Catch::Approx(1.0));  // <s> opens the text: scored
+  CHECK(std::isnan(s[0].to_sep));            // no [SEP] or </s> at the end: does not apply
+  CHECK(s[0].next_token == Catch::Approx(0.0));
+  CHECK(head_role(s[0]) == "first_token");   // not to_cls: a decoder's attention sink
+  CHECK(s[1].broad == Catch::Approx(1.0));   // uniform over the keys each query sees
+  CHECK(head_role(s[1]) == "mixed");         // broad is an encoder role
+  // the JSON names the encoder scores after the decoder ones
+  std::string j = head_scores_json(s, 1, 2);
+  CHECK(j.find("\"punctuation\",\"to_cls\",\"to_sep\",\"next_token\",\"broad\"]") != std::string::npos);
+  // a text that does not start with [CLS] or <s>: to_cls does not apply
+  auto plain = make_run({5, 6, 7}, 1, [](int, std::size_t, float* row) { row[0] = 1.0f; });
+  CHECK(std::isnan(score_heads(plain)[0].to_cls));
+}

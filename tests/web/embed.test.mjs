@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, defaultModel, watchCsp, courseSite, ARTIFACTS, NATIVE_CLI, ROOT as ROOT_DIR } from './helpers.mjs';
+import { startServer, defaultModel, watchCsp, courseSite, serveSite, closeSite, ARTIFACTS, NATIVE_CLI, ROOT as ROOT_DIR } from './helpers.mjs';
 import { tokenLabel, clip } from '../../web/tokens.mjs';
 
 let server;
@@ -45,16 +45,10 @@ before(async () => {
 <headscope-view id="x" text="${XSS.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}" view="grid" editable></headscope-view>
 </body></html>`,
   });
-  server = await startServer({ csp: true, root: site });
-  browser = await launch();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  ({ server, browser } = await serveSite(site));
 });
 
-after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-  if (site) fs.rmSync(site, { recursive: true, force: true });
-});
+after(() => closeSite({ server, browser, site }));
 
 const base = () => `${server.url}course/week-3/`;
 

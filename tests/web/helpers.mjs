@@ -127,7 +127,8 @@ export async function watchCsp(context) {
 }
 
 // A course site in a temporary folder: web/ linked at course/week-3/headscope/,
-// plus the given pages (relative path -> HTML). Returns the folder.
+// plus the given pages (relative path -> HTML). Returns the folder. serveSite
+// serves it (strict CSP) with a browser; closeSite ends both and removes it.
 export function courseSite(pages) {
   const dir = fs.mkdtempSync(path.join(fs.realpathSync(process.env.TMPDIR || '/tmp'), 'headscope-course-'));
   const sub = path.join(dir, 'course/week-3');
@@ -135,4 +136,17 @@ export function courseSite(pages) {
   fs.symlinkSync(WEB, path.join(sub, 'headscope'), 'dir');
   for (const [rel, html] of Object.entries(pages)) fs.writeFileSync(path.join(sub, rel), html);
   return dir;
+}
+
+export async function serveSite(site) {
+  const server = await startServer({ csp: true, root: site });
+  const browser = await launch();
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  return { server, browser };
+}
+
+export async function closeSite({ server, browser, site }) {
+  if (browser) await browser.close();
+  if (server) await server.close();
+  if (site) fs.rmSync(site, { recursive: true, force: true });
 }

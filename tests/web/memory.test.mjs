@@ -198,9 +198,10 @@ test('runs too large for the module: clear errors, the module keeps working', as
   const rt = await loadRuntime();
   const model = rt.loadModel(zeroModel({ L: 1, H: 16, C: 16, P: 4096, F: 16 }));
   // kMaxResultBytes (1 GB): 16 heads x 4096^2 x 4 bytes = 1 GB of attention, plus the
-  // scratch 4096 x (8C + F) floats = 2.25 MB and the logits: 1026 MB
+  // keys and values 4096 x 2 KV floats = 0.5 MB, the scratch 4096 x (4C + 2Q + 2KV + F + C)
+  // floats = 2.5 MB (src/model/forward.cpp run_result_floats) and the logits: 1027 MB
   assert.throws(() => model.runData(' a'.repeat(4096)),
-    /a run on 4096 tokens would need 1026 MB for its attention and logits; shorten the text/);
+    /a run on 4096 tokens would need 1027 MB for its attention and logits; shorten the text/);
   assert.throws(() => model.runData(' a'.repeat(4096), { max_tokens: 4096 }), /would need \d+ MB/);
   assertUniform(model.runData(' a'.repeat(300)), 'after the refused run');
   // the same guard through score (every position's logits) and roles

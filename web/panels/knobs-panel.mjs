@@ -2,7 +2,11 @@
 // switches, the softmax temperature and its head, the heads switched off (a
 // checkbox per head, zero or mean replacement), the reset button, and the
 // one-line summary of the knobs in use. Setting a knob re-runs the model.
+// Knobs that do not apply to the model (web/model-family.mjs knobReasons: the
+// causal mask and head ranking for encoders) are disabled with their reason
+// shown next to them.
 import { defaultKnobs } from '../knobs.mjs';
+import { knobReasons } from '../model-family.mjs';
 
 export function knobsPanel(page) {
   const { $, state, ctl } = page;
@@ -10,7 +14,9 @@ export function knobsPanel(page) {
     details: $('knobs'), scale: $('knob-scale'), causal: $('knob-causal'), temp: $('knob-temp'),
     tempValue: $('knob-temp-value'), tempHead: $('knob-temp-head'), ablation: $('knob-ablation'),
     ablateList: $('ablate-list'), ablateClear: $('ablate-clear'), reset: $('knobs-reset'), summary: $('knob-summary'),
+    causalReason: $('knob-causal-reason'), rankGo: $('rank-go'), rankN: $('rank-n'), rankReason: $('rank-reason'),
   };
+  let reasons = {};
 
   function set(patch, { run = true } = {}) {
     Object.assign(state.knobs, patch);
@@ -49,6 +55,25 @@ export function knobsPanel(page) {
       ui.ablateList.append(row);
     }
   }
+
+  // Disable the knobs that do not apply to the model (info), each with its reason;
+  // an encoder's causal knob stays on (the module ignores it: there is no mask).
+  function applyModel(info) {
+    reasons = knobReasons(info);
+    const off = (input, reasonEl, reason) => {
+      input.disabled = !!reason;
+      input.closest('label, .knob-row').classList.toggle('not-applicable', !!reason);
+      reasonEl.hidden = !reason;
+      reasonEl.textContent = reason ? `Not for this model: ${reason}.` : '';
+    };
+    off(ui.causal, ui.causalReason, reasons.causal);
+    off(ui.rankGo, ui.rankReason, reasons.rank);
+    ui.rankN.disabled = !!reasons.rank;
+    if (reasons.causal && !state.knobs.causal) state.knobs.causal = true;
+  }
+
+  // The knobs that do not apply to the model on screen: {knob: reason}.
+  const notApplicable = () => reasons;
 
   // The controls and the summary from state.knobs.
   function show() {
@@ -93,5 +118,5 @@ export function knobsPanel(page) {
   ui.reset.addEventListener('click', () => set(defaultKnobs()));
   ctl.onAblate = (ablate) => set({ ablate });
 
-  return { set, show, buildLists };
+  return { set, show, buildLists, applyModel, notApplicable };
 }

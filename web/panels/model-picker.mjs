@@ -1,13 +1,16 @@
 // web/panels/model-picker.mjs — which model the page shows: the list of bundled
 // models, a model by URL (the hash's model field), the reader's own files (the
 // "Open" button, or files / a folder dropped anywhere on the page), the load
-// progress, and the model line under the text.
+// progress, and the model line under the text (the family and its shape,
+// web/model-family.mjs).
+import { describeFamilyShape, isEncoder } from '../model-family.mjs';
+import { VIEW_TITLES } from '../views/markup.mjs';
 
 const mb = (n) => `${(n / 1048576).toFixed(n < 10485760 ? 1 : 0)} MB`;
 
 function describeModel(m) {
   const i = m.info;
-  return `${i.n_layer} layers × ${i.n_head} heads · d=${i.n_embd} · context ${i.n_positions} · vocab ${i.vocab_size.toLocaleString('en')}`;
+  return `${describeFamilyShape(i)} · d=${i.n_embd} · context ${i.n_positions} · vocab ${i.vocab_size.toLocaleString('en')}`;
 }
 
 export function modelPicker(page) {
@@ -39,9 +42,15 @@ export function modelPicker(page) {
     const { n_layer: L, n_head: H } = model.info;
     page.headPicker.fill(L, H);
     page.knobs.buildLists(L, H);
+    page.knobs.applyModel(model.info);
     page.knobs.show();
     page.ctl.select(page.state.layer, page.state.head);
     ui.info.textContent = `${model.name} · ${describeModel(model)}`;
+    ui.info.dataset.family = model.info.family;
+    const nextTab = $('tab-next'); // encoders predict the token at a position: "Masked token"
+    if (nextTab) nextTab.textContent = isEncoder(model.info) ? 'Masked token' : VIEW_TITLES.next;
+    // the colour legend's "masked" swatch: encoders mask nothing
+    for (const el of document.querySelectorAll('.legend-masked, .legend-masked + .muted')) el.hidden = isEncoder(model.info);
     status.clearError();
     status.setState('ready');
     status.setStatus(model.timing

@@ -11,7 +11,7 @@ export function rankingPanel(page) {
   const name = (i, H) => `L${Math.floor(i / H)}H${i % H}`;
 
   function start() {
-    if (ranking || !state.model || !state.result) return;
+    if (ranking || !state.model || !state.result || page.knobs.notApplicable().rank) return;
     const N = Math.max(1, Math.floor(Number(ui.n.value) || 1));
     const { n_layer: L, n_head: H } = state.model.info;
     ui.go.disabled = true;

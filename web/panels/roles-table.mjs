@@ -14,6 +14,10 @@ const ROLE_DEFS = {
   same_token: 'for tokens that appeared earlier in the text: mean weight on those earlier copies.',
   induction: 'for tokens that appeared earlier: mean weight on the token that came right after the earlier copy (“what came next last time”). High on the probe = an induction head.',
   punctuation: 'mean weight on punctuation and newline tokens.',
+  to_cls: 'when the text starts with [CLS] (or <s>): mean weight every token puts on it. A role on encoders only (on decoders the first token is the attention sink: first_token).',
+  to_sep: 'when the text ends with [SEP] (or </s>): mean weight every token puts on it (encoder heads with nothing to do often rest there). A role on encoders only.',
+  next_token: 'mean weight on the token just after (0 under a causal mask). A role on encoders only.',
+  broad: 'how evenly a token spreads its weight: the entropy of its weights over the tokens it can see, divided by its maximum (1 = evenly over all). Not a weight; a role (“broad” when nothing else applies and this is at least 0.85) on encoders only.',
 };
 
 export function rolesTable(page) {
@@ -35,7 +39,7 @@ export function rolesTable(page) {
     const dt = document.createElement('dt');
     dt.textContent = 'role';
     const dd = document.createElement('dd');
-    dd.textContent = 'the highest score if it is at least 0.4, else “mixed”; first-token and self count only when no other score reaches 0.4. A dash: the text has no token the score applies to. Every score is a mean attention weight between 0 and 1, computed by the wasm module (src/model/head_roles.hpp).';
+    dd.textContent = 'the highest score if it is at least 0.4, else “mixed”; first-token and self count only when no other score reaches 0.4. Encoders: to [SEP] and to [CLS] come after the specific patterns (with next-token among them) and before first-token and self; then broad. A dash: the text has no token the score applies to. Every score is a mean attention weight between 0 and 1, computed by the wasm module (src/model/head_roles.hpp).';
     ui.defs.append(dt, dd);
     const pdt = document.createElement('dt');
     pdt.textContent = 'tag relation (Brown probe)';
@@ -46,7 +50,7 @@ export function rolesTable(page) {
       const s = document.createElement('span');
       s.className = `role-chip role-${name}`;
       s.textContent = info.short;
-      s.title = name;
+      s.title = info.encoder ? `${name} (encoders)` : name;
       return s;
     }));
   }

@@ -1,15 +1,20 @@
 // web/views/grid.mjs — "All heads": one canvas holding a thumbnail of every
 // head's attention matrix (rows: layers, columns: heads), with a short label for
 // heads whose behaviour is clear (previous token, first token, self, same token,
-// induction, punctuation: ROLE_INFO below). Click or arrow keys + Enter to select
+// induction, punctuation; for encoders also to [CLS], to [SEP], next token,
+// broad: ROLE_INFO below). Click or arrow keys + Enter to select
 // a head, ctrl-click or X to switch it off; the hovered token's row is marked in
-// every thumbnail. scene(): the same as a picture for slides.
+// every thumbnail. Grouped-query models (fewer key/value heads than query
+// heads): the heads sharing a key/value head are labelled "kv g" together and
+// separated from the next group by a thin line. scene(): the same as a picture for slides.
 import { sizeCanvas, packed, paintMatrix } from '../draw.mjs';
 import { tokenLabel } from '../tokens.mjs';
 import { startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
+import { runIsCausal, kvGroupSize, kvHeadOf, kvShareText } from '../model-family.mjs';
 
 const LABEL_W = 30;
 const LABEL_H = 18;
+const KV_LABEL_H = 14; // grouped-query models: a "kv g" row above the head labels
 const GAP = 4;
 // the picture's place in the model (web/scene.mjs)
 const WHOLE_MODEL = { where: ({ state }) => `${state.result.n_layer} layers × ${state.result.n_head} heads`, file: () => '' };
@@ -24,6 +29,11 @@ export const ROLE_INFO = {
   same_token: { short: 'same', color: '#009E73', label: 'same token' },
   induction: { short: 'induct', color: '#D55E00', label: 'induction' },
   punctuation: { short: 'punct', color: '#E69F00', label: 'punctuation' },
+  // encoder roles (src/model/head_roles.hpp: labelled on encoders only)
+  to_cls: { short: 'cls', color: '#4d4d4d', label: 'to [CLS]', encoder: true },
+  to_sep: { short: 'sep', color: '#7a5a00', label: 'to [SEP]', encoder: true },
+  next_token: { short: 'next', color: '#332288', label: 'next token', encoder: true },
+  broad: { short: 'broad', color: '#8c8c5a', label: 'broad', encoder: true },
 };
 
 // The role of head (l, h) in a result ('' when mixed or unknown).
@@ -32,6 +42,9 @@ export function headRole(r, l, h, which = 'text') {
   const role = roles && roles.roles[l] && roles.roles[l][h];
   return role && ROLE_INFO[role] ? role : '';
 }
+
+// The run's heads as the grouping helpers read them.
+const headShape = (r) => ({ n_head: r.n_head, n_kv_head: r.n_kv_head || r.n_head });
 
 export class GridView {
   constructor(app, section) {
@@ -96,8 +109,9 @@ export class GridView {
     const c = this.cursor();
     const b = headRole(this.r, c.layer, c.head, this.app.state.roleSource);
     const off = this.app.isAblated(c.layer, c.head);
+    const share = kvShareText(headShape(this.r), c.head);
     this.canvas.setAttribute('aria-label',
-      `All heads. Cursor on layer ${c.layer}, head ${c.head}${b ? ` (${ROLE_INFO[b].label} head)` : ''}${off ? ', switched off' : ''}. ` +
+      `All heads. Cursor on layer ${c.layer}, head ${c.head}${b ? ` (${ROLE_INFO[b].label} head)` : ''}${off ? ', switched off' : ''}${share ? `; it ${share}` : ''}. ` +
       `Selected: layer ${this.app.state.layer}, head ${this.app.state.head}. Arrow keys move, Enter selects` +
       `${this.app.onAblate ? ', X switches the head off or on' : ''}.`);
   }
@@ -105,9 +119,9 @@ export class GridView {
   scrollTo(c) {
     const g = this.geom;
     if (!g) return;
-    const y = LABEL_H + c.layer * (g.cell + GAP);
+    const y = g.labelH + c.layer * (g.cell + GAP);
     const w = this.wrap;
-    if (y < w.scrollTop) w.scrollTop = y - LABEL_H;
+    if (y < w.scrollTop) w.scrollTop = y - g.labelH;
     else if (y + g.cell > w.scrollTop + w.clientHeight) w.scrollTop = y + g.cell - w.clientHeight + GAP;
   }
 
@@ -116,7 +130,7 @@ export class GridView {
     if (!g) return null;
     const rect = this.canvas.getBoundingClientRect();
     const x = e.clientX - rect.left - LABEL_W;
-    const y = e.clientY - rect.top - LABEL_H;
+    const y = e.clientY - rect.top - g.labelH;
     if (x < 0 || y < 0) return null;
     const head = Math.floor(x / (g.cell + GAP));
     const layer = Math.floor(y / (g.cell + GAP));
@@ -140,12 +154,14 @@ export class GridView {
     const role = headRole(r, hit.layer, hit.head, this.app.state.roleSource);
     const lines = [`Layer ${hit.layer} · head ${hit.head}${role ? ` · ${ROLE_INFO[role].label} head` : ''}` +
       `${this.app.isAblated(hit.layer, hit.head) ? ' · switched off' : ''}`];
+    const share = kvShareText(headShape(r), hit.head);
+    if (share) lines.push(`This head ${share}.`);
     const sc = r.roles && r.roles.text;
     if (sc) {
       const row = sc.scores[hit.layer][hit.head];
       lines.push(sc.names.map((n, k) => `${ROLE_INFO[n] ? ROLE_INFO[n].short : n} ${row[k] === null ? '–' : (row[k] * 100).toFixed(0) + '%'}`).join(' · '));
     }
-    const causal = !r.options || r.options.causal !== false;
+    const causal = runIsCausal(r);
     const v = r.attention[((hit.layer * r.n_head + hit.head) * r.T + hit.i) * r.T + hit.j];
     lines.push(causal && hit.j > hit.i
       ? `“${tokenLabel(r.tokens[hit.i])}” → “${tokenLabel(r.tokens[hit.j])}”: masked (future)`
@@ -161,12 +177,14 @@ export class GridView {
     const { n_layer: L, n_head: H, T } = r;
     const avail = Math.max(200, this.wrap.clientWidth - 2);
     const cell = Math.max(18, Math.min(180, Math.floor((avail - LABEL_W - GAP * (H - 1)) / H)));
+    const group = kvGroupSize(headShape(r)); // query heads per key/value head
+    const labelH = LABEL_H + (group > 1 ? KV_LABEL_H : 0);
     const cssW = LABEL_W + H * cell + (H - 1) * GAP;
-    const cssH = LABEL_H + L * cell + (L - 1) * GAP + 2;
-    const causal = !r.options || r.options.causal !== false;
+    const cssH = labelH + L * cell + (L - 1) * GAP + 2;
+    const causal = runIsCausal(r);
     const key = `${cell}|${state.scale}|${colors.bg}|${colors.mask}|${window.devicePixelRatio}`;
     const { ctx, dpr } = sizeCanvas(this.canvas, cssW, cssH);
-    this.geom = { cell, L, H, T };
+    this.geom = { cell, L, H, T, labelH };
     if (full || !this.image || this.imageKey !== key) {
       const reuse = this.image && this.image.width === this.canvas.width && this.image.height === this.canvas.height;
       const img = reuse ? this.image : ctx.createImageData(this.canvas.width, this.canvas.height);
@@ -176,9 +194,9 @@ export class GridView {
       for (let l = 0; l < L; l++) {
         for (let h = 0; h < H; h++) {
           const x0 = Math.round((LABEL_W + h * (cell + GAP)) * dpr);
-          const y0 = Math.round((LABEL_H + l * (cell + GAP)) * dpr);
+          const y0 = Math.round((labelH + l * (cell + GAP)) * dpr);
           const w = Math.round((LABEL_W + h * (cell + GAP) + cell) * dpr) - x0;
-          const hh = Math.round((LABEL_H + l * (cell + GAP) + cell) * dpr) - y0;
+          const hh = Math.round((labelH + l * (cell + GAP) + cell) * dpr) - y0;
           paintMatrix(px, img.width, x0, y0, w, hh, r.attention, (l * H + h) * T * T, T, state.scale, causal, maskPx);
         }
       }
@@ -193,12 +211,14 @@ export class GridView {
     ctx.textAlign = 'center';
     for (let h = 0; h < H; h++) {
       ctx.fillStyle = h === state.head ? colors.fg : colors.muted;
-      ctx.fillText(`H${h}`, LABEL_W + h * (cell + GAP) + cell / 2, LABEL_H / 2);
+      ctx.fillText(`H${h}`, LABEL_W + h * (cell + GAP) + cell / 2, labelH - LABEL_H / 2);
     }
+    if (group > 1) this.drawKvGroups(ctx, { H, group, cell, cssH, state });
+    else delete this.canvas.dataset.kvGroups;
     ctx.textAlign = 'right';
     for (let l = 0; l < L; l++) {
       ctx.fillStyle = l === state.layer ? colors.fg : colors.muted;
-      ctx.fillText(`L${l}`, LABEL_W - 6, LABEL_H + l * (cell + GAP) + cell / 2);
+      ctx.fillText(`L${l}`, LABEL_W - 6, labelH + l * (cell + GAP) + cell / 2);
     }
     // role labels (the module's strongest role on this text) and switched-off heads
     const shown = [];
@@ -208,7 +228,7 @@ export class GridView {
     for (let l = 0; l < L; l++) {
       for (let h = 0; h < H; h++) {
         const x = LABEL_W + h * (cell + GAP);
-        const y = LABEL_H + l * (cell + GAP);
+        const y = labelH + l * (cell + GAP);
         if (this.app.isAblated(l, h)) {
           ctx.fillStyle = 'rgba(0,0,0,0.55)';
           ctx.fillRect(x, y, cell, cell);
@@ -245,7 +265,7 @@ export class GridView {
       }
     }
     this.canvas.dataset.roles = shown.join(' '); // the labels drawn (for tests and tools)
-    const box = (l, h) => [LABEL_W + h * (cell + GAP), LABEL_H + l * (cell + GAP)];
+    const box = (l, h) => [LABEL_W + h * (cell + GAP), labelH + l * (cell + GAP)];
     // the token row in focus, in every thumbnail
     const pos = this.app.focusPos();
     if (pos !== null) {
@@ -289,6 +309,34 @@ export class GridView {
     }
   }
 
+  // Grouped-query attention: "kv g" over each group of query heads that share
+  // key/value head g, a bracket under it, and a thin line between groups.
+  drawKvGroups(ctx, { H, group, cell, cssH, state }) {
+    const { colors } = this.app;
+    const groups = [];
+    ctx.save();
+    ctx.font = `10px ${this.app.colors.font}`;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    for (let first = 0; first < H; first += group) {
+      const g = kvHeadOf(headShape(this.r), first);
+      const last = first + group - 1;
+      const x0 = LABEL_W + first * (cell + GAP);
+      const x1 = LABEL_W + last * (cell + GAP) + cell;
+      const mine = state.head >= first && state.head <= last;
+      ctx.fillStyle = mine ? colors.fg : colors.muted;
+      ctx.fillText(`kv ${g}`, (x0 + x1) / 2, KV_LABEL_H / 2);
+      ctx.fillRect(x0 + 2, KV_LABEL_H - 2, x1 - x0 - 4, 1);
+      if (first > 0) {
+        ctx.fillStyle = colors.muted;
+        ctx.fillRect(x0 - GAP / 2 - 0.5, 2, 1, cssH - 4);
+      }
+      groups.push(`${g}:${first}-${last}`);
+    }
+    ctx.restore();
+    this.canvas.dataset.kvGroups = groups.join(' '); // the groups drawn (for tests and tools)
+  }
+
   // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
   scene() {
     const { sc, top, causal, state, r, colors, T, H, L } = startScene(this.app, 'grid', 'all heads', WHOLE_MODEL);
@@ -296,9 +344,20 @@ export class GridView {
     let y;
     const cell = Math.max(24, Math.min(96, Math.floor((SCENE_WIDTH - 60) / H) - 6));
     const gap = 6;
-    for (let h = 0; h < H; h++) sc.text(50 + h * (cell + gap) + cell / 2, top + 10, `H${h}`, { anchor: 'middle', size: 11, fill: colors.muted });
+    // grouped-query models: "kv g" over each group of heads, a line between groups
+    const group = kvGroupSize(headShape(r));
+    const kvRow = group > 1 ? KV_LABEL_H : 0;
+    const gridTop = top + 18 + kvRow;
+    for (let first = 0; group > 1 && first < H; first += group) {
+      const x0 = 50 + first * (cell + gap);
+      const x1 = 50 + (first + group - 1) * (cell + gap) + cell;
+      sc.text((x0 + x1) / 2, top + 10, `kv ${kvHeadOf(headShape(r), first)}`, { anchor: 'middle', size: 10, fill: colors.muted });
+      sc.line(x0 + 2, top + 13, x1 - 2, top + 13, colors.muted, 1);
+      if (first > 0) sc.line(x0 - gap / 2, top + 2, x0 - gap / 2, gridTop + L * (cell + gap) - gap, colors.muted, 1);
+    }
+    for (let h = 0; h < H; h++) sc.text(50 + h * (cell + gap) + cell / 2, top + 10 + kvRow, `H${h}`, { anchor: 'middle', size: 11, fill: colors.muted });
     for (let l = 0; l < L; l++) {
-      const y0 = top + 18 + l * (cell + gap);
+      const y0 = gridTop + l * (cell + gap);
       sc.text(42, y0 + cell / 2 + 4, `L${l}`, { anchor: 'end', size: 11, fill: colors.muted });
       for (let h = 0; h < H; h++) {
         const x0 = 50 + h * (cell + gap);
@@ -323,7 +382,7 @@ export class GridView {
       }
     }
     W = Math.max(SCENE_WIDTH, 60 + H * (cell + gap));
-    y = top + 18 + L * (cell + gap) + 10;
+    y = gridTop + L * (cell + gap) + 10;
     return finishScene(sc, W, y);
   }
 }

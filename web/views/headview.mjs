@@ -7,6 +7,7 @@ import { sizeCanvas } from '../draw.mjs';
 import { renderToken, tokenLabel } from '../tokens.mjs';
 import { headColor, colorCss } from '../colormap.mjs';
 import { atFocusedHead, startScene, finishScene, SCENE_WIDTH } from '../scene.mjs';
+import { runIsCausal, kvGroupSize, kvGroupHeads, kvShareText } from '../model-family.mjs';
 
 const ROW = 22; // must match .tok-col li height in style.css
 
@@ -20,6 +21,7 @@ export class HeadView {
     this.body = section.querySelector('#headview-body');
     this.legend = section.querySelector('#headview-legend');
     this.title = section.querySelector('#headview-title');
+    this.kv = section.querySelector('#headview-kv');
     this.hoverSensitive = true;
     this.rightHover = null;
     this.hidden = new Set(); // heads hidden in the overlay
@@ -110,7 +112,8 @@ export class HeadView {
       chip.firstChild.style.backgroundColor = layerMode ? headColor(h) : colors.accent;
       if (layerMode) {
         chip.setAttribute('aria-pressed', String(!this.hidden.has(h)));
-        chip.title = this.hidden.has(h) ? `show head ${h}` : `hide head ${h}`;
+        const share = kvShareText({ n_head: H, n_kv_head: this.r.n_kv_head || H }, h);
+        chip.title = `${this.hidden.has(h) ? `show head ${h}` : `hide head ${h}`}${share ? ` (it ${share})` : ''}`;
       }
     }
   }
@@ -125,6 +128,7 @@ export class HeadView {
       ? `Head view · layer ${state.layer} · all ${H} heads`
       : `Head view · layer ${state.layer} · head ${state.head}`;
     this.renderLegend();
+    this.renderKvShare(layerMode);
     const heads = this.heads();
     const room = this.body.clientWidth - this.left.offsetWidth - this.right.offsetWidth - 4;
     const width = Math.max(60, Math.min(room, 360));
@@ -137,7 +141,7 @@ export class HeadView {
     const iso = this.rightHover !== null ? { side: 'right', k: this.rightHover }
       : focus !== null ? { side: 'left', k: focus } : null;
     const a = r.attention;
-    const causal = !r.options || r.options.causal !== false;
+    const causal = runIsCausal(r);
     const sqrt = state.scale === 'sqrt';
     const x0 = 2;
     const x1 = width - 2;
@@ -190,6 +194,26 @@ export class HeadView {
       if (lb.top < box.top || lb.bottom > box.bottom) this.body.scrollTop += lb.top - box.top - box.height / 2;
     }
     this.lastIso = iso && iso.side === 'left' ? iso.k : null;
+  }
+
+  // Grouped-query models: which query heads share the focused head's keys and
+  // values (one head), or every group of the layer (all heads).
+  renderKvShare(layerMode) {
+    const shape = { n_head: this.r.n_head, n_kv_head: this.r.n_kv_head || this.r.n_head };
+    const group = kvGroupSize(shape);
+    this.kv.hidden = group === 1;
+    if (group === 1) return;
+    const { state } = this.app;
+    if (!layerMode) {
+      this.kv.textContent = `Head ${state.head} ${kvShareText(shape, state.head)}.`;
+      return;
+    }
+    const groups = [];
+    for (let first = 0; first < shape.n_head; first += group) {
+      const [a, b] = kvGroupHeads(shape, first);
+      groups.push(`kv ${first / group}: heads ${a}–${b}`);
+    }
+    this.kv.textContent = `Heads sharing keys and values · ${groups.join(' · ')}`;
   }
 
   // Background of a token in proportion to the weight it receives/gives.

@@ -11,6 +11,7 @@ import { sizeCanvas, hatch } from '../draw.mjs';
 import { tokenLabel, clip } from '../tokens.mjs';
 import { DIV_LUT32, divIndex, divergingCss, colorCss } from '../colormap.mjs';
 import { startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
+import { kvHeadOf, kvShareText, runIsCausal } from '../model-family.mjs';
 
 const RH = 18; // row height
 const HEAD = 40; // header rows: titles, q strip
@@ -41,13 +42,19 @@ export const formatScore = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(
 // focused layer/head and query (the controller). Also used by scene().
 export function headInternals(r, app) {
   const { state } = app;
-  const { T, n_head: H, n_embd: C } = r;
+  const { T, n_head: H } = r;
   const l = state.layer;
   const h = state.head;
-  const dk = C / H;
+  const dk = r.head_dim || r.n_embd / H;
+  const C = H * dk; // Q: the query width, and the width of the heads' outputs side by side
+  const KV = (r.n_kv_head || H) * dk; // the key and value widths (grouped-query attention: fewer heads)
+  const g = kvHeadOf({ n_head: H, n_kv_head: r.n_kv_head || H }, h); // the key/value head this head reads
   const i = app.queryPos();
   const opt = r.options || {};
-  const row = (t, part) => r.qkv.subarray((l * T + t) * 3 * C + part * C + h * dk, (l * T + t) * 3 * C + part * C + (h + 1) * dk);
+  // qkv [L, T, Q + 2 KV]: q | k | v; head h's query at h * dk, its key and value at g * dk
+  const width = C + 2 * KV;
+  const slice = (t, start) => r.qkv.subarray((l * T + t) * width + start, (l * T + t) * width + start + dk);
+  const row = (t, part) => slice(t, part === 0 ? h * dk : part === 1 ? C + g * dk : C + KV + g * dk);
   const temp = opt.temperature && (!opt.temperature_head || opt.temperature_head === `${l}.${h}`) ? opt.temperature : 1;
   // the factor the head's raw q·k was multiplied by before the softmax (temperature excluded):
   // the run's own when it says (1 when the knob is off or the config has scale_attn_weights:
@@ -56,7 +63,7 @@ export function headInternals(r, app) {
   const factor = scale / temp;
   const att = (l * H + h) * T * T + i * T;
   return {
-    l, h, i, T, H, C, dk, temp, factor, causal: opt.causal !== false, scaleOn: r.scale_factors ? Math.abs(scale * Math.sqrt(dk) - 1) < 1e-6 : opt.scale !== false, scaleKnobOff: opt.scale === false,
+    l, h, i, T, H, C, dk, temp, factor, causal: runIsCausal(r), kvHead: g, kvShare: kvShareText({ n_head: H, n_kv_head: r.n_kv_head || H }, h), scaleOn: r.scale_factors ? Math.abs(scale * Math.sqrt(dk) - 1) < 1e-6 : opt.scale !== false, scaleKnobOff: opt.scale === false,
     q: row(i, 0),
     k: Array.from({ length: T }, (_, j) => row(j, 1)),
     v: Array.from({ length: T }, (_, j) => row(j, 2)),
@@ -135,16 +142,22 @@ export class InsideView {
     this.query.value = String(d.i);
     this.title.textContent = `Inside one head · layer ${d.l} · head ${d.h}`;
     const sq = Math.sqrt(d.dk);
-    this.shapes.textContent = `d_model ${d.C} = ${d.H} heads × d_k ${d.dk} · ${d.T} tokens · query: token #${d.i} “${tokenLabel(r.tokens[d.i])}”`;
+    this.shapes.textContent = `${d.C === r.n_embd ? `d_model ${d.C} = ` : `d_model ${r.n_embd} · queries ${d.C} = `}${d.H} heads × d_k ${d.dk}` +
+      `${d.kvShare ? ` · this head ${d.kvShare}` : ''} · ${d.T} tokens · query: token #${d.i} “${tokenLabel(r.tokens[d.i])}”`;
     this.stepText('q', `what token #${d.i} is looking for: ${d.dk} numbers, its slice of the layer's query vector (${d.C} = ${d.H} × ${d.dk}, after c_attn, bias included).`);
     this.stepText('scaled', d.scaleOn
       ? `divided by √d_k = √${d.dk} = ${sq.toFixed(3)} so the scores do not grow with the vector length${d.temp !== 1 ? `, then by this head's temperature ${d.temp}` : ''}.`
       : `${d.scaleKnobOff ? 'the 1/√d_k scale is switched off' : 'this model does not scale its scores (scale_attn_weights: false in its config)'}: the raw scores go to the softmax as they are${d.temp !== 1 ? ` (÷ temperature ${d.temp})` : ''}${d.scaleKnobOff ? ' — the weights get sharper' : ''}.`);
+    this.stepText('k', d.kvShare
+      ? `what every token offers to be found by: key/value head ${d.kvHead}'s keys, which this head ${d.kvShare.replace(/ \(key\/value head \d+\)$/, '')}.`
+      : 'what every token offers to be found by.');
     this.stepText('mask', d.causal
       ? `token #${d.i} cannot look at the ${d.T - 1 - d.i} later token${d.T - 1 - d.i === 1 ? '' : 's'}: their scores become −∞ (weight 0).`
-      : 'the causal mask is switched off: every token may look at later tokens too (not how GPT-2 was trained).');
+      : r.causal === false && this.app.state.model && this.app.state.model.info.causal === false
+        ? 'no mask: this model reads the text both ways, so every token looks at every token, later ones too.'
+        : 'the causal mask is switched off: every token may look at later tokens too (not how the model was trained).');
     this.stepText('out', `Σ_j weight_j · v_j: the head's output for token #${d.i}, ${d.dk} numbers${d.ablated ? ' — this head is switched off, so its output is replaced (' + ((r.options && r.options.ablation) || 'zero') + ')' : ''}.`);
-    this.stepText('proj', `the ${d.H} heads' outputs (${d.H} × ${d.dk}) are put side by side into one vector of ${d.C}, multiplied by c_proj (${d.C} × ${d.C}, plus bias) and added to the residual stream; the next layer reads the sum.`);
+    this.stepText('proj', `the ${d.H} heads' outputs (${d.H} × ${d.dk}) are put side by side into one vector of ${d.C}, multiplied by c_proj (${d.C} × ${r.n_embd}, plus bias) and added to the residual stream; the next layer reads the sum.`);
 
     // geometry
     const avail = Math.max(300, this.wrap.clientWidth - 4);
@@ -284,7 +297,7 @@ export class InsideView {
     const eq = (t) => { const s = document.createElement('span'); s.className = 'concat-op'; s.textContent = t; return s; };
     const shape = document.createElement('p');
     shape.className = 'concat-shape';
-    shape.textContent = `[${d.H} heads × ${d.dk}] → concat: ${d.C} = ${d.H} × ${d.dk} → × c_proj (${d.C}×${d.C}) + bias → + residual stream (${d.T} tokens × ${d.C}) → layer ${d.l + 1 < this.r.n_layer ? d.l + 1 : 'ln_f and the next-token logits'}`;
+    shape.textContent = `[${d.H} heads × ${d.dk}] → concat: ${d.C} = ${d.H} × ${d.dk} → × c_proj (${d.C}×${this.r.n_embd}) + bias → + residual stream (${d.T} tokens × ${this.r.n_embd}) → layer ${d.l + 1 < this.r.n_layer ? d.l + 1 : 'ln_f and the next-token logits'}`;
     box.append(row, eq(''), shape);
   }
 

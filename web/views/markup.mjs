@@ -34,6 +34,7 @@ function headSection(label) {
         h('button', { type: 'button', class: 'seg-btn', 'data-overlay': 'head', 'aria-pressed': 'true', text: 'This head' }),
         h('button', { type: 'button', class: 'seg-btn', 'data-overlay': 'layer', 'aria-pressed': 'false', text: 'All heads of layer' }))),
     h('p', { class: 'hint muted', text: 'left: each token · right: the tokens it attends to · hover a token to isolate its lines, click to pin' }),
+    h('p', { id: 'headview-kv', class: 'hint kv-share', hidden: true }),
     h('div', { id: 'headview-legend', class: 'head-legend' }),
     h('div', { class: 'headview-body', id: 'headview-body' },
       h('ol', { class: 'tok-col tok-left', id: 'hv-left' }),
@@ -55,6 +56,8 @@ function nextSection(label) {
     h('header', { class: 'view-header' },
       h('h2', { text: 'Next token' }),
       h('p', { class: 'hint muted', id: 'next-where' })),
+    h('p', { class: 'hint muted', id: 'next-mask-hint', hidden: true }),
+    h('div', { id: 'next-mask', class: 'chips next-mask', role: 'group', 'aria-label': 'Mask a token', hidden: true }),
     h('ol', { id: 'next-list', class: 'next-list' }),
     h('p', { id: 'next-actual', class: 'next-actual' }));
 }

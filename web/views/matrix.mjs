@@ -6,6 +6,7 @@ import { sizeCanvas, packed, hatch, paintMatrix } from '../draw.mjs';
 import { tokenLabel, clip } from '../tokens.mjs';
 import { lutIndex } from '../colormap.mjs';
 import { atFocusedHead, startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
+import { runIsCausal } from '../model-family.mjs';
 
 export class MatrixView {
   constructor(app, section) {
@@ -61,7 +62,7 @@ export class MatrixView {
     const { layer, head } = this.app.state;
     const { i, j } = hit;
     const v = r.attention[((layer * r.n_head + head) * r.T + i) * r.T + j];
-    const causal = !r.options || r.options.causal !== false;
+    const causal = runIsCausal(r);
     const q = `“${this.labels[i]}” (#${i})`;
     const k = `“${this.labels[j]}” (#${j})`;
     this.app.showTooltip(
@@ -118,7 +119,7 @@ export class MatrixView {
     paintMatrix(px, w, 0, 0, w, w, r.attention, off, T, state.scale, false, 0);
     ctx.putImageData(img, x0, y0);
     // masked upper triangle, hatched (unless the causal mask is switched off)
-    const causal = !r.options || r.options.causal !== false;
+    const causal = runIsCausal(r);
     if (causal) {
       ctx.fillStyle = hatch(ctx, colors.mask, colors.maskLine, dpr);
       for (let i = 0; i < T - 1; i++) ctx.fillRect(left + (i + 1) * cell, top + i * cell, (T - i - 1) * cell, cell);
