@@ -155,10 +155,7 @@ test('Llama-style (grouped KV): attention = native, the family in the header, kv
       }
       return { out, shapes: document.querySelector('.inside-shapes').textContent, Q: r.n_head * r.head_dim, KV: r.n_kv_head * r.head_dim };
     });
-    // (the module's qkv array is listed as [L, T, 3 C] (src/wasm/bindings.cpp arrays_of), longer
-    // than the Q + 2 KV floats per token it holds: the view reads only the first Q + 2 KV of each
-    // row, and the todo test below says what the module should list)
-    assert.ok(inside.out[0].shape >= inside.Q + 2 * inside.KV, 'qkv holds Q + 2 KV floats per token');
+    assert.equal(inside.out[0].shape, inside.Q + 2 * inside.KV, 'qkv holds Q + 2 KV floats per token');
     for (const o of inside.out) assert.ok(o.worst < 1e-3, `head ${o.head}: q·k from the slices vs the kernel's score: ${o.worst}`);
     assert.deepEqual(inside.out[0].k0, inside.out[1].k0, 'heads 0 and 2 share key/value head 0');
     assert.deepEqual(inside.out[2].v0, inside.out[3].v0, 'heads 3 and 5 share key/value head 1');
@@ -172,7 +169,7 @@ test('Llama-style (grouped KV): attention = native, the family in the header, kv
   });
 });
 
-test('the module lists qkv as [L, T, Q + 2 KV] and head_out as [L, T, Q] for grouped-KV models', { todo: 'src/wasm/bindings.cpp arrays_of lists 3 C and C' }, async () => {
+test('the module lists qkv as [L, T, Q + 2 KV] and head_out as [L, T, Q] for grouped-KV models', async () => {
   await withFamilyPage('llama', 'The cat sat.', async ({ page }) => {
     await page.evaluate(() => window.headscope.setView('inside'));
     await page.waitForFunction(() => window.headscope.lastResult.qkv && window.headscope.lastResult.qkv.length, null, { timeout: 30000 });
