@@ -73,9 +73,10 @@ export class HeadscopeView extends HTMLElement {
       tooltip: ui.tooltip,
       client: this.client,
       hooks: {
-        visible: () => [this.view],
+        visible: () => { this.drawnWidth = this.viewWidth(); return [this.view]; },
         running: () => this.setState('running'),
-        result: () => this.clearError(),
+        // show the view's section before it is drawn, so it is drawn at its final width
+        result: () => { this.clearError(); this.applyLook(false); },
         rendered: (r) => this.rendered(r),
         failed: (m) => this.fail(m),
         selected: () => {
@@ -239,8 +240,22 @@ export class HeadscopeView extends HTMLElement {
     this.ctl.run({ immediate: true });
   }
 
+  // The width the visible view's section has now (0 while hidden).
+  viewWidth() {
+    const s = this.ui.sections[this.view];
+    return s ? s.clientWidth : 0;
+  }
+
   rendered(r) {
     this.applyLook(false);
+    // "rendered" means drawn at the final layout: if the section's width changed
+    // since this draw measured it, draw again and say so after that draw.
+    if (this.viewWidth() !== this.drawnWidth && (this.relayouts = (this.relayouts || 0) + 1) <= 3) {
+      this.ctl.renderWaiting = true;
+      this.ctl.invalidate('all');
+      return;
+    }
+    this.relayouts = 0;
     this.setState('rendered');
     this.dispatchEvent(new CustomEvent('headscope:rendered', {
       bubbles: true, composed: true,
