@@ -1,7 +1,9 @@
 // web/headscope-element.js — <headscope-view>: Headscope in any page, with one
 //   <script type="module" src="path/to/headscope/headscope-element.js"></script>
-// Attributes: model (URL of a model folder, relative to the page; default: the
-// first bundled model), text, layer, head, view (grid|head|matrix), editable
+// Attributes: model (URL of a model folder, relative to the page, or a model on
+// the Hugging Face Hub: hf:OWNER/NAME or hf:OWNER/NAME@REVISION; default: the
+// first bundled model), hub (the Hub's base URL for hf: models; default
+// https://huggingface.co: a mirror, or a test server), text, layer, head, view (grid|head|matrix), editable
 // (the reader may change the text), theme (light|dark|auto), and the knobs:
 // scale, causal (0|1), temperature, temperature-head (L.H), ablate (L.H,L.H),
 // ablation (zero|mean), read as web/knobs.mjs reads URL params. The element
@@ -15,6 +17,7 @@ import { sharedClient, HeadscopeClient } from './client.mjs';
 import { Controller } from './controller.mjs';
 import { KNOB_PARAMS, knobsFromParams } from './knobs.mjs';
 import { formatHash } from './state-hash.mjs';
+import { DEFAULT_HUB, isHubField, parseHubRef, normalizeHub } from './hub/hub-ref.mjs';
 import { h, viewSections, VIEW_TITLES } from './views/markup.mjs';
 import { headPicker } from './head-picker.mjs';
 
@@ -24,7 +27,7 @@ const DEFAULT_TEXT = 'When Mary and John went to the store, John gave a drink to
 
 export class HeadscopeView extends HTMLElement {
   static get observedAttributes() {
-    return ['model', 'text', 'layer', 'head', 'view', 'editable', 'theme', ...KNOB_PARAMS];
+    return ['model', 'hub', 'text', 'layer', 'head', 'view', 'editable', 'theme', ...KNOB_PARAMS];
   }
 
   constructor() {
@@ -135,7 +138,7 @@ export class HeadscopeView extends HTMLElement {
 
   attributeChangedCallback(name, old, value) {
     if (!this.started || old === value) return;
-    if (name === 'model') return this.loadModel();
+    if (name === 'model' || name === 'hub') return this.loadModel();
     if (name === 'layer' || name === 'head') return this.applySelection();
     if (name === 'view' || name === 'theme' || name === 'editable') return this.applyLook();
     if (name === 'text') {
@@ -194,20 +197,63 @@ export class HeadscopeView extends HTMLElement {
     this.updateLink();
   }
 
+  // The model attribute's model: a folder URL, a Hub model (hf:...), or the first bundled one.
+  async openModel(onProgress) {
+    const url = this.getAttribute('model');
+    if (!isHubField(url)) {
+      return url ? this.client.load(url, { base: document.baseURI, onProgress }) : this.client.loadDefault({ onProgress });
+    }
+    const ref = parseHubRef(url);
+    if (!ref) throw new Error(`model="${url}" is not a Hub model: give hf:OWNER/NAME or hf:OWNER/NAME@REVISION`);
+    const hub = normalizeHub(this.getAttribute('hub'));
+    const from = hub !== DEFAULT_HUB ? ` from ${new URL(hub).host}` : '';
+    this.ui.status.textContent = `Opening ${ref.repo}${from}…`;
+    const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+    const hubProgress = (m) => {
+      if (m.phase === 'plan') this.ui.status.textContent = `Downloading ${ref.repo}${from}: ${mb(m.total)}…`;
+      else if (m.phase === 'download') {
+        this.ui.status.textContent = `Downloading ${ref.repo}${from}: ${mb(m.done)} of ${mb(m.total)} · ${mb(m.bytesPerSecond)}/s`;
+      }
+    };
+    const h = this.client.loadHub({ hub, ...ref }, { onProgress: hubProgress });
+    this.cancelDownload = h.cancel;
+    try {
+      return await h.promise;
+    } catch (e) {
+      e.hub = true;
+      throw e;
+    } finally {
+      this.cancelDownload = null;
+    }
+  }
+
+  // Stops a Hub download in progress (the element then shows the bundled model and says why).
+  cancel() {
+    if (this.cancelDownload) this.cancelDownload();
+  }
+
   async loadModel() {
     const seq = ++this.modelSeq;
     this.setState('loading');
+    this.hubError = null;
+    this.clearError();
     this.ui.status.textContent = 'Loading the model…';
     const onProgress = (m) => {
       if (m.phase === 'download' && m.total) this.ui.status.textContent = `Downloading the model… ${Math.round((100 * m.done) / m.total)}%`;
     };
+    let model;
     try {
-      const url = this.getAttribute('model');
-      const [model] = await Promise.all([
-        url ? this.client.load(url, { base: document.baseURI, onProgress }) : this.client.loadDefault({ onProgress }),
-        this.cssReady,
-      ]);
+      [model] = await Promise.all([this.openModel(onProgress), this.cssReady]);
+    } catch (e) {
       if (seq !== this.modelSeq) return;
+      this.fail(`Could not open the model: ${e.message}`);
+      if (!e.hub) return;
+      // a Hub model that failed: the bundled model, with the error left on screen
+      this.hubError = this.ui.error.textContent;
+      try { model = await this.client.loadDefault({ onProgress }); } catch { return; }
+    }
+    if (seq !== this.modelSeq) return;
+    try {
       if (!model) throw new Error('no model: give the element a model="folder/" attribute (config.json, model.safetensors, tokenizer.json)');
       this.ctl.setModel(model);
       const { n_layer: L, n_head: H } = model.info;
@@ -243,7 +289,13 @@ export class HeadscopeView extends HTMLElement {
     this.dispatchEvent(new CustomEvent('headscope:error', { bubbles: true, composed: true, detail: { message } }));
   }
 
+  // (a failed Hub model's error stays up under the bundled model that replaced it)
   clearError() {
+    if (this.hubError) {
+      this.ui.error.textContent = this.hubError;
+      this.ui.error.hidden = false;
+      return;
+    }
     this.ui.error.hidden = true;
   }
 
@@ -251,8 +303,10 @@ export class HeadscopeView extends HTMLElement {
   updateLink() {
     const s = this.ctl.state;
     const m = this.getAttribute('model');
+    const hub = this.getAttribute('hub');
     const hash = formatHash({
-      text: this.ctl.text, model: m ? new URL(m, document.baseURI).href : undefined,
+      text: this.ctl.text, model: m ? (isHubField(m) ? m : new URL(m, document.baseURI).href) : undefined,
+      hub: isHubField(m) && hub ? hub : undefined,
       layer: s.layer, head: s.head, view: this.view, knobs: s.knobs,
     });
     this.ui.open.href = new URL(`index.html${hash}`, here).href;
