@@ -10,6 +10,8 @@
 // A repo: { dir (a folder whose files are the repo's files at every revision),
 //   revisions? (['main', ...], default ['main']), gated? ('manual'), private? }.
 // A fault: { match (substring of the request path), on? ('hub'|'cdn'), times? (default 1),
+//   ranged? (also requests for a closed byte range, e.g. header reads; by default only whole-file
+//   and open-ended resume requests match),
 //   status? (answer with that HTTP status), drop? (send that many bytes, then cut the connection),
 //   trickle? ({bytes, ms}: send so many bytes every ms), lengthDelta? (Content-Length off by that
 //   many bytes), corrupt? (flip one byte of the body) }.
@@ -82,8 +84,9 @@ export async function startHubStandin({ repos = {} } = {}) {
   const sockets = new Set();
   for (const s of [hub, cdn]) s.on('connection', (c) => { sockets.add(c); c.on('close', () => sockets.delete(c)); });
 
-  function takeFault(on, p) {
-    const i = faults.findIndex((f) => (f.on || on) === on && p.includes(f.match));
+  function takeFault(on, p, range) {
+    const closed = /^bytes=\d+-\d+$/.test(range || '');
+    const i = faults.findIndex((f) => (f.on || on) === on && p.includes(f.match) && (!closed || f.ranged));
     if (i < 0) return null;
     const f = faults[i];
     f.times = (f.times ?? 1) - 1;
@@ -205,7 +208,7 @@ export async function startHubStandin({ repos = {} } = {}) {
         'access-control-allow-headers': 'Range, Authorization, Content-Type', 'access-control-max-age': '86400' }).end();
       return;
     }
-    const fault = takeFault(on, p);
+    const fault = takeFault(on, p, req.headers.range);
     if (fault && fault.status) return hubError(res, fault.status, 'Injected', `injected fault: HTTP ${fault.status}`);
     let m;
     if (on === 'cdn') {

@@ -22,6 +22,7 @@ let server; // web/ with the strict CSP naming both stand-ins
 let bare; // web/ with the strict CSP naming neither
 let cdnless; // web/ with the strict CSP naming the stand-in's Hub origin but not its CDN
 let site; // a course page folder for the element tests
+let siteServer; // it, served with the strict CSP naming the stand-in
 let browser;
 let tmp;
 let bundledName;
@@ -74,6 +75,7 @@ before(async () => {
 <headscope-view id="b" text="The cat sat on the mat." model="hf:test/gated" hub="${hub.url}"></headscope-view>
 </body></html>`,
     });
+    siteServer = await startServer({ csp: true, root: site });
     process.env.HEADSCOPE_HUB_ORIGINS = `${hub.url}`;
     cdnless = await startServer({ csp: true });
     delete process.env.HEADSCOPE_HUB_ORIGINS;
@@ -88,7 +90,7 @@ before(async () => {
 
 after(async () => {
   if (browser) await browser.close();
-  for (const s of [server, bare, cdnless]) if (s) await s.close();
+  for (const s of [server, bare, cdnless, siteServer]) if (s) await s.close();
   if (hub) await hub.close();
   if (gone) await gone.close().catch(() => {});
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -157,4 +159,202 @@ test('page: hf:test/brown-small from the stand-in renders, shows the Hub host, k
   assert.match(await page.$eval('#hub-stored li', (li) => li.textContent), /2\.\d MB/);
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('page: the second open comes from the browser store with the Hub gone; Delete removes it', async () => {
+  const { context, page, problems } = await newPage();
+  await page.goto(pageUrl('hf:test/brown-small', gone.url));
+  await renderedWith(page, 'test/brown-small');
+  const first = await page.evaluate(() => Array.from(window.headscope.lastResult.attention.slice(0, 64)));
+  const timing = () => page.evaluate(() => window.headscope.state.model.timing);
+  assert.equal((await timing()).fromStore, false);
+  await gone.close(); // the Hub is unreachable from now on
+  await page.close();
+  const again = await context.newPage();
+  again.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await again.goto(pageUrl('hf:test/brown-small', gone.url));
+  await renderedWith(again, 'test/brown-small');
+  assert.equal((await again.evaluate(() => window.headscope.state.model.timing)).fromStore, true);
+  const second = await again.evaluate(() => Array.from(window.headscope.lastResult.attention.slice(0, 64)));
+  assert.deepEqual(second, first, 'the stored copy gives the same attention');
+  assert.equal(await hubError(again), '');
+  await again.waitForFunction(() => document.querySelectorAll('#hub-stored li').length === 1);
+  await again.click('#hub-panel summary');
+  await again.click('#hub-stored li .hub-stored-delete');
+  await again.waitForFunction(() => document.querySelectorAll('#hub-stored li').length === 0);
+  assert.deepEqual(await storedIn(again), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('page: a sharded checkpoint (index.json + 2 shards) gives the same heads as the single file; @revision', async () => {
+  const { context, page, problems } = await newPage();
+  await page.goto(pageUrl('hf:test/brown-small@v1'));
+  await renderedWith(page, 'test/brown-small@v1');
+  const single = await page.evaluate(() => Array.from(window.headscope.lastResult.attention));
+  assert.equal((await page.evaluate(() => window.headscope.hashState())).model, 'hf:test/brown-small@v1');
+  await page.click('#hub-panel summary');
+  await page.fill('#hub-repo', 'test/brown-sharded');
+  await page.click('#hub-open');
+  await renderedWith(page, 'test/brown-sharded');
+  const sharded = await page.evaluate(() => Array.from(window.headscope.lastResult.attention));
+  assert.equal(sharded.length, single.length);
+  assert.deepEqual(sharded, single);
+  const stored = (await storedIn(page)).map((m) => `${m.repo}@${m.revision}`).sort();
+  assert.deepEqual(stored, ['test/brown-sharded@main', 'test/brown-small@v1']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('page: the suggested models list names each family with its download size', async () => {
+  const { context, page } = await newPage();
+  await page.goto(`${server.url}index.html`);
+  await renderedWith(page, bundledName);
+  const items = await page.$$eval('#hub-suggestions li', (lis) => lis.map((li) => li.textContent));
+  for (const repo of ['openai-community/gpt2', 'distilbert/distilgpt2', 'EleutherAI/pythia-70m',
+    'HuggingFaceTB/SmolLM2-135M', 'google-bert/bert-base-uncased']) {
+    assert.ok(items.some((t) => t.startsWith(repo) && /\d+ MB/.test(t)), `${repo} in ${items.join(' | ')}`);
+  }
+  assert.equal(await page.$eval('#hub-host', (e) => e.hidden), true, 'the default Hub is not announced');
+  await context.close();
+});
+
+test('element: model="hf:..." hub="..." renders a sharded Hub model; a gated one shows why and falls back', async () => {
+  const { context, page, problems } = await newPage();
+  await page.goto(`${siteServer.url}course/week-3/hub-lesson.html`);
+  await page.waitForFunction(() => ['a', 'b'].every((id) => document.getElementById(id).dataset.state === 'rendered'),
+    null, { timeout: 60000 });
+  const status = (id) => page.$eval(`#${id}`, (el) => el.shadowRoot.querySelector('.hs-status').textContent);
+  const error = (id) => page.$eval(`#${id}`, (el) => { const e = el.shadowRoot.querySelector('.error'); return e.hidden ? '' : e.textContent; });
+  assert.match(await status('a'), /test\/brown-sharded · 3 layers × 4 heads/);
+  assert.equal(await error('a'), '');
+  assert.match(await status('b'), new RegExp(`${bundledName} · 3 layers`));
+  assert.match(await error('b'), /gated/);
+  assert.match(await error('b'), /Open your own model/);
+  const link = await page.$eval('#a', (el) => el.shadowRoot.querySelector('.hs-open').href);
+  assert.match(decodeURIComponent(link), /model=hf:test\/brown-sharded/);
+  assert.match(decodeURIComponent(link), new RegExp(`hub=${hub.url}`));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+// ------------------------------------------------------------------- faults
+
+test('fault: 404 repo, 404 file, a revision that is not there', async () => {
+  let r = await failsWith('hf:test/nope', /test\/nope was not found on 127\.0\.0\.1:\d+ \(HTTP 404 RepoNotFound\)/);
+  await r.context.close();
+  r = await failsWith('hf:test/no-tokenizer', /test\/no-tokenizer has no tokenizer\.json/);
+  await r.context.close();
+  hub.faults.push({ match: 'config.json', on: 'hub', status: 404, times: 1 });
+  r = await failsWith('hf:test/brown-small@v1', /config\.json was not found at revision v1/);
+  await r.context.close();
+  r = await failsWith('hf:test/brown-small@v9', /has no revision "v9"/);
+  await r.context.close();
+});
+
+test('fault: gated (401) and private repos say so and point to "Open your own model"', async () => {
+  let r = await failsWith('hf:test/gated', /test\/gated is gated .*Open your own model/);
+  await r.context.close();
+  r = await failsWith('hf:test/private', /test\/private is gated or private .*HTTP 401 RepoNotFound.*Open your own model/);
+  await r.context.close();
+  // a file refused with 403 (gated after the listing)
+  hub.faults.push({ match: 'tokenizer.json', on: 'hub', status: 403, times: 1 });
+  r = await failsWith('hf:test/brown-small@v1', /is gated or private .*HTTP 403/);
+  await r.context.close();
+});
+
+test('fault: 5xx is retried, and reported when it persists', async () => {
+  hub.faults.push({ match: 'model.safetensors', on: 'cdn', status: 503, times: 1 });
+  const { context, page } = await newPage();
+  await page.goto(pageUrl('hf:test/brown-small@v1'));
+  await renderedWith(page, 'test/brown-small@v1');
+  await context.close();
+  hub.faults.push({ match: 'model.safetensors', on: 'cdn', status: 502, times: 10 });
+  const r = await failsWith('hf:test/brown-small@v1', /server error \(HTTP 502 Injected\)/);
+  hub.faults.length = 0;
+  await r.context.close();
+});
+
+test('fault: a connection dropped mid-file resumes with a Range request and verifies', async () => {
+  hub.requests.length = 0;
+  hub.faults.push({ match: 'model.safetensors', on: 'cdn', drop: 1_000_000, times: 1 });
+  const { context, page, problems } = await newPage();
+  await page.goto(pageUrl('hf:test/brown-small@v1'));
+  await renderedWith(page, 'test/brown-small@v1');
+  const ranges = hub.requests.filter((q) => q.on === 'cdn' && q.path.endsWith('model.safetensors')).map((q) => q.range);
+  assert.ok(ranges.some((g) => /^bytes=\d{6,}-$/.test(g || '')), `a resume from past 1 MB: ${ranges.join(', ')}`);
+  assert.equal(hub.faults.length, 0, 'the drop happened');
+  assert.deepEqual((await storedIn(page)).map((m) => m.repo), ['test/brown-small']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('fault: wrong Content-Length (short and long) still ends with the listed bytes, verified', async () => {
+  for (const lengthDelta of [-5000, 5000]) {
+    hub.faults.push({ match: 'model.safetensors', on: 'cdn', lengthDelta, times: 1 });
+    const { context, page, problems } = await newPage();
+    await page.goto(pageUrl('hf:test/brown-small@v1'));
+    await renderedWith(page, 'test/brown-small@v1');
+    assert.equal(hub.faults.length, 0);
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+});
+
+test('fault: a slow trickle shows bytes, speed and time left, and Cancel leaves nothing stored', async () => {
+  hub.faults.push({ match: 'model.safetensors', on: 'cdn', trickle: { bytes: 8192, ms: 40 }, times: 1 });
+  const { context, page, problems } = await newPage();
+  await page.goto(pageUrl('hf:test/brown-small@v1'));
+  await page.waitForFunction(() => /of .* MB\/s · \d+ (s|min) left/.test(document.querySelector('#hub-progress-text').textContent)
+    && !document.querySelector('#hub-download').hidden, null, { timeout: 30000 });
+  await page.click('#hub-cancel');
+  await renderedWith(page, bundledName);
+  assert.match(await hubError(page), /Download cancelled: nothing was stored/);
+  assert.deepEqual(await storedIn(page), []);
+  hub.faults.length = 0;
+  // and the next try downloads it whole
+  await page.click('#hub-panel summary');
+  await page.fill('#hub-repo', 'test/brown-small@v1');
+  await page.click('#hub-open');
+  await renderedWith(page, 'test/brown-small@v1');
+  assert.equal(await hubError(page), '');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('fault: a shard that fails its sha256 is not stored and not loaded', async () => {
+  hub.faults.push({ match: 'model-00002-of-00002.safetensors', on: 'cdn', corrupt: true, times: 1 });
+  const r = await failsWith('hf:test/brown-sharded', /model-00002-of-00002\.safetensors failed its sha256 check.*nothing was stored/);
+  assert.equal(hub.faults.length, 0);
+  await r.context.close();
+});
+
+test('fault: a full store says so and stores nothing', async () => {
+  const { context, page, problems } = await newPage();
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: 600_000 });
+  await page.goto(pageUrl('hf:test/brown-small@v1'));
+  await renderedWith(page, bundledName);
+  await page.waitForFunction(() => !document.querySelector('#hub-error').hidden);
+  assert.match(await hubError(page), /storage for this page is full/);
+  assert.deepEqual(await storedIn(page), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('refused before any weights: only pytorch_model.bin; too big for the 4 GB module', async () => {
+  hub.requests.length = 0;
+  let r = await failsWith('hf:test/pickle', /no safetensors weights \(only pytorch_model\.bin\).*never unpickles/);
+  await r.context.close();
+  r = await failsWith('hf:test/huge', /does not fit in the module's memory: its 2000 M parameters become F32 there \(8\.0 GB, twice its F16 files\)/);
+  await r.context.close();
+  assert.ok(!hub.requests.some((q) => q.on === 'cdn' && !q.range), 'only headers were read (Range requests)');
+});
+
+test('CSP: a page whose connect-src lacks the Hub, or its CDN, says which connect-src is missing', async () => {
+  let r = await failsWith('hf:test/brown-small', new RegExp(`does not allow connecting to ${hub.url.replace(/\./g, '\\.')}.*connect-src`), { srv: bare });
+  await r.context.close();
+  // (a CSP report names the URL before the redirect, so the page names the Hub whose redirect was blocked)
+  r = await failsWith('hf:test/brown-small@v1', new RegExp(`does not allow connecting to the host ${new URL(hub.url).host.replace(/\./g, '\\.')} redirects large files to .*connect-src`), { srv: cdnless });
+  await r.context.close();
 });

@@ -1,7 +1,7 @@
 // web/hub/download.mjs — one file from the Hub into a store handle as its bytes
 // arrive: hashed on the way (sha256, the tree listing's lfs.oid), resumed with a
 // Range request when the connection drops or the body ends short (a server
-// that answers a Range with the whole file restarts it), retried on 5xx, and
+// that answers a Range with the whole file restarts it; hubFetch retries 5xx), and
 // checked against the listing's size and sha256 at the end.
 import { HubError, hubFetch, cancelledError } from './hub-api.mjs';
 import { Sha256 } from './sha256.mjs';
@@ -21,13 +21,7 @@ export async function downloadFile({ url, file, handle, ctx, onWritten }) {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     if (attempt) await pause(150 * attempt, ctx.signal);
     if (ctx.signal && ctx.signal.aborted) throw cancelledError();
-    let res;
-    try {
-      res = await hubFetch(url, file.path, ctx, written ? { Range: `bytes=${written}-` } : {});
-    } catch (e) {
-      if (e.kind === 'server' && attempt + 1 < ATTEMPTS) { lastProblem = e.message; continue; }
-      throw e;
-    }
+    const res = await hubFetch(url, file.path, ctx, written ? { Range: `bytes=${written}-` } : {});
     if (written && res.status !== 206) { // the whole file again: start over
       written = 0;
       hash = new Sha256();
@@ -58,6 +52,7 @@ export async function downloadFile({ url, file, handle, ctx, onWritten }) {
     } catch (e) {
       if (ctx.signal && ctx.signal.aborted) throw cancelledError();
       if (e instanceof HubError) throw e;
+      if (written === file.size) break; // every byte came; the connection failed after (a too-long Content-Length)
       lastProblem = `the connection dropped after ${written} bytes (${e.message})`;
       continue; // resume from `written`
     }

@@ -5,7 +5,7 @@
 // download plan: which files, how many bytes, and what the module's memory
 // will need. Models Headscope cannot open are refused here with the reason.
 // Every fetch error becomes a HubError whose message says what to do.
-import { hubUrls, connectSrcFor } from './hub-ref.mjs';
+import { hubUrls, connectSrcFor, DEFAULT_HUB } from './hub-ref.mjs';
 
 export const MODULE_MEMORY = 4 * 2 ** 30; // the wasm module's heap limit (-sMAXIMUM_MEMORY=4GB)
 const WORKING_MEMORY = 384 * 2 ** 20; // activations, tokenizer and the module itself, beside the weights
@@ -21,15 +21,37 @@ export const mb = (n) => `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`;
 const gb = (n) => `${(n / 1e9).toFixed(1)} GB`;
 const hostOf = (url) => new URL(url).host;
 
-// Fetch wrapper: HTTP failures and unreachable hosts as HubErrors.
+const SERVER_TRIES = 3;
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Fetch wrapper: HTTP failures and unreachable hosts as HubErrors; a 5xx is tried again twice.
 // ctx: {hub, repo, revision, signal, cspBlocked(url) -> Promise<origin|null>}
 export async function hubFetch(url, what, ctx, headers = {}) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchOnce(url, what, ctx, headers);
+    } catch (e) {
+      if (e.kind !== 'server' || attempt >= SERVER_TRIES) throw e;
+      await pause(200 * attempt);
+      if (ctx.signal && ctx.signal.aborted) throw cancelledError();
+    }
+  }
+}
+
+async function fetchOnce(url, what, ctx, headers) {
   let res;
   try {
     res = await fetch(url, { signal: ctx.signal, headers, credentials: 'omit', cache: 'no-store' });
   } catch (e) {
     if (ctx.signal && ctx.signal.aborted) throw cancelledError();
     const blocked = ctx.cspBlocked ? await ctx.cspBlocked(url) : null;
+    if (blocked && blocked === new URL(ctx.hub).origin && ctx.reachedHub) {
+      // the Hub itself answered before: what the CSP blocked is where it redirected this file
+      // (a CSP report names the URL before the redirect)
+      throw new HubError(`This page's Content-Security-Policy does not allow connecting to the host ${new URL(ctx.hub).host} ` +
+        `redirects large files to (reading ${what}): its connect-src must name ${connectSrcFor(ctx.hub).join(' ')}` +
+        `${new URL(ctx.hub).origin === DEFAULT_HUB ? '' : ' and the hosts that Hub redirects large files to'}.`, 'csp');
+    }
     if (blocked) {
       throw new HubError(`This page's Content-Security-Policy does not allow connecting to ${blocked} ` +
         `(reading ${what}): its connect-src must name ${connectSrcFor(ctx.hub).join(' ')}.`, 'csp');
@@ -37,6 +59,7 @@ export async function hubFetch(url, what, ctx, headers = {}) {
     throw new HubError(`Could not reach ${hostOf(url)} to read ${what} (${e.message}): check the connection ` +
       `(or the page's connect-src, which must name ${connectSrcFor(ctx.hub).join(' ')}).`, 'network');
   }
+  if (new URL(res.url || url).origin === new URL(ctx.hub).origin) ctx.reachedHub = true;
   if (res.ok) return res;
   throw statusError(res, what, ctx);
 }
