@@ -18,6 +18,7 @@ import { Controller } from './controller.mjs';
 import { KNOB_PARAMS, knobsFromParams } from './knobs.mjs';
 import { formatHash } from './state-hash.mjs';
 import { DEFAULT_HUB, isHubField, parseHubRef, normalizeHub } from './hub/hub-ref.mjs';
+import { mb } from './hub/hub-api.mjs';
 import { h, viewSections, VIEW_TITLES } from './views/markup.mjs';
 import { headPicker } from './head-picker.mjs';
 
@@ -208,7 +209,6 @@ export class HeadscopeView extends HTMLElement {
     const hub = normalizeHub(this.getAttribute('hub'));
     const from = hub !== DEFAULT_HUB ? ` from ${new URL(hub).host}` : '';
     this.ui.status.textContent = `Opening ${ref.repo}${from}…`;
-    const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
     const hubProgress = (m) => {
       if (m.phase === 'plan') this.ui.status.textContent = `Downloading ${ref.repo}${from}: ${mb(m.total)}…`;
       else if (m.phase === 'download') {

@@ -3,15 +3,11 @@
 // Range request when the connection drops or the body ends short (a server
 // that answers a Range with the whole file restarts it; hubFetch retries 5xx), and
 // checked against the listing's size and sha256 at the end.
-import { HubError, hubFetch, cancelledError } from './hub-api.mjs';
+import { HubError, hubFetch, cancelledError, pause } from './hub-api.mjs';
 import { Sha256 } from './sha256.mjs';
 import { storeFullError } from './store.mjs';
 
 const ATTEMPTS = 4;
-const pause = (ms, signal) => new Promise((resolve) => {
-  const t = setTimeout(resolve, ms);
-  if (signal) signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-});
 
 // file: {path, size, sha256|null}; handle: a sync access handle; onWritten(bytesOfThisFile).
 export async function downloadFile({ url, file, handle, ctx, onWritten }) {

@@ -22,7 +22,11 @@ const gb = (n) => `${(n / 1e9).toFixed(1)} GB`;
 const hostOf = (url) => new URL(url).host;
 
 const SERVER_TRIES = 3;
-const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// Waits ms, or less if the signal aborts.
+export const pause = (ms, signal) => new Promise((resolve) => {
+  const t = setTimeout(resolve, ms);
+  if (signal) signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+});
 
 // Fetch wrapper: HTTP failures and unreachable hosts as HubErrors; a 5xx is tried again twice.
 // ctx: {hub, repo, revision, signal, cspBlocked(url) -> Promise<origin|null>}
@@ -32,7 +36,7 @@ export async function hubFetch(url, what, ctx, headers = {}) {
       return await fetchOnce(url, what, ctx, headers);
     } catch (e) {
       if (e.kind !== 'server' || attempt >= SERVER_TRIES) throw e;
-      await pause(200 * attempt);
+      await pause(200 * attempt, ctx.signal);
       if (ctx.signal && ctx.signal.aborted) throw cancelledError();
     }
   }

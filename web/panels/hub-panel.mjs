@@ -5,6 +5,7 @@
 // bundled model), the host when the Hub is not huggingface.co, and the
 // "Stored models" list with each model's size and Delete.
 import { DEFAULT_HUB, parseHubRef, normalizeHub } from '../hub/hub-ref.mjs';
+import { mb } from '../hub/hub-api.mjs';
 
 // Known to open in Headscope, one per family; sizes are their safetensors downloads.
 export const SUGGESTED_MODELS = [
@@ -15,7 +16,6 @@ export const SUGGESTED_MODELS = [
   { repo: 'google-bert/bert-base-uncased', family: 'BERT', bytes: 440e6 },
 ];
 
-const mb = (n) => `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`;
 const seconds = (s) => (s >= 90 ? `${Math.round(s / 60)} min` : `${Math.max(1, Math.round(s))} s`);
 
 export function hubPanel(page) {
