@@ -1,7 +1,7 @@
 // web/hub/hub-api.mjs — reading a model's description from the Hugging Face Hub
 // before any weights come: the model API (revision -> commit, gated), the tree
 // listing (each file's size and, for LFS files, its sha256 as lfs.oid), the
-// shard index, and the safetensors headers (a Range request each), giving the
+// config, the shard index, and the safetensors headers (two Range requests each), giving the
 // download plan: which files, how many bytes, and what the module's memory
 // will need. Models Headscope cannot open are refused here with the reason.
 // Every fetch error becomes a HubError whose message says what to do.
@@ -148,7 +148,8 @@ async function weightsHeader(url, file, ctx) {
 
 // The download plan of hf:repo@revision:
 //   {hub, repo, revision, commit, files: [{path, size, sha256|null, oid}], weights: [paths in order],
-//    index: path|null, tokenizer: [paths], downloadBytes, params, f32Bytes, dtypes: [..]}
+//    index: path|null, tokenizer: [paths], downloadBytes, params, f32Bytes, dtypes: [..],
+//    modelType, configBytes (config.json, already read)}
 export async function planHubModel(ctx) {
   const { hub, repo, revision } = ctx;
   const urls = hubUrls(hub, repo);
@@ -171,7 +172,16 @@ export async function planHubModel(ctx) {
     if (!f) throw new HubError(`${repo} has no ${p} at revision ${revision} (${why}).`, 'refused');
     return f;
   };
-  const files = [need('config.json', 'every model needs its config.json')];
+  const configFile = need('config.json', 'every model needs its config.json');
+  const files = [configFile];
+  const configBytes = new Uint8Array(await (await hubFetch(urls.file(commit, 'config.json'), 'config.json', ctx)).arrayBuffer());
+  let config;
+  try { config = JSON.parse(new TextDecoder().decode(configBytes)); } catch (e) {
+    throw new HubError(`${repo}: config.json is not JSON (${e.message}).`, 'refused');
+  }
+  if (configBytes.length !== configFile.size) {
+    throw new HubError(`${repo}: config.json has ${configBytes.length} bytes, the file list says ${configFile.size}.`, 'integrity');
+  }
   let tokenizer;
   if (tree.has('tokenizer.json')) tokenizer = ['tokenizer.json'];
   else if (tree.has('vocab.json') && tree.has('merges.txt')) tokenizer = ['vocab.json', 'merges.txt'];
@@ -213,5 +223,6 @@ export async function planHubModel(ctx) {
       `become F32 there (${gb(f32Bytes)}${halves ? `, twice its ${[...dtypes].join('/')} files` : ''}), and a ` +
       `WebAssembly module has at most 4 GB. Choose a smaller model.`, 'refused');
   }
-  return { hub, repo, revision, commit, files, weights, index, tokenizer, downloadBytes, params, f32Bytes, dtypes: [...dtypes] };
+  return { hub, repo, revision, commit, files, weights, index, tokenizer, downloadBytes, params, f32Bytes, dtypes: [...dtypes],
+    modelType: config.model_type || null, configBytes };
 }

@@ -7,7 +7,7 @@
 import { planHubModel } from './hub-api.mjs';
 import { downloadFile } from './download.mjs';
 import { hubUrls } from './hub-ref.mjs';
-import { storedManifest, beginStore, checkRoom, openStored } from './store.mjs';
+import { storedManifest, beginStore, checkRoom, openStored, storeFullError } from './store.mjs';
 
 // ctx: {hub, repo, revision, signal, cspBlocked}; onProgress({phase, done, total, ...}).
 // -> {store (open read handles: close() after loading), manifest, fromStore, downloadMs}
@@ -23,7 +23,7 @@ export async function hubModelFiles(ctx, onProgress) {
 async function downloadModel(ctx, ref, onProgress) {
   const plan = await planHubModel(ctx);
   onProgress({ phase: 'plan', done: 0, total: plan.downloadBytes, files: plan.files.length, params: plan.params,
-    dtypes: plan.dtypes, f32Bytes: plan.f32Bytes });
+    dtypes: plan.dtypes, f32Bytes: plan.f32Bytes, modelType: plan.modelType });
   await checkRoom(plan.downloadBytes);
   const urls = hubUrls(ctx.hub, ctx.repo);
   const writer = await beginStore(ref);
@@ -33,6 +33,11 @@ async function downloadModel(ctx, ref, onProgress) {
   try {
     for (const file of plan.files) {
       const handle = await writer.open(file.path);
+      if (file.path === 'config.json') { // read by the plan already (and checked against its listed size)
+        if (handle.write(plan.configBytes, { at: 0 }) !== plan.configBytes.length) throw storeFullError('writing config.json');
+        before += file.size;
+        continue;
+      }
       await downloadFile({
         url: urls.file(plan.commit, file.path), file, handle, ctx,
         onWritten: (n) => {

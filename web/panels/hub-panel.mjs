@@ -23,7 +23,7 @@ export function hubPanel(page) {
   const ui = {
     form: $('hub-form'), repo: $('hub-repo'), suggestions: $('hub-suggestions'), host: $('hub-host'),
     download: $('hub-download'), progressText: $('hub-progress-text'), cancel: $('hub-cancel'),
-    error: $('hub-error'), stored: $('hub-stored'), storedEmpty: $('hub-stored-empty'), details: $('hub-panel'),
+    error: $('hub-error'), stored: $('hub-stored'), storedEmpty: $('hub-stored-empty'),
   };
   let hub = DEFAULT_HUB;
   let cancelCurrent = null;
@@ -40,7 +40,8 @@ export function hubPanel(page) {
   function onProgress(msg, repo) {
     if (msg.phase === 'plan') {
       ui.download.hidden = false;
-      ui.progressText.textContent = `${repo}: ${mb(msg.total)} to download (${msg.files} files).`;
+      ui.progressText.textContent = `${repo}${msg.modelType ? ` (${msg.modelType}, ${(msg.params / 1e6).toFixed(0)} M parameters)` : ''}: ` +
+        `${mb(msg.total)} to download (${msg.files} files).`;
       status.setStatus(`Downloading ${repo} (${mb(msg.total)})…`);
     } else if (msg.phase === 'download') {
       const left = msg.bytesPerSecond > 0 ? (msg.total - msg.done) / msg.bytesPerSecond : NaN;

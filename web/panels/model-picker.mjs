@@ -66,7 +66,7 @@ export function modelPicker(page) {
     ui.progress.max = msg.total || 1;
     ui.progress.value = msg.done;
     const pct = msg.total ? Math.round((100 * msg.done) / msg.total) : 0;
-    if (msg.phase === 'plan') return;
+    if (msg.phase === 'plan' || msg.bytesPerSecond !== undefined) return; // the Hub panel's own line says it
     status.setStatus(msg.phase === 'download' ? `Downloading model… ${mb(msg.done)} of ${mb(msg.total)}` : `Loading weights… ${pct}%`);
   }
   function loadFailed(seq, e, onError) {
