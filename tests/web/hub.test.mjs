@@ -304,9 +304,19 @@ test('fault: wrong Content-Length (short and long) still ends with the listed by
 test('fault: a slow trickle shows bytes, speed and time left, and Cancel leaves nothing stored', async () => {
   hub.faults.push({ match: 'model.safetensors', on: 'cdn', trickle: { bytes: 8192, ms: 40 }, times: 1 });
   const { context, page, problems } = await newPage();
+  await context.addInitScript(() => {
+    window.__hubLines = [];
+    addEventListener('DOMContentLoaded', () => {
+      const el = document.querySelector('#hub-progress-text');
+      new MutationObserver(() => window.__hubLines.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+    });
+  });
   await page.goto(pageUrl('hf:test/brown-small@v1'));
   await page.waitForFunction(() => /of .* MB\/s · \d+ (s|min) left/.test(document.querySelector('#hub-progress-text').textContent)
     && !document.querySelector('#hub-download').hidden, null, { timeout: 30000 });
+  const lines = await page.evaluate(() => window.__hubLines);
+  assert.match(lines[0], /^test\/brown-small@v1 \(gpt2, 1 M parameters\): 2\.4 MB to download \(3 files\)\.$/,
+    'the size is said before the weights come');
   await page.click('#hub-cancel');
   await renderedWith(page, bundledName);
   assert.match(await hubError(page), /Download cancelled: nothing was stored/);

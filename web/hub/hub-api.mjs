@@ -76,7 +76,8 @@ function statusError(res, what, ctx) {
   const page = hubUrls(ctx.hub, ctx.repo).page();
   const host = hostOf(ctx.hub);
   if (res.status === 401 || res.status === 403 || code === 'GatedRepo') {
-    return new HubError(`${ctx.repo} is gated or private on ${host} (${status} reading ${what}): the Hub gives its ` +
+    const maybeMissing = code === 'RepoNotFound' ? ', or does not exist (check the name)' : '';
+    return new HubError(`${ctx.repo} is gated or private on ${host}${maybeMissing} (${status} reading ${what}): the Hub gives its ` +
       `files only to signed-in readers it has let in. If you have access, download config.json, the tokenizer ` +
       `files and the .safetensors weights from ${page} and open them with "Open your own model".`, 'gated');
   }
