@@ -368,3 +368,18 @@ test('CSP: a page whose connect-src lacks the Hub, or its CDN, says which connec
   r = await failsWith('hf:test/brown-small@v1', new RegExp(`does not allow connecting to the host ${new URL(hub.url).host.replace(/\./g, '\\.')} redirects large files to .*connect-src`), { srv: cdnless });
   await r.context.close();
 });
+
+test('issue 16 as reported: #model=hf:openai-community/gpt2 with huggingface.co unreachable says so and falls back', async () => {
+  const { context, page, problems } = await newPage();
+  const asked = [];
+  await context.route('https://huggingface.co/**', (route) => { asked.push(route.request().url()); return route.abort('internetdisconnected'); });
+  await page.goto(`${server.url}index.html#model=hf:openai-community/gpt2`);
+  await renderedWith(page, bundledName);
+  await page.waitForFunction(() => !document.querySelector('#hub-error').hidden);
+  assert.match(await hubError(page), /Could not reach huggingface\.co to read the model description/);
+  assert.deepEqual(asked, ['https://huggingface.co/api/models/openai-community/gpt2/revision/main']);
+  assert.ok((await page.$$eval('#model-select option', (o) => o.length)) >= 1, 'the picker is not empty');
+  assert.equal(await page.$eval('#hub-host', (e) => e.hidden), true);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
