@@ -58,11 +58,13 @@ export class HeadscopeView extends HTMLElement {
     ui.sections = viewSections(VIEWS);
     ui.views = h('div', { class: 'hs-views' }, ...Object.values(ui.sections));
     ui.tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
+    ui.cancel = h('button', { type: 'button', class: 'btn small hs-cancel', hidden: true, text: 'Cancel download' });
+    ui.cancel.addEventListener('click', () => this.cancel());
     ui.open = h('a', { class: 'hs-open', target: '_blank', rel: 'noopener', text: 'Open in Headscope ↗' });
     ui.root.append(
       h('div', { class: 'hs-top' }, ui.text, ui.sentence),
       h('div', { class: 'hs-bar' }, ui.tabs, ui.layerField, ui.headField, ui.open),
-      ui.tokens, ui.error, ui.views, ui.status, ui.tooltip);
+      ui.tokens, ui.error, ui.views, ui.status, ui.cancel, ui.tooltip);
     this.shadow.append(...css, ui.root);
 
     this.client = sharedClient();
@@ -217,6 +219,7 @@ export class HeadscopeView extends HTMLElement {
     };
     const h = this.client.loadHub({ hub, ...ref }, { onProgress: hubProgress });
     this.cancelDownload = h.cancel;
+    this.ui.cancel.hidden = false;
     try {
       return await h.promise;
     } catch (e) {
@@ -224,6 +227,7 @@ export class HeadscopeView extends HTMLElement {
       throw e;
     } finally {
       this.cancelDownload = null;
+      this.ui.cancel.hidden = true;
     }
   }
 

@@ -74,6 +74,11 @@ before(async () => {
 <headscope-view id="a" text="The cat sat on the mat." model="hf:test/brown-sharded" hub="${hub.url}"></headscope-view>
 <headscope-view id="b" text="The cat sat on the mat." model="hf:test/gated" hub="${hub.url}"></headscope-view>
 </body></html>`,
+      'hub-cancel.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hub cancel</title>
+<link rel="icon" href="headscope/favicon.svg">
+<script type="module" src="headscope/headscope-element.js"></script></head><body>
+<headscope-view id="c" text="The cat sat on the mat." model="hf:test/brown-small@v1" hub="${hub.url}"></headscope-view>
+</body></html>`,
     });
     siteServer = await startServer({ csp: true, root: site });
     process.env.HEADSCOPE_HUB_ORIGINS = `${hub.url}`;
@@ -380,6 +385,28 @@ test('issue 16 as reported: #model=hf:openai-community/gpt2 with huggingface.co 
   assert.deepEqual(asked, ['https://huggingface.co/api/models/openai-community/gpt2/revision/main']);
   assert.ok((await page.$$eval('#model-select option', (o) => o.length)) >= 1, 'the picker is not empty');
   assert.equal(await page.$eval('#hub-host', (e) => e.hidden), true);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('element: a slow Hub download shows its progress and Cancel; the bundled model replaces it, nothing stored', async () => {
+  hub.faults.push({ match: 'model.safetensors', on: 'cdn', trickle: { bytes: 8192, ms: 40 }, times: 1 });
+  const { context, page, problems } = await newPage();
+  await page.goto(`${siteServer.url}course/week-3/hub-cancel.html`);
+  const status = () => page.$eval('#c', (el) => el.shadowRoot.querySelector('.hs-status').textContent);
+  await page.waitForFunction(() => /Downloading test\/brown-small from 127\.0\.0\.1:\d+: [\d.]+ MB of 2\.4 MB · [\d.]+ MB\/s/
+    .test(document.querySelector('#c').shadowRoot.querySelector('.hs-status').textContent), null, { timeout: 30000 });
+  await page.evaluate(() => document.querySelector('#c').shadowRoot.querySelector('.hs-cancel').click());
+  await page.waitForFunction(() => document.querySelector('#c').dataset.state === 'rendered', null, { timeout: 60000 });
+  assert.match(await status(), new RegExp(`^${bundledName} · 3 layers`));
+  const error = await page.$eval('#c', (el) => el.shadowRoot.querySelector('.error').textContent);
+  assert.match(error, /Download cancelled: nothing was stored/);
+  assert.equal(await page.$eval('#c', (el) => el.shadowRoot.querySelector('.hs-cancel').hidden), true);
+  assert.deepEqual(await page.evaluate(async () => {
+    const { sharedClient } = await import('./headscope/client.mjs');
+    return sharedClient().hubStored();
+  }), []);
+  hub.faults.length = 0;
   assert.deepEqual(problems, []);
   await context.close();
 });
