@@ -1,6 +1,9 @@
 // A small static file server for web/ (localhost only), with the MIME types a
 // wasm site needs. Options by environment: HEADSCOPE_CSP=1 adds the strict
-// Content-Security-Policy embedders use; HEADSCOPE_COI=1 adds COOP/COEP.
+// Content-Security-Policy embedders use (its connect-src names the Hugging Face
+// Hub and the CDN hosts it redirects large files to; HEADSCOPE_HUB_ORIGINS,
+// space-separated, names other Hubs, e.g. a mirror or the tests' stand-in);
+// HEADSCOPE_COI=1 adds COOP/COEP.
 //   node scripts/serve.mjs ROOT PORT
 import http from 'node:http';
 import fs from 'node:fs';
@@ -14,7 +17,11 @@ const types = {
   '.png': 'image/png', '.txt': 'text/plain; charset=utf-8', '.md': 'text/markdown; charset=utf-8',
   '.safetensors': 'application/octet-stream', '.ico': 'image/x-icon',
 };
-export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'";
+import { connectSrcFor, DEFAULT_HUB } from '../web/hub/hub-ref.mjs';
+
+const hubOrigins = [...connectSrcFor(DEFAULT_HUB), ...(process.env.HEADSCOPE_HUB_ORIGINS || '').split(/\s+/).filter(Boolean)];
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
+  `connect-src 'self' ${hubOrigins.join(' ')}`;
 
 const server = http.createServer((req, res) => {
   let rel;

@@ -16,6 +16,7 @@ import { viewSections, viewTabs } from './views/markup.mjs';
 import { statusPanel, markLatest } from './panels/status.mjs';
 import { layoutPanel } from './panels/layout.mjs';
 import { modelPicker } from './panels/model-picker.mjs';
+import { hubPanel } from './panels/hub-panel.mjs';
 import { knobsPanel } from './panels/knobs-panel.mjs';
 import { lossPanel } from './panels/loss.mjs';
 import { rankingPanel } from './panels/ranking.mjs';
@@ -78,6 +79,7 @@ page.requestRun = (opts) => {
   return page.ctl.run(opts);
 };
 page.models = modelPicker(page);
+page.hub = hubPanel(page);
 page.knobs = knobsPanel(page);
 page.loss = lossPanel(page);
 page.ranking = rankingPanel(page);
@@ -130,9 +132,7 @@ async function start() {
   page.url.apply(fromHash);
   if (fromHash.theme) page.layout.applyTheme(fromHash.theme, false);
   await page.models.listBundled();
-  const [url, name] = page.models.urlFor(fromHash.model);
-  if (url) page.models.loadUrl(url, name);
-  else {
+  if (!page.models.openField(fromHash.model, fromHash.hub)) {
     page.status.setState('ready');
     page.status.setStatus('No bundled model here: open your own (config.json, model.safetensors, tokenizer.json).');
   }

@@ -108,6 +108,38 @@ export class HeadscopeClient {
     return this.load(list[0].url, { ...opts, name: list[0].name });
   }
 
+  // A model on the Hugging Face Hub ({hub, repo, revision}), one load per model:
+  // {promise -> {key, name, source: 'hub', info, hub, timing}, cancel()}. Each caller
+  // gets the load's progress; cancel() stops the download (the promise rejects).
+  loadHub({ hub, repo, revision }, { onProgress } = {}) {
+    const key = `hf:${hub}|${repo}@${revision}`;
+    const hubLoads = (this._hubLoads ??= new Map());
+    if (!hubLoads.has(key)) {
+      const listeners = new Set();
+      const id = this.seq + 1;
+      const promise = this.request({ type: 'load-hub', hub, repo, revision },
+        { onProgress: (m) => { for (const f of listeners) f(m); } });
+      const entry = { id, promise, listeners };
+      hubLoads.set(key, entry);
+      promise.catch(() => hubLoads.delete(key));
+    }
+    const entry = hubLoads.get(key);
+    if (onProgress) entry.listeners.add(onProgress);
+    const promise = entry.promise.finally(() => { if (onProgress) entry.listeners.delete(onProgress); });
+    return { promise, cancel: () => this.worker.postMessage({ type: 'hub-cancel', target: entry.id }) };
+  }
+
+  // The Hub models kept in this browser: [{hub, repo, revision, commit, bytes, storedAt}].
+  async hubStored() {
+    return (await this.request({ type: 'hub-stored' })).models;
+  }
+
+  async hubDelete(ref) {
+    const { hub, repo, revision } = ref;
+    if (this._hubLoads) this._hubLoads.delete(`hf:${hub}|${repo}@${revision}`);
+    return (await this.request({ type: 'hub-delete', hub, repo, revision })).models;
+  }
+
   loadFiles(files, { onProgress } = {}) {
     return this.request({ type: 'load-files', files: [...files] }, { onProgress });
   }

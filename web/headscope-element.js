@@ -1,7 +1,9 @@
 // web/headscope-element.js — <headscope-view>: Headscope in any page, with one
 //   <script type="module" src="path/to/headscope/headscope-element.js"></script>
-// Attributes: model (URL of a model folder, relative to the page; default: the
-// first bundled model), text, layer, head, view (grid|head|matrix), editable
+// Attributes: model (URL of a model folder, relative to the page, or a model on
+// the Hugging Face Hub: hf:OWNER/NAME or hf:OWNER/NAME@REVISION; default: the
+// first bundled model), hub (the Hub's base URL for hf: models; default
+// https://huggingface.co: a mirror, or a test server), text, layer, head, view (grid|head|matrix), editable
 // (the reader may change the text), theme (light|dark|auto), and the knobs:
 // scale, causal (0|1), temperature, temperature-head (L.H), ablate (L.H,L.H),
 // ablation (zero|mean), read as web/knobs.mjs reads URL params. A knob that
@@ -18,6 +20,8 @@ import { sharedClient, HeadscopeClient } from './client.mjs';
 import { Controller } from './controller.mjs';
 import { KNOB_PARAMS, knobsFromParams } from './knobs.mjs';
 import { formatHash } from './state-hash.mjs';
+import { DEFAULT_HUB, isHubField, parseHubRef, normalizeHub } from './hub/hub-ref.mjs';
+import { mb } from './hub/hub-api.mjs';
 import { h, viewSections, VIEW_TITLES } from './views/markup.mjs';
 import { headPicker } from './head-picker.mjs';
 import { describeFamilyShape, knobReasons } from './model-family.mjs';
@@ -28,7 +32,7 @@ const DEFAULT_TEXT = 'When Mary and John went to the store, John gave a drink to
 
 export class HeadscopeView extends HTMLElement {
   static get observedAttributes() {
-    return ['model', 'text', 'layer', 'head', 'view', 'editable', 'theme', ...KNOB_PARAMS];
+    return ['model', 'hub', 'text', 'layer', 'head', 'view', 'editable', 'theme', ...KNOB_PARAMS];
   }
 
   constructor() {
@@ -58,11 +62,13 @@ export class HeadscopeView extends HTMLElement {
     ui.sections = viewSections(VIEWS);
     ui.views = h('div', { class: 'hs-views' }, ...Object.values(ui.sections));
     ui.tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });
+    ui.cancel = h('button', { type: 'button', class: 'btn small hs-cancel', hidden: true, text: 'Cancel download' });
+    ui.cancel.addEventListener('click', () => this.cancel());
     ui.open = h('a', { class: 'hs-open', target: '_blank', rel: 'noopener', text: 'Open in Headscope ↗' });
     ui.root.append(
       h('div', { class: 'hs-top' }, ui.text, ui.sentence),
       h('div', { class: 'hs-bar' }, ui.tabs, ui.layerField, ui.headField, ui.open),
-      ui.tokens, ui.error, ui.views, ui.status, ui.tooltip);
+      ui.tokens, ui.error, ui.views, ui.status, ui.cancel, ui.tooltip);
     this.shadow.append(...css, ui.root);
 
     this.client = sharedClient();
@@ -140,7 +146,7 @@ export class HeadscopeView extends HTMLElement {
 
   attributeChangedCallback(name, old, value) {
     if (!this.started || old === value) return;
-    if (name === 'model') return this.loadModel();
+    if (name === 'model' || name === 'hub') return this.loadModel();
     if (name === 'layer' || name === 'head') return this.applySelection();
     if (name === 'view' || name === 'theme' || name === 'editable') return this.applyLook();
     if (name === 'text') {
@@ -206,20 +212,64 @@ export class HeadscopeView extends HTMLElement {
     this.updateLink();
   }
 
+  // The model attribute's model: a folder URL, a Hub model (hf:...), or the first bundled one.
+  async openModel(onProgress) {
+    const url = this.getAttribute('model');
+    if (!isHubField(url)) {
+      return url ? this.client.load(url, { base: document.baseURI, onProgress }) : this.client.loadDefault({ onProgress });
+    }
+    const ref = parseHubRef(url);
+    if (!ref) throw new Error(`model="${url}" is not a Hub model: give hf:OWNER/NAME or hf:OWNER/NAME@REVISION`);
+    const hub = normalizeHub(this.getAttribute('hub'));
+    const from = hub !== DEFAULT_HUB ? ` from ${new URL(hub).host}` : '';
+    this.ui.status.textContent = `Opening ${ref.repo}${from}…`;
+    const hubProgress = (m) => {
+      if (m.phase === 'plan') this.ui.status.textContent = `Downloading ${ref.repo}${from}: ${mb(m.total)}…`;
+      else if (m.phase === 'download') {
+        this.ui.status.textContent = `Downloading ${ref.repo}${from}: ${mb(m.done)} of ${mb(m.total)} · ${mb(m.bytesPerSecond)}/s`;
+      }
+    };
+    const h = this.client.loadHub({ hub, ...ref }, { onProgress: hubProgress });
+    this.cancelDownload = h.cancel;
+    this.ui.cancel.hidden = false;
+    try {
+      return await h.promise;
+    } catch (e) {
+      e.hub = true;
+      throw e;
+    } finally {
+      this.cancelDownload = null;
+      this.ui.cancel.hidden = true;
+    }
+  }
+
+  // Stops a Hub download in progress (the element then shows the bundled model and says why).
+  cancel() {
+    if (this.cancelDownload) this.cancelDownload();
+  }
+
   async loadModel() {
     const seq = ++this.modelSeq;
     this.setState('loading');
+    this.hubError = null;
+    this.clearError();
     this.ui.status.textContent = 'Loading the model…';
     const onProgress = (m) => {
       if (m.phase === 'download' && m.total) this.ui.status.textContent = `Downloading the model… ${Math.round((100 * m.done) / m.total)}%`;
     };
+    let model;
     try {
-      const url = this.getAttribute('model');
-      const [model] = await Promise.all([
-        url ? this.client.load(url, { base: document.baseURI, onProgress }) : this.client.loadDefault({ onProgress }),
-        this.cssReady,
-      ]);
+      [model] = await Promise.all([this.openModel(onProgress), this.cssReady]);
+    } catch (e) {
       if (seq !== this.modelSeq) return;
+      this.fail(`Could not open the model: ${e.message}`);
+      if (!e.hub) return;
+      // a Hub model that failed: the bundled model, with the error left on screen
+      this.hubError = this.ui.error.textContent;
+      try { model = await this.client.loadDefault({ onProgress }); } catch { return; }
+    }
+    if (seq !== this.modelSeq) return;
+    try {
       if (!model) throw new Error('no model: give the element a model="folder/" attribute (config.json, model.safetensors, tokenizer.json)');
       this.ctl.setModel(model);
       this.applyKnobs(); // (the knobs that do not apply to this model are dropped)
@@ -270,7 +320,13 @@ export class HeadscopeView extends HTMLElement {
     this.dispatchEvent(new CustomEvent('headscope:error', { bubbles: true, composed: true, detail: { message } }));
   }
 
+  // (a failed Hub model's error stays up under the bundled model that replaced it)
   clearError() {
+    if (this.hubError) {
+      this.ui.error.textContent = this.hubError;
+      this.ui.error.hidden = false;
+      return;
+    }
     this.ui.error.hidden = true;
   }
 
@@ -278,8 +334,10 @@ export class HeadscopeView extends HTMLElement {
   updateLink() {
     const s = this.ctl.state;
     const m = this.getAttribute('model');
+    const hub = this.getAttribute('hub');
     const hash = formatHash({
-      text: this.ctl.text, model: m ? new URL(m, document.baseURI).href : undefined,
+      text: this.ctl.text, model: m ? (isHubField(m) ? m : new URL(m, document.baseURI).href) : undefined,
+      hub: isHubField(m) && hub ? hub : undefined,
       layer: s.layer, head: s.head, view: this.view, knobs: s.knobs,
     });
     this.ui.open.href = new URL(`index.html${hash}`, here).href;

@@ -2,7 +2,8 @@
 // for the page and the element's "Open in Headscope" link. Only fields that
 // differ from the defaults are written, so links stay short; every field
 // round-trips. The knob fields are web/knobs.mjs's grammar.
-//   text, model, layer, head, view, colour (linear|sqrt), overlay (head|layer),
+//   text, model (a bundled name, a folder URL, or hf:OWNER/NAME[@REV]), hub (the Hub's base URL
+//   for hf: models, when not https://huggingface.co), layer, head, view, colour (linear|sqrt), overlay (head|layer),
 //   pin, query, roles (text|probe), theme,
 //   knobs: scale (0|1), causal (0|1), temperature, temperature-head (L.H),
 //          ablate (L.H,L.H), ablation (zero|mean)
@@ -18,6 +19,7 @@ export function parseHash(hash) {
   const s = {};
   if (p.has('text')) s.text = p.get('text');
   if (p.get('model')) s.model = p.get('model');
+  if (p.get('hub')) s.hub = p.get('hub');
   for (const f of ['layer', 'head', 'pin', 'query']) { const n = int(p.get(f)); if (n !== null) s[f] = n; }
   if (VIEWS.includes(p.get('view'))) s.view = p.get('view');
   if (['linear', 'sqrt'].includes(p.get('colour'))) s.colour = p.get('colour');
@@ -32,6 +34,7 @@ export function formatHash(s) {
   const p = new URLSearchParams();
   if (s.text !== undefined) p.set('text', s.text);
   if (s.model) p.set('model', s.model);
+  if (s.hub) p.set('hub', s.hub);
   if (s.layer) p.set('layer', String(s.layer));
   if (s.head) p.set('head', String(s.head));
   if (s.view && s.view !== 'grid') p.set('view', s.view);

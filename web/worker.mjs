@@ -5,6 +5,10 @@
 //   {type:'hello', id}                        -> 'hello' with the module's self-check
 //   {type:'load', id, url, name?, files?}     a model folder by URL (cached by URL) -> 'progress'..., 'loaded'
 //   {type:'load-files', id, files}            the user's own files (File objects) -> 'progress'..., 'loaded'
+//   {type:'load-hub', id, hub, repo, revision} a model on the Hugging Face Hub (web/hub/), from the
+//                                             store or downloaded into it -> 'progress'..., 'loaded'
+//   {type:'hub-cancel', target}               stop that Hub download (its load answers an error)
+//   {type:'hub-stored', id} / {type:'hub-delete', id, hub, repo, revision}  -> 'hub-stored' {models}
 //   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded')
 //   {type:'next-all', id, channel, runId}     every position's top-k of that run -> 'next'
 //   {type:'loss', id, channel, runId}         that run's mean next-token NLL, from its own logits -> 'loss'
@@ -24,6 +28,9 @@
 import createHeadscopeModule from './dist/headscope.mjs';
 import { HeadscopeRuntime, bufferReader } from './headscope-api.mjs';
 import { nextTokens, nextTransfer } from './next-tokens.mjs';
+import { hubModelFiles } from './hub/hub-load.mjs';
+import { weightsReader } from './hub/shards.mjs';
+import { listStored, deleteStored } from './hub/store.mjs';
 
 let rt = null;
 let runtimeError = null;
@@ -107,6 +114,60 @@ async function loadUrl({ id, url, name, files }) {
   }
   const entry = await loading.get(key);
   post({ type: 'loaded', id, ...info(key, entry), timing: entry.timing });
+}
+
+// A page's CSP violations (fetches it blocked), so a failed Hub fetch can say which connect-src is missing.
+const cspViolations = []; // {origin, at}
+self.addEventListener('securitypolicyviolation', (e) => {
+  try { cspViolations.push({ origin: new URL(e.blockedURI).origin, at: performance.now() }); } catch { /* not a URL */ }
+});
+async function cspBlocked() {
+  const since = performance.now() - 5000;
+  await new Promise((resolve) => setTimeout(resolve, 50)); // the event comes after the fetch fails
+  const v = cspViolations.filter((x) => x.at >= since).pop();
+  return v ? v.origin : null;
+}
+
+// A model on the Hugging Face Hub: the stored copy, or downloaded into the
+// store first (web/hub/hub-load.mjs); the module reads the weights from the
+// store's files slice by slice, shards joined by web/hub/shards.mjs.
+const hubLoads = new Map(); // request id -> AbortController
+async function loadHub({ id, hub, repo, revision }) {
+  const key = `hf:${hub}|${repo}@${revision}`;
+  if (models.has(key)) return post({ type: 'loaded', id, ...info(key, models.get(key)) });
+  const abort = new AbortController();
+  hubLoads.set(id, abort);
+  if (!loading.has(key)) {
+    const p = (async () => {
+      const progress = (m) => post({ type: 'progress', id, ...m });
+      const files = await hubModelFiles({ hub, repo, revision, signal: abort.signal, cspBlocked }, progress);
+      const { store, manifest } = files;
+      let model;
+      try {
+        await ensureRuntime();
+        const t1 = performance.now();
+        const text = (path) => (manifest.tokenizer.includes(path) ? store.bytes(path) : undefined);
+        model = rt.loadModel({
+          config: store.bytes('config.json'), tokenizerJson: text('tokenizer.json'), vocabJson: text('vocab.json'),
+          mergesTxt: text('merges.txt'), safetensors: weightsReader(store, manifest.weights),
+          onProgress: (done, total) => progress({ phase: 'load', done, total }),
+        });
+        const name = `${repo}${revision !== 'main' ? `@${revision}` : ''}`;
+        return { model, vocab: null, name, source: 'hub', probe: null, hub: { hub, repo, revision, commit: manifest.commit },
+          timing: { fetchMs: files.downloadMs, loadMs: performance.now() - t1, bytes: manifest.bytes, fromStore: files.fromStore } };
+      } finally {
+        store.close();
+      }
+    })();
+    loading.set(key, p);
+    p.then((entry) => models.set(key, entry), () => {}).finally(() => loading.delete(key));
+  }
+  try {
+    const entry = await loading.get(key);
+    post({ type: 'loaded', id, ...info(key, entry), hub: entry.hub, timing: entry.timing });
+  } finally {
+    hubLoads.delete(id);
+  }
 }
 
 let fileSeq = 0;
@@ -330,6 +391,17 @@ self.onmessage = (ev) => {
   switch (msg.type) {
     case 'load':
       loadUrl(msg).catch(fail);
+      break;
+    case 'load-hub':
+      loadHub(msg).catch(fail);
+      break;
+    case 'hub-cancel':
+      if (hubLoads.has(msg.target)) hubLoads.get(msg.target).abort();
+      break;
+    case 'hub-stored':
+    case 'hub-delete':
+      (msg.type === 'hub-delete' ? deleteStored(msg) : Promise.resolve())
+        .then(listStored).then((list) => post({ type: 'hub-stored', id: msg.id, models: list })).catch(fail);
       break;
     case 'load-files':
       ensureRuntime().then(() => loadFiles(msg)).catch(fail);

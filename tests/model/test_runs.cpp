@@ -316,3 +316,79 @@ TEST_CASE("prefix reuse: what breaks the premise recomputes in full") {
   CHECK(shorter->reused == shorter->T);
   require_same_run(shorter.value(), m->run("The cat sat").value());
 }
+
+// ---------------------------------------------------------------- sharded weights
+
+namespace {
+
+// The bundled model's tensors split into two shards + model.safetensors.index.json,
+// as the Hub publishes large models, in a temp folder named `name`.
+std::filesystem::path write_sharded_bundled(const std::string& name, bool duplicate_one = false) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const char* f : {"config.json", "tokenizer.json"})
+    fs::copy_file(fs::path(kBundled) / f, dir / f, fs::copy_options::overwrite_existing);
+  auto values = hs::formats::read_safetensors_values(kBundled + "/model.safetensors");
+  REQUIRE(values.ok());
+  std::vector<hs::formats::TensorValues> first, second;
+  std::string map;
+  for (auto& [tensor, v] : values.value()) {
+    const bool in_first = first.size() <= second.size();
+    map += std::string(map.empty() ? "" : ",") + "\"" + tensor + "\": \"model-0000" + (in_first ? "1" : "2") + "-of-00002.safetensors\"";
+    (in_first ? first : second).push_back(v);
+  }
+  if (duplicate_one) second.push_back(first.front());
+  REQUIRE(hs::formats::write_safetensors((dir / "model-00001-of-00002.safetensors").string(), first).ok());
+  REQUIRE(hs::formats::write_safetensors((dir / "model-00002-of-00002.safetensors").string(), second).ok());
+  std::ofstream(dir / "model.safetensors.index.json", std::ios::binary)
+      << "{\"metadata\": {\"total_size\": 0}, \"weight_map\": {" << map << "}}";
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("sharded weights: index.json + two shards give the same runs as the single file") {
+  namespace fs = std::filesystem;
+  const fs::path dir = write_sharded_bundled("headscope-test-sharded");
+  auto sharded = load_model_folder(dir.string());
+  REQUIRE(sharded.ok());
+  auto whole = bundled();
+  auto a = sharded.value()->run(kText);
+  auto b = whole->run(kText);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  REQUIRE(a->attention.size() == b->attention.size());
+  for (std::size_t i = 0; i < a->attention.size(); ++i) REQUIRE(a->attention[i] == b->attention[i]);
+  REQUIRE(a->logits_last.size() == b->logits_last.size());
+  for (std::size_t i = 0; i < a->logits_last.size(); ++i) REQUIRE(a->logits_last[i] == b->logits_last[i]);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("sharded weights: a missing shard, a tensor in two shards, a broken index name the file") {
+  namespace fs = std::filesystem;
+  fs::path dir = write_sharded_bundled("headscope-test-sharded-missing");
+  fs::remove(dir / "model-00002-of-00002.safetensors");
+  auto missing = load_model_folder(dir.string());
+  REQUIRE_FALSE(missing.ok());
+  CHECK_THAT(missing.error().message, ContainsSubstring("model-00002-of-00002.safetensors: cannot open"));
+  fs::remove_all(dir);
+
+  dir = write_sharded_bundled("headscope-test-sharded-twice", true);
+  auto twice = load_model_folder(dir.string());
+  REQUIRE_FALSE(twice.ok());
+  CHECK_THAT(twice.error().message, ContainsSubstring("model-00002-of-00002.safetensors: tensor"));
+  CHECK_THAT(twice.error().message, ContainsSubstring("is also in an earlier shard"));
+  fs::remove_all(dir);
+
+  auto no_map = safetensors_shard_names("{\"metadata\": {}}", "model.safetensors.index.json");
+  REQUIRE_FALSE(no_map.ok());
+  CHECK_THAT(no_map.error().message, ContainsSubstring("model.safetensors.index.json: no weight_map"));
+  auto outside = safetensors_shard_names("{\"weight_map\": {\"a\": \"../x.safetensors\"}}", "i.json");
+  REQUIRE_FALSE(outside.ok());
+  CHECK_THAT(outside.error().message, ContainsSubstring("weight_map[\"a\"] is not a shard file name"));
+  auto names = safetensors_shard_names("{\"weight_map\": {\"a\": \"s2\", \"b\": \"s1\", \"c\": \"s2\"}}", "i.json");
+  REQUIRE(names.ok());
+  CHECK(names.value() == std::vector<std::string>{"s1", "s2"});
+}

@@ -1,10 +1,13 @@
 // web/panels/model-picker.mjs — which model the page shows: the list of bundled
-// models, a model by URL (the hash's model field), the reader's own files (the
-// "Open" button, or files / a folder dropped anywhere on the page), the load
-// progress, and the model line under the text (the family and its shape,
-// web/model-family.mjs).
+// models, a model by URL or on the Hugging Face Hub (the hash's model field:
+// a folder URL, or hf:OWNER/NAME[@REV] with the hub field; the Hub's own panel
+// is web/panels/hub-panel.mjs), the reader's own files (the "Open" button, or
+// files / a folder dropped anywhere on the page), the load progress, the
+// fallback to the bundled model, and the model line under the text (the family
+// and its shape, web/model-family.mjs).
 import { describeFamilyShape, isEncoder } from '../model-family.mjs';
 import { VIEW_TITLES } from '../views/markup.mjs';
+import { isHubField, parseHubRef, hubField, DEFAULT_HUB } from '../hub/hub-ref.mjs';
 
 const mb = (n) => `${(n / 1048576).toFixed(n < 10485760 ? 1 : 0)} MB`;
 
@@ -21,6 +24,7 @@ export function modelPicker(page) {
   };
   let bundled = [];
   let loadSeq = 0; // the model load in progress
+  const hubModels = new Map(); // select value -> {hub, repo, revision}
 
   function onLoaded(model) {
     performance.mark('headscope:model-loaded');
@@ -32,6 +36,10 @@ export function modelPicker(page) {
       value = model.key;
     } else if (model.source === 'bundled') {
       value = `bundled:${model.name}`;
+    } else if (model.source === 'hub') {
+      value = `hub:${model.key}`;
+      hubModels.set(value, model.hub);
+      if (![...ui.select.options].some((o) => o.value === value)) ui.select.add(new Option(`${model.name} (Hub)`, value));
     } else {
       value = `url:${model.key}`;
       if (![...ui.select.options].some((o) => o.value === value)) ui.select.add(new Option(model.name, value));
@@ -53,7 +61,10 @@ export function modelPicker(page) {
     for (const el of document.querySelectorAll('.legend-masked, .legend-masked + .muted')) el.hidden = isEncoder(model.info);
     status.clearError();
     status.setState('ready');
-    status.setStatus(model.timing
+    const t = model.timing;
+    status.setStatus(t && model.source === 'hub'
+      ? `Model ${model.name} opened (${mb(t.bytes)} ${t.fromStore ? 'from this browser\'s store' : `downloaded in ${(t.fetchMs / 1000).toFixed(1)} s`}, loaded in ${t.loadMs.toFixed(0)} ms).`
+      : model.timing
       ? `Model ${model.name} loaded (${mb(model.timing.bytes)}: fetched in ${model.timing.fetchMs.toFixed(0)} ms, loaded in ${model.timing.loadMs.toFixed(0)} ms).`
       : `Model ${model.name} loaded.`);
     page.requestRun({ immediate: true });
@@ -64,9 +75,10 @@ export function modelPicker(page) {
     ui.progress.max = msg.total || 1;
     ui.progress.value = msg.done;
     const pct = msg.total ? Math.round((100 * msg.done) / msg.total) : 0;
+    if (msg.phase === 'plan' || msg.bytesPerSecond !== undefined) return; // the Hub panel's own line says it
     status.setStatus(msg.phase === 'download' ? `Downloading model… ${mb(msg.done)} of ${mb(msg.total)}` : `Loading weights… ${pct}%`);
   }
-  function loadFailed(seq, e) {
+  function loadFailed(seq, e, onError) {
     if (seq !== loadSeq) return;
     const current = page.state.model;
     ui.progress.hidden = true;
@@ -75,15 +87,20 @@ export function modelPicker(page) {
       ? `Could not open that model: ${e.message} — still using ${current.name}.`
       : `Could not open the model: ${e.message}`);
     status.setStatus(current ? `Model ${current.name}.` : 'No model loaded.');
+    if (onError) onError(e);
+  }
+  // After a failed load with no model on screen: the first bundled model.
+  function fallback() {
+    if (!page.state.model && bundled.length) loadUrl(bundled[0].url, bundled[0].name);
   }
   // One load at a time: a newer one wins.
-  function load(what, request) {
+  function load(what, request, { onError } = {}) {
     const seq = ++loadSeq;
     status.setState('loading');
     status.setStatus(what);
     ui.progress.hidden = false;
     ui.progress.removeAttribute('value');
-    request({ onProgress }).then((m) => { if (seq === loadSeq) onLoaded(m); }, (e) => loadFailed(seq, e));
+    request({ onProgress }).then((m) => { if (seq === loadSeq) onLoaded(m); }, (e) => loadFailed(seq, e, onError));
   }
   // A model by URL (a bundled folder, or a folder path relative to this page).
   function loadUrl(url, name) {
@@ -106,9 +123,30 @@ export function modelPicker(page) {
   function field() {
     const m = page.state.model;
     if (!m || m.source === 'file') return undefined;
+    if (m.source === 'hub') return hubField(m.hub);
     const b = bundled.find((x) => x.url === m.key);
     if (b) return b === bundled[0] ? undefined : b.name;
     return m.key;
+  }
+  // The hash's hub field: the current Hub model's Hub when it is not huggingface.co.
+  function hubBase() {
+    const m = page.state.model;
+    return m && m.source === 'hub' && m.hub.hub !== DEFAULT_HUB ? m.hub.hub : undefined;
+  }
+  // Open the hash's model field (and hub field); false when there is nothing to open.
+  function openField(fieldValue, hub) {
+    if (isHubField(fieldValue)) {
+      const ref = parseHubRef(fieldValue);
+      if (ref) {
+        page.hub.open(ref, hub);
+        return true;
+      }
+      page.hub.showError(`"${fieldValue}" is not a Hub model: give hf:OWNER/NAME or hf:OWNER/NAME@REVISION.`);
+      fieldValue = undefined;
+    }
+    const [url, name] = urlFor(fieldValue);
+    if (url) loadUrl(url, name);
+    return !!url;
   }
   async function listBundled() {
     bundled = await client.bundled();
@@ -122,6 +160,10 @@ export function modelPicker(page) {
       const b = bundled.find((x) => x.name === v.slice(8));
       if (b) loadUrl(b.url, b.name);
     } else if (v.startsWith('url:')) loadUrl(v.slice(4));
+    else if (hubModels.has(v)) {
+      const h = hubModels.get(v);
+      page.hub.open({ repo: h.repo, revision: h.revision }, h.hub);
+    }
     else if (model && v === model.key) return;
     else status.showError('Open that file again to use it.');
   });
@@ -147,7 +189,7 @@ export function modelPicker(page) {
 
   return {
     get bundled() { return bundled; },
-    listBundled, loadUrl, loadFiles, urlFor, field,
+    listBundled, loadUrl, loadFiles, urlFor, field, hubBase, openField, load, fallback,
   };
 }
 

@@ -9,7 +9,7 @@ export function urlState(page) {
 
   function current() {
     return {
-      text: page.text(), model: page.models.field(), layer: state.layer, head: state.head, view: page.layout.view,
+      text: page.text(), model: page.models.field(), hub: page.models.hubBase(), layer: state.layer, head: state.head, view: page.layout.view,
       colour: state.scale, overlay: state.overlay, pin: state.pinPos, query: state.queryPos,
       roles: state.roleSource || 'text', knobs: state.knobs, theme: document.documentElement.dataset.theme,
     };
@@ -45,8 +45,7 @@ export function urlState(page) {
     const before = page.models.field();
     apply(s);
     if ((s.model || undefined) !== before && page.models.bundled.length) {
-      const [url, name] = page.models.urlFor(s.model);
-      if (url) page.models.loadUrl(url, name);
+      page.models.openField(s.model, s.hub);
     } else {
       if (state.model) page.ctl.select(state.layer, state.head);
       page.requestRun({ immediate: true });
