@@ -31,6 +31,7 @@ import { nextTokens, nextTransfer } from './next-tokens.mjs';
 import { hubModelFiles } from './hub/hub-load.mjs';
 import { weightsReader } from './hub/shards.mjs';
 import { listStored, deleteStored } from './hub/store.mjs';
+import { fetchBytes, fetchOptional, cspBlocked, userFiles } from './model-sources.mjs';
 
 let rt = null;
 let runtimeError = null;
@@ -48,32 +49,6 @@ const errText = (e) => (e && e.message) || String(e);
 async function ensureRuntime() {
   await runtimeReady;
   if (!rt) throw runtimeError || new Error('the wasm module failed to start');
-}
-
-async function fetchBytes(url, onProgress) {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  const total = Number(res.headers.get('content-length')) || 0;
-  if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  const chunks = [];
-  let done = 0;
-  for (;;) {
-    const { done: end, value } = await reader.read();
-    if (end) break;
-    chunks.push(value);
-    done += value.length;
-    onProgress(done, total || done);
-  }
-  const out = new Uint8Array(done);
-  let o = 0;
-  for (const c of chunks) { out.set(c, o); o += c.length; }
-  return out;
-}
-
-async function fetchOptional(url) {
-  const res = await fetch(url);
-  return res.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
 }
 
 function info(key, entry) {
@@ -114,18 +89,6 @@ async function loadUrl({ id, url, name, files }) {
   }
   const entry = await loading.get(key);
   post({ type: 'loaded', id, ...info(key, entry), timing: entry.timing });
-}
-
-// A page's CSP violations (fetches it blocked), so a failed Hub fetch can say which connect-src is missing.
-const cspViolations = []; // {origin, at}
-self.addEventListener('securitypolicyviolation', (e) => {
-  try { cspViolations.push({ origin: new URL(e.blockedURI).origin, at: performance.now() }); } catch { /* not a URL */ }
-});
-async function cspBlocked() {
-  const since = performance.now() - 5000;
-  await new Promise((resolve) => setTimeout(resolve, 50)); // the event comes after the fetch fails
-  const v = cspViolations.filter((x) => x.at >= since).pop();
-  return v ? v.origin : null;
 }
 
 // A model on the Hugging Face Hub: the stored copy, or downloaded into the
@@ -172,43 +135,8 @@ async function loadHub({ id, hub, repo, revision }) {
 
 let fileSeq = 0;
 function loadFiles({ id, files }) {
-  const byName = (test) => files.find((f) => test(f.name.toLowerCase()));
-  const config = byName((n) => n === 'config.json');
-  const st = byName((n) => n.endsWith('.safetensors'));
-  const tok = byName((n) => n === 'tokenizer.json');
-  const vocab = byName((n) => n === 'vocab.json');
-  const merges = byName((n) => n === 'merges.txt');
-  const missing = [];
-  if (!config) missing.push('config.json');
-  if (!st) missing.push('model.safetensors');
-  if (!tok && !(vocab && merges)) missing.push('tokenizer.json (or vocab.json + merges.txt)');
-  if (missing.length) {
-    const got = files.map((f) => f.name).join(', ') || 'no files';
-    throw new Error(`Missing ${missing.join(' and ')}. Got: ${got}. ` +
-      'Choose config.json, model.safetensors and tokenizer.json (or vocab.json + merges.txt) together.');
-  }
-  const frs = new FileReaderSync();
-  const bytes = (f) => (f ? new Uint8Array(frs.readAsArrayBuffer(f)) : undefined);
-  const model = rt.loadModel({
-    config: bytes(config),
-    tokenizerJson: bytes(tok),
-    vocabJson: tok ? undefined : bytes(vocab),
-    mergesTxt: tok ? undefined : bytes(merges),
-    safetensors: {
-      size: st.size,
-      read(offset, n, dst) {
-        // Read in <= 64 MB slices so even one huge tensor is streamed.
-        const CH = 64 << 20;
-        for (let o = 0; o < n; o += CH) {
-          const m = Math.min(CH, n - o);
-          const buf = frs.readAsArrayBuffer(st.slice(offset + o, offset + o + m));
-          if (buf.byteLength !== m) throw new Error(`${st.name}: short read at byte ${offset + o}`);
-          dst.set(new Uint8Array(buf), o);
-        }
-      },
-    },
-    onProgress: (done, total) => post({ type: 'progress', id, phase: 'load', done, total }),
-  });
+  const { st, ...modelFiles } = userFiles(files);
+  const model = rt.loadModel({ ...modelFiles, onProgress: (done, total) => post({ type: 'progress', id, phase: 'load', done, total }) });
   const dir = (st.webkitRelativePath || '').split('/').slice(-2, -1)[0];
   const name = dir || `${st.name.replace(/\.safetensors$/i, '')} (${model.info.n_layer}×${model.info.n_head})`;
   // A user model replaces the previous user model (they can be large); the

@@ -231,9 +231,9 @@ test('element: model="hf:..." hub="..." renders a sharded Hub model; a gated one
     null, { timeout: 60000 });
   const status = (id) => page.$eval(`#${id}`, (el) => el.shadowRoot.querySelector('.hs-status').textContent);
   const error = (id) => page.$eval(`#${id}`, (el) => { const e = el.shadowRoot.querySelector('.error'); return e.hidden ? '' : e.textContent; });
-  assert.match(await status('a'), /test\/brown-sharded · 3 layers × 4 heads/);
+  assert.match(await status('a'), /test\/brown-sharded · GPT-2 · 3 layers × 4 heads/);
   assert.equal(await error('a'), '');
-  assert.match(await status('b'), new RegExp(`${bundledName} · 3 layers`));
+  assert.match(await status('b'), new RegExp(`${bundledName} · GPT-2 · 3 layers`));
   assert.match(await error('b'), /gated/);
   assert.match(await error('b'), /Open your own model/);
   const link = await page.$eval('#a', (el) => el.shadowRoot.querySelector('.hs-open').href);
@@ -398,7 +398,7 @@ test('element: a slow Hub download shows its progress and Cancel; the bundled mo
     .test(document.querySelector('#c').shadowRoot.querySelector('.hs-status').textContent), null, { timeout: 30000 });
   await page.evaluate(() => document.querySelector('#c').shadowRoot.querySelector('.hs-cancel').click());
   await page.waitForFunction(() => document.querySelector('#c').dataset.state === 'rendered', null, { timeout: 60000 });
-  assert.match(await status(), new RegExp(`^${bundledName} · 3 layers`));
+  assert.match(await status(), new RegExp(`^${bundledName} · GPT-2 · 3 layers`));
   const error = await page.$eval('#c', (el) => el.shadowRoot.querySelector('.error').textContent);
   assert.match(error, /Download cancelled: nothing was stored/);
   assert.equal(await page.$eval('#c', (el) => el.shadowRoot.querySelector('.hs-cancel').hidden), true);
