@@ -28,12 +28,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     hs::fuzz::check_error(re.error());
   } else {
     size_t last = 0;
-    for (auto [b, e] : re->find_all(in.substr(0, 4096)))
+    // (the first 512 bytes: a pattern such as \s*x is quadratic in the text, and
+    // every length is reached by the fuzzer's small inputs anyway)
+    for (auto [b, e] : re->find_all(in.substr(0, 512)))
       if (b < last || e <= b || e > in.size()) hs::fuzz::fail("regex match out of order or bounds", std::string(in));
       else last = e;
   }
 
-  const auto units = unicode::to_units(in.substr(0, 4096));
+  const auto units = unicode::to_units(in.substr(0, 1024));
   for (auto form : {unicode::Form::kNFC, unicode::Form::kNFD, unicode::Form::kNFKC, unicode::Form::kNFKD}) {
     auto once = unicode::normalize(units, form);
     if (unicode::normalize(once, form) != once) hs::fuzz::fail("normalization is not idempotent", std::string(in));
