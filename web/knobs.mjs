@@ -48,8 +48,8 @@ export function knobsForShape(knobs, L, H) {
   return knobs;
 }
 
-// One knob: its URL param / attribute name, its CLI flag (`off`: a flag without
-// a value that switches the knob off), how a string is read (null: not valid;
+// One knob: its URL param / attribute name, its CLI flag (`off` / `on`: a flag
+// without a value that switches the knob off / on), how a string is read (null: not valid;
 // `strict`: every part must be valid) and written (null: the default, not written).
 const FIELDS = [
   { key: 'scale', param: 'scale', flag: '--no-scale', off: true,
@@ -75,6 +75,8 @@ const FIELDS = [
     read: (s) => (/^\d+$/.test(s.trim()) && Number(s) >= 1 ? Number(s) : null), write: () => null },
   // the command line only: leave out the special tokens the tokenizer adds ([CLS] ... [SEP], <s>)
   { key: 'special', param: null, flag: '--no-special', off: true, read: () => false, write: () => null },
+  // the command line only: also print value-weighted attention ||alpha v W_O|| (value_weighted)
+  { key: 'valueWeighted', param: null, flag: '--value-weighted', on: true, read: () => true, write: () => null },
 ];
 const PARAM_FIELDS = FIELDS.filter((f) => f.param);
 
@@ -116,11 +118,12 @@ export function knobOptions(k) {
   }
   if (k.maxTokens) o.max_tokens = k.maxTokens;
   if (k.special === false) o.special = false;
+  if (k.valueWeighted) o.value_weighted = true;
   return o;
 }
 
 // The CLI's knob flags, for its usage line.
-export const KNOB_FLAGS_USAGE = FIELDS.map((f) => (f.off ? `[${f.flag}]` : `[${f.flag} ${f.usage}]`)).join(' ');
+export const KNOB_FLAGS_USAGE = FIELDS.map((f) => (f.off || f.on ? `[${f.flag}]` : `[${f.flag} ${f.usage}]`)).join(' ');
 
 // A command-line knob flag: null when `flag` is not one; else whether it takes a
 // value and apply(knobs, value), which throws an Error naming the flag and the value.
@@ -128,9 +131,9 @@ export function knobFlag(flag) {
   const f = FIELDS.find((x) => x.flag === flag || x.oldFlag === flag); // (oldFlag: an older spelling)
   if (!f) return null;
   return {
-    takesValue: !f.off,
+    takesValue: !f.off && !f.on,
     apply(k, value) {
-      if (f.off) { k[f.key] = false; return; }
+      if (f.off || f.on) { k[f.key] = !!f.on; return; }
       const v = f.read(value, true);
       if (v === null) throw new Error(`${flag} must be ${f.what}, not "${value}"`);
       k[f.key] = v;

@@ -204,6 +204,31 @@ void layer_forward(const ModelSpec& c, const LayerWeights& L, int layer, const R
   kn::add_inplace(s.x.data(), s.proj.data(), n * C);  // residual
 }
 
+// Value-weighted attention of one layer for rows [p, T): ||v_j W_O^h|| of the new keys
+// j >= p (earlier ones came with the reused prefix), then vw_ij = alpha_ij ||v_j W_O^h||.
+//   kv: [T, 2 KV], probs and vw: [H, T, T], norms: [H, T]
+void value_weighted(const ModelSpec& c, const LayerWeights& L, const float* kv, const float* probs, std::size_t p,
+                    std::size_t T, float* norms, float* vw) {
+  const std::size_t H = c.n_head, dk = c.head_dim, Q = c.q_width(), KV = c.kv_width(), C = c.n_embd;
+  const std::size_t group = H / c.n_kv_head, n = T - p;
+  std::vector<float> v(n * Q), out(n * C);  // one head's values in its own columns, the rest 0
+  for (std::size_t h = 0; h < H; ++h) {
+    const std::size_t g = h / group;
+    std::fill(v.begin(), v.end(), 0.0f);
+    for (std::size_t t = 0; t < n; ++t)
+      std::copy(kv + (p + t) * 2 * KV + KV + g * dk, kv + (p + t) * 2 * KV + KV + (g + 1) * dk, v.begin() + t * Q + h * dk);
+    kn::gemm_packed(v.data(), L.o_w.data(), nullptr, out.data(), n, Q, C);  // v_j W_O^h: [n, C]
+    for (std::size_t t = 0; t < n; ++t) {
+      double ss = 0.0;
+      for (std::size_t k = 0; k < C; ++k) ss += double(out[t * C + k]) * out[t * C + k];
+      norms[h * T + p + t] = static_cast<float>(std::sqrt(ss));
+    }
+    for (std::size_t i = p; i < T; ++i)
+      for (std::size_t j = 0; j < T; ++j)
+        vw[(h * T + i) * T + j] = probs[(h * T + i) * T + j] * norms[h * T + j];
+  }
+}
+
 // What the LM head reads, in place over x[n, C]: the final norm, or the masked-LM transform.
 void head_input(const ModelSpec& c, const Weights& w, Scratch& s, std::size_t n) {
   const std::size_t C = c.n_embd;
@@ -254,6 +279,14 @@ void copy_prefix(const ModelSpec& c, const RunResult& prev, std::size_t p, RunRe
   for (std::size_t l = 0; l < L; ++l)
     std::copy(prev.kv.begin() + l * T0 * KV2, prev.kv.begin() + (l * T0 + p) * KV2, r.kv.begin() + l * T * KV2);
   std::copy(prev.final_hidden.begin(), prev.final_hidden.begin() + p * C, r.final_hidden.begin());
+  if (!r.value_weighted.empty() && prev.value_weighted.size() == L * H * T0 * T0) {  // (same options: both have it)
+    for (std::size_t lh = 0; lh < L * H; ++lh) {
+      for (std::size_t i = 0; i < p; ++i)
+        std::copy(prev.value_weighted.begin() + (lh * T0 + i) * T0, prev.value_weighted.begin() + (lh * T0 + i) * T0 + p,
+                  r.value_weighted.begin() + (lh * T + i) * T);
+      std::copy(prev.value_norms.begin() + lh * T0, prev.value_norms.begin() + lh * T0 + p, r.value_norms.begin() + lh * T);
+    }
+  }
   // logits and losses of the shared rows, where the previous run had them (row t's loss also
   // needs ids[t + 1], so it is shared for t < p - 1)
   const std::size_t V = c.vocab_size, rows = std::min(p, prev.logits_all_rows);
@@ -278,6 +311,7 @@ double run_result_floats(const ModelSpec& c, std::size_t T, const RunOptions& op
   const double mlp = c.gated_mlp ? 2 * F : F;
   return L * H * t * t * (opt.keep_intermediates ? 2 : 1) + V + (opt.all_logits ? t * V : 0.0) +
          L * t * 2 * KV +                                                   // kv
+         (opt.value_weighted ? L * H * t * (t + 1) : 0.0) +                 // value_weighted, value_norms
          (opt.keep_intermediates ? L * t * (2 * Q + 2 * KV) : 0.0) +        // qkv, head_out
          t * (4 * C + Q + 2 * KV + Q + mlp + C);  // scratch x ln proj, qkv, heads, fc; final_hidden
 }
@@ -364,6 +398,10 @@ Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt
   r.final_hidden.assign(T * C, 0.0f);
   const bool scaled = opt.scale && cfg.scale_attn_weights;
   r.score_scale.assign(L * H, scaled ? 1.0f / std::sqrt(float(cfg.head_dim)) : 1.0f);
+  if (opt.value_weighted) {
+    r.value_weighted.assign(L * H * T * T, 0.0f);
+    r.value_norms.assign(L * H * T, 0.0f);
+  }
   if (opt.keep_intermediates) {
     r.qkv.assign(L * T * (Q + 2 * KV), 0.0f);
     r.scores.assign(L * H * T * T, 0.0f);
@@ -389,6 +427,9 @@ Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt
                    r.kv.data() + l * T * 2 * KV, keep ? r.qkv.data() + l * T * (Q + 2 * KV) : nullptr,
                    keep ? r.head_out.data() + l * T * Q : nullptr};
       layer_forward(cfg, weights_.layers[l], int(l), opt, s, p, T, out);
+      if (opt.value_weighted)
+        value_weighted(cfg, weights_.layers[l], out.kv, out.probs, p, T, r.value_norms.data() + l * H * T,
+                       r.value_weighted.data() + l * H * T * T);
     }
     head_input(cfg, weights_, s, n);
     std::copy(s.x.begin(), s.x.end(), r.final_hidden.begin() + p * C);

@@ -52,6 +52,10 @@ struct RunResult {
                                     // (1/sqrt(d_k), or 1 without scaling; temperature not included)
   bool nonfinite = false;           // NaN/Inf appeared in weights or activations
   std::vector<float> kv;            // [L, T, 2 KV] keys (rotated) | values of every layer (causal runs)
+  // value-weighted attention (options.value_weighted): what key j adds to query i's output of
+  // head h is alpha_ij v_j W_O^h; its size alpha_ij ||v_j W_O^h|| (Kobayashi et al., 2020)
+  std::vector<float> value_weighted;  // [L, H, T, T]
+  std::vector<float> value_norms;     // [L, H, T] ||v_j W_O^h||
   // intermediates (keep_intermediates); Q = n_head * head_dim, KV = n_kv_head * head_dim
   std::vector<float> qkv;           // [L, T, Q + 2 KV]  q | k | v, per layer (rotated, where rotary)
   std::vector<float> scores;        // [L, H, T, T] raw q.k before scale and mask

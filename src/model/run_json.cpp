@@ -31,6 +31,20 @@ std::string run_json(const RunResult& r) {
     w.end_array();
   }
   w.end_array();
+  if (!r.value_weighted.empty()) {  // [L][H][T][T]
+    w.key("value_weighted").begin_array();
+    for (int l = 0; l < r.n_layer; ++l) {
+      w.begin_array();
+      for (int h = 0; h < r.n_head; ++h) {
+        w.begin_array();
+        for (std::size_t i = 0; i < T; ++i)
+          w.array(r.value_weighted.data() + ((std::size_t(l) * r.n_head + h) * T + i) * T, T);
+        w.end_array();
+      }
+      w.end_array();
+    }
+    w.end_array();
+  }
   w.key("logits_last").array(r.logits_last);
   w.end_object();
   return w.take();

@@ -101,6 +101,10 @@ const std::vector<OptionSpec>& option_table() {
          o.special = v.boolean;
          return {};
        }},
+      {"value_weighted", Kind::Switch, true, "", [](RunOptions& o, const json::Value& v, const std::string&) -> Status {
+         o.value_weighted = v.boolean;
+         return {};
+       }},
       {"all_logits", Kind::Switch, false, "", [](RunOptions& o, const json::Value& v, const std::string&) -> Status {
          o.all_logits = v.boolean;
          return {};
@@ -226,7 +230,15 @@ std::string run_option_flags_usage() {
   for (const OptionSpec& s : option_table()) {
     if (!s.on_command_line) continue;
     if (!out.empty()) out += ' ';
-    if (s.kind == Kind::Switch) out += "[" + flag_of(std::string("no_") + s.name) + "]";
+    if (s.kind == Kind::Switch) {
+      RunOptions d;  // a switch on by default is turned off with --no-NAME; one off by default, on with --NAME
+      json::Value off;
+      off.type = json::Type::Bool;
+      const Status ignored = s.set(d, off, "");  // (a switch's setter cannot fail)
+      (void)ignored;
+      const bool on_by_default = !(d == RunOptions{});
+      out += "[" + flag_of(on_by_default ? std::string("no_") + s.name : std::string(s.name)) + "]";
+    }
     else out += "[" + flag_of(s.name) + " " + s.value_help + "]";
   }
   return out;

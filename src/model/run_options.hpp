@@ -36,12 +36,13 @@ struct RunOptions {
   bool keep_intermediates = false;    // q/k/v, raw scores and head outputs of every layer
   std::size_t max_tokens = 0;         // truncate to this many tokens (0: the model's n_positions)
   bool special = true;                // add the special tokens the tokenizer's post-processor names
+  bool value_weighted = false;        // also ||alpha_ij v_j W_O^h|| per key (Kobayashi et al., 2020)
 
   bool operator==(const RunOptions& o) const {
     return causal == o.causal && scale == o.scale && temperature == o.temperature &&
            temperature_head == o.temperature_head && ablate == o.ablate && ablation == o.ablation &&
            all_logits == o.all_logits && keep_intermediates == o.keep_intermediates && max_tokens == o.max_tokens &&
-           special == o.special;
+           special == o.special && value_weighted == o.value_weighted;
   }
 };
 

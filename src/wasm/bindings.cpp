@@ -122,6 +122,7 @@ std::vector<ArrayRef> arrays_of(const model::RunResult& r) {
       {"logits_all", &r.logits_all, {T, V}},
       {"final_hidden", &r.final_hidden, {T, C}},
       {"score_scale", &r.score_scale, {L, H}},
+      {"value_weighted", &r.value_weighted, {L, H, T, T}},
       {"qkv", &r.qkv, {L, T, Q + 2 * KV}},
       {"scores", &r.scores, {L, H, T, T}},
       {"head_out", &r.head_out, {L, T, Q}},

@@ -392,3 +392,54 @@ TEST_CASE("sharded weights: a missing shard, a tensor in two shards, a broken in
   REQUIRE(names.ok());
   CHECK(names.value() == std::vector<std::string>{"s1", "s2"});
 }
+
+// ---------------------------------------------------------------- value-weighted attention
+
+TEST_CASE("value-weighted attention = alpha_ij ||v_j W_O^h||, against float64 from the file's weights") {
+  auto m = bundled();
+  RunOptions opt;
+  opt.value_weighted = true;
+  auto r = m->run(kText, opt);
+  REQUIRE(r.ok());
+  const std::size_t L = r->n_layer, H = r->n_head, T = r->T, C = r->n_embd, dk = C / H;
+  REQUIRE(r->value_weighted.size() == L * H * T * T);
+  auto file = hs::formats::read_safetensors_values(kBundled + "/model.safetensors");
+  REQUIRE(file.ok());
+  double worst = 0.0, scale = 0.0;
+  for (std::size_t l = 0; l < L; ++l) {
+    const auto& wo = file->at("transformer.h." + std::to_string(l) + ".attn.c_proj.weight").values;  // [C, C] Conv1D [in, out]
+    for (std::size_t h = 0; h < H; ++h)
+      for (std::size_t j = 0; j < T; ++j) {
+        const float* v = r->kv.data() + (l * T + j) * 2 * C + C + h * dk;  // v_j of head h
+        double ss = 0.0;
+        for (std::size_t o = 0; o < C; ++o) {
+          double y = 0.0;
+          for (std::size_t d = 0; d < dk; ++d) y += double(v[d]) * wo[(h * dk + d) * C + o];
+          ss += y * y;
+        }
+        const double norm = std::sqrt(ss);
+        for (std::size_t i = j; i < T; ++i) {
+          const std::size_t at = ((l * H + h) * T + i) * T + j;
+          const double want = double(r->attention[at]) * norm;
+          worst = std::max(worst, std::abs(want - r->value_weighted[at]));
+          scale = std::max(scale, std::abs(want));
+        }
+      }
+  }
+  INFO("max error " << worst << " of values up to " << scale);
+  CHECK(scale > 0.1);
+  CHECK(worst <= 1e-5 * scale);
+  // and keys the mask hides get 0
+  CHECK(r->value_weighted[(0 * T + 0) * T + 1] == 0.0f);
+  // off by default, and absent then
+  CHECK(m->run(kText)->value_weighted.empty());
+  // a reused run gives the same numbers
+  auto shorter = m->run("The cat sat on the mat. The", opt);
+  REQUIRE(shorter.ok());
+  auto reused = m->run(kText, opt, &shorter.value());
+  REQUIRE(reused.ok());
+  CHECK(reused->reused > 0);
+  REQUIRE(reused->value_weighted.size() == r->value_weighted.size());
+  for (std::size_t i = 0; i < r->value_weighted.size(); ++i)
+    REQUIRE(std::abs(reused->value_weighted[i] - r->value_weighted[i]) <= 1e-6f * (1 + std::abs(r->value_weighted[i])));
+}

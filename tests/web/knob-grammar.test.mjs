@@ -6,6 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './helpers.mjs';
 import {
@@ -77,4 +78,22 @@ test('node web/cli.mjs reads its flags with the grammar (no model needed for fla
   const unknown = cli('run', '--bogus');
   assert.equal(unknown.status, 2);
   assert.ok(unknown.stderr.includes(KNOB_FLAGS_USAGE), 'the usage line lists the knob flags');
+});
+
+test('run --value-weighted: node web/cli.mjs and the native CLI print the same value_weighted [L][H][T][T]', () => {
+  const native = path.join(ROOT, 'build/native/src/cli/headscope');
+  assert.ok(fs.existsSync(native), `the native CLI ${native} is built (cmake --build --preset native)`);
+  const args = ['run', '--model', path.join(ROOT, 'models/brown-small'), '--text', 'The cat sat on the mat.', '--value-weighted'];
+  const ours = JSON.parse(spawnSync(process.execPath, [path.join(ROOT, 'web/cli.mjs'), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
+  const ref = JSON.parse(spawnSync(native, args, { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
+  assert.ok(Array.isArray(ref.value_weighted) && ref.value_weighted.length === ref.n_layer);
+  const a = ours.value_weighted.flat(3), b = ref.value_weighted.flat(3);
+  assert.equal(a.length, ref.n_layer * ref.n_head * ref.ids.length ** 2);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  assert.ok(worst < 1e-4, `wasm vs native: ${worst}`);
+  assert.ok(b.some((x) => x > 0.05), 'not all zeros');
+  // without the flag the key is absent
+  const plain = JSON.parse(spawnSync(native, args.slice(0, -1), { encoding: 'utf8', maxBuffer: 1 << 26 }).stdout);
+  assert.equal(plain.value_weighted, undefined);
 });
