@@ -269,23 +269,25 @@ std::size_t reusable_prefix(const ModelSpec& c, const std::vector<int32_t>& ids,
   return p;  // (p == ids.size(): the text is a prefix of the previous one, every row is there)
 }
 
+// Rows [0, p), columns [0, p) of every head's [T0, T0] matrix in `from` into the [T, T] matrices of `to`.
+void copy_head_rows(const std::vector<float>& from, std::size_t T0, std::vector<float>& to, std::size_t T,
+                    std::size_t heads, std::size_t p) {
+  for (std::size_t lh = 0; lh < heads; ++lh)
+    for (std::size_t i = 0; i < p; ++i)
+      std::copy(from.begin() + (lh * T0 + i) * T0, from.begin() + (lh * T0 + i) * T0 + p, to.begin() + (lh * T + i) * T);
+}
+
 // Rows [0, p) of every array, from a run over T0 >= p positions into one over T.
 void copy_prefix(const ModelSpec& c, const RunResult& prev, std::size_t p, RunResult& r) {
   const std::size_t L = c.n_layer, H = c.n_head, T = r.T, T0 = prev.T, C = c.n_embd, KV2 = 2 * c.kv_width();
-  for (std::size_t lh = 0; lh < L * H; ++lh)
-    for (std::size_t i = 0; i < p; ++i)
-      std::copy(prev.attention.begin() + (lh * T0 + i) * T0, prev.attention.begin() + (lh * T0 + i) * T0 + p,
-                r.attention.begin() + (lh * T + i) * T);
+  copy_head_rows(prev.attention, T0, r.attention, T, L * H, p);
   for (std::size_t l = 0; l < L; ++l)
     std::copy(prev.kv.begin() + l * T0 * KV2, prev.kv.begin() + (l * T0 + p) * KV2, r.kv.begin() + l * T * KV2);
   std::copy(prev.final_hidden.begin(), prev.final_hidden.begin() + p * C, r.final_hidden.begin());
   if (!r.value_weighted.empty() && prev.value_weighted.size() == L * H * T0 * T0) {  // (same options: both have it)
-    for (std::size_t lh = 0; lh < L * H; ++lh) {
-      for (std::size_t i = 0; i < p; ++i)
-        std::copy(prev.value_weighted.begin() + (lh * T0 + i) * T0, prev.value_weighted.begin() + (lh * T0 + i) * T0 + p,
-                  r.value_weighted.begin() + (lh * T + i) * T);
+    copy_head_rows(prev.value_weighted, T0, r.value_weighted, T, L * H, p);
+    for (std::size_t lh = 0; lh < L * H; ++lh)
       std::copy(prev.value_norms.begin() + lh * T0, prev.value_norms.begin() + lh * T0 + p, r.value_norms.begin() + lh * T);
-    }
   }
   // logits and losses of the shared rows, where the previous run had them (row t's loss also
   // needs ids[t + 1], so it is shared for t < p - 1)
