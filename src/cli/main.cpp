@@ -10,6 +10,8 @@
 // knobs: the run options of src/model/run_options.hpp as flags: --no-causal
 //        --no-scale --temperature X --temperature-head L.H --ablate L.H,L.H
 //        --ablation zero|mean (--ablate-mode, its older name) --max-tokens N
+// --weights stored|f32|compact16: how matrices and tables are kept (16-bit
+//        tensors stay 16-bit by default; f32 widens all; compact16 rounds F32 ones)
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -23,6 +25,7 @@ namespace {
 
 std::string usage() {
   return "usage: headscope tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH)\n"
+         "       [--weights stored|f32|compact16]\n"
          "       " + hs::model::run_option_flags_usage() + "\n";
 }
 
@@ -35,6 +38,7 @@ struct Args {
   std::string command, model, text;
   bool has_text = false;
   hs::model::RunOptions options;
+  hs::model::WeightStorage storage = hs::model::WeightStorage::AsStored;
 };
 
 hs::Result<Args> parse_args(int argc, char** argv) {
@@ -62,6 +66,11 @@ hs::Result<Args> parse_args(int argc, char** argv) {
       HS_TRY(value(v));
       HS_TRY_ASSIGN(a.text, hs::model::read_text_file(v));
       a.has_text = true;
+    } else if (flag == "--weights") {
+      HS_TRY(value(v));
+      auto s = hs::model::weight_storage_from_name(v);
+      if (!s) return hs::make_error("--weights " + v + ": expected stored, f32 or compact16");
+      a.storage = *s;
     } else if (flag == "--help" || flag == "-h") {
       return hs::make_error("help");
     } else {
@@ -96,7 +105,7 @@ int main(int argc, char** argv) {
     for (int32_t id : ids) tokens.push_back(tok->token_text(id));
     out = hs::model::tokenize_json(ids, tokens);
   } else {
-    auto model = hs::model::load_model_folder(a.model);
+    auto model = hs::model::load_model_folder(a.model, a.storage);
     if (!model) return fail(model.error().message);
     if (a.command == "run") {
       auto r = model.value()->run(a.text, a.options);

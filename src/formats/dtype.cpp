@@ -96,4 +96,12 @@ float bf16_to_float(uint16_t h) {
   return f;
 }
 
+uint16_t float_to_bf16(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  if ((x & 0x7f800000u) == 0x7f800000u && (x & 0x7fffffu)) return uint16_t((x >> 16) | 0x40u);  // NaN stays NaN
+  const uint32_t rounding = 0x7fffu + ((x >> 16) & 1u);  // to nearest, ties to even
+  return uint16_t((x + rounding) >> 16);
+}
+
 }  // namespace hs::formats

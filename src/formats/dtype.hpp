@@ -24,5 +24,7 @@ float half_to_float(uint16_t h);
 uint16_t float_to_half(float f);
 // bfloat16 -> binary32 (exact: bfloat16 is the top half of a binary32).
 float bf16_to_float(uint16_t h);
+// binary32 -> bfloat16, round to nearest even; overflow to inf, NaN kept.
+uint16_t float_to_bf16(float f);
 
 }  // namespace hs::formats

@@ -8,6 +8,8 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "formats/dtype.hpp"
+
 namespace hs::kernels {
 
 namespace {
@@ -127,12 +129,79 @@ void gemm_bias(const float* x, const float* Wm, const float* b, float* y,
   }
 }
 
+// ---- weights as stored: float32 or 16-bit groups -------------------------------
+// A weight type gives the two float batches of one group of 2*kLanes values (a
+// packed panel row, or part of a table row) and one value of a table row's tail.
+namespace {
+
+using IBatch = xsimd::batch<int32_t>;  // same architecture and lane count as Batch
+static_assert(IBatch::size == kLanes, "int32 and float batches must have the same lanes");
+
+inline IBatch load_words(const uint16_t* p) { return IBatch::load_unaligned(reinterpret_cast<const int32_t*>(p)); }
+
+// binary16 bits in the low half of each lane -> float. Finite values only (a
+// tensor holding inf or NaN is kept in float32 at load): normals are rebiased,
+// subnormals computed as (2^-14 + m 2^-24) - 2^-14, exactly, with no subnormal
+// float in the arithmetic.
+inline Batch half_lanes_to_float(const IBatch& h) {
+  const IBatch em = (h & IBatch(0x7fff)) << 13;
+  const IBatch sign = (h & IBatch(0x8000)) << 16;
+  const Batch normal = xsimd::bitwise_cast<float>(em + IBatch(0x38000000));
+  const Batch sub = xsimd::bitwise_cast<float>(em + IBatch(0x38800000)) - Batch(0x1p-14f);
+  const Batch f = xsimd::select(xsimd::batch_bool_cast<float>(em < IBatch(0x00800000)), sub, normal);
+  return xsimd::bitwise_cast<float>(xsimd::bitwise_cast<int32_t>(f) | sign);
+}
+
+struct F32Weights {
+  using Elem = float;
+  static void load2(const float* p, Batch& a, Batch& b) {
+    a = load(p);
+    b = load(p + kLanes);
+  }
+  static float at(const float* p, std::size_t i) { return p[i]; }
+};
+
+struct BF16Weights {  // bfloat16 is the top half of a float32
+  using Elem = uint16_t;
+  static void load2(const uint16_t* p, Batch& a, Batch& b) {
+    const IBatch u = load_words(p);
+    a = xsimd::bitwise_cast<float>(u << 16);
+    b = xsimd::bitwise_cast<float>(u & IBatch(int32_t(0xffff0000u)));
+  }
+  static float at(const uint16_t* p, std::size_t i) { return formats::bf16_to_float(p[i]); }
+};
+
+struct F16Weights {
+  using Elem = uint16_t;
+  static void load2(const uint16_t* p, Batch& a, Batch& b) {
+    const IBatch u = load_words(p);
+    a = half_lanes_to_float(u & IBatch(0xffff));
+    b = half_lanes_to_float((u >> 16) & IBatch(0xffff));
+  }
+  static float at(const uint16_t* p, std::size_t i) { return formats::half_to_float(p[i]); }
+};
+
+// Calls f with the weight type of `w` and its data as that type's elements.
+template <typename F>
+void with_weight_type(const WeightRef& w, F&& f) {
+  switch (w.type) {
+    case WeightType::F32: f(F32Weights{}, static_cast<const float*>(w.data)); break;
+    case WeightType::BF16: f(BF16Weights{}, static_cast<const uint16_t*>(w.data)); break;
+    case WeightType::F16: f(F16Weights{}, static_cast<const uint16_t*>(w.data)); break;
+  }
+}
+
+}  // namespace
+
+std::size_t weight_type_bytes(WeightType t) { return t == WeightType::F32 ? 4 : 2; }
+
 // ---- packed GEMM ---------------------------------------------------------------
 namespace {
 
+static_assert(NB == 2, "a 16-bit group holds exactly the two batches of a panel row");
 constexpr std::size_t PKC = 128;  // K block: a panel block (128 x 8 floats) stays in L1
 
-// y rows [i0, i0+mr) x one panel; `panel` points at row k0 of the panel.
+// y rows [i0, i0+mr) x one panel; `panel` points at row k0 of the panel (float32).
 // `out` is y itself (ldo = N) or, for the zero-padded last panel, a local tile.
 template <std::size_t mr>
 inline void packed_tile(const float* x, std::size_t K, const float* panel, const float* init, std::size_t ldi,
@@ -170,71 +239,73 @@ void packed_rows(std::size_t mr, const float* x, std::size_t K, const float* pan
 // whole of K (a panel is read once, so K blocking buys nothing). A 1-row tile of
 // one panel has only NB accumulators, too few to hide the add latency when fma
 // is a multiply and an add (wasm); G = 4 panels give 4*NB independent chains and
-// four sequential weight streams. `init` (bias or null) and `out` are G*NB*kLanes wide.
-template <std::size_t G>
-inline void gemv_panels(const float* x, std::size_t K, const float* panel, std::size_t pstride, const float* init,
-                        float* out) {
+// four sequential weight streams. 16-bit panels are widened here, in registers:
+// this path is bound by the bytes it streams. `init` (bias or null) and `out`
+// are G*NB*kLanes wide.
+template <typename WT, std::size_t G>
+inline void gemv_panels(const float* x, std::size_t K, const typename WT::Elem* panel, std::size_t pstride,
+                        const float* init, float* out) {
   Batch acc[G][NB];
   for (std::size_t g = 0; g < G; ++g)
     for (std::size_t c = 0; c < NB; ++c) acc[g][c] = init ? load(init + (g * NB + c) * kLanes) : Batch(0.0f);
-  const float* p = panel;
+  const typename WT::Elem* p = panel;
   for (std::size_t k = 0; k < K; ++k, p += NB * kLanes) {
     const Batch a(x[k]);
-    for (std::size_t g = 0; g < G; ++g)
-      for (std::size_t c = 0; c < NB; ++c) acc[g][c] = xsimd::fma(a, load(p + g * pstride + c * kLanes), acc[g][c]);
+    for (std::size_t g = 0; g < G; ++g) {
+      Batch w0, w1;
+      WT::load2(p + g * pstride, w0, w1);
+      acc[g][0] = xsimd::fma(a, w0, acc[g][0]);
+      acc[g][1] = xsimd::fma(a, w1, acc[g][1]);
+    }
   }
   for (std::size_t g = 0; g < G; ++g)
     for (std::size_t c = 0; c < NB; ++c) store(out + (g * NB + c) * kLanes, acc[g][c]);
 }
 
-void gemv_packed(const float* x, const float* packed, const float* b, float* y, std::size_t K, std::size_t N) {
+template <typename WT>
+void gemv_packed(const float* x, const typename WT::Elem* packed, const float* b, float* y, std::size_t K,
+                 std::size_t N) {
   constexpr std::size_t G = 4;
   const std::size_t nr = NB * kLanes, pstride = K * nr;
   const std::size_t full = N / nr;
   std::size_t p = 0;
   for (; p + G <= full; p += G)
-    gemv_panels<G>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
-  for (; p < full; ++p) gemv_panels<1>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
+    gemv_panels<WT, G>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
+  for (; p < full; ++p) gemv_panels<WT, 1>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
   if (full * nr < N) {  // the zero-padded last panel, through a local tile
     const std::size_t j0 = full * nr, width = N - j0;
     float tile[NB * kLanes], init[NB * kLanes];
     for (std::size_t c = 0; c < nr; ++c) init[c] = (b && c < width) ? b[j0 + c] : 0.0f;
-    gemv_panels<1>(x, K, packed + full * pstride, pstride, init, tile);
+    gemv_panels<WT, 1>(x, K, packed + full * pstride, pstride, init, tile);
     std::copy(tile, tile + width, y + j0);
   }
 }
 
-}  // namespace
-
-std::size_t packed_panel_width() { return NB * kLanes; }
-
-std::size_t packed_size(std::size_t K, std::size_t N) {
-  const std::size_t nr = NB * kLanes;
-  return (N + nr - 1) / nr * nr * K;
+// Rows [k0, k1) of a panel as float32: the panel itself, or (16-bit) widened
+// into `scratch` once and then read by every row tile of x.
+inline const float* panel_block(F32Weights, const float* panel, std::size_t k0, std::size_t, float*) {
+  return panel + k0 * NB * kLanes;
 }
-
-void pack_weights(const float* Wm, std::size_t K, std::size_t N, float* packed) {
+template <typename WT>
+inline const float* panel_block(WT, const uint16_t* panel, std::size_t k0, std::size_t k1, float* scratch) {
   const std::size_t nr = NB * kLanes;
-  const std::size_t panels = (N + nr - 1) / nr;
-  for (std::size_t p = 0; p < panels; ++p) {
-    float* dst = packed + p * K * nr;
-    const std::size_t j0 = p * nr, width = std::min(nr, N - j0);
-    for (std::size_t k = 0; k < K; ++k) {
-      const float* src = Wm + k * N + j0;
-      std::size_t c = 0;
-      for (; c < width; ++c) dst[k * nr + c] = src[c];
-      for (; c < nr; ++c) dst[k * nr + c] = 0.0f;
-    }
+  for (std::size_t k = k0; k < k1; ++k) {
+    Batch w0, w1;
+    WT::load2(panel + k * nr, w0, w1);
+    store(scratch + (k - k0) * nr, w0);
+    store(scratch + (k - k0) * nr + kLanes, w1);
   }
+  return scratch;
 }
 
-void gemm_packed(const float* x, const float* packed, const float* b, float* y,
-                 std::size_t T, std::size_t K, std::size_t N) {
+template <typename WT>
+void gemm_packed_as(const float* x, const typename WT::Elem* packed, const float* b, float* y, std::size_t T,
+                    std::size_t K, std::size_t N) {
   const std::size_t nr = NB * kLanes;
   const std::size_t full = N / nr;  // panels entirely inside y
   const std::size_t panels = (N + nr - 1) / nr;
   if (T == 1 && K != 0) {
-    gemv_packed(x, packed, b, y, K, N);
+    gemv_packed<WT>(x, packed, b, y, K, N);
     return;
   }
   // y starts as the bias (or zero); every K block then accumulates onto it.
@@ -244,10 +315,11 @@ void gemm_packed(const float* x, const float* packed, const float* b, float* y,
   }
   if (K == 0) return;
   float tile[MR * NB * kLanes];  // the last, zero-padded panel goes through here
+  alignas(64) float scratch[PKC * NB * kLanes];
   for (std::size_t k0 = 0; k0 < K; k0 += PKC) {
     const std::size_t k1 = std::min(K, k0 + PKC);
     for (std::size_t p = 0; p < panels; ++p) {
-      const float* panel = packed + p * K * nr + k0 * nr;
+      const float* panel = panel_block(WT{}, packed + p * K * nr, k0, k1, scratch);
       const std::size_t j0 = p * nr;
       for (std::size_t i0 = 0; i0 < T; i0 += MR) {
         const std::size_t mr = std::min(MR, T - i0);
@@ -267,68 +339,177 @@ void gemm_packed(const float* x, const float* packed, const float* b, float* y,
   }
 }
 
-namespace {
-inline float dot(const float* a, const float* b, std::size_t n) {
-  std::size_t i = 0;
-  Batch acc0(0.0f), acc1(0.0f);
-  for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
-    acc0 = xsimd::fma(load(a + i), load(b + i), acc0);
-    acc1 = xsimd::fma(load(a + i + kLanes), load(b + i + kLanes), acc1);
+// One panel row or table group of 2*kLanes values, 16-bit, as stored: kLanes
+// 32-bit words, word i holding value i (low half) and value kLanes + i (high half).
+inline void write_group16(const uint16_t* v, uint16_t* out) {
+  for (std::size_t i = 0; i < kLanes; ++i) {
+    out[2 * i] = v[i];
+    out[2 * i + 1] = v[kLanes + i];
   }
-  for (; i + kLanes <= n; i += kLanes) acc0 = xsimd::fma(load(a + i), load(b + i), acc0);
-  float s = xsimd::reduce_add(acc0 + acc1);
-  for (; i < n; ++i) s += a[i] * b[i];
-  return s;
+}
+
+}  // namespace
+
+std::size_t packed_panel_width() { return NB * kLanes; }
+
+std::size_t packed_size(std::size_t K, std::size_t N) {
+  const std::size_t nr = NB * kLanes;
+  return (N + nr - 1) / nr * nr * K;
+}
+
+namespace {
+// The panels of W [K, N], each row zero-padded to nr values, handed to put(row values, dst).
+template <typename E, typename Put>
+void pack_panels(const E* Wm, std::size_t K, std::size_t N, E* packed, Put put) {
+  const std::size_t nr = NB * kLanes;
+  const std::size_t panels = (N + nr - 1) / nr;
+  E row[NB * kLanes];
+  for (std::size_t p = 0; p < panels; ++p) {
+    E* dst = packed + p * K * nr;
+    const std::size_t j0 = p * nr, width = std::min(nr, N - j0);
+    for (std::size_t k = 0; k < K; ++k) {
+      const E* src = Wm + k * N + j0;
+      std::size_t c = 0;
+      for (; c < width; ++c) row[c] = src[c];
+      for (; c < nr; ++c) row[c] = E(0);
+      put(row, dst + k * nr);
+    }
+  }
 }
 }  // namespace
 
+void pack_weights(const float* Wm, std::size_t K, std::size_t N, float* packed) {
+  pack_panels(Wm, K, N, packed, [](const float* row, float* dst) { std::copy(row, row + NB * kLanes, dst); });
+}
+
+void pack_weights16(const uint16_t* Wm, std::size_t K, std::size_t N, uint16_t* packed) {
+  pack_panels(Wm, K, N, packed, write_group16);
+}
+
+void table_layout16(const uint16_t* W, std::size_t rows, std::size_t cols, uint16_t* out) {
+  const std::size_t g = 2 * kLanes, body = cols / g * g;
+  for (std::size_t r = 0; r < rows; ++r) {
+    const uint16_t* src = W + r * cols;
+    uint16_t* dst = out + r * cols;
+    for (std::size_t c = 0; c < body; c += g) write_group16(src + c, dst + c);
+    std::copy(src + body, src + cols, dst + body);
+  }
+}
+
+void gemm_packed(const float* x, const float* packed, const float* b, float* y,
+                 std::size_t T, std::size_t K, std::size_t N) {
+  gemm_packed_as<F32Weights>(x, packed, b, y, T, K, N);
+}
+
+void gemm_packed(const float* x, const WeightRef& packed, const float* b, float* y, std::size_t T, std::size_t K,
+                 std::size_t N) {
+  with_weight_type(packed, [&](auto wt, const auto* data) {
+    gemm_packed_as<decltype(wt)>(x, data, b, y, T, K, N);
+  });
+}
+
 namespace {
-// Four dot products x . w0..w3 at once: the x loads are shared and the four
+// The last n - i < 2*kLanes values of a and of a table row w as two zero-padded
+// batches each, so that a dot's tail goes through the same vector arithmetic
+// whatever the weight type (and the zeros add nothing).
+template <typename WT>
+inline void tail_batches(const float* a, const typename WT::Elem* w, std::size_t i, std::size_t n, Batch& a0,
+                         Batch& a1, Batch& w0, Batch& w1) {
+  alignas(64) float av[2 * kLanes] = {}, wv[2 * kLanes] = {};
+  for (std::size_t j = i; j < n; ++j) {
+    av[j - i] = a[j];
+    wv[j - i] = WT::at(w, j);
+  }
+  a0 = load(av);
+  a1 = load(av + kLanes);
+  w0 = load(wv);
+  w1 = load(wv + kLanes);
+}
+
+// dot(a, w) over n values of a table row (float32, or 16-bit in table layout):
+// 2*kLanes at a time into two chains.
+template <typename WT>
+inline float dot(const float* a, const typename WT::Elem* w, std::size_t n) {
+  std::size_t i = 0;
+  Batch acc0(0.0f), acc1(0.0f), w0, w1;
+  for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
+    WT::load2(w + i, w0, w1);
+    acc0 = xsimd::fma(load(a + i), w0, acc0);
+    acc1 = xsimd::fma(load(a + i + kLanes), w1, acc1);
+  }
+  if (i < n) {
+    Batch a0, a1;
+    tail_batches<WT>(a, w, i, n, a0, a1, w0, w1);
+    acc0 = xsimd::fma(a0, w0, acc0);
+    acc1 = xsimd::fma(a1, w1, acc1);
+  }
+  return xsimd::reduce_add(acc0 + acc1);
+}
+
+// Four dot products x . w0..w3 at once: the x loads are shared and the eight
 // chains are independent (one dot has too few to hide the add latency when fma
 // is a multiply and an add, as in wasm). Sums in the same order as dot().
-inline void dot4(const float* a, const float* w0, const float* w1, const float* w2, const float* w3, std::size_t n,
-                 float* out) {
-  Batch s0(0.0f), s1(0.0f), s2(0.0f), s3(0.0f), t0(0.0f), t1(0.0f), t2(0.0f), t3(0.0f);
+template <typename WT>
+inline void dot4(const float* a, const typename WT::Elem* const w[4], std::size_t n, float* out) {
+  Batch s[4] = {Batch(0.0f), Batch(0.0f), Batch(0.0f), Batch(0.0f)};
+  Batch t[4] = {Batch(0.0f), Batch(0.0f), Batch(0.0f), Batch(0.0f)};
   std::size_t i = 0;
+  Batch w0, w1;
   for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
     const Batch x0 = load(a + i), x1 = load(a + i + kLanes);
-    s0 = xsimd::fma(x0, load(w0 + i), s0);
-    s1 = xsimd::fma(x0, load(w1 + i), s1);
-    s2 = xsimd::fma(x0, load(w2 + i), s2);
-    s3 = xsimd::fma(x0, load(w3 + i), s3);
-    t0 = xsimd::fma(x1, load(w0 + i + kLanes), t0);
-    t1 = xsimd::fma(x1, load(w1 + i + kLanes), t1);
-    t2 = xsimd::fma(x1, load(w2 + i + kLanes), t2);
-    t3 = xsimd::fma(x1, load(w3 + i + kLanes), t3);
+    for (int q = 0; q < 4; ++q) {
+      WT::load2(w[q] + i, w0, w1);
+      s[q] = xsimd::fma(x0, w0, s[q]);
+      t[q] = xsimd::fma(x1, w1, t[q]);
+    }
   }
-  for (; i + kLanes <= n; i += kLanes) {
-    const Batch x0 = load(a + i);
-    s0 = xsimd::fma(x0, load(w0 + i), s0);
-    s1 = xsimd::fma(x0, load(w1 + i), s1);
-    s2 = xsimd::fma(x0, load(w2 + i), s2);
-    s3 = xsimd::fma(x0, load(w3 + i), s3);
+  if (i < n)
+    for (int q = 0; q < 4; ++q) {
+      Batch a0, a1;
+      tail_batches<WT>(a, w[q], i, n, a0, a1, w0, w1);
+      s[q] = xsimd::fma(a0, w0, s[q]);
+      t[q] = xsimd::fma(a1, w1, t[q]);
+    }
+  for (int q = 0; q < 4; ++q) out[q] = xsimd::reduce_add(s[q] + t[q]);
+}
+
+template <typename WT>
+void gemm_transposed_b_as(const float* x, const typename WT::Elem* Wt, float* y, std::size_t T, std::size_t K,
+                          std::size_t N) {
+  const std::size_t n4 = N / 4 * 4;
+  for (std::size_t i = 0; i < T; ++i) {
+    const float* xi = x + i * K;
+    for (std::size_t j = 0; j < n4; j += 4) {
+      const typename WT::Elem* const rows[4] = {Wt + j * K, Wt + (j + 1) * K, Wt + (j + 2) * K, Wt + (j + 3) * K};
+      dot4<WT>(xi, rows, K, y + i * N + j);
+    }
+    for (std::size_t j = n4; j < N; ++j) y[i * N + j] = dot<WT>(xi, Wt + j * K, K);
   }
-  float r[4] = {xsimd::reduce_add(s0 + t0), xsimd::reduce_add(s1 + t1), xsimd::reduce_add(s2 + t2),
-                xsimd::reduce_add(s3 + t3)};
-  for (; i < n; ++i) {
-    r[0] += a[i] * w0[i];
-    r[1] += a[i] * w1[i];
-    r[2] += a[i] * w2[i];
-    r[3] += a[i] * w3[i];
-  }
-  for (int q = 0; q < 4; ++q) out[q] = r[q];
 }
 }  // namespace
 
 void gemm_transposed_b(const float* x, const float* Wt, float* y,
                        std::size_t T, std::size_t K, std::size_t N) {
-  const std::size_t n4 = N / 4 * 4;
-  for (std::size_t i = 0; i < T; ++i) {
-    const float* xi = x + i * K;
-    for (std::size_t j = 0; j < n4; j += 4)
-      dot4(xi, Wt + j * K, Wt + (j + 1) * K, Wt + (j + 2) * K, Wt + (j + 3) * K, K, y + i * N + j);
-    for (std::size_t j = n4; j < N; ++j) y[i * N + j] = dot(xi, Wt + j * K, K);
-  }
+  gemm_transposed_b_as<F32Weights>(x, Wt, y, T, K, N);
+}
+
+void gemm_transposed_b(const float* x, const WeightRef& Wt, float* y, std::size_t T, std::size_t K, std::size_t N) {
+  with_weight_type(Wt, [&](auto wt, const auto* data) { gemm_transposed_b_as<decltype(wt)>(x, data, y, T, K, N); });
+}
+
+void table_row(const WeightRef& table, std::size_t cols, std::size_t row, float* out) {
+  with_weight_type(table, [&](auto wt, const auto* data) {
+    using WT = decltype(wt);
+    const auto* src = data + row * cols;
+    std::size_t c = 0;
+    for (; c + 2 * kLanes <= cols; c += 2 * kLanes) {
+      Batch w0, w1;
+      WT::load2(src + c, w0, w1);
+      store(out + c, w0);
+      store(out + c + kLanes, w1);
+    }
+    for (; c < cols; ++c) out[c] = WT::at(src, c);
+  });
 }
 
 // ---- element-wise and row kernels -------------------------------------------

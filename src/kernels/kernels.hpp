@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace hs::kernels {
@@ -38,6 +39,39 @@ void gemm_packed(const float* x, const float* packed, const float* b, float* y,
 // y[T, N] = x[T, K] · Wt[N, K]^T   (Wt stored [out, in], e.g. the tied LM head wte[V, C]).
 void gemm_transposed_b(const float* x, const float* Wt, float* y,
                        std::size_t T, std::size_t K, std::size_t N);
+
+// ---- weights kept in 16 bits ---------------------------------------------------
+// Matrices and embedding tables may stay IEEE binary16 (F16) or bfloat16 (BF16),
+// as a checkpoint stores them, and are widened to float inside the kernels: half
+// the memory, and half the bytes the one-token path streams. 16-bit values are
+// stored in groups of 2*simd_lanes() (= packed_panel_width()): simd_lanes()
+// 32-bit words, word i holding value i in its low half and value
+// simd_lanes() + i in its high half, so that one vector load gives two float
+// batches. A packed panel row is one group; a table row of C values is
+// C / (2 lanes) groups, then its last C % (2 lanes) values in order.
+// 16-bit F16 weights must be finite (keep a tensor with inf or NaN in float32).
+enum class WeightType : std::uint8_t { F32, F16, BF16 };
+std::size_t weight_type_bytes(WeightType t);
+
+// A matrix (packed) or a table (row-major) in one of the weight types: data
+// points at floats for F32, at the 16-bit layout above otherwise.
+struct WeightRef {
+  const void* data = nullptr;
+  WeightType type = WeightType::F32;
+};
+
+// 16-bit bits of W [K, N] into gemm_packed's panels (packed_size(K, N) values, in groups).
+void pack_weights16(const uint16_t* W, std::size_t K, std::size_t N, uint16_t* packed);
+// 16-bit bits of a table [rows, cols] into the table layout (rows * cols values).
+void table_layout16(const uint16_t* W, std::size_t rows, std::size_t cols, uint16_t* out);
+
+// gemm_packed and gemm_transposed_b with weights of any type (F32: the same as above).
+void gemm_packed(const float* x, const WeightRef& packed, const float* b, float* y,
+                 std::size_t T, std::size_t K, std::size_t N);
+void gemm_transposed_b(const float* x, const WeightRef& Wt, float* y,
+                       std::size_t T, std::size_t K, std::size_t N);
+// out[cols] = row `row` of a table [rows, cols] as float (an embedding lookup).
+void table_row(const WeightRef& table, std::size_t cols, std::size_t row, float* out);
 
 // y[T, C] = (x - mean) / sqrt(var + eps) * gamma + beta, per row.  y may alias x.
 void layer_norm(const float* x, const float* gamma, const float* beta, float* y,

@@ -64,9 +64,9 @@ void activation(Activation a, float* x, std::size_t n) {
 }
 
 // y[n, N] = x[n, K] · W + b   (b may be absent)
-void linear(const float* x, const FloatBuffer& w, const FloatBuffer& b, float* y, std::size_t n, std::size_t K,
+void linear(const float* x, const WeightArray& w, const FloatBuffer& b, float* y, std::size_t n, std::size_t K,
             std::size_t N) {
-  kn::gemm_packed(x, w.data(), b.empty() ? nullptr : b.data(), y, n, K, N);
+  kn::gemm_packed(x, w.ref(), b.empty() ? nullptr : b.data(), y, n, K, N);
 }
 
 // x[t] = E[ids[t]] (+ position p+t) (+ token type 0), normed for the BERT family   x: [n, C]
@@ -74,7 +74,7 @@ void embed(const ModelSpec& c, const Weights& w, const std::vector<int32_t>& ids
   const std::size_t C = c.n_embd;
   for (std::size_t t = p; t < ids.size(); ++t) {
     float* xt = x + (t - p) * C;
-    std::memcpy(xt, w.tok_emb.data() + static_cast<std::size_t>(ids[t]) * C, C * sizeof(float));
+    kn::table_row(w.tok_emb.ref(), C, static_cast<std::size_t>(ids[t]), xt);
     if (c.learned_positions) kn::add_inplace(xt, w.pos_emb.data() + (c.position_offset + t) * C, C);
     if (c.token_types) kn::add_inplace(xt, w.type_emb.data(), C);
   }
@@ -217,7 +217,7 @@ void value_weighted(const ModelSpec& c, const LayerWeights& L, const float* kv, 
     std::fill(v.begin(), v.end(), 0.0f);
     for (std::size_t t = 0; t < n; ++t)
       std::copy(kv + (p + t) * 2 * KV + KV + g * dk, kv + (p + t) * 2 * KV + KV + (g + 1) * dk, v.begin() + t * Q + h * dk);
-    kn::gemm_packed(v.data(), L.o_w.data(), nullptr, out.data(), n, Q, C);  // v_j W_O^h: [n, C]
+    kn::gemm_packed(v.data(), L.o_w.ref(), nullptr, out.data(), n, Q, C);  // v_j W_O^h: [n, C]
     for (std::size_t t = 0; t < n; ++t) {
       double ss = 0.0;
       for (std::size_t k = 0; k < C; ++k) ss += double(out[t * C + k]) * out[t * C + k];
@@ -246,7 +246,7 @@ void head_input(const ModelSpec& c, const Weights& w, Scratch& s, std::size_t n)
 // logits[rows, V] = hidden[rows, C] · E^T (+ the masked-LM bias)
 void lm_logits(const ModelSpec& c, const Weights& w, const float* hidden, float* logits, std::size_t rows) {
   const std::size_t C = c.n_embd, V = c.vocab_size;
-  kn::gemm_transposed_b(hidden, w.lm_head_data(), logits, rows, C, V);
+  kn::gemm_transposed_b(hidden, w.lm_head_ref(), logits, rows, C, V);
   if (!w.mlm_bias.empty())
     for (std::size_t r = 0; r < rows; ++r) kn::add_inplace(logits + r * V, w.mlm_bias.data(), V);
 }

@@ -97,7 +97,7 @@ Result<std::unique_ptr<Model>> load_model_weights(ModelSpec config, tokenizer::T
     HS_TRY_ASSIGN(index, formats::read_safetensors_index(files.safetensors_size, files.safetensors_read,
                                                          files.safetensors_name));
   }
-  HS_TRY_ASSIGN(Weights weights, load_weights(config, index, read, progress));
+  HS_TRY_ASSIGN(Weights weights, load_weights(config, index, read, progress, files.storage));
   std::unique_ptr<Model> m(new (std::nothrow) Model(std::move(config), std::move(tok), std::move(weights)));
   if (!m) return make_error("out of memory creating the model");
   return m;
@@ -136,8 +136,9 @@ Result<tokenizer::Tokenizer> load_tokenizer_folder(const std::string& dir) {
   return load_tokenizer(files);
 }
 
-Result<std::unique_ptr<Model>> load_model_folder(const std::string& dir) {
+Result<std::unique_ptr<Model>> load_model_folder(const std::string& dir, WeightStorage storage) {
   HS_TRY_ASSIGN(ModelFiles files, tokenizer_files(dir));
+  files.storage = storage;
   HS_TRY_ASSIGN(files.config_json, read_text_file(dir + "/config.json"));
   const std::string index_path = dir + "/model.safetensors.index.json";
   if (!file_exists(dir + "/model.safetensors") && file_exists(index_path)) {

@@ -27,6 +27,8 @@ struct ModelFiles {
   // Sharded weights (model-00001-of-0000N.safetensors ..., in order): when not
   // empty they are read instead of the safetensors_* fields above.
   std::vector<formats::ByteSource> shards;
+  // How the matrices and tables are kept (16-bit as stored, all float32, or compacted).
+  WeightStorage storage = WeightStorage::AsStored;
 };
 
 // The shard file names of a model.safetensors.index.json (its weight_map's
@@ -45,7 +47,8 @@ Result<std::unique_ptr<Model>> load_model_weights(ModelSpec config, tokenizer::T
 // A folder holding config.json, model.safetensors (or model.safetensors.index.json
 // and its shards) and tokenizer.json or vocab.json + merges.txt. Errors name the
 // file at fault with its path.
-Result<std::unique_ptr<Model>> load_model_folder(const std::string& dir);
+Result<std::unique_ptr<Model>> load_model_folder(const std::string& dir,
+                                                 WeightStorage storage = WeightStorage::AsStored);
 Result<tokenizer::Tokenizer> load_tokenizer_folder(const std::string& dir);
 
 // Whole-file read, with an error naming the path (the CLI reads --text-file with it).

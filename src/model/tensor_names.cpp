@@ -31,21 +31,22 @@ class Table {
     return out;
   }
 
-  // A weight stored as one tensor in its own layout.
+  // A vector (or a small table) stored as one tensor in its own layout.
   void plain(FloatBuffer& dest, const std::string& name, Shape shape, bool optional = false, bool prefixed = true) {
-    WeightSlot s;
-    s.dest = &dest;
-    s.shape = shape;
-    s.optional = optional;
-    s.group = group_;
-    s.parts.push_back({names(name, prefixed), shape, Placement::AsStored, 0});
-    out_.push_back(std::move(s));
+    out_.push_back(stored_as_is(name, std::move(shape), optional, prefixed));
+    out_.back().dest = &dest;
+  }
+
+  // An embedding table (or an untied LM head) stored as one tensor.
+  void plain(WeightArray& dest, const std::string& name, Shape shape, bool optional = false, bool prefixed = true) {
+    out_.push_back(stored_as_is(name, std::move(shape), optional, prefixed));
+    out_.back().array = &dest;
   }
 
   // A matrix [K, N] (packed), from parts.
-  void matrix(FloatBuffer& dest, Shape shape, std::vector<TensorPart> parts, bool optional = false) {
+  void matrix(WeightArray& dest, Shape shape, std::vector<TensorPart> parts, bool optional = false) {
     WeightSlot s;
-    s.dest = &dest;
+    s.array = &dest;
     s.shape = shape;
     s.matrix = true;
     s.optional = optional;
@@ -55,7 +56,7 @@ class Table {
   }
 
   // A Linear weight [out, in] placed as the [in, out] matrix.
-  void linear(FloatBuffer& dest, const std::string& name, int64_t in, int64_t out, bool optional = false,
+  void linear(WeightArray& dest, const std::string& name, int64_t in, int64_t out, bool optional = false,
               bool prefixed = true) {
     matrix(dest, {in, out}, {part(name, {out, in}, Placement::Transposed, 0, prefixed)}, optional);
   }
@@ -78,6 +79,15 @@ class Table {
   void set_group(std::string g) { group_ = std::move(g); }
 
  private:
+  WeightSlot stored_as_is(const std::string& name, Shape shape, bool optional, bool prefixed) const {
+    WeightSlot s;
+    s.shape = shape;
+    s.optional = optional;
+    s.group = group_;
+    s.parts.push_back({names(name, prefixed), shape, Placement::AsStored, 0});
+    return s;
+  }
+
   std::vector<std::string> prefixes_;
   std::vector<WeightSlot>& out_;
   std::string group_;

@@ -28,9 +28,10 @@ struct TensorPart {
 };
 
 struct WeightSlot {
-  FloatBuffer* dest = nullptr;
+  FloatBuffer* dest = nullptr;   // a vector (or a small table: positions, token types), or
+  WeightArray* array = nullptr;  // a matrix or an embedding table (may be kept 16-bit)
   std::vector<int64_t> shape;  // of the weight: [K, N] for a matrix, [n], or a table [rows, C]
-  bool matrix = false;         // kept packed for kernels::gemm_packed
+  bool matrix = false;         // kept packed for kernels::gemm_packed (an array)
   bool optional = false;       // absent from the file: left empty
   std::string group;           // slots of a named group are all there or all absent (an MLM head)
   std::vector<TensorPart> parts;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "kernels/kernels.hpp"
 #include "model/tensor_names.hpp"
@@ -14,19 +15,37 @@ namespace hs::model {
 using formats::DType;
 using formats::TensorInfo;
 
-Result<FloatBuffer> FloatBuffer::allocate(uint64_t n, const std::string& what) {
-  FloatBuffer b;
+template <typename T>
+Result<Buffer<T>> Buffer<T>::allocate(uint64_t n, const std::string& what) {
+  Buffer b;
   if (n == 0) return b;
-  if (n > SIZE_MAX / sizeof(float))
-    return make_error("out of memory allocating " + std::to_string(n * sizeof(float) / (1024 * 1024)) + " MB for " +
+  if (n > SIZE_MAX / sizeof(T))
+    return make_error("out of memory allocating " + std::to_string(n * sizeof(T) / (1024 * 1024)) + " MB for " +
                       what + " (larger than this build can address)");
-  void* p = std::malloc(static_cast<std::size_t>(n) * sizeof(float));
+  void* p = std::malloc(static_cast<std::size_t>(n) * sizeof(T));
   if (!p)
-    return make_error("out of memory allocating " + std::to_string(n * sizeof(float) / (1024 * 1024)) +
+    return make_error("out of memory allocating " + std::to_string(n * sizeof(T) / (1024 * 1024)) +
                       " MB for " + what + " (the model is too large for the memory available here)");
-  b.data_.reset(static_cast<float*>(p));
+  b.data_.reset(static_cast<T*>(p));
   b.n_ = static_cast<std::size_t>(n);
   return b;
+}
+template class Buffer<float>;
+template class Buffer<uint16_t>;
+
+const char* weight_storage_name(WeightStorage s) {
+  switch (s) {
+    case WeightStorage::AsStored: return "stored";
+    case WeightStorage::Float32: return "f32";
+    case WeightStorage::Compact16: return "compact16";
+  }
+  return "?";
+}
+
+std::optional<WeightStorage> weight_storage_from_name(std::string_view name) {
+  for (WeightStorage s : {WeightStorage::AsStored, WeightStorage::Float32, WeightStorage::Compact16})
+    if (name == weight_storage_name(s)) return s;
+  return std::nullopt;
 }
 
 namespace {
@@ -76,6 +95,13 @@ class TensorReader {
     return convert_to_f32(t, scratch_.get(), dst);
   }
 
+  // The tensor's 16-bit values (F16 or BF16) as stored, into dst (numel values).
+  Status read16(const TensorInfo& t, uint16_t* dst) {
+    Status s = read_(t.begin, t.end - t.begin, reinterpret_cast<unsigned char*>(dst));
+    if (!s) return with_context(index_.source + ": tensor \"" + t.name + "\": ", s.error());
+    return {};
+  }
+
  private:
   const formats::SafetensorsIndex& index_;
   const ByteReader& read_;
@@ -83,10 +109,11 @@ class TensorReader {
   uint64_t scratch_size_ = 0;
 };
 
-// Put one stored tensor `src` (float32, its stored shape) into the weight `dst`.
+// Put one stored tensor `src` (float32 or 16-bit bits, its stored shape) into the weight `dst`.
 //   matrix weights are [K, N]: a part fills columns [offset, offset + its width)
 //   vectors: elements [offset, offset + n); tables: all of it
-void place(const TensorPart& part, const WeightSlot& slot, const ModelSpec& spec, const float* src, float* dst) {
+template <typename E>
+void place(const TensorPart& part, const WeightSlot& slot, const ModelSpec& spec, const E* src, E* dst) {
   const std::vector<int64_t>& s = part.shape;
   if (!slot.matrix) {  // vectors and tables
     const uint64_t n = numel(s);
@@ -99,14 +126,14 @@ void place(const TensorPart& part, const WeightSlot& slot, const ModelSpec& spec
             dst[part.offset + which * H * dk + h * dk + d] = src[(h * 3 + which) * dk + d];
       return;
     }
-    std::memcpy(dst + part.offset, src, static_cast<std::size_t>(n) * sizeof(float));
+    std::memcpy(dst + part.offset, src, static_cast<std::size_t>(n) * sizeof(E));
     return;
   }
   const int64_t N = slot.shape[1];
   switch (part.placement) {
     case Placement::AsStored: {  // [K, n] into columns [offset, offset + n)
       const int64_t K = s[0], n = s[1];
-      for (int64_t k = 0; k < K; ++k) std::memcpy(dst + k * N + part.offset, src + k * n, n * sizeof(float));
+      for (int64_t k = 0; k < K; ++k) std::memcpy(dst + k * N + part.offset, src + k * n, n * sizeof(E));
       break;
     }
     case Placement::Transposed: {  // [n, K] (out, in) into columns [offset, offset + n)
@@ -120,7 +147,7 @@ void place(const TensorPart& part, const WeightSlot& slot, const ModelSpec& spec
       for (int64_t h = 0; h < H; ++h)
         for (int64_t which = 0; which < 3; ++which)
           for (int64_t d = 0; d < dk; ++d) {
-            const float* row = src + ((h * 3 + which) * dk + d) * K;
+            const E* row = src + ((h * 3 + which) * dk + d) * K;
             const int64_t col = part.offset + which * H * dk + h * dk + d;
             for (int64_t k = 0; k < K; ++k) dst[k * N + col] = row[k];
           }
@@ -129,10 +156,97 @@ void place(const TensorPart& part, const WeightSlot& slot, const ModelSpec& spec
   }
 }
 
+// The dtype of a weight's stored parts when all are the same 16-bit type.
+std::optional<DType> common_16bit_dtype(const std::vector<const TensorInfo*>& parts) {
+  const DType d = parts[0]->dtype;
+  if (d != DType::F16 && d != DType::BF16) return std::nullopt;
+  for (const TensorInfo* t : parts)
+    if (t->dtype != d) return std::nullopt;
+  return d;
+}
+
+kernels::WeightType weight_type(DType d) { return d == DType::F16 ? kernels::WeightType::F16 : kernels::WeightType::BF16; }
+
+bool all_finite16(const Buffer<uint16_t>& b, DType d) {
+  const uint16_t exponent = d == DType::F16 ? 0x7c00 : 0x7f80;  // all ones: inf or NaN
+  for (std::size_t k = 0; k < b.size(); ++k)
+    if ((b.data()[k] & exponent) == exponent) return false;
+  return true;
+}
+
+bool all_finite(const FloatBuffer& b) {
+  for (std::size_t k = 0; k < b.size(); ++k)
+    if (!std::isfinite(b.data()[k])) return false;
+  return true;
+}
+
+// A matrix or table [shape] of 16-bit bits into the kernels' 16-bit layout.
+Status keep_16bit(const WeightSlot& slot, Buffer<uint16_t> dense, DType d, const std::string& what, Weights& w) {
+  WeightArray& a = *slot.array;
+  if (slot.matrix) {
+    const std::size_t K = slot.shape[0], N = slot.shape[1];
+    HS_TRY_ASSIGN(a.h16, Buffer<uint16_t>::allocate(kernels::packed_size(K, N), what));
+    kernels::pack_weights16(dense.data(), K, N, a.h16.data());
+  } else {
+    HS_TRY_ASSIGN(a.h16, Buffer<uint16_t>::allocate(dense.size(), what));
+    kernels::table_layout16(dense.data(), slot.shape[0], slot.shape[1], a.h16.data());
+  }
+  a.type = weight_type(d);
+  ++w.arrays_16bit;
+  w.bytes += a.bytes();
+  w.f32_bytes += 2 * a.bytes();
+  return {};
+}
+
+// A matrix or table of float32 into place (matrices repacked for gemm_packed:
+// one extra matrix of memory, briefly).
+Status keep_f32(const WeightSlot& slot, FloatBuffer dense, const std::string& what, Weights& w) {
+  WeightArray& a = *slot.array;
+  if (slot.matrix) {
+    const std::size_t K = slot.shape[0], N = slot.shape[1];
+    HS_TRY_ASSIGN(a.f32, FloatBuffer::allocate(kernels::packed_size(K, N), what));
+    kernels::pack_weights(dense.data(), K, N, a.f32.data());
+  } else {
+    a.f32 = std::move(dense);
+  }
+  a.type = kernels::WeightType::F32;
+  ++w.arrays_f32;
+  w.bytes += a.bytes();
+  w.f32_bytes += a.bytes();
+  return {};
+}
+
+struct Compacted {
+  Buffer<uint16_t> bits;
+  DType dtype = DType::F16;
+  double rel_error = 0.0;  // ||W16 - W|| / ||W||
+};
+
+// Finite float32 values rounded to F16 (to nearest even), or to BF16 when a value
+// is beyond F16's largest (65504).
+Result<Compacted> compact_16bit(const FloatBuffer& dense, const std::string& what) {
+  Compacted c;
+  HS_TRY_ASSIGN(c.bits, Buffer<uint16_t>::allocate(dense.size(), what));
+  float max_abs = 0.0f;
+  for (std::size_t k = 0; k < dense.size(); ++k) max_abs = std::max(max_abs, std::fabs(dense.data()[k]));
+  c.dtype = max_abs <= 65504.0f ? DType::F16 : DType::BF16;
+  double err = 0.0, norm = 0.0;
+  for (std::size_t k = 0; k < dense.size(); ++k) {
+    const float x = dense.data()[k];
+    const uint16_t h = c.dtype == DType::F16 ? formats::float_to_half(x) : formats::float_to_bf16(x);
+    const float back = c.dtype == DType::F16 ? formats::half_to_float(h) : formats::bf16_to_float(h);
+    c.bits.data()[k] = h;
+    err += (double(back) - x) * (double(back) - x);
+    norm += double(x) * x;
+  }
+  c.rel_error = norm > 0.0 ? std::sqrt(err / norm) : 0.0;
+  return c;
+}
+
 }  // namespace
 
 Result<Weights> load_weights(const ModelSpec& spec, const formats::SafetensorsIndex& index, const ByteReader& read,
-                             const LoadProgress& progress) {
+                             const LoadProgress& progress, WeightStorage storage) {
   Weights w;
   std::vector<WeightSlot> slots = weight_slots(spec, w);
   const std::string family = family_name(spec.family);
@@ -176,44 +290,83 @@ Result<Weights> load_weights(const ModelSpec& spec, const formats::SafetensorsIn
     if (group == "the masked-LM head") w.has_lm_head = present;
 
   TensorReader reader(index, read);
+  w.storage = storage;
   uint64_t done = 0;
   for (std::size_t i = 0; i < slots.size(); ++i) {
     const WeightSlot& slot = slots[i];
     if (found[i].empty()) continue;
     const std::string what = "tensor \"" + found[i][0]->name + "\"";
+    const uint64_t n = numel(slot.shape);
     const bool direct = !slot.matrix && slot.parts.size() == 1 && slot.parts[0].placement == Placement::AsStored;
-    HS_TRY_ASSIGN(FloatBuffer dense, FloatBuffer::allocate(numel(slot.shape), what));
-    if (direct) {
-      HS_TRY(reader.read(*found[i][0], dense.data()));
+    FloatBuffer dense;
+    const std::optional<DType> dtype16 = slot.array ? common_16bit_dtype(found[i]) : std::nullopt;
+    if (dtype16 && storage != WeightStorage::Float32) {
+      // kept 16-bit as stored: read the bits, place them, check them
+      HS_TRY_ASSIGN(Buffer<uint16_t> dense16, Buffer<uint16_t>::allocate(n, what));
+      if (direct) {
+        HS_TRY(reader.read16(*found[i][0], dense16.data()));
+      } else {
+        for (std::size_t k = 0; k < slot.parts.size(); ++k) {
+          const TensorInfo& t = *found[i][k];
+          HS_TRY_ASSIGN(Buffer<uint16_t> stored, Buffer<uint16_t>::allocate(t.numel, "tensor \"" + t.name + "\""));
+          HS_TRY(reader.read16(t, stored.data()));
+          place(slot.parts[k], slot, spec, stored.data(), dense16.data());
+        }
+      }
+      if (all_finite16(dense16, *dtype16)) {
+        HS_TRY(keep_16bit(slot, std::move(dense16), *dtype16, what, w));
+      } else {
+        // F16 kernels assume finite values: keep this one in float32 (and report it below)
+        HS_TRY_ASSIGN(dense, FloatBuffer::allocate(n, what));
+        for (std::size_t k = 0; k < n; ++k)
+          dense.data()[k] = *dtype16 == DType::F16 ? formats::half_to_float(dense16.data()[k])
+                                                   : formats::bf16_to_float(dense16.data()[k]);
+      }
     } else {
-      for (std::size_t k = 0; k < slot.parts.size(); ++k) {
-        const TensorInfo& t = *found[i][k];
-        HS_TRY_ASSIGN(FloatBuffer stored, FloatBuffer::allocate(t.numel, "tensor \"" + t.name + "\""));
-        HS_TRY(reader.read(t, stored.data()));
-        place(slot.parts[k], slot, spec, stored.data(), dense.data());
+      HS_TRY_ASSIGN(dense, FloatBuffer::allocate(n, what));
+      if (direct) {
+        HS_TRY(reader.read(*found[i][0], dense.data()));
+      } else {
+        for (std::size_t k = 0; k < slot.parts.size(); ++k) {
+          const TensorInfo& t = *found[i][k];
+          HS_TRY_ASSIGN(FloatBuffer stored, FloatBuffer::allocate(t.numel, "tensor \"" + t.name + "\""));
+          HS_TRY(reader.read(t, stored.data()));
+          place(slot.parts[k], slot, spec, stored.data(), dense.data());
+        }
       }
     }
-    if (!w.has_nonfinite)
-      for (std::size_t k = 0; k < dense.size(); ++k)
-        if (!std::isfinite(dense.data()[k])) {
-          w.has_nonfinite = true;
-          w.nonfinite_tensor = found[i][0]->name;
-          break;
-        }
-    if (slot.matrix) {
-      // repack into gemm_packed's panel layout (one extra matrix of memory, briefly)
-      const std::size_t K = slot.shape[0], N = slot.shape[1];
-      HS_TRY_ASSIGN(*slot.dest, FloatBuffer::allocate(kernels::packed_size(K, N), what));
-      kernels::pack_weights(dense.data(), K, N, slot.dest->data());
-    } else {
-      *slot.dest = std::move(dense);
+    if (!dense.empty()) {
+      const bool finite = all_finite(dense);
+      if (!finite && !w.has_nonfinite) {
+        w.has_nonfinite = true;
+        w.nonfinite_tensor = found[i][0]->name;
+      }
+      if (slot.array && storage == WeightStorage::Compact16 && finite) {
+        HS_TRY_ASSIGN(Compacted c, compact_16bit(dense, what));
+        w.compact_max_rel_error = std::max(w.compact_max_rel_error, c.rel_error);
+        ++w.arrays_compacted;
+        dense = FloatBuffer();
+        HS_TRY(keep_16bit(slot, std::move(c.bits), c.dtype, what, w));
+      } else if (slot.array) {
+        HS_TRY(keep_f32(slot, std::move(dense), what, w));
+      } else {
+        w.bytes += dense.size() * sizeof(float);
+        w.f32_bytes += dense.size() * sizeof(float);
+        *slot.dest = std::move(dense);
+      }
     }
     for (const TensorInfo* t : found[i]) done += t->end - t->begin;
     if (progress) progress(done, total);
   }
   // A stored LM head identical to the embeddings is the tied head written out: share it.
-  if (!w.lm_head.empty() && std::memcmp(w.lm_head.data(), w.tok_emb.data(), w.tok_emb.size() * sizeof(float)) == 0)
-    w.lm_head = FloatBuffer();
+  if (!w.lm_head.empty() && w.lm_head.type == w.tok_emb.type && w.lm_head.bytes() == w.tok_emb.bytes() &&
+      std::memcmp(w.lm_head.ref().data, w.tok_emb.ref().data, w.tok_emb.bytes()) == 0) {
+    const bool half = w.lm_head.type != kernels::WeightType::F32;
+    (half ? w.arrays_16bit : w.arrays_f32) -= 1;
+    w.bytes -= w.lm_head.bytes();
+    w.f32_bytes -= (half ? 2 : 1) * w.lm_head.bytes();
+    w.lm_head = WeightArray();
+  }
   return w;
 }
 

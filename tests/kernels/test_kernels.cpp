@@ -4,11 +4,14 @@
 // wasm under Node. Error measure: max |got - ref| / max(|ref|, tiny) over the
 // output, i.e. relative to the output's scale, bound 1e-5.
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <vector>
 
 #include "catch.hpp"
+#include "formats/dtype.hpp"
 #include "kernels/kernels.hpp"
 
 namespace k = hs::kernels;
@@ -254,6 +257,105 @@ TEST_CASE("gemm_packed on the transformer's shapes") {
   Vec y(T * N);
   k::gemm_packed(x.data(), packed.data(), b.data(), y.data(), T, K, N);
   CHECK(rel_error(y, ref_gemm(x, w, &b, T, K, N)) <= 1e-5);
+}
+
+// ---- weights kept in 16 bits ------------------------------------------------------
+
+namespace {
+
+using Bits = std::vector<uint16_t>;
+
+float widen(uint16_t h, k::WeightType t) {
+  return t == k::WeightType::F16 ? hs::formats::half_to_float(h) : hs::formats::bf16_to_float(h);
+}
+
+// Random weights rounded to the type, with the awkward values sprinkled in:
+// +-0, subnormal halves (the smallest, the largest), F16's largest finite.
+Bits random_bits(std::size_t n, unsigned seed, k::WeightType t, float scale) {
+  Vec v = random_vec(n, seed, scale);
+  Bits b(n);
+  for (std::size_t i = 0; i < n; ++i)
+    b[i] = t == k::WeightType::F16 ? hs::formats::float_to_half(v[i]) : hs::formats::float_to_bf16(v[i]);
+  const uint16_t specials[] = {0x0000, 0x8000, 0x0001, 0x83ff, 0x03ff, 0x0400, 0x7bff, 0xfbff, 0x3c00};
+  for (std::size_t i = 0; i < n; i += 7) b[i] = specials[(i / 7) % 9];
+  return b;
+}
+
+Vec widened(const Bits& b, k::WeightType t) {
+  Vec v(b.size());
+  for (std::size_t i = 0; i < b.size(); ++i) v[i] = widen(b[i], t);
+  return v;
+}
+
+bool same_bits(const Vec& a, const Vec& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("every finite F16 and BF16 value widens exactly in the kernels") {
+  for (k::WeightType t : {k::WeightType::F16, k::WeightType::BF16}) {
+    CAPTURE(int(t));
+    Bits all;
+    for (uint32_t h = 0; h <= 0xffff; ++h) {
+      const uint16_t exponent = t == k::WeightType::F16 ? 0x7c00 : 0x7f80;
+      if ((h & exponent) != exponent) all.push_back(uint16_t(h));
+    }
+    const std::size_t cols = 2 * k::simd_lanes() * 5 + 3;  // groups and a tail
+    while (all.size() % cols) all.push_back(0x3c00);
+    const std::size_t rows = all.size() / cols;
+    Bits table(all.size());
+    k::table_layout16(all.data(), rows, cols, table.data());
+    Vec got(all.size());
+    for (std::size_t r = 0; r < rows; ++r) k::table_row({table.data(), t}, cols, r, got.data() + r * cols);
+    CHECK(same_bits(got, widened(all, t)));
+  }
+}
+
+TEST_CASE("gemm_packed with 16-bit weights: float64 reference, and the same floats as F32 weights") {
+  const k::WeightType t = GENERATE(k::WeightType::F16, k::WeightType::BF16);
+  const std::size_t T = GENERATE(1, 3, 17, 64);
+  const std::size_t K = GENERATE(1, 7, 129, 300);
+  const std::size_t N = GENERATE(1, 5, 13, 64, 100);
+  const bool with_bias = GENERATE(true, false);
+  CAPTURE(int(t), T, K, N, with_bias);
+  Vec x = random_vec(T * K, 31), b = random_vec(N, 33);
+  const Bits w16 = random_bits(K * N, 32, t, 0.5f);
+  const Vec w = widened(w16, t);
+  Bits packed16(k::packed_size(K, N), 0xffff);
+  k::pack_weights16(w16.data(), K, N, packed16.data());
+  Vec y(T * N, NAN);
+  k::gemm_packed(x.data(), k::WeightRef{packed16.data(), t}, with_bias ? b.data() : nullptr, y.data(), T, K, N);
+  CHECK(rel_error(y, ref_gemm(x, w, with_bias ? &b : nullptr, T, K, N)) <= 1e-5);
+  Vec packed(k::packed_size(K, N));
+  k::pack_weights(w.data(), K, N, packed.data());
+  Vec y32(T * N, NAN);
+  k::gemm_packed(x.data(), packed.data(), with_bias ? b.data() : nullptr, y32.data(), T, K, N);
+  CHECK(same_bits(y, y32));
+}
+
+TEST_CASE("gemm_transposed_b and table_row with a 16-bit table") {
+  const k::WeightType t = GENERATE(k::WeightType::F16, k::WeightType::BF16);
+  const std::size_t T = GENERATE(1, 3, 17);
+  const std::size_t K = GENERATE(1, 7, 42, 64, 130);
+  const std::size_t N = GENERATE(1, 11, 257);
+  CAPTURE(int(t), T, K, N);
+  Vec x = random_vec(T * K, 34);
+  const Bits wt16 = random_bits(N * K, 35, t, 1.0f);
+  const Vec wt = widened(wt16, t);
+  Bits table(N * K);
+  k::table_layout16(wt16.data(), N, K, table.data());
+  Vec w(K * N);  // transpose for the reference
+  for (std::size_t n = 0; n < N; ++n)
+    for (std::size_t kk = 0; kk < K; ++kk) w[kk * N + n] = wt[n * K + kk];
+  Vec y(T * N, NAN), y32(T * N, NAN);
+  k::gemm_transposed_b(x.data(), k::WeightRef{table.data(), t}, y.data(), T, K, N);
+  CHECK(rel_error(y, ref_gemm(x, w, nullptr, T, K, N)) <= 1e-5);
+  k::gemm_transposed_b(x.data(), wt.data(), y32.data(), T, K, N);
+  CHECK(same_bits(y, y32));
+  Vec row(K, NAN);
+  k::table_row({table.data(), t}, K, N - 1, row.data());
+  CHECK(same_bits(row, Vec(wt.end() - K, wt.end())));
 }
 
 // ---- kernels of the Llama-style, GPT-NeoX and BERT-style families ---------------

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -686,16 +687,20 @@ TEST_CASE("F16, BF16 and F32 files with unaligned data sections load the same we
   const Shape s;
   auto ref = load_ok(good_files());
   const auto& want = ref->weights();
+  REQUIRE(want.tok_emb.type == hs::kernels::WeightType::F32);
   for (const char* dt : {"F32", "F16", "BF16"}) {
     for (std::size_t mod : {std::size_t(0), std::size_t(3), std::size_t(5)}) {
       const std::string file = build_file(gpt2_tensors(s, dt), mod);
       INFO(dt << " data section at offset = " << mod << " (mod 8)");
-      auto m = load_ok(make_files(file));
+      ModelFiles files = make_files(file);
+      files.storage = WeightStorage::Float32;  // widened at load: the same floats as the F32 file
+      auto m = load_ok(files);
       const auto& w = m->weights();
-      REQUIRE(w.tok_emb.size() == want.tok_emb.size());
-      CHECK(std::memcmp(w.tok_emb.data(), want.tok_emb.data(), want.tok_emb.size() * 4) == 0);
-      CHECK(std::memcmp(w.layers[0].down_w.data(), want.layers[0].down_w.data(), want.layers[0].down_w.size() * 4) == 0);
+      REQUIRE(w.tok_emb.f32.size() == want.tok_emb.f32.size());
+      CHECK(std::memcmp(w.tok_emb.f32.data(), want.tok_emb.f32.data(), want.tok_emb.bytes()) == 0);
+      CHECK(std::memcmp(w.layers[0].down_w.f32.data(), want.layers[0].down_w.f32.data(), want.layers[0].down_w.bytes()) == 0);
       CHECK(std::memcmp(w.final_norm_g.data(), want.final_norm_g.data(), want.final_norm_g.size() * 4) == 0);
+      CHECK(w.arrays_16bit == 0);
     }
   }
   // make sure the file really has an odd data start
@@ -703,6 +708,105 @@ TEST_CASE("F16, BF16 and F32 files with unaligned data sections load the same we
   uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(h[i]);
   CHECK((8 + n) % 2 == 1);
+}
+
+// ================================================================== 16-bit weights kept 16-bit
+
+namespace {
+std::unique_ptr<Model> load_stored_as(const std::string& file, const Shape& s, WeightStorage storage) {
+  ModelFiles f = make_files(file, config_json(s));
+  f.storage = storage;
+  return load_ok(f);
+}
+}  // namespace
+
+TEST_CASE("16-bit checkpoints stay 16-bit and run exactly as when widened to F32", "[model][files][dtype]") {
+  const Shape s{2, 3, 42, 16, 256};  // C = 42: 16-bit groups and a tail at every lane count
+  for (const char* dt : {"F16", "BF16"}) {
+    INFO(dt);
+    const std::string file = build_file(gpt2_tensors(s, dt));
+    auto kept = load_stored_as(file, s, WeightStorage::AsStored);
+    auto wide = load_stored_as(file, s, WeightStorage::Float32);
+    const Weights& w = kept->weights();
+    const auto want = std::string(dt) == "F16" ? hs::kernels::WeightType::F16 : hs::kernels::WeightType::BF16;
+    CHECK(w.tok_emb.type == want);
+    CHECK(w.layers[1].qkv_w.type == want);
+    CHECK(w.layers[0].down_w.type == want);
+    CHECK(w.arrays_16bit == 1 + 4 * 2);  // the table and four matrices a layer (the head is tied)
+    CHECK(w.arrays_f32 == 0);
+    CHECK(wide->weights().arrays_16bit == 0);
+    CHECK(double(w.bytes) / double(wide->weights().bytes) < 0.56);
+    CHECK(w.f32_bytes == wide->weights().bytes);
+    for (const char* text : {"a", "hello there, 16 bits", "0123456789abcde"}) {
+      auto a = kept->run(text);
+      auto b = wide->run(text);
+      REQUIRE(a.ok());
+      REQUIRE(b.ok());
+      // widening is exact and the kernels sum in the same order: the same floats
+      CHECK(a->attention == b->attention);
+      CHECK(a->logits_last == b->logits_last);
+      CHECK(a->final_hidden == b->final_hidden);
+    }
+  }
+}
+
+TEST_CASE("compact16 rounds F32 matrices and tables to F16 and says how much it changed them", "[model][files][dtype]") {
+  const Shape s{2, 3, 42, 16, 256};
+  auto t = gpt2_tensors(s, "F32");
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal(0.0f, 0.3f);
+  for (auto& spec : t)  // values F16 cannot hold exactly (the builder's are exact in F16)
+    if (spec.shape.size() == 2) {
+      std::vector<float> v(spec.bytes.size() / 4);
+      for (float& x : v) x = normal(rng);
+      spec.bytes = f32_bytes(v);
+    }
+  const std::string file = build_file(t);
+  auto f32 = load_stored_as(file, s, WeightStorage::AsStored);
+  auto c16 = load_stored_as(file, s, WeightStorage::Compact16);
+  CHECK(f32->weights().arrays_16bit == 0);
+  const Weights& w = c16->weights();
+  CHECK(w.arrays_compacted == 9);
+  CHECK(w.arrays_16bit == 9);
+  CHECK(w.tok_emb.type == hs::kernels::WeightType::F16);
+  CHECK(w.compact_max_rel_error > 0.0);
+  CHECK(w.compact_max_rel_error < 1e-3);  // F16 keeps 11 significant bits: ~2.8e-4 at worst per value
+  CHECK(double(w.bytes) / double(f32->weights().bytes) < 0.56);
+  auto a = c16->run("compact me");
+  auto b = f32->run("compact me");
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  double max_attn = 0.0, max_logit = 0.0;
+  for (std::size_t i = 0; i < a->attention.size(); ++i)
+    max_attn = std::max(max_attn, double(std::fabs(a->attention[i] - b->attention[i])));
+  for (std::size_t i = 0; i < a->logits_last.size(); ++i)
+    max_logit = std::max(max_logit, double(std::fabs(a->logits_last[i] - b->logits_last[i])));
+  CHECK(max_attn > 0.0);  // it did change something
+  CHECK(max_attn < 1e-2);
+  CHECK(max_logit < 1e-2);
+}
+
+TEST_CASE("a 16-bit matrix holding inf is kept in F32, and the run reports nonfinite", "[model][files][dtype][nonfinite]") {
+  const Shape s{1, 2, 8, 8, 256};
+  auto t = gpt2_tensors(s, "F16");
+  auto* fc = find_spec(t, "h.0.mlp.c_fc.weight");
+  fc->bytes[2] = 0x00;
+  fc->bytes[3] = 0x7C;  // element 1 = +inf
+  auto m = load_stored_as(build_file(t), s, WeightStorage::AsStored);
+  const Weights& w = m->weights();
+  CHECK(w.has_nonfinite);
+  CHECK(w.nonfinite_tensor == "h.0.mlp.c_fc.weight");
+  CHECK(w.layers[0].up_w.type == hs::kernels::WeightType::F32);
+  CHECK(w.layers[0].qkv_w.type == hs::kernels::WeightType::F16);
+  auto r = m->run("x y");
+  REQUIRE(r.ok());
+  CHECK(r->nonfinite);
+}
+
+TEST_CASE("weight storage names", "[model][files][dtype]") {
+  for (WeightStorage st : {WeightStorage::AsStored, WeightStorage::Float32, WeightStorage::Compact16})
+    CHECK(weight_storage_from_name(weight_storage_name(st)) == st);
+  CHECK_FALSE(weight_storage_from_name("f16").has_value());
 }
 
 // ================================================================== non-finite weights
