@@ -4,6 +4,7 @@
 // (web/dist/headscope.wasm) under Node, so the page's numbers can be checked
 // from a shell.
 //   node web/cli.mjs tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH) [knobs]
+//     [--weights stored|f32|compact16]   (how matrices and tables are kept, as the native CLI)
 // The knob flags and the run options they give are web/knobs.mjs's grammar.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,7 +21,7 @@ function fail(message, code = 2) {
 }
 
 function parseArgs(argv) {
-  const usage = `usage: node web/cli.mjs tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH) ${KNOB_FLAGS_USAGE}`;
+  const usage = `usage: node web/cli.mjs tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH) [--weights stored|f32|compact16] ${KNOB_FLAGS_USAGE}`;
   const a = { knobs: defaultKnobs() };
   if (argv.length < 1) fail(`missing command (tokenize, run or score)\n${usage}`);
   a.command = argv[0];
@@ -32,6 +33,10 @@ function parseArgs(argv) {
       return argv[++i];
     };
     if (flag === '--model') a.model = value();
+    else if (flag === '--weights') {
+      a.weights = value();
+      if (!['stored', 'f32', 'compact16'].includes(a.weights)) fail(`--weights ${a.weights}: expected stored, f32 or compact16`);
+    }
     else if (flag === '--text') a.text = Buffer.from(value(), 'utf8');
     else if (flag === '--text-file') {
       const p = value();
@@ -69,8 +74,9 @@ export async function loadRuntime() {
   return new HeadscopeRuntime(module);
 }
 
-export function loadModelFolder(rt, dir, { tokenizerOnly = false } = {}) {
+export function loadModelFolder(rt, dir, { weights } = {}) {
   const files = {
+    weights,
     config: readIfExists(path.join(dir, 'config.json')),
     tokenizerJson: readIfExists(path.join(dir, 'tokenizer.json')),
   };
@@ -107,7 +113,7 @@ async function main() {
   const rt = await loadRuntime();
   let out;
   try {
-    const model = loadModelFolder(rt, a.model);
+    const model = loadModelFolder(rt, a.model, { weights: a.weights });
     if (a.command === 'tokenize') out = model.tokenizeJson(a.text, a.options);
     else if (a.command === 'run') out = model.runJson(a.text, a.options);
     else if (a.command === 'roles') out = model.rolesJson(a.text, a.options);

@@ -74,28 +74,30 @@ export class HeadscopeClient {
     return this._bundled;
   }
 
-  // Load a model folder by URL (absolute, or relative to `base`); one load per URL.
-  // Resolves to {key, name, source, info, timing}.
-  async load(url, { base = document.baseURI, name, onProgress } = {}) {
+  // Load a model folder by URL (absolute, or relative to `base`); one load per URL
+  // and weight mode (`weights`: 'stored', the default, or 'compact16': F32 matrices
+  // and tables rounded to 16 bits). Resolves to {key, name, source, info, timing}.
+  async load(url, { base = document.baseURI, name, onProgress, weights = 'stored' } = {}) {
     let abs = new URL(url, base).href;
     if (!abs.endsWith('/')) abs += '/';
-    if (!this.loads.has(abs)) {
+    const key = weights === 'stored' ? abs : `${abs}#weights=${weights}`;
+    if (!this.loads.has(key)) {
       const listeners = (this._listeners ??= new Map());
       const set = new Set();
-      listeners.set(abs, set);
+      listeners.set(key, set);
       const p = this.bundled().then((list) => {
         const b = list.find((x) => x.url === abs);
-        return this.request({ type: 'load', url: abs, name: name || (b && b.name), files: b && b.files },
+        return this.request({ type: 'load', url: abs, weights, name: name || (b && b.name), files: b && b.files },
           { onProgress: (m) => { for (const f of set) f(m); } })
-          .then((m) => ({ ...m, source: b ? 'bundled' : 'url' }));
+          .then((m) => ({ ...m, source: b ? 'bundled' : 'url', url: abs }));
       });
-      this.loads.set(abs, p);
-      p.catch(() => this.loads.delete(abs));
+      this.loads.set(key, p);
+      p.catch(() => this.loads.delete(key));
     }
-    const set = this._listeners.get(abs);
+    const set = this._listeners.get(key);
     if (onProgress && set) set.add(onProgress);
     try {
-      return await this.loads.get(abs);
+      return await this.loads.get(key);
     } finally {
       if (onProgress && set) set.delete(onProgress);
     }
@@ -111,13 +113,13 @@ export class HeadscopeClient {
   // A model on the Hugging Face Hub ({hub, repo, revision}), one load per model:
   // {promise -> {key, name, source: 'hub', info, hub, timing}, cancel()}. Each caller
   // gets the load's progress; cancel() stops the download (the promise rejects).
-  loadHub({ hub, repo, revision }, { onProgress } = {}) {
-    const key = `hf:${hub}|${repo}@${revision}`;
+  loadHub({ hub, repo, revision }, { onProgress, weights = 'stored' } = {}) {
+    const key = `hf:${hub}|${repo}@${revision}${weights === 'stored' ? '' : `#weights=${weights}`}`;
     const hubLoads = (this._hubLoads ??= new Map());
     if (!hubLoads.has(key)) {
       const listeners = new Set();
       const id = this.seq + 1;
-      const promise = this.request({ type: 'load-hub', hub, repo, revision },
+      const promise = this.request({ type: 'load-hub', hub, repo, revision, weights },
         { onProgress: (m) => { for (const f of listeners) f(m); } });
       const entry = { id, promise, listeners };
       hubLoads.set(key, entry);
@@ -136,12 +138,13 @@ export class HeadscopeClient {
 
   async hubDelete(ref) {
     const { hub, repo, revision } = ref;
-    if (this._hubLoads) this._hubLoads.delete(`hf:${hub}|${repo}@${revision}`);
+    if (this._hubLoads)
+      for (const k of [...this._hubLoads.keys()]) if (k.split('#')[0] === `hf:${hub}|${repo}@${revision}`) this._hubLoads.delete(k);
     return (await this.request({ type: 'hub-delete', hub, repo, revision })).models;
   }
 
-  loadFiles(files, { onProgress } = {}) {
-    return this.request({ type: 'load-files', files: [...files] }, { onProgress });
+  loadFiles(files, { onProgress, weights = 'stored' } = {}) {
+    return this.request({ type: 'load-files', files: [...files], weights }, { onProgress });
   }
 
   // Resolves to the result, or null when a newer run of the channel replaced it.

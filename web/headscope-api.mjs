@@ -71,7 +71,8 @@ export class HeadscopeRuntime {
   }
 
   // files: { config: string|Uint8Array, tokenizerJson?, vocabJson?, mergesTxt?,
-  //          safetensors: { size, read(offset, n, dstU8) }, onProgress?(done, total) }
+  //          safetensors: { size, read(offset, n, dstU8) }, onProgress?(done, total),
+  //          weights?: 'stored' (16-bit tensors stay 16-bit; the default) | 'f32' | 'compact16' }
   loadModel(files) {
     const id = this.nextReader++;
     const reader = { read: files.safetensors.read, onProgress: files.onProgress, error: null };
@@ -88,7 +89,8 @@ export class HeadscopeRuntime {
       const [t, tl] = arg(files.tokenizerJson);
       const [v, vl] = arg(files.vocabJson);
       const [mg, ml] = arg(files.mergesTxt);
-      const handle = this.m._hs_model_load(c, cl, t, tl, v, vl, mg, ml, files.safetensors.size, id);
+      const [w] = arg(files.weights);
+      const handle = this.m._hs_model_load(c, cl, t, tl, v, vl, mg, ml, files.safetensors.size, id, w);
       if (!handle) {
         let msg = this.lastError();
         if (reader.error) msg += ` (${reader.error.message || reader.error})`;

@@ -12,6 +12,20 @@ export const familyName = (info) => FAMILY_NAMES[info.family] || info.family || 
 // Encoders read the text both ways: no causal mask, masked-token predictions.
 export const isEncoder = (info) => !!info && info.causal === false;
 
+// How the module keeps the weights, from the model info's `weights`:
+// "weights 16-bit (BF16 as stored) · 270 MB (F32: 540 MB)", and for compacted
+// F32 weights how much rounding changed them.
+export function describeWeights(info) {
+  const w = info.weights;
+  if (!w) return '';
+  const mb = (n) => (n < 1048576 ? `${(n / 1024).toFixed(0)} kB` : `${Math.round(n / 1048576).toLocaleString('en')} MB`);
+  const size = w.f32_bytes > w.bytes ? `${mb(w.bytes)} (as F32: ${mb(w.f32_bytes)})` : mb(w.bytes);
+  if (w.arrays_compacted > 0)
+    return `weights rounded from F32 to 16 bits · ${size} · rounding changed each matrix by at most ${w.compact_max_rel_error.toExponential(1)} of its norm`;
+  if (w.arrays_16bit > 0) return `weights kept 16-bit as stored · ${size}`;
+  return `weights F32 · ${size}`;
+}
+
 // "Llama-style · 2 layers × 6 heads, 2 key/value heads"
 export function describeFamilyShape(info) {
   const kv = kvGroupSize(info) > 1 ? `, ${info.n_kv_head} key/value head${info.n_kv_head === 1 ? '' : 's'}` : '';

@@ -4,7 +4,7 @@
 // round-trips. The knob fields are web/knobs.mjs's grammar.
 //   text, model (a bundled name, a folder URL, or hf:OWNER/NAME[@REV]), hub (the Hub's base URL
 //   for hf: models, when not https://huggingface.co), layer, head, view, colour (linear|sqrt), overlay (head|layer),
-//   pin, query, roles (text|probe), theme,
+//   pin, query, roles (text|probe), theme, weights (compact16: F32 weights rounded to 16 bits),
 //   knobs: scale (0|1), causal (0|1), temperature, temperature-head (L.H),
 //          ablate (L.H,L.H), ablation (zero|mean)
 import { knobsFromParams, knobParams } from './knobs.mjs';
@@ -26,6 +26,7 @@ export function parseHash(hash) {
   if (['head', 'layer'].includes(p.get('overlay'))) s.overlay = p.get('overlay');
   if (['text', 'probe'].includes(p.get('roles'))) s.roles = p.get('roles');
   if (['light', 'dark'].includes(p.get('theme'))) s.theme = p.get('theme');
+  if (p.get('weights') === 'compact16') s.weights = 'compact16';
   s.knobs = knobsFromParams((k) => p.get(k));
   return s;
 }
@@ -44,6 +45,7 @@ export function formatHash(s) {
   if (s.query !== null && s.query !== undefined) p.set('query', String(s.query));
   if (s.roles && s.roles !== 'text') p.set('roles', s.roles);
   if (s.theme) p.set('theme', s.theme);
+  if (s.weights && s.weights !== 'stored') p.set('weights', s.weights);
   for (const [k, v] of knobParams(s.knobs)) p.set(k, v);
   // URLSearchParams writes spaces as '+': keep them readable as %20 in links
   return '#' + p.toString().replace(/\+/g, '%20');

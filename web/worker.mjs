@@ -3,10 +3,13 @@
 // elements) through web/client.mjs. Every request carries an id and every answer
 // names it:
 //   {type:'hello', id}                        -> 'hello' with the module's self-check
-//   {type:'load', id, url, name?, files?}     a model folder by URL (cached by URL) -> 'progress'..., 'loaded'
-//   {type:'load-files', id, files}            the user's own files (File objects) -> 'progress'..., 'loaded'
-//   {type:'load-hub', id, hub, repo, revision} a model on the Hugging Face Hub (web/hub/), from the
-//                                             store or downloaded into it -> 'progress'..., 'loaded'
+//   {type:'load', id, url, name?, files?, weights?}  a model folder by URL (cached by URL and
+//                                             weight mode) -> 'progress'..., 'loaded'
+//   {type:'load-files', id, files, weights?}  the user's own files (File objects) -> 'progress'..., 'loaded'
+//   {type:'load-hub', id, hub, repo, revision, weights?} a model on the Hugging Face Hub (web/hub/),
+//                                             from the store or downloaded into it -> 'progress'..., 'loaded'
+//     weights: 'stored' (default: 16-bit tensors stay 16-bit), 'compact16' (F32 ones rounded to
+//     16 bits too) or 'f32' (all widened): how the module keeps matrices and tables
 //   {type:'hub-cancel', target}               stop that Hub download (its load answers an error)
 //   {type:'hub-stored', id} / {type:'hub-delete', id, hub, repo, revision}  -> 'hub-stored' {models}
 //   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded')
@@ -58,8 +61,10 @@ function info(key, entry) {
 // A model folder by URL (absolute, ending in '/'). `files` (from index.json)
 // lists the folder's files; without it, tokenizer.json is tried first, then
 // vocab.json + merges.txt.
-async function loadUrl({ id, url, name, files }) {
-  const key = url;
+const weightsKey = (weights) => (!weights || weights === 'stored' ? '' : `#weights=${weights}`);
+
+async function loadUrl({ id, url, name, files, weights }) {
+  const key = url + weightsKey(weights);
   if (models.has(key)) return post({ type: 'loaded', id, ...info(key, models.get(key)) });
   if (!loading.has(key)) {
     const p = (async () => {
@@ -77,7 +82,7 @@ async function loadUrl({ id, url, name, files }) {
       await ensureRuntime();
       const t1 = performance.now();
       const model = rt.loadModel({
-        config, tokenizerJson, vocabJson, mergesTxt, safetensors: bufferReader(st), onProgress: progress('load'),
+        config, tokenizerJson, vocabJson, mergesTxt, safetensors: bufferReader(st), onProgress: progress('load'), weights,
       });
       const entry = { model, vocab: null, name: name || url.replace(/\/+$/, '').split('/').pop(), source: 'url', probe: null,
         timing: { fetchMs: t1 - t0, loadMs: performance.now() - t1, bytes: st.length } };
@@ -95,8 +100,8 @@ async function loadUrl({ id, url, name, files }) {
 // store first (web/hub/hub-load.mjs); the module reads the weights from the
 // store's files slice by slice, shards joined by web/hub/shards.mjs.
 const hubLoads = new Map(); // request id -> AbortController
-async function loadHub({ id, hub, repo, revision }) {
-  const key = `hf:${hub}|${repo}@${revision}`;
+async function loadHub({ id, hub, repo, revision, weights }) {
+  const key = `hf:${hub}|${repo}@${revision}${weightsKey(weights)}`;
   if (models.has(key)) return post({ type: 'loaded', id, ...info(key, models.get(key)) });
   const abort = new AbortController();
   hubLoads.set(id, abort);
@@ -113,7 +118,7 @@ async function loadHub({ id, hub, repo, revision }) {
         model = rt.loadModel({
           config: store.bytes('config.json'), tokenizerJson: text('tokenizer.json'), vocabJson: text('vocab.json'),
           mergesTxt: text('merges.txt'), safetensors: weightsReader(store, manifest.weights),
-          onProgress: (done, total) => progress({ phase: 'load', done, total }),
+          onProgress: (done, total) => progress({ phase: 'load', done, total }), weights,
         });
         const name = `${repo}${revision !== 'main' ? `@${revision}` : ''}`;
         return { model, vocab: null, name, source: 'hub', probe: null, hub: { hub, repo, revision, commit: manifest.commit },
@@ -134,9 +139,10 @@ async function loadHub({ id, hub, repo, revision }) {
 }
 
 let fileSeq = 0;
-function loadFiles({ id, files }) {
+function loadFiles({ id, files, weights }) {
   const { st, ...modelFiles } = userFiles(files);
-  const model = rt.loadModel({ ...modelFiles, onProgress: (done, total) => post({ type: 'progress', id, phase: 'load', done, total }) });
+  const model = rt.loadModel({ ...modelFiles, weights,
+    onProgress: (done, total) => post({ type: 'progress', id, phase: 'load', done, total }) });
   const dir = (st.webkitRelativePath || '').split('/').slice(-2, -1)[0];
   const name = dir || `${st.name.replace(/\.safetensors$/i, '')} (${model.info.n_layer}×${model.info.n_head})`;
   // A user model replaces the previous user model (they can be large); the

@@ -60,7 +60,7 @@ export function hubPanel(page) {
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
     const name = `${ref.repo}${ref.revision !== 'main' ? `@${ref.revision}` : ''}`;
     page.models.load(`Opening ${name} from ${new URL(hub).host}…`, ({ onProgress: p }) => {
-      const h = client.loadHub({ hub, ...ref }, { onProgress: (m) => { p(m); onProgress(m, name); } });
+      const h = client.loadHub({ hub, ...ref }, { onProgress: (m) => { p(m); onProgress(m, name); }, weights: page.weights });
       cancelCurrent = h.cancel;
       return h.promise.finally(() => { cancelCurrent = null; ui.download.hidden = true; refreshStored(); });
     }, {

@@ -3,9 +3,10 @@
 // a folder URL, or hf:OWNER/NAME[@REV] with the hub field; the Hub's own panel
 // is web/panels/hub-panel.mjs), the reader's own files (the "Open" button, or
 // files / a folder dropped anywhere on the page), the load progress, the
-// fallback to the bundled model, and the model line under the text (the family
-// and its shape, web/model-family.mjs).
-import { describeFamilyShape, isEncoder } from '../model-family.mjs';
+// fallback to the bundled model, the "16-bit weights" choice (F32 checkpoints
+// rounded to 16 bits: page.weights), and the model line under the text (the
+// family, its shape and its weights, web/model-family.mjs).
+import { describeFamilyShape, describeWeights, isEncoder } from '../model-family.mjs';
 import { VIEW_TITLES } from '../views/markup.mjs';
 import { isHubField, parseHubRef, hubField, DEFAULT_HUB } from '../hub/hub-ref.mjs';
 
@@ -13,15 +14,19 @@ const mb = (n) => `${(n / 1048576).toFixed(n < 10485760 ? 1 : 0)} MB`;
 
 function describeModel(m) {
   const i = m.info;
-  return `${describeFamilyShape(i)} · d=${i.n_embd} · context ${i.n_positions} · vocab ${i.vocab_size.toLocaleString('en')}`;
+  const weights = describeWeights(i);
+  return `${describeFamilyShape(i)} · d=${i.n_embd} · context ${i.n_positions} · vocab ${i.vocab_size.toLocaleString('en')}${weights ? ` · ${weights}` : ''}`;
 }
 
 export function modelPicker(page) {
   const { $, client, status } = page;
   const ui = {
     select: $('model-select'), open: $('open-model'), files: $('model-files'), info: $('model-info'),
-    progress: $('progress'), drop: $('drop-overlay'),
+    progress: $('progress'), drop: $('drop-overlay'), weights16: $('weights-16'),
   };
+  // how the module keeps F32 checkpoints' matrices and tables (16-bit ones always stay 16-bit)
+  page.weights = 'stored';
+  let lastFiles = null; // the reader's own files, to open them again in the other weight mode
   let bundled = [];
   let loadSeq = 0; // the model load in progress
   const hubModels = new Map(); // select value -> {hub, repo, revision}
@@ -104,13 +109,30 @@ export function modelPicker(page) {
   }
   // A model by URL (a bundled folder, or a folder path relative to this page).
   function loadUrl(url, name) {
-    load(`Loading model ${name || url}…`, ({ onProgress: p }) => client.load(url, { name, onProgress: p }));
+    load(`Loading model ${name || url}…`, ({ onProgress: p }) =>
+      client.load(url, { name, onProgress: p, weights: page.weights }));
   }
   function loadFiles(files) {
     files = [...files];
     if (!files.length) return;
+    lastFiles = files;
     status.clearError();
-    load(`Opening ${files.map((f) => f.name).join(', ')}…`, ({ onProgress: p }) => client.loadFiles(files, { onProgress: p }));
+    load(`Opening ${files.map((f) => f.name).join(', ')}…`, ({ onProgress: p }) =>
+      client.loadFiles(files, { onProgress: p, weights: page.weights }));
+  }
+  // The same model again in the other weight mode.
+  ui.weights16.addEventListener('change', () => {
+    page.weights = ui.weights16.checked ? 'compact16' : 'stored';
+    const m = page.state.model;
+    if (!m) return;
+    if (m.source === 'file' && lastFiles) loadFiles(lastFiles);
+    else if (m.source === 'hub' && m.hub) page.hub.open({ repo: m.hub.repo, revision: m.hub.revision }, m.hub.hub);
+    else if (m.url) loadUrl(m.url, m.source === 'bundled' ? m.name : undefined);
+    page.url.sync();
+  });
+  function setWeights(mode) { // from the link's state
+    page.weights = mode === 'compact16' ? 'compact16' : 'stored';
+    ui.weights16.checked = page.weights === 'compact16';
   }
   // The hash's model field: a bundled model's name, or a folder URL relative to the page.
   function urlFor(field) {
@@ -189,7 +211,7 @@ export function modelPicker(page) {
 
   return {
     get bundled() { return bundled; },
-    listBundled, loadUrl, loadFiles, urlFor, field, hubBase, openField, load, fallback,
+    listBundled, loadUrl, loadFiles, urlFor, field, hubBase, openField, load, fallback, setWeights,
   };
 }
 
