@@ -139,17 +139,14 @@ static_assert(IBatch::size == kLanes, "int32 and float batches must have the sam
 
 inline IBatch load_words(const uint16_t* p) { return IBatch::load_unaligned(reinterpret_cast<const int32_t*>(p)); }
 
-// binary16 bits in the low half of each lane -> float. Finite values only (a
-// tensor holding inf or NaN is kept in float32 at load): normals are rebiased,
-// subnormals computed as (2^-14 + m 2^-24) - 2^-14, exactly, with no subnormal
-// float in the arithmetic.
-inline Batch half_lanes_to_float(const IBatch& h) {
-  const IBatch em = (h & IBatch(0x7fff)) << 13;
-  const IBatch sign = (h & IBatch(0x8000)) << 16;
-  const Batch normal = xsimd::bitwise_cast<float>(em + IBatch(0x38000000));
-  const Batch sub = xsimd::bitwise_cast<float>(em + IBatch(0x38800000)) - Batch(0x1p-14f);
-  const Batch f = xsimd::select(xsimd::batch_bool_cast<float>(em < IBatch(0x00800000)), sub, normal);
-  return xsimd::bitwise_cast<float>(xsimd::bitwise_cast<int32_t>(f) | sign);
+// binary16 -> float for the two halves of each 32-bit word. Finite values only
+// (a tensor holding inf or NaN is kept in float32 at load). The half's exponent
+// and mantissa bits, placed where a float's go (bits 13..27), read as a float
+// are the value times 2^-112 (subnormal halves become subnormal floats, exactly);
+// one multiply by 2^112 rescales both kinds, then the sign goes back in.
+inline Batch half_bits_to_float(const IBatch& magnitude_at_13, const IBatch& sign_at_31) {
+  const Batch scaled = xsimd::bitwise_cast<float>(magnitude_at_13) * Batch(0x1p112f);
+  return xsimd::bitwise_cast<float>(xsimd::bitwise_cast<int32_t>(scaled) | sign_at_31);
 }
 
 struct F32Weights {
@@ -175,8 +172,9 @@ struct F16Weights {
   using Elem = uint16_t;
   static void load2(const uint16_t* p, Batch& a, Batch& b) {
     const IBatch u = load_words(p);
-    a = half_lanes_to_float(u & IBatch(0xffff));
-    b = half_lanes_to_float((u >> 16) & IBatch(0xffff));
+    const IBatch magnitude = IBatch(0x0fffe000), sign = IBatch(int32_t(0x80000000u));
+    a = half_bits_to_float((u << 13) & magnitude, (u << 16) & sign);  // the low half
+    b = half_bits_to_float((u >> 3) & magnitude, u & sign);           // the high half
   }
   static float at(const uint16_t* p, std::size_t i) { return formats::half_to_float(p[i]); }
 };

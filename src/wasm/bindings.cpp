@@ -181,13 +181,19 @@ EMSCRIPTEN_KEEPALIVE const char* hs_selfcheck() {
 }
 
 // Load a model. Text files are passed as (pointer, length) with length -1 for
-// "absent". The safetensors file is read through reader `reader_id`.
+// "absent". The safetensors file is read through reader `reader_id`. `weights`
+// says how matrices and tables are kept: "stored" (or null), "f32", "compact16".
 EMSCRIPTEN_KEEPALIVE int hs_model_load(const char* config, int config_len, const char* tokenizer_json,
                                        int tokenizer_len, const char* vocab_json, int vocab_len,
                                        const char* merges_txt, int merges_len, double safetensors_size,
-                                       int reader_id) {
+                                       int reader_id, const char* weights) {
   model::ModelFiles files;
   if (!config || config_len < 0) return set_error("config.json is missing");
+  if (weights && *weights) {
+    auto storage = model::weight_storage_from_name(weights);
+    if (!storage) return set_error(std::string("weights \"") + weights + "\": expected stored, f32 or compact16");
+    files.storage = *storage;
+  }
   files.config_json.assign(config, static_cast<std::size_t>(config_len));
   files.tokenizer_json = maybe_string(tokenizer_json, tokenizer_len);
   files.vocab_json = maybe_string(vocab_json, vocab_len);
@@ -216,7 +222,8 @@ EMSCRIPTEN_KEEPALIVE void hs_model_free(int handle) {
 
 // {"family","model_type","n_layer","n_head","n_kv_head","head_dim","n_embd","causal",
 //  "has_predictions","n_positions","vocab_size","n_inner","activation","scale_attn_weights",
-//  "nonfinite_weights"}
+//  "nonfinite_weights", "weights": {"storage", "bytes", "f32_bytes", "arrays_16bit",
+//  "arrays_f32", "arrays_compacted", "compact_max_rel_error"}}
 EMSCRIPTEN_KEEPALIVE const char* hs_model_info(int handle) {
   LoadedModel* m = find_model(handle);
   if (!m) return nullptr;
@@ -228,7 +235,13 @@ EMSCRIPTEN_KEEPALIVE const char* hs_model_info(int handle) {
   w.field("has_predictions", m->model->weights().has_lm_head);
   w.field("n_positions", c.n_positions).field("vocab_size", c.vocab_size).field("n_inner", c.n_inner);
   w.field("activation", c.activation_name).field("scale_attn_weights", c.scale_attn_weights);
-  w.field("nonfinite_weights", m->model->weights().has_nonfinite).end_object();
+  const model::Weights& wt = m->model->weights();
+  w.field("nonfinite_weights", wt.has_nonfinite);
+  w.key("weights").begin_object().field("storage", model::weight_storage_name(wt.storage));
+  w.field("bytes", double(wt.bytes)).field("f32_bytes", double(wt.f32_bytes));
+  w.field("arrays_16bit", wt.arrays_16bit).field("arrays_f32", wt.arrays_f32);
+  w.field("arrays_compacted", wt.arrays_compacted).field("compact_max_rel_error", wt.compact_max_rel_error);
+  w.end_object().end_object();
   return give(w.take());
 }
 
