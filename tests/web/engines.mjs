@@ -252,6 +252,7 @@ async function webkit() {
         browserName: 'MiniBrowser',
         'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
       }).build();
+      await session.manage().setTimeouts({ script: 60000 });
       // the window's size is the viewport plus MiniBrowser's toolbar: grow it until the viewport fits
       await session.manage().window().setRect({ width, height });
       const inner = await session.executeScript('return [innerWidth, innerHeight]');

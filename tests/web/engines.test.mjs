@@ -59,11 +59,19 @@ function worstDifference(r, ref) {
   return worst;
 }
 
-// The page's last result as plain data (typed arrays do not cross every driver).
-const lastResult = (page) => page.evaluate(() => {
-  const r = window.headscope.lastResult;
-  return { T: r.T, n_layer: r.n_layer, n_head: r.n_head, text: r.tokens.join(''), attention: Array.from(r.attention) };
-});
+// max |got - native| over logits_last
+function worstLogit(r, ref) {
+  let worst = 0;
+  for (let v = 0; v < ref.logits_last.length; v++) worst = Math.max(worst, Math.abs(r.logitsLast[v] - ref.logits_last[v]));
+  return worst;
+}
+
+// The page's (or element #id's) last result as plain data (typed arrays do not cross every driver).
+const lastResult = (page, id = null) => page.evaluate((el) => {
+  const r = el ? document.getElementById(el).lastResult : window.headscope.lastResult;
+  return { T: r.T, n_layer: r.n_layer, n_head: r.n_head, text: r.tokens.join(''), options: r.options,
+    attention: Array.from(r.attention), logitsLast: Array.from(r.logitsLast || []) };
+}, id);
 
 const waitForText = (page, text) => page.waitFor((t) => {
   const r = window.headscope && window.headscope.lastResult;
@@ -71,7 +79,7 @@ const waitForText = (page, text) => page.waitFor((t) => {
 }, text, { timeout: 60000 });
 
 for (const name of enginesToRun()) {
-  describe(`${name}`, () => {
+  describe(`${name}`, { timeout: 600000 }, () => { // a hung driver fails the suite, not CI
     let suite;
     before(async () => { suite = await openEngineSuite(name, PAGES); });
     after(() => closeEngineSuite(suite));
@@ -129,9 +137,102 @@ for (const name of enginesToRun()) {
         const theme = await page.waitFor(() => document.documentElement.dataset.theme === 'dark'
           && getComputedStyle(document.body).backgroundColor);
         assert.equal(theme, 'rgb(17, 19, 22)', 'dark background');
-        await page.evaluate(() => window.headscope.setText('The cat sat on the mat because it was tired.'));
-        await page.waitForRendered();
+        await page.evaluate(() => { window.headscope.setText('The cat sat on the mat because it was tired.'); });
+        await waitForText(page, 'The cat sat on the mat because it was tired.');
         await page.screenshot(artifact(name, 'page-dark.png'));
+        assert.deepEqual(await page.errors(), []);
+      } finally {
+        await page.close();
+      }
+    });
+
+    test(`${name}: knobs: switching off a layer's heads (zero, mean) and an element's knob attributes give the native CLI's numbers`, async () => {
+      const { engine, base, model } = suite;
+      const page = await engine.newPage({ width: 1280, height: 900 });
+      try {
+        await page.goto(`${base}headscope/#text=${encodeURIComponent(TEXT_A)}`);
+        await waitForText(page, TEXT_A);
+        const { n_layer: L, n_head: H } = await page.evaluate(() => window.headscope.state.model.info);
+        const layer = Math.min(1, L - 2);
+        await page.click('#knobs > summary');
+        for (let h = 0; h < H; h++) await page.click(`#ablate-list input[value="${layer}.${h}"]`); // each tick re-runs
+        const heads = Array.from({ length: H }, (_, h) => `${layer}.${h}`).join(',');
+        for (const mode of ['zero', 'mean']) {
+          if (mode === 'mean') await page.evaluate(() => { const s = document.getElementById('knob-ablation'); s.value = 'mean'; s.dispatchEvent(new Event('change', { bubbles: true })); });
+          await page.waitFor(([a, m]) => {
+            const o = window.headscope.lastResult.options || {};
+            return o.ablate === a && (o.ablation || 'zero') === m && document.getElementById('app').dataset.state === 'rendered';
+          }, [heads, mode], { timeout: 30000 });
+          const got = await lastResult(page);
+          const ref = native(model, TEXT_A, ['--ablate', heads, '--ablate-mode', mode]);
+          const later = { ...got, attention: got.attention.slice((layer + 1) * H * got.T * got.T), n_layer: L - layer - 1 };
+          const refLater = { attention: ref.attention.slice(layer + 1) };
+          assert.ok(worstDifference(later, refLater) <= 1e-4, `${mode}: attention of the later layers = native`);
+          assert.ok(worstLogit(got, ref) <= 1e-4, `${mode}: logits_last = native (${worstLogit(got, ref)})`);
+          assert.ok(worstLogit(got, native(model, TEXT_A)) > 1e-3, `${mode}: the ablation changes the logits`);
+        }
+        assert.deepEqual(await page.errors(), []);
+      } finally {
+        await page.close();
+      }
+      const lesson = await engine.newPage({ width: 1280, height: 900 });
+      try {
+        await lesson.goto(`${base}lesson.html`);
+        await lesson.waitFor(() => [...document.querySelectorAll('headscope-view')].every((e) => e.dataset.state === 'rendered'));
+        await lesson.evaluate(() => {
+          const el = document.getElementById('b');
+          el.setAttribute('ablate', '0.1,1.2');
+          el.setAttribute('ablation', 'mean');
+          el.setAttribute('causal', '0');
+          el.setAttribute('temperature', '2');
+          el.setAttribute('temperature-head', '2.1');
+        });
+        await lesson.waitFor(() => {
+          const el = document.getElementById('b');
+          const o = el.lastResult.options || {};
+          return el.dataset.state === 'rendered' && o.ablation === 'mean' && o.causal === false && o.temperature_head === '2.1';
+        });
+        const got = await lastResult(lesson, 'b');
+        const ref = native(model, TEXT_B, ['--ablate', '0.1,1.2', '--ablate-mode', 'mean', '--no-causal', '--temperature', '2', '--temperature-head', '2.1']);
+        assert.ok(worstDifference(got, ref) <= 1e-4, 'element with knobs: attention = native');
+        assert.ok(worstLogit(got, ref) <= 1e-4, 'element with knobs: logits_last = native');
+        assert.deepEqual(await lesson.errors(), []);
+      } finally {
+        await lesson.close();
+      }
+    });
+
+    test(`${name}: empty text, over-long text (truncated, with a notice), keyboard navigation of the grid`, async () => {
+      const { engine, base } = suite;
+      const page = await engine.newPage({ width: 1280, height: 900 });
+      try {
+        await page.goto(`${base}headscope/`);
+        await page.waitForRendered();
+        await page.evaluate(() => { window.headscope.setText(''); }); // (results stay in the page: big arrays are slow over WebDriver)
+        await page.waitFor(() => !document.getElementById('empty').hidden && document.getElementById('app').dataset.state === 'rendered');
+        const info = await page.evaluate(() => window.headscope.state.model.info);
+        const long = 'one two three four five six seven eight nine ten '.repeat(Math.ceil(info.n_positions / 5));
+        await page.evaluate((t) => { window.headscope.setText(t); }, long);
+        const notice = await page.waitFor(() => !document.getElementById('notice').hidden && document.getElementById('notice').textContent);
+        assert.match(notice, /only the first \d+ of \d+ tokens/);
+        const r = await page.evaluate(() => ({ T: window.headscope.lastResult.T, truncated: window.headscope.lastResult.truncated }));
+        assert.deepEqual(r, { T: info.n_positions, truncated: true });
+
+        await page.evaluate(() => { window.headscope.setText('Keyboard users can pick heads too.'); });
+        await waitForText(page, 'Keyboard users can pick heads too.');
+        await page.waitFor(() => document.getElementById('notice').hidden);
+        await page.evaluate(() => window.headscope.select(0, 0));
+        await page.focus('#grid-canvas');
+        await page.press('ArrowRight');
+        await page.press('ArrowDown');
+        await page.press('Enter');
+        const want = { l: Math.min(1, info.n_layer - 1), h: Math.min(1, info.n_head - 1) };
+        const sel = await page.waitFor((w) => {
+          const s = window.headscope.state;
+          return s.layer === w.l && s.head === w.h && document.getElementById('layer-select').value === String(w.l) && { l: s.layer, h: s.head };
+        }, want);
+        assert.deepEqual(sel, want);
+        await page.waitFor(() => /Selected: layer 1, head 1\./.test(document.getElementById('grid-canvas').getAttribute('aria-label')));
         assert.deepEqual(await page.errors(), []);
       } finally {
         await page.close();
