@@ -96,7 +96,6 @@ export class TokenStrip {
       const c = box.children[i];
       renderToken(c, r.tokens[i]);
       c.title = `#${i} · id ${r.ids[i]} · “${tokenLabel(r.tokens[i])}”`;
-      c.setAttribute('aria-label', `token ${i}: ${tokenLabel(r.tokens[i])}`);
     }
     this.moveTabStop(Math.min(this.current, r.T - 1));
     this.count.textContent = `${r.T} token${r.T === 1 ? '' : 's'}${r.truncated ? ` (of ${r.n_tokens_in_text})` : ''}`;
