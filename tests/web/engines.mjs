@@ -84,57 +84,14 @@ class PageBase {
   }
 }
 
-// ---- chromium (playwright-core) ----
-class ChromiumPage extends PageBase {
-  constructor(context, page) {
+// ---- chromium (playwright-core) and firefox (puppeteer-core): the same page API
+// (events for console errors, page errors and failed requests; a keyboard)
+class EventedPage extends PageBase {
+  constructor(engine, page, close) {
     super();
-    this.engine = 'chromium';
-    this.context = context;
+    this.engine = engine;
     this.page = page;
-    this.problems = [];
-    page.on('console', (m) => { if (m.type() === 'error') this.problems.push(`console: ${m.text()}`); });
-    page.on('pageerror', (e) => this.problems.push(`pageerror: ${e.message}`));
-    page.on('requestfailed', (r) => this.problems.push(`requestfailed: ${r.url()}`));
-  }
-  goto(url) { return this.page.goto(url); }
-  evaluate(fn, arg = null) { return this.page.evaluate(fn, arg); }
-  click(selector) { return this.page.click(selector); }
-  focus(selector) { return this.page.focus(selector); }
-  async fill(selector, text) {
-    await this.page.click(selector);
-    await this.page.keyboard.press('Control+A');
-    await this.page.keyboard.type(text);
-  }
-  press(key) { return this.page.keyboard.press(key); }
-  screenshot(file) { return this.page.screenshot({ path: file }); }
-  async errors() { return [...this.problems]; }
-  close() { return this.context.close(); }
-}
-
-async function chromium() {
-  const { chromium: pw } = await import('playwright-core');
-  const browser = await pw.launch({
-    executablePath: BINARIES.chromium,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-quic'],
-  });
-  return {
-    name: 'chromium',
-    async newPage({ width = 1280, height = 900, colorScheme = 'light', reducedMotion = 'no-preference' } = {}) {
-      const context = await browser.newContext({ viewport: { width, height }, colorScheme, reducedMotion, deviceScaleFactor: 1 });
-      return new ChromiumPage(context, await context.newPage());
-    },
-    close: () => browser.close(),
-  };
-}
-
-// ---- firefox (puppeteer-core, WebDriver BiDi) ----
-
-class FirefoxPage extends PageBase {
-  constructor(page) {
-    super();
-    this.engine = 'firefox';
-    this.page = page;
+    this.closePage = close;
     this.problems = [];
     page.on('console', (m) => { if (m.type() === 'error') this.problems.push(`console: ${m.text()}`); });
     page.on('pageerror', (e) => this.problems.push(`pageerror: ${e.message}`));
@@ -154,9 +111,27 @@ class FirefoxPage extends PageBase {
   press(key) { return this.page.keyboard.press(key); }
   screenshot(file) { return this.page.screenshot({ path: file }); }
   async errors() { return [...this.problems]; }
-  close() { return this.page.close(); }
+  close() { return this.closePage(); }
 }
 
+async function chromium() {
+  const { chromium: pw } = await import('playwright-core');
+  const browser = await pw.launch({
+    executablePath: BINARIES.chromium,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic'],
+  });
+  return {
+    name: 'chromium',
+    async newPage({ width = 1280, height = 900, colorScheme = 'light', reducedMotion = 'no-preference' } = {}) {
+      const context = await browser.newContext({ viewport: { width, height }, colorScheme, reducedMotion, deviceScaleFactor: 1 });
+      return new EventedPage('chromium', await context.newPage(), () => context.close());
+    },
+    close: () => browser.close(),
+  };
+}
+
+// ---- firefox (puppeteer-core, WebDriver BiDi) ----
 async function firefox() {
   const { default: puppeteer } = await import('puppeteer-core');
   const browser = await puppeteer.launch({ browser: 'firefox', executablePath: BINARIES.firefox, headless: true });
@@ -169,7 +144,7 @@ async function firefox() {
       await page.setViewport({ width, height });
       // a background tab gets no animation frames and no focus: bring it to the front
       await page.bringToFront();
-      return new FirefoxPage(page);
+      return new EventedPage('firefox', page, () => page.close());
     },
     close: () => browser.close(),
   };
