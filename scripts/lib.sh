@@ -6,6 +6,7 @@ export EM_CACHE="${EM_CACHE:-}"
 setup_complete() {
   command -v emcc >/dev/null && command -v cmake >/dev/null && command -v ninja >/dev/null &&
     command -v wasm-objdump >/dev/null && command -v chromium >/dev/null &&
+    command -v firefox-esr >/dev/null && command -v WebKitWebDriver >/dev/null && command -v Xvfb >/dev/null &&
     [ -f /usr/include/xsimd/arch/xsimd_wasm.hpp ] && [ -f .deps/catch2/catch_amalgamated.cpp ] &&
     [ -f node_modules/.package-lock.json ] && ! [ package-lock.json -nt node_modules/.package-lock.json ] &&
     /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null &&

@@ -5,6 +5,8 @@
 #     unicode-data, clang (fuzzing)
 #   - bookworm-backports: Catch2 v3 (and its source package, for the wasm tests)
 #   - trixie, pinned at priority 100 so nothing else upgrades: header-only libxsimd-dev 13.x
+#   - bookworm, for the browser suites in three engines: firefox-esr (WebDriver
+#     BiDi), webkit2gtk-driver (WebKitWebDriver + MiniBrowser), xvfb (its display)
 #   - npm: devDependencies from the committed package-lock.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,11 +49,17 @@ for p in "${APT_PKGS[@]}"; do have_pkg "$p" || missing+=("$p"); done
 have_pkg libcatch2-dev || missing+=(libcatch2-dev)
 xsimd_ok || missing+=(libxsimd-dev)
 
+# browsers for tests/web/engines.mjs: Firefox ESR, WebKitGTK's driver and
+# MiniBrowser, and an X server without a screen for MiniBrowser
+BROWSER_PKGS=(firefox-esr webkit2gtk-driver xvfb)
+for p in "${BROWSER_PKGS[@]}"; do have_pkg "$p" || missing+=("$p"); done
+
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing: ${missing[*]}"
   write_sources
   $SUDO apt-get update -q
   $SUDO apt-get install -y -q --no-install-recommends "${APT_PKGS[@]}"
+  $SUDO apt-get install -y -q --no-install-recommends "${BROWSER_PKGS[@]}"
   $SUDO apt-get install -y -q --no-install-recommends -t bookworm-backports libcatch2-dev
   # header-only: only this package comes from trixie
   xsimd_ok || $SUDO apt-get install -y -q --no-install-recommends libxsimd-dev/trixie
@@ -74,7 +82,8 @@ if [ ! -f .deps/catch2/catch_amalgamated.cpp ]; then
   rm -rf "$tmp"
 fi
 
-# npm devDependencies (playwright-core, the reference tokenizer, the corpus, peers)
+# npm devDependencies (playwright-core, puppeteer-core, selenium-webdriver, axe-core,
+# the reference tokenizer, the corpus, peers)
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund

@@ -6,6 +6,10 @@
 #   3. the browser module: SIMD128 really used (wasm-objdump); the wasm CLI
 #      (node web/cli.mjs) against the float64 PyTorch references of every family
 #   4. JS tests (node --test tests/web/): Node-side and headless Chromium
+#   5. the engine-neutral browser suites (tests/web/engines.test.mjs: page,
+#      element, knobs, "rendered" timing) in Firefox ESR (WebDriver BiDi) and
+#      WebKitGTK (WebKitWebDriver + MiniBrowser under Xvfb); axe-core and the
+#      keyboard (tests/web/a11y.test.mjs) in Firefox (tests/web/README.md)
 # Exits non-zero on any failure and ends with one "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -44,10 +48,13 @@ wasm_cli_reference() {
 }
 js_tests() {
   if ls tests/web/*.test.mjs >/dev/null 2>&1; then
-    node --test --test-concurrency=1 tests/web/
+    HEADSCOPE_ENGINES=chromium node --test --test-concurrency=1 tests/web/
   else
     echo "no JS tests"; true
   fi
+}
+other_engines() {
+  HEADSCOPE_ENGINES=firefox,webkit node --test --test-concurrency=1 tests/web/engines.test.mjs tests/web/a11y.test.mjs
 }
 
 step "native build" native_build
@@ -56,7 +63,8 @@ step "wasm build" wasm_build
 step "wasm tests under Node (ctest)" wasm_ctest
 step "wasm module uses SIMD128" simd_check
 step "wasm CLI (node web/cli.mjs) agrees with the float64 PyTorch references (GPT-2, every family)" wasm_cli_reference
-step "JS and browser tests" js_tests
+step "JS and browser tests (Chromium)" js_tests
+step "browser suites in Firefox and WebKit" other_engines
 
 echo
 if [ "$failed" -gt 0 ]; then

@@ -11,6 +11,7 @@ import { MatrixView } from './views/matrix.mjs';
 import { NextTokenView } from './views/nexttoken.mjs';
 import { TokenStrip } from './views/tokenstrip.mjs';
 import { InsideView } from './views/inside.mjs';
+import { HeadDescription } from './views/head-description.mjs';
 import { defaultKnobs, knobOptions, knobsForShape, toggleHead } from './knobs.mjs';
 import { maskTokenInText } from './model-family.mjs';
 
@@ -35,6 +36,7 @@ export class Controller {
     this.views = {};
     for (const [name, section] of Object.entries(sections)) if (section) this.views[name] = new VIEW_CLASSES[name](this, section);
     this.strip = strip ? new TokenStrip(this, strip) : null;
+    this.description = new HeadDescription(this, root);
     this.colors = this.readColors();
     this.seq = 0;
     this.latest = 0;
@@ -319,6 +321,7 @@ export class Controller {
       if (full || v.hoverSensitive) v.render(full);
     }
     if (d.data) for (const [name, v] of Object.entries(this.views)) if (!visible.includes(name)) v.stale = true;
+    this.description.render();
     if (this.hooks.drawn) this.hooks.drawn(d);
     if (d.data || this.renderWaiting) {
       this.renderWaiting = false;

@@ -58,7 +58,7 @@ export class HeadscopeView extends HTMLElement {
     ui.head = ui.headField.querySelector('select');
     ui.status = h('p', { class: 'hs-status muted', role: 'status', 'aria-live': 'polite', text: 'Loading…' });
     ui.error = h('p', { class: 'error', role: 'alert', hidden: true });
-    ui.tokens = h('div', { class: 'token-strip', 'aria-label': 'Tokens as the model sees them' });
+    ui.tokens = h('div', { class: 'token-strip' });
     ui.sections = viewSections(VIEWS);
     ui.views = h('div', { class: 'hs-views' }, ...Object.values(ui.sections));
     ui.tooltip = h('div', { class: 'tooltip', role: 'tooltip', hidden: true });

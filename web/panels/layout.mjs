@@ -13,7 +13,10 @@ const THEME_KEY = 'headscope-theme';
 export function layoutPanel(page) {
   const { root } = page;
   const views = document.querySelector('.views');
+  // the button's accessible name is its visible-to-screen-readers text "Dark
+  // theme", pressed or not; the icon beside it is decorative
   const themeButton = page.$('theme-toggle');
+  const themeIcon = themeButton.querySelector('.theme-icon');
   const darkQuery = matchMedia('(prefers-color-scheme: dark)');
   let view = 'grid'; // the chosen tab
 
@@ -52,7 +55,7 @@ export function layoutPanel(page) {
     document.documentElement.dataset.theme = theme;
     if (save) try { localStorage.setItem(THEME_KEY, theme); } catch { /* private mode */ }
     themeButton.setAttribute('aria-pressed', String(theme === 'dark'));
-    themeButton.textContent = theme === 'dark' ? '☀' : '☾';
+    themeIcon.textContent = theme === 'dark' ? '☀' : '☾';
     page.ctl.refreshColors();
     page.url.sync();
   }
@@ -76,7 +79,10 @@ export function layoutPanel(page) {
   function restoreTheme() {
     const saved = localStorage.getItem(THEME_KEY);
     if (saved) applyTheme(saved, false);
-    else themeButton.textContent = currentTheme() === 'dark' ? '☀' : '☾';
+    else {
+      themeIcon.textContent = currentTheme() === 'dark' ? '☀' : '☾';
+      themeButton.setAttribute('aria-pressed', String(currentTheme() === 'dark'));
+    }
   }
 
   return {

@@ -93,6 +93,7 @@ export class GridView {
       c.head = Math.max(0, Math.min(r.n_head - 1, c.head + moves[e.key][1]));
       this.focus = c;
       this.describe();
+      this.app.description.render(); // the live text alternative follows the cursor
       this.render(false);
       this.scrollTo(c);
       e.preventDefault();

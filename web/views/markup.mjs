@@ -23,7 +23,7 @@ function gridSection(label) {
       h('h2', { text: 'All heads' }),
       h('p', { class: 'hint muted', text: 'rows: layers · columns: heads · click or arrows + Enter to focus a head' })),
     h('div', { class: 'canvas-wrap grid-wrap' },
-      h('canvas', { id: 'grid-canvas', class: 'grid-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention of every head' })));
+      h('canvas', { id: 'grid-canvas', class: 'grid-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention of every head', 'aria-describedby': 'head-description' })));
 }
 
 function headSection(label) {
@@ -38,7 +38,7 @@ function headSection(label) {
     h('div', { id: 'headview-legend', class: 'head-legend' }),
     h('div', { class: 'headview-body', id: 'headview-body' },
       h('ol', { class: 'tok-col tok-left', id: 'hv-left' }),
-      h('canvas', { id: 'hv-canvas', class: 'hv-canvas' }),
+      h('canvas', { id: 'hv-canvas', class: 'hv-canvas', role: 'img', 'aria-label': 'Lines from each token to the tokens it attends to', 'aria-describedby': 'head-description' }),
       h('ol', { class: 'tok-col tok-right', id: 'hv-right' })));
 }
 
@@ -48,7 +48,7 @@ function matrixSection(label) {
       h('h2', { id: 'matrix-title', text: 'Matrix' }),
       h('p', { class: 'hint muted', text: 'rows: query token · columns: attended-to token · hover for the exact value' })),
     h('div', { class: 'canvas-wrap matrix-wrap' },
-      h('canvas', { id: 'matrix-canvas', class: 'matrix-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention matrix' })));
+      h('canvas', { id: 'matrix-canvas', class: 'matrix-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention matrix', 'aria-describedby': 'head-description' })));
 }
 
 function nextSection(label) {
@@ -69,9 +69,9 @@ function insideSection(label) {
       h('label', { class: 'field' }, h('span', { text: 'Query token' }), h('select', { class: 'inside-query', id: 'inside-query' }))),
     h('p', { class: 'hint muted inside-shapes' }),
     h('p', { class: 'inside-missing muted', hidden: true, text: 'Computing the intermediate numbers…' }),
-    h('div', { class: 'canvas-wrap inside-wrap', tabindex: '0', 'aria-label': 'Inside one head (scrolls sideways on small screens)' },
-      h('canvas', { class: 'inside-canvas', role: 'img', 'aria-label': 'Inside one head' })),
-    h('div', { class: 'inside-concat', 'aria-label': 'Step 9: heads concatenated and projected' }),
+    h('div', { class: 'canvas-wrap inside-wrap', tabindex: '0', role: 'region', 'aria-label': 'Inside one head (scrolls sideways on small screens)' },
+      h('canvas', { class: 'inside-canvas', role: 'img', 'aria-label': 'Inside one head', 'aria-describedby': 'head-description' })),
+    h('div', { class: 'inside-concat', role: 'group', 'aria-label': 'Step 9: heads concatenated and projected' }),
     h('ol', { class: 'inside-steps' }));
 }
 

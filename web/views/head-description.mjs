@@ -1,0 +1,61 @@
+// web/views/head-description.mjs — the canvases' text alternative: one polite
+// live region per controller (visually hidden, the canvases' aria-describedby)
+// saying which head is in focus (the grid's keyboard cursor, else the selected
+// head), its role, and its strongest links: for the hovered / pinned / focused
+// token its three largest attention weights, else the head's three largest
+// weights over all query rows. Rewritten only when the sentence changes.
+import { tokenLabel } from '../tokens.mjs';
+import { ROLE_INFO, headRole } from './grid.mjs';
+
+export const DESCRIPTION_ID = 'head-description';
+const LINKS = 3;
+
+// The `n` largest weights of head (l, h): [{i, j, w}], query i attends to key j.
+export function strongestLinks(r, l, h, n, query = null) {
+  const T = r.T;
+  const base = (l * r.n_head + h) * T * T;
+  const best = [];
+  const rows = query === null ? [...Array(T).keys()] : [query];
+  for (const i of rows) {
+    for (let j = 0; j < T; j++) {
+      const w = r.attention[base + i * T + j];
+      if (best.length < n || w > best[best.length - 1].w) {
+        best.push({ i, j, w });
+        best.sort((a, b) => b.w - a.w);
+        if (best.length > n) best.pop();
+      }
+    }
+  }
+  return best;
+}
+
+export class HeadDescription {
+  constructor(app, container) {
+    this.app = app;
+    this.el = document.createElement('p');
+    this.el.id = DESCRIPTION_ID;
+    this.el.className = 'visually-hidden head-description';
+    this.el.setAttribute('aria-live', 'polite');
+    container.append(this.el);
+  }
+
+  render() {
+    const r = this.app.state.result;
+    const text = r && r.T ? this.describe(r) : '';
+    if (this.el.textContent !== text) this.el.textContent = text;
+  }
+
+  describe(r) {
+    const s = this.app.state;
+    const grid = this.app.views.grid;
+    const { layer, head } = grid && grid.focus ? grid.focus : { layer: s.layer, head: s.head };
+    if (layer >= r.n_layer || head >= r.n_head) return '';
+    const role = headRole(r, layer, head, s.roleSource);
+    const query = this.app.focusPos();
+    const tok = (i) => `“${tokenLabel(r.tokens[i])}” (${i})`;
+    const links = strongestLinks(r, layer, head, LINKS, query)
+      .map(({ i, j, w }) => `${tok(i)} to ${tok(j)} ${w.toFixed(2)}`).join('; ');
+    return `Layer ${layer}, head ${head}${role ? `, a ${ROLE_INFO[role].label} head` : ''}${this.app.isAblated(layer, head) ? ', switched off' : ''}. ` +
+      `Strongest links${query === null ? '' : ` of ${tok(query)}`}: ${links}.`;
+  }
+}
