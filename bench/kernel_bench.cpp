@@ -17,6 +17,7 @@
 #include <Eigen/Core>
 #include <xsimd/xsimd.hpp>
 
+#include "formats/dtype.hpp"
 #include "kernels/kernels.hpp"
 
 namespace {
@@ -120,6 +121,52 @@ int main(int argc, char** argv) {
     Eigen::Map<RM> Y(y.data(), s.T, s.N);
     double te = time_median([&] { Y.noalias() = X * Wm; Y.rowwise() += B; }, quick ? 0.1 : 0.5);
     print("eigen_" + tag + "_gflops", flops / te / 1e9, "GFLOP/s");
+  }
+
+  // 16-bit weights: the one-token path (T = 1) over matrices too big for any cache
+  // (3072 x 4096: 50 MB as F32), GEMM at T = 64, and the LM head's gemm_transposed_b
+  // (GPT-2's 50257 x 768 table), each with F32, F16 and BF16 weights of the same values
+  {
+    using hs::kernels::WeightType;
+    const std::pair<WeightType, const char*> types[] = {{WeightType::F32, "f32"}, {WeightType::F16, "f16"}, {WeightType::BF16, "bf16"}};
+    const Shape big[] = {{1, 3072, 4096}, {64, 768, 2304}};
+    for (const Shape& s : big) {
+      auto x = randn(s.T * s.K, 5), w = randn(s.K * s.N, 6);
+      std::vector<float> y(s.T * s.N);
+      std::vector<float> packed(hs::kernels::packed_size(s.K, s.N));
+      hs::kernels::pack_weights(w.data(), s.K, s.N, packed.data());
+      std::vector<uint16_t> w16(w.size()), packed16(packed.size());
+      for (auto [type, name] : types) {
+        const void* data = packed.data();
+        if (type != WeightType::F32) {
+          for (std::size_t i = 0; i < w.size(); ++i)
+            w16[i] = type == WeightType::F16 ? hs::formats::float_to_half(w[i]) : hs::formats::float_to_bf16(w[i]);
+          hs::kernels::pack_weights16(w16.data(), s.K, s.N, packed16.data());
+          data = packed16.data();
+        }
+        const hs::kernels::WeightRef ref{data, type};
+        double t = time_median([&] { hs::kernels::gemm_packed(x.data(), ref, nullptr, y.data(), s.T, s.K, s.N); },
+                               quick ? 0.1 : 0.5);
+        print("weights_" + std::string(name) + "_gemm_" + std::to_string(s.T) + "x" + std::to_string(s.K) + "x" +
+                  std::to_string(s.N) + "_ms", t * 1e3, "ms");
+      }
+    }
+    const std::size_t V = 50257, C = 768;
+    auto x = randn(C, 7), table = randn(V * C, 8);
+    std::vector<float> y(V);
+    std::vector<uint16_t> t16(table.size()), laid(table.size());
+    for (auto [type, name] : types) {
+      const void* data = table.data();
+      if (type != WeightType::F32) {
+        for (std::size_t i = 0; i < table.size(); ++i)
+          t16[i] = type == WeightType::F16 ? hs::formats::float_to_half(table[i]) : hs::formats::float_to_bf16(table[i]);
+        hs::kernels::table_layout16(t16.data(), V, C, laid.data());
+        data = laid.data();
+      }
+      const hs::kernels::WeightRef ref{data, type};
+      double t = time_median([&] { hs::kernels::gemm_transposed_b(x.data(), ref, y.data(), 1, C, V); }, quick ? 0.1 : 0.5);
+      print("weights_" + std::string(name) + "_lm_head_1x768x50257_ms", t * 1e3, "ms");
+    }
   }
 
   {

@@ -9,6 +9,8 @@
 //   keystroke_T{T}_draw_ms       of which result arrival -> every visible view redrawn
 //   keystroke_T{T}_reused        median positions reused from the previous run
 //   keystroke_T{T}_full_run_ms   a full run of the same text in the page's worker (no reuse)
+//   model_open_ms, model_weights_mb, wasm_heap_after_open_mb   opening the folder, what its weights take
+//                                in the module, the module's heap then
 // usage: node bench/keystroke.mjs --model DIR [--T 64,256] [--keys 12]
 //   (a GPT-2-small-sized random checkpoint: /usr/bin/python3 tests/reference/make_checkpoint.py DIR
 //    --layers 12 --heads 12 --embd 768 --positions 1024 --vocab 50257 --dtype F16 --std 0.05)
@@ -43,6 +45,10 @@ try {
   { timeout: 600000 });
   const info = await page.evaluate(() => window.headscope.state.model.info);
   console.log(`# ${path.basename(dir)}: ${info.n_layer} layers x ${info.n_head} heads x ${info.n_embd}, vocab ${info.vocab_size}; opened in ${Date.now() - t0} ms`);
+  const memory = await page.evaluate(() => window.headscope.client.request({ type: 'memory' }));
+  console.log(`model_open_ms ${Date.now() - t0} ms`);
+  if (info.weights) console.log(`model_weights_mb ${(info.weights.bytes / 1048576).toFixed(0)} MB (as F32: ${(info.weights.f32_bytes / 1048576).toFixed(0)} MB)`);
+  console.log(`wasm_heap_after_open_mb ${(memory.wasmHeap / 1048576).toFixed(0)} MB`);
   const words = 'the quick brown fox jumps over the lazy dog while Mary and John went to the store and John gave a drink to Mary because she was thirsty'.split(' ');
   for (const T of Ts) {
     // a text of exactly T tokens (this tokenizer: about one token per word)
@@ -61,7 +67,7 @@ try {
       if (k % 2) await page.keyboard.type(text.slice(-1));
       else await page.keyboard.press('Backspace');
       const want = k % 2 ? text : short;
-      await page.waitForFunction((t) => window.headscope.lastResult.tokens.join('') === t &&
+      await page.waitForFunction((t) => window.headscope.lastResult.text === t &&
         document.getElementById('app').dataset.state === 'rendered' &&
         performance.getEntriesByName('headscope:rendered').length > 0, want, { timeout: 120000 }).catch(async (e) => {
         const seen = await page.evaluate(() => ({ state: document.getElementById('app').dataset.state,

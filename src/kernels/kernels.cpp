@@ -140,13 +140,15 @@ static_assert(IBatch::size == kLanes, "int32 and float batches must have the sam
 inline IBatch load_words(const uint16_t* p) { return IBatch::load_unaligned(reinterpret_cast<const int32_t*>(p)); }
 
 // binary16 -> float for the two halves of each 32-bit word. Finite values only
-// (a tensor holding inf or NaN is kept in float32 at load). The half's exponent
-// and mantissa bits, placed where a float's go (bits 13..27), read as a float
-// are the value times 2^-112 (subnormal halves become subnormal floats, exactly);
-// one multiply by 2^112 rescales both kinds, then the sign goes back in.
-inline Batch half_bits_to_float(const IBatch& magnitude_at_13, const IBatch& sign_at_31) {
-  const Batch scaled = xsimd::bitwise_cast<float>(magnitude_at_13) * Batch(0x1p112f);
-  return xsimd::bitwise_cast<float>(xsimd::bitwise_cast<int32_t>(scaled) | sign_at_31);
+// (a tensor holding inf or NaN is kept in float32 at load). A half in the top 16
+// bits of a lane, shifted right by 3 (arithmetically), has its exponent and
+// mantissa where a float's go (bits 13..27) and its sign at bit 31 (bits 28..30,
+// copies of the sign, are masked off): read as a float that is the value times
+// 2^-112 (subnormal halves become subnormal floats, exactly), and one multiply
+// by 2^112 rescales every finite half.
+inline Batch half_on_top_to_float(const IBatch& top) {
+  const IBatch bits = (top >> 3) & IBatch(int32_t(0x8fffe000u));
+  return xsimd::bitwise_cast<float>(bits) * Batch(0x1p112f);
 }
 
 struct F32Weights {
@@ -172,9 +174,8 @@ struct F16Weights {
   using Elem = uint16_t;
   static void load2(const uint16_t* p, Batch& a, Batch& b) {
     const IBatch u = load_words(p);
-    const IBatch magnitude = IBatch(0x0fffe000), sign = IBatch(int32_t(0x80000000u));
-    a = half_bits_to_float((u << 13) & magnitude, (u << 16) & sign);  // the low half
-    b = half_bits_to_float((u >> 3) & magnitude, u & sign);           // the high half
+    a = half_on_top_to_float(u << 16);  // the low half, moved to the top
+    b = half_on_top_to_float(u);        // the high half (the low one is masked off)
   }
   static float at(const uint16_t* p, std::size_t i) { return formats::half_to_float(p[i]); }
 };
