@@ -12,6 +12,7 @@ export function urlState(page) {
       text: page.text(), model: page.models.field(), hub: page.models.hubBase(), layer: state.layer, head: state.head, view: page.layout.view,
       colour: state.scale, overlay: state.overlay, pin: state.pinPos, query: state.queryPos,
       roles: state.roleSource || 'text', knobs: state.knobs, theme: document.documentElement.dataset.theme,
+      gen: page.generate ? page.generate.generated : 0, sampling: page.generate ? page.generate.sampling : undefined,
     };
   }
   function sync() {
@@ -36,6 +37,11 @@ export function urlState(page) {
     page.roles.showSource();
     state.knobs = s.knobs;
     page.knobs.show();
+    if (page.generate) {
+      page.generate.sampling = s.sampling;
+      page.generate.generated = s.gen || 0;
+      if (s.gen) page.$('generate').open = true;
+    }
     page.layout.apply();
   }
   const read = () => parseHash(location.hash);
