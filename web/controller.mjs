@@ -29,6 +29,7 @@ export class Controller {
     this.state = {
       result: null, layer: 0, head: 0, overlay: 'head', hoverPos: null, pinPos: null,
       queryPos: null, // token the "Inside one head" panel follows (null: the pinned or last one)
+      selection: [],  // several query tokens (2 or more, sorted): the views show their mean attention
       scale: 'linear', model: null, knobs: defaultKnobs(),
     };
     this.text = '';
@@ -85,6 +86,7 @@ export class Controller {
   }
 
   togglePin(pos) {
+    this.state.selection = [];
     this.state.pinPos = this.state.pinPos === pos ? null : pos;
     if (this.hooks.changed) this.hooks.changed();
     this.invalidate('hover');
@@ -137,8 +139,60 @@ export class Controller {
     }
   }
 
+  // ---------------------------------------------------------- several query tokens
+  // ctrl/⌘-click (or Ctrl+Enter) adds a token to the selection or takes it out; shift-click (or
+  // Shift+Enter) selects the span from the pinned token (or the selection's first) to it. The
+  // selection starts from the pinned token; one left is a pin again.
+  selectQuery(pos, { span = false } = {}) {
+    const s = this.state;
+    let sel = s.selection.length ? [...s.selection] : s.pinPos !== null ? [s.pinPos] : [];
+    if (span) {
+      const from = sel.length ? (s.pinPos !== null ? s.pinPos : sel[0]) : pos;
+      sel = [];
+      for (let i = Math.min(from, pos); i <= Math.max(from, pos); i++) sel.push(i);
+    } else {
+      sel = sel.includes(pos) ? sel.filter((i) => i !== pos) : [...sel, pos].sort((a, b) => a - b);
+    }
+    if (sel.length >= 2) {
+      s.selection = sel;
+      if (s.pinPos === null || !sel.includes(s.pinPos)) s.pinPos = sel[0];
+    } else {
+      s.selection = [];
+      s.pinPos = sel.length ? sel[0] : null;
+    }
+    if (this.hooks.changed) this.hooks.changed();
+    this.invalidate('all');
+  }
+
+  // The selected query tokens of the run on screen (2 or more), or null.
+  queries() {
+    const r = this.state.result;
+    const sel = r ? this.state.selection.filter((i) => i < r.T) : [];
+    return sel.length >= 2 ? sel : null;
+  }
+
+  // " · mean of N queries" for view titles while several are selected.
+  queriesTitle() {
+    const q = this.queries();
+    return q ? ` · mean of ${q.length} queries` : '';
+  }
+
+  // Row [T] of head (layer, h): the mean of the selected queries' rows.
+  meanRow(layer, h) {
+    const r = this.state.result;
+    const q = this.queries();
+    const { T, n_head: H } = r;
+    const row = new Float32Array(T);
+    for (const i of q) {
+      const off = ((layer * H + h) * T + i) * T;
+      for (let j = 0; j < T; j++) row[j] += r.attention[off + j] / q.length;
+    }
+    return row;
+  }
+
   // Escape: no pinned or hovered token, no tooltip.
   clearPin() {
+    this.state.selection = [];
     this.state.pinPos = null;
     this.setHover(null);
     this.hideTooltip();

@@ -384,7 +384,8 @@ export class HeadscopeView extends HTMLElement {
       text: this.ctl.text, model: m ? (isHubField(m) ? m : new URL(m, document.baseURI).href) : undefined,
       hub: isHubField(m) && hub ? hub : undefined,
       layer: s.layer, head: s.head, view: this.view, knobs: s.knobs,
-      gen: this.gen.generated, sampling: this.gen.sampling, pin: this.gen.generated ? s.pinPos : null,
+      gen: this.gen.generated, sampling: this.gen.sampling, pin: this.gen.generated || s.selection.length ? s.pinPos : null,
+      selection: s.selection,
     });
     this.ui.open.href = new URL(`index.html${hash}`, here).href;
   }

@@ -7,6 +7,7 @@
 //   pin, query, roles (text|probe), theme,
 //   knobs: scale (0|1), causal (0|1), temperature, temperature-head (L.H),
 //          ablate (L.H,L.H), ablation (zero|mean)
+//   sel (several query tokens, "1,4,5": the views show their mean attention),
 //   generation: gen (how many trailing tokens of the text were generated: the replay slider's
 //          range; the pinned row is `pin`), and the sampling knobs max-new, sample-temperature,
 //          top-k, top-p, seed
@@ -30,6 +31,8 @@ export function parseHash(hash) {
   if (['head', 'layer'].includes(p.get('overlay'))) s.overlay = p.get('overlay');
   if (['text', 'probe'].includes(p.get('roles'))) s.roles = p.get('roles');
   if (['light', 'dark'].includes(p.get('theme'))) s.theme = p.get('theme');
+  const sel = (p.get('sel') || '').split(',').filter((x) => /^\d+$/.test(x)).map(Number);
+  if (sel.length >= 2) s.selection = [...new Set(sel)].sort((a, b) => a - b);
   s.knobs = knobsFromParams((k) => p.get(k));
   s.sampling = samplingFromParams((k) => p.get(k));
   return s;
@@ -49,6 +52,7 @@ export function formatHash(s) {
   if (s.query !== null && s.query !== undefined) p.set('query', String(s.query));
   if (s.roles && s.roles !== 'text') p.set('roles', s.roles);
   if (s.theme) p.set('theme', s.theme);
+  if (s.selection && s.selection.length >= 2) p.set('sel', s.selection.join(','));
   for (const [k, v] of knobParams(s.knobs)) p.set(k, v);
   if (s.gen) p.set('gen', String(s.gen));
   if (s.sampling) for (const [k, v] of samplingParams(s.sampling)) p.set(k, v);

@@ -34,6 +34,8 @@ export function installTestHook(page) {
       return page.generate.continueText();
     },
     replayTo: (k) => page.generate.replayTo(k),
+    // several query tokens: {span} as shift-click, else as ctrl-click
+    selectQuery: (i, opts) => page.ctl.selectQuery(i, opts),
     get generated() { return page.generate.generated; },
   };
 }

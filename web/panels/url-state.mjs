@@ -12,6 +12,7 @@ export function urlState(page) {
       text: page.text(), model: page.models.field(), hub: page.models.hubBase(), layer: state.layer, head: state.head, view: page.layout.view,
       colour: state.scale, overlay: state.overlay, pin: state.pinPos, query: state.queryPos,
       roles: state.roleSource || 'text', knobs: state.knobs, theme: document.documentElement.dataset.theme,
+      selection: state.selection,
       gen: page.generate ? page.generate.generated : 0, sampling: page.generate ? page.generate.sampling : undefined,
     };
   }
@@ -33,6 +34,7 @@ export function urlState(page) {
     for (const b of document.querySelectorAll('#view-head .seg-btn')) b.setAttribute('aria-pressed', String(b.dataset.overlay === state.overlay));
     state.pinPos = s.pin !== undefined ? s.pin : null;
     state.queryPos = s.query !== undefined ? s.query : null;
+    state.selection = s.selection || [];
     state.roleSource = s.roles || 'text';
     page.roles.showSource();
     state.knobs = s.knobs;

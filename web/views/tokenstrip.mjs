@@ -1,6 +1,8 @@
 // web/views/tokenstrip.mjs — the input's tokens as the model sees them (leading
 // spaces "·", newlines "↵", bytes "<0xE2>"), one chip per token. Hover a chip to
-// focus that position in every view; click to pin it. Chips are reused between runs.
+// focus that position in every view; click to pin it; ctrl/⌘-click (Ctrl+Enter) adds it to
+// a selection of several query tokens, shift-click (Shift+Enter) selects a span: the views
+// then show their mean attention. Chips are reused between runs.
 import { renderToken, tokenLabel } from '../tokens.mjs';
 
 export class TokenStrip {
@@ -18,10 +20,15 @@ export class TokenStrip {
     };
     el.addEventListener('mouseover', (e) => { const i = index(e); if (i !== null) app.setHover(i); });
     el.addEventListener('mouseleave', () => app.setHover(null));
-    el.addEventListener('click', (e) => { const i = index(e); if (i !== null) app.togglePin(i); });
+    const choose = (i, e) => {
+      if (e.shiftKey) app.selectQuery(i, { span: true });
+      else if (e.ctrlKey || e.metaKey) app.selectQuery(i);
+      else app.togglePin(i);
+    };
+    el.addEventListener('click', (e) => { const i = index(e); if (i !== null) choose(i, e); });
     el.addEventListener('keydown', (e) => {
       const i = index(e);
-      if (i !== null && (e.key === 'Enter' || e.key === ' ')) { app.togglePin(i); e.preventDefault(); }
+      if (i !== null && (e.key === 'Enter' || e.key === ' ')) { choose(i, e); e.preventDefault(); }
     });
     el.addEventListener('focusin', (e) => { const i = index(e); if (i !== null) app.setHover(i); });
     el.addEventListener('focusout', () => app.setHover(null));
@@ -58,10 +65,12 @@ export class TokenStrip {
   render() {
     const s = this.app.state;
     const pos = this.app.focusPos();
+    const sel = this.app.queries() || [];
     for (const c of this.chips.children) {
       const i = Number(c.dataset.i);
       c.classList.toggle('active', i === pos);
-      c.classList.toggle('pinned', i === s.pinPos);
+      c.classList.toggle('pinned', i === s.pinPos || sel.includes(i));
+      c.classList.toggle('selected', sel.includes(i));
     }
   }
 }
