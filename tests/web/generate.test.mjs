@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openBrowserSuite, closeBrowserSuite, openPage, watchCsp, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
+import { openBrowserSuite, closeBrowserSuite, openPage, openElement, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
 
 let server;
 let browser;
@@ -32,17 +32,7 @@ function wasmGenerate(text, flags) {
     '--model', model.dir, '--text', text, ...flags]).toString();
 }
 
-async function open(hash = '') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
-  await watchCsp(context);
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.goto(server.url + hash);
-  await page.waitForSelector('#app[data-state="rendered"]', { timeout: 60000 });
-  return { context, page, problems };
-}
+const open = (hash = '') => openPage(browser, server.url + hash);
 
 const forwardPasses = (page) => page.evaluate(async () => (await window.headscope.client.stats()).forwardPasses);
 
@@ -175,25 +165,9 @@ test('Stop ends a generation after the tokens so far; typing forgets what was ge
 test('the element: generate, generated and replay attributes; its link opens the same replay in the page', async () => {
   const want = nativeGenerate(PROMPT, ['--max-new', '5']);
   const text = PROMPT + want.continuation;
-  const context = await browser.newContext({ viewport: { width: 900, height: 900 }, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  const { context, page, problems } = await openElement(browser, server.url, 'gen',
+    { text, generate: '', generated: '5', replay: '2', view: 'head' });
   try {
-    await page.goto(`${server.url}embed.html`);
-    await page.evaluate((t) => {
-      document.body.replaceChildren();
-      const el = document.createElement('headscope-view');
-      el.id = 'gen';
-      el.setAttribute('text', t);
-      el.setAttribute('generate', '');
-      el.setAttribute('generated', '5');
-      el.setAttribute('replay', '2');
-      el.setAttribute('view', 'head');
-      document.body.append(el);
-    }, text);
-    await page.waitForFunction(() => document.getElementById('gen').dataset.state === 'rendered', null, { timeout: 60000 });
     const s = await page.evaluate(() => {
       const el = document.getElementById('gen');
       const root = el.shadowRoot;

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { openBrowserSuite, closeBrowserSuite, openPage, ARTIFACTS } from './helpers.mjs';
+import { openBrowserSuite, closeBrowserSuite, openPage, openElement, ARTIFACTS } from './helpers.mjs';
 
 let server;
 let browser;
@@ -105,21 +105,8 @@ test('shift-click, ctrl-click and the keyboard select several queries; the views
 });
 
 test('the element: ctrl-click in its strip selects several queries; its link carries them', async () => {
-  const context = await browser.newContext({ viewport: { width: 900, height: 800 }, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  const { context, page, problems } = await openElement(browser, server.url, 'sel', { text: TEXT, view: 'head' }, { height: 800 });
   try {
-    await page.goto(`${server.url}embed.html`);
-    await page.evaluate((t) => {
-      document.body.replaceChildren();
-      const el = document.createElement('headscope-view');
-      el.id = 'sel';
-      el.setAttribute('text', t);
-      el.setAttribute('view', 'head');
-      document.body.append(el);
-    }, TEXT);
-    await page.waitForFunction(() => document.getElementById('sel').dataset.state === 'rendered', null, { timeout: 60000 });
     const chip = (i) => page.locator(`#sel .chip-tok[data-i="${i}"]`);
     await chip(1).click();
     await chip(6).click({ modifiers: ['Control'] });
