@@ -6,6 +6,7 @@
 // selection exactly; the element's strip does the same.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { openBrowserSuite, closeBrowserSuite, openPage, openElement, ARTIFACTS } from './helpers.mjs';
 
@@ -97,6 +98,10 @@ test('shift-click, ctrl-click and the keyboard select several queries; the views
     assert.deepEqual(w.got, before.got);
     await restored.page.evaluate(() => window.headscope.setView('matrix'));
     assert.match((await weights(restored.page)).matrix, /Matrix · layer 1 · head 2 · mean of 4 queries/);
+    await restored.page.evaluate(() => window.headscope.setView('head'));
+    const svg = await restored.page.evaluate(() => window.headscope.exportSvg());
+    fs.writeFileSync(path.join(ARTIFACTS, 'select-mean-head.svg'), svg);
+    assert.match(svg, /mean of 4 queries \(#2, #4, #5, #8\)/);
     await restored.page.screenshot({ path: path.join(ARTIFACTS, 'select-mean-matrix-1280.png'), fullPage: false });
     assert.deepEqual(restored.problems, []);
   } finally {

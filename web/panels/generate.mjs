@@ -80,6 +80,7 @@ export function generatePanel(ctl, host) {
     const r = ctl.state.result;
     const n = r ? Math.min(generated, r.T - 1) : 0;
     replay.hidden = encoder || n < 1;
+    ctl.state.replayNote = null; // what an exported picture says of the replay
     if (replay.hidden) return;
     const first = r.T - n; // the first generated token
     slider.max = String(n);
@@ -92,6 +93,7 @@ export function generatePanel(ctl, host) {
     }
     const p = first + k - 1;
     replayText.textContent = `token ${k} of ${n}, “${tokenLabel(r.tokens[p])}”, came from row ${p - 1} (“${tokenLabel(r.tokens[p - 1])}”)`;
+    ctl.state.replayNote = `generated token ${k} of ${n} (#${p}), from row #${p - 1}`;
   }
 
   function replayTo(k) {

@@ -239,6 +239,7 @@ export class HeadView {
     let y;
     const rowH = 20;
     const heads = state.overlay === 'layer' ? Array.from({ length: H }, (_, h) => h) : [state.head];
+    const queries = this.app.queries(); // several query tokens: only their lines
     const xl = 200, xr = 480;
     for (let i = 0; i < T; i++) {
       sc.text(xl - 8, top + i * rowH + 14, labels[i], { anchor: 'end', size: 12, mono: true });
@@ -248,7 +249,7 @@ export class HeadView {
       const off = (state.layer * H + h) * T * T;
       const stroke = heads.length > 1 ? headColor(h) : colors.accent;
       for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) {
-        if (causal && j > i) continue;
+        if ((causal && j > i) || (queries && !queries.includes(i))) continue;
         const v = r.attention[off + i * T + j];
         if (v < 0.02) continue;
         sc.line(xl, top + i * rowH + 10, xr, top + j * rowH + 10, stroke, 0.6 + 2.6 * v, Math.min(1, 0.9 * v));
