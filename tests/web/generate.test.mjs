@@ -212,6 +212,27 @@ test('the element: generate, generated and replay attributes; its link opens the
   }
 });
 
+test('a Llama-style model (grouped keys and values) generates the native CLI\'s ids in the page', async () => {
+  const dir = fs.mkdtempSync(path.join(ARTIFACTS, 'gen-llama-'));
+  execFileSync('/usr/bin/python3', [path.join(ROOT, 'tests/reference/families'), 'make', 'llama', dir, '--layers', '2', '--heads', '4',
+    '--kv-heads', '2', '--std', '0.5', '--seed', '4'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const want = JSON.parse(execFileSync(NATIVE_CLI, ['generate', '--model', dir, '--text', PROMPT, '--max-new', '5']));
+  const { context, page, problems } = await open();
+  try {
+    await page.click('#generate summary');
+    await page.setInputFiles('#model-files', ['config.json', 'model.safetensors', 'tokenizer.json'].map((f) => path.join(dir, f)));
+    await page.waitForFunction(() => { const s = window.headscope.state; return s.model && s.model.info.family === 'llama'; }, null, { timeout: 30000 });
+    await page.waitForFunction(() => document.getElementById('app').dataset.state === 'rendered' && window.headscope.lastResult.family === 'llama');
+    const got = await generateOnPage(page, { maxNew: 5, sampleTemperature: 0, topK: 0, topP: 1, seed: 0 });
+    assert.deepEqual(got.steps.map((s) => s.id), want.ids.slice(want.prompt_tokens));
+    for (const s of got.steps) assert.equal(s.reused, s.T - 1);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('an encoder hides Continue and says why', async () => {
   const dir = fs.mkdtempSync(path.join(ARTIFACTS, 'gen-bert-'));
   execFileSync('/usr/bin/python3', [path.join(ROOT, 'tests/reference/families'), 'make', 'bert', dir, '--layers', '1', '--heads', '2'],
