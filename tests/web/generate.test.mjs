@@ -162,6 +162,26 @@ test('Stop ends a generation after the tokens so far; typing forgets what was ge
   }
 });
 
+test('Continue right after typing continues the typed text, not the run on screen before it', async () => {
+  const typed = 'A dog ran to the';
+  const want = nativeGenerate(typed, ['--max-new', '3']);
+  const { context, page, problems } = await open();
+  try {
+    await page.click('#generate summary');
+    await page.locator('.gen-max-new').fill('3');
+    await page.locator('.gen-max-new').dispatchEvent('change');
+    await page.locator('#text').fill(typed);
+    await page.click('.gen-continue');
+    await page.waitForFunction((n) => { const r = window.headscope.lastResult; return r.ids.length === n && !r.generated &&
+      document.getElementById('app').dataset.state === 'rendered'; }, want.ids.length, { timeout: 30000 });
+    assert.deepEqual(await page.evaluate(() => window.headscope.lastResult.ids), want.ids);
+    assert.equal(await page.locator('#text').inputValue(), typed + want.continuation);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('the element: generate, generated and replay attributes; its link opens the same replay in the page', async () => {
   const want = nativeGenerate(PROMPT, ['--max-new', '5']);
   const text = PROMPT + want.continuation;

@@ -117,6 +117,13 @@ export function generatePanel(ctl, host) {
 
   async function continueText() {
     if (running || encoder || !ctl.state.result) return;
+    // the text typed since the run on screen (a run still waiting for a pause in typing) goes first
+    if (ctl.state.result.text !== ctl.text) {
+      running = { stop: () => {} }; // (no second Continue meanwhile)
+      const drawn = await ctl.run({ immediate: true }).catch(() => null);
+      running = null;
+      if (!drawn) return;
+    }
     const start = ctl.state.result;
     const before = generated;
     const base = start.T;
