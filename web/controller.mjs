@@ -177,19 +177,6 @@ export class Controller {
     return q ? ` · mean of ${q.length} queries` : '';
   }
 
-  // Row [T] of head (layer, h): the mean of the selected queries' rows.
-  meanRow(layer, h) {
-    const r = this.state.result;
-    const q = this.queries();
-    const { T, n_head: H } = r;
-    const row = new Float32Array(T);
-    for (const i of q) {
-      const off = ((layer * H + h) * T + i) * T;
-      for (let j = 0; j < T; j++) row[j] += r.attention[off + j] / q.length;
-    }
-    return row;
-  }
-
   // Escape: no pinned or hovered token, no tooltip.
   clearPin() {
     this.state.selection = [];
