@@ -232,17 +232,28 @@ test('the element: generate, generated and replay attributes; its link opens the
   }
 });
 
+// A random checkpoint of `family` (tests/reference/families make), in a folder of its own.
+function makeCheckpoint(family, args) {
+  const dir = fs.mkdtempSync(path.join(ARTIFACTS, `gen-${family}-`));
+  execFileSync('/usr/bin/python3', [path.join(ROOT, 'tests/reference/families'), 'make', family, dir, ...args],
+    { stdio: ['ignore', 'ignore', 'inherit'] });
+  return dir;
+}
+
+// Open that folder through the page's file picker and wait for its first drawing.
+async function openFolder(page, dir, family) {
+  await page.click('#generate summary');
+  await page.setInputFiles('#model-files', ['config.json', 'model.safetensors', 'tokenizer.json'].map((f) => path.join(dir, f)));
+  await page.waitForFunction((fam) => { const s = window.headscope.state; return s.model && s.model.info.family === fam; }, family, { timeout: 30000 });
+  await page.waitForFunction((fam) => document.getElementById('app').dataset.state === 'rendered' && window.headscope.lastResult.family === fam, family);
+}
+
 test('a Llama-style model (grouped keys and values) generates the native CLI\'s ids in the page', async () => {
-  const dir = fs.mkdtempSync(path.join(ARTIFACTS, 'gen-llama-'));
-  execFileSync('/usr/bin/python3', [path.join(ROOT, 'tests/reference/families'), 'make', 'llama', dir, '--layers', '2', '--heads', '4',
-    '--kv-heads', '2', '--std', '0.5', '--seed', '4'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const dir = makeCheckpoint('llama', ['--layers', '2', '--heads', '4', '--kv-heads', '2', '--std', '0.5', '--seed', '4']);
   const want = JSON.parse(execFileSync(NATIVE_CLI, ['generate', '--model', dir, '--text', PROMPT, '--max-new', '5']));
   const { context, page, problems } = await open();
   try {
-    await page.click('#generate summary');
-    await page.setInputFiles('#model-files', ['config.json', 'model.safetensors', 'tokenizer.json'].map((f) => path.join(dir, f)));
-    await page.waitForFunction(() => { const s = window.headscope.state; return s.model && s.model.info.family === 'llama'; }, null, { timeout: 30000 });
-    await page.waitForFunction(() => document.getElementById('app').dataset.state === 'rendered' && window.headscope.lastResult.family === 'llama');
+    await openFolder(page, dir, 'llama');
     const got = await generateOnPage(page, { maxNew: 5, sampleTemperature: 0, topK: 0, topP: 1, seed: 0 });
     assert.deepEqual(got.steps.map((s) => s.id), want.ids.slice(want.prompt_tokens));
     for (const s of got.steps) assert.equal(s.reused, s.T - 1);
@@ -254,15 +265,10 @@ test('a Llama-style model (grouped keys and values) generates the native CLI\'s 
 });
 
 test('an encoder hides Continue and says why', async () => {
-  const dir = fs.mkdtempSync(path.join(ARTIFACTS, 'gen-bert-'));
-  execFileSync('/usr/bin/python3', [path.join(ROOT, 'tests/reference/families'), 'make', 'bert', dir, '--layers', '1', '--heads', '2'],
-    { stdio: ['ignore', 'ignore', 'inherit'] });
+  const dir = makeCheckpoint('bert', ['--layers', '1', '--heads', '2']);
   const { context, page, problems } = await open();
   try {
-    await page.click('#generate summary');
-    await page.setInputFiles('#model-files', ['config.json', 'model.safetensors', 'tokenizer.json'].map((f) => path.join(dir, f)));
-    await page.waitForFunction(() => { const s = window.headscope.state; return s.model && s.model.info.family === 'bert'; }, null, { timeout: 30000 });
-    await page.waitForFunction(() => document.getElementById('app').dataset.state === 'rendered' && window.headscope.lastResult.family === 'bert');
+    await openFolder(page, dir, 'bert');
     const s = await page.evaluate(() => ({ controls: document.querySelector('.gen-controls').hidden,
       reason: document.querySelector('.gen-reason').textContent, reasonHidden: document.querySelector('.gen-reason').hidden }));
     assert.equal(s.controls, true);
