@@ -44,7 +44,8 @@ simd_check() {
 }
 wasm_cli_reference() {
   /usr/bin/python3 tests/reference/check_gpt2.py --cli "node web/cli.mjs" &&
-    /usr/bin/python3 tests/reference/families check --cli "node web/cli.mjs"
+    /usr/bin/python3 tests/reference/families check --cli "node web/cli.mjs" &&
+    /usr/bin/python3 tests/reference/check_generate.py --cli "node web/cli.mjs"
 }
 js_tests() {
   if ls tests/web/*.test.mjs >/dev/null 2>&1; then

@@ -25,6 +25,7 @@ import { tagRelations } from './panels/tag-relations.mjs';
 import { urlState } from './panels/url-state.mjs';
 import { sharePanel } from './panels/share.mjs';
 import { installTestHook } from './panels/test-hook.mjs';
+import { generatePanel } from './panels/generate.mjs';
 
 const $ = (id) => document.getElementById(id);
 const ui = { text: $('text'), scale: $('scale-select'), legend: $('legend'), tooltip: $('tooltip'), tokens: $('tokens') };
@@ -87,6 +88,17 @@ page.roles = rolesTable(page);
 page.tags = tagRelations(page);
 page.url = urlState(page);
 page.share = sharePanel(page);
+// Continue (generation) and its replay slider: the generated text joins the text box
+page.generate = generatePanel(page.ctl, {
+  text: (text, { final }) => {
+    page.setText(text);
+    page.url.sync();
+    return final ? page.requestRun({ immediate: true }) : null;
+  },
+  changed: () => page.url.sync(),
+  failed: (message) => page.status.showError(message),
+});
+$('generate').append(page.generate.el);
 installTestHook(page);
 
 let firstRender = true;
@@ -96,6 +108,8 @@ function onResult(r) {
   page.layout.apply();
   page.roles.render(r);
   page.loss.update(r);
+  page.generate.applyModel(page.state.model.info);
+  page.generate.update(r);
 }
 
 function rendered(r) {
@@ -121,6 +135,7 @@ function rendered(r) {
 
 ui.text.addEventListener('input', () => {
   markLatest('headscope:input');
+  page.generate.forget();
   page.requestRun();
   page.url.sync();
 });

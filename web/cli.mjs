@@ -5,13 +5,16 @@
 // from a shell.
 //   node web/cli.mjs tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH) [knobs]
 //     [--weights stored|f32|compact16]   (how matrices and tables are kept, as the native CLI)
-// The knob flags and the run options they give are web/knobs.mjs's grammar.
+//   node web/cli.mjs generate --model DIR (--text TEXT | --text-file PATH) [--max-new N] [--sample-temperature X]
+//                    [--top-k K] [--top-p P] [--seed S] [knobs]
+// The knob flags and the run options they give are web/knobs.mjs's grammar (the sampling knobs too).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HeadscopeRuntime } from './headscope-api.mjs';
 import { defaultKnobs, knobFlag, knobOptions, KNOB_FLAGS_USAGE } from './knobs.mjs';
+import { defaultSampling, samplingFlag, samplingOptions, SAMPLING_FLAGS_USAGE } from './knobs.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -21,11 +24,11 @@ function fail(message, code = 2) {
 }
 
 function parseArgs(argv) {
-  const usage = `usage: node web/cli.mjs tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH) [--weights stored|f32|compact16] ${KNOB_FLAGS_USAGE}`;
-  const a = { knobs: defaultKnobs() };
+  const usage = `usage: node web/cli.mjs tokenize|run|score|roles|generate --model DIR (--text TEXT | --text-file PATH) [--weights stored|f32|compact16] ${KNOB_FLAGS_USAGE}\n       generate: ${SAMPLING_FLAGS_USAGE}`;
+  const a = { knobs: defaultKnobs(), sampling: defaultSampling() };
   if (argv.length < 1) fail(`missing command (tokenize, run or score)\n${usage}`);
   a.command = argv[0];
-  if (!['tokenize', 'run', 'score', 'roles'].includes(a.command)) fail(`unknown command "${a.command}" (tokenize, run, score or roles)`);
+  if (!['tokenize', 'run', 'score', 'roles', 'generate'].includes(a.command)) fail(`unknown command "${a.command}" (tokenize, run, score, roles or generate)`);
   for (let i = 1; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -42,9 +45,10 @@ function parseArgs(argv) {
       const p = value();
       try { a.text = fs.readFileSync(p); } catch (e) { fail(`${p}: cannot open (${e.code || e.message})`); }
     } else {
-      const knob = knobFlag(flag);
+      const sampling = a.command === 'generate' ? samplingFlag(flag) : null;
+      const knob = sampling || knobFlag(flag);
       if (!knob) fail(`unknown option "${flag}"\n${usage}`);
-      try { knob.apply(a.knobs, knob.takesValue ? value() : undefined); } catch (e) { fail(e.message); }
+      try { knob.apply(sampling ? a.sampling : a.knobs, knob.takesValue ? value() : undefined); } catch (e) { fail(e.message); }
     }
   }
   if (!a.model) fail('--model DIR is required');
@@ -117,6 +121,7 @@ async function main() {
     if (a.command === 'tokenize') out = model.tokenizeJson(a.text, a.options);
     else if (a.command === 'run') out = model.runJson(a.text, a.options);
     else if (a.command === 'roles') out = model.rolesJson(a.text, a.options);
+    else if (a.command === 'generate') out = model.generateJson(a.text, a.options, samplingOptions(a.sampling));
     else out = model.scoreJson(a.text, a.options);
   } catch (e) {
     fail(e.message);

@@ -152,6 +152,12 @@ export class HeadscopeClient {
     return this.request({ type: 'run', channel, key, text, options });
   }
 
+  // One generated token after the channel's run `runId` (the worker's id of it): a result
+  // like run's with `generated`; null when a newer run of the channel replaced it.
+  generateStep(channel, runId, sampling, step) {
+    return this.request({ type: 'generate-step', channel, runId, sampling, step });
+  }
+
   nextAll(channel, runId) {
     return this.request({ type: 'next-all', channel, runId });
   }

@@ -30,6 +30,7 @@ export class Controller {
     this.state = {
       result: null, layer: 0, head: 0, overlay: 'head', hoverPos: null, pinPos: null,
       queryPos: null, // token the "Inside one head" panel follows (null: the pinned or last one)
+      selection: [],  // several query tokens (2 or more, sorted): the views show their mean attention
       scale: 'linear', model: null, knobs: defaultKnobs(),
     };
     this.text = '';
@@ -87,6 +88,7 @@ export class Controller {
   }
 
   togglePin(pos) {
+    this.state.selection = [];
     this.state.pinPos = this.state.pinPos === pos ? null : pos;
     if (this.hooks.changed) this.hooks.changed();
     this.invalidate('hover');
@@ -139,8 +141,47 @@ export class Controller {
     }
   }
 
+  // ---------------------------------------------------------- several query tokens
+  // ctrl/⌘-click (or Ctrl+Enter) adds a token to the selection or takes it out; shift-click (or
+  // Shift+Enter) selects the span from the pinned token (or the selection's first) to it. The
+  // selection starts from the pinned token; one left is a pin again.
+  selectQuery(pos, { span = false } = {}) {
+    const s = this.state;
+    let sel = s.selection.length ? [...s.selection] : s.pinPos !== null ? [s.pinPos] : [];
+    if (span) {
+      const from = sel.length ? (s.pinPos !== null ? s.pinPos : sel[0]) : pos;
+      sel = [];
+      for (let i = Math.min(from, pos); i <= Math.max(from, pos); i++) sel.push(i);
+    } else {
+      sel = sel.includes(pos) ? sel.filter((i) => i !== pos) : [...sel, pos].sort((a, b) => a - b);
+    }
+    if (sel.length >= 2) {
+      s.selection = sel;
+      if (s.pinPos === null || !sel.includes(s.pinPos)) s.pinPos = sel[0];
+    } else {
+      s.selection = [];
+      s.pinPos = sel.length ? sel[0] : null;
+    }
+    if (this.hooks.changed) this.hooks.changed();
+    this.invalidate('all');
+  }
+
+  // The selected query tokens of the run on screen (2 or more), or null.
+  queries() {
+    const r = this.state.result;
+    const sel = r ? this.state.selection.filter((i) => i < r.T) : [];
+    return sel.length >= 2 ? sel : null;
+  }
+
+  // " · mean of N queries" for view titles while several are selected.
+  queriesTitle() {
+    const q = this.queries();
+    return q ? ` · mean of ${q.length} queries` : '';
+  }
+
   // Escape: no pinned or hovered token, no tooltip.
   clearPin() {
+    this.state.selection = [];
     this.state.pinPos = null;
     this.setHover(null);
     this.hideTooltip();
@@ -248,33 +289,84 @@ export class Controller {
       if (!msg) return; // replaced by a newer run in the worker's queue
       this.lastRunMs = msg.runMs;
       if (id !== this.latest || model !== this.state.model) return; // stale
-      msg.workerRunId = msg.id; // the worker's id of this run (for next-all)
-      msg.id = id;
-      msg.modelName = model.name;
-      msg.text = text;
-      this.state.result = msg;
-      this.lastResult = msg;
-      const s = this.state;
-      if (s.hoverPos !== null && s.hoverPos >= msg.T) s.hoverPos = null;
-      if (s.pinPos !== null && s.pinPos >= msg.T) s.pinPos = null;
-      // every position's next-token numbers (small models, shells with a next-token view): asked
-      // for now, so the worker computes them while this thread draws, ahead of the loss score
-      if (msg.nextSoon && this.views.next && msg.next && !msg.next.complete) this.requestNextAll();
-      if (this.hooks.result) this.hooks.result(msg);
-      this.renderWaiting = true;
-      performance.clearMarks('headscope:result');
-      performance.mark('headscope:result');  // for the benchmark: worker time vs drawing time
-      // a new result is drawn at once (not at the next animation frame: that
-      // would add up to a frame of latency to every keystroke); hover redraws
-      // still go through requestAnimationFrame
-      this.dirty.data = true;
-      if (this.frame) cancelAnimationFrame(this.frame);
-      this.draw();
+      this.accept(msg, id, model, text);
     }, (e) => {
       if (id !== this.latest) return;
       this.hooks.failed(`Could not run the model: ${e.message}`);
       this.rejectWaiters(id, e.message);
     });
+  }
+
+  // A worker result on screen: the state's result, the hooks, drawn at once.
+  accept(msg, id, model, text) {
+    msg.workerRunId = msg.id; // the worker's id of this run (for next-all)
+    msg.id = id;
+    msg.modelName = model.name;
+    msg.text = text;
+    this.state.result = msg;
+    this.lastResult = msg;
+    const s = this.state;
+    if (s.hoverPos !== null && s.hoverPos >= msg.T) s.hoverPos = null;
+    if (s.pinPos !== null && s.pinPos >= msg.T) s.pinPos = null;
+    // every position's next-token numbers (small models, shells with a next-token view): asked
+    // for now, so the worker computes them while this thread draws, ahead of the loss score
+    if (msg.nextSoon && this.views.next && msg.next && !msg.next.complete) this.requestNextAll();
+    if (this.hooks.result) this.hooks.result(msg);
+    this.renderWaiting = true;
+    performance.clearMarks('headscope:result');
+    performance.mark('headscope:result');  // for the benchmark: worker time vs drawing time
+    // a new result is drawn at once (not at the next animation frame: that
+    // would add up to a frame of latency to every keystroke); hover redraws
+    // still go through requestAnimationFrame
+    this.dirty.data = true;
+    if (this.frame) cancelAnimationFrame(this.frame);
+    this.draw();
+  }
+
+  // ---------------------------------------------------------- generation ("Continue")
+  // Adds tokens after the run on screen, one worker request per token ('generate-step':
+  // the module chooses it and runs only the new position), each result drawn as it comes;
+  // this.text grows by the generated text, and the row that produced the newest token is
+  // pinned (and followed by "Inside one head"). sampling: the module's sampling options
+  // (web/knobs.mjs samplingOptions). Returns {stop(), done}: done resolves to
+  // {steps: [{id, token, prob}], promptT, continuation, stopped, because} once the module
+  // says stop, stop() was called, or a newer run (typing) replaced it (stopped 'replaced').
+  continueText(sampling, { onStep } = {}) {
+    let halt = false;
+    const start = this.state.result;
+    const model = this.state.model;
+    const done = (async () => {
+      if (!start || !start.T || !model) throw new Error('nothing to continue: run a text first');
+      const prompt = this.text;
+      const out = { steps: [], promptT: start.T, continuation: '', stopped: 'stopped', because: 'stopped by the reader' };
+      let runId = start.workerRunId;
+      for (let step = 0; !halt; step++) {
+        const id = ++this.seq;
+        this.latest = id;
+        const msg = await this.client.generateStep(this.channel, runId, sampling, step);
+        if (!msg || id !== this.latest || model !== this.state.model) {
+          out.stopped = 'replaced';
+          out.because = 'a newer run replaced it';
+          break;
+        }
+        const g = msg.generated;
+        out.steps.push({ id: g.id, token: g.token, prob: g.prob });
+        out.continuation = g.continuation;
+        this.text = prompt + g.continuation;
+        this.state.pinPos = msg.T - 2; // drawn with the row that produced the new token pinned
+        this.state.queryPos = this.state.pinPos;
+        this.accept(msg, id, model, this.text);
+        runId = msg.workerRunId;
+        if (onStep) onStep(g, msg);
+        if (g.stopped) {
+          out.stopped = g.stopped;
+          out.because = g.stopped_because;
+          break;
+        }
+      }
+      return out;
+    })();
+    return { stop: () => { halt = true; }, done };
   }
 
   resolveWaiters(id, r) {

@@ -198,6 +198,12 @@ export class HeadscopeModel {
     return JSON.parse(this.rolesJson(text, options));
   }
 
+  // Generation (src/model/generate.hpp): the CLI's generate JSON for a text, the whole loop.
+  generateJson(text, options, sampling) {
+    return this.withText(text, (p, n) => this.withOptions(options, (o) => this.withOptions(sampling, (s) =>
+      this.rt.string(this.rt.m._hs_generate_json(this.handle, p, n, o, s)))));
+  }
+
   // Head-role scores on the built-in induction probe (cached per model).
   probeRoles() {
     return JSON.parse(this.rt.string(this.rt.m._hs_probe_roles_json(this.handle)));
@@ -274,6 +280,13 @@ export class HeadscopeRun {
   // Head-role scores of this run: {names, scores [L][H][k], roles [L][H]}.
   roles() {
     return JSON.parse(this.rt.string(this.rt.m._hs_run_roles_json(this.handle)));
+  }
+
+  // One generation step after this run: {run: the new HeadscopeRun (this one stays), id, token,
+  // prob, step, prompt_tokens, continuation, stopped, stopped_because} (hs_generate_step).
+  generateStep(sampling, step) {
+    const out = this.model.withOptions(sampling, (s) => JSON.parse(this.rt.string(this.rt.m._hs_generate_step(this.handle, s, step))));
+    return { ...out, run: new HeadscopeRun(this.model, out.run) };
   }
 
   // The CLI contract's JSON.

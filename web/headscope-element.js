@@ -9,7 +9,11 @@
 // ablation (zero|mean), read as web/knobs.mjs reads URL params. A knob that
 // does not apply to the model (web/model-family.mjs knobReasons: causal="0" on
 // an encoder, which reads the text both ways) is ignored, with a console warning
-// naming the attribute and the reason. The element
+// naming the attribute and the reason. Generation (web/panels/generate.mjs):
+// generate (present: show Continue, its sampling knobs and the replay slider), the
+// sampling knobs max-new, sample-temperature, top-k, top-p, seed (web/knobs.mjs),
+// generated="N" (the text's last N tokens were generated: the replay slider's range)
+// and replay="K" (pin the row that produced the K-th of them). The element
 // sizes to its container's width; it carries data-state
 // (loading|ready|running|rendered|error) and fires `headscope:rendered` and
 // `headscope:error` (bubbling, composed).
@@ -19,6 +23,8 @@
 import { sharedClient, HeadscopeClient } from './client.mjs';
 import { Controller } from './controller.mjs';
 import { KNOB_PARAMS, knobsFromParams } from './knobs.mjs';
+import { SAMPLING_PARAMS, samplingFromParams } from './knobs.mjs';
+import { generatePanel } from './panels/generate.mjs';
 import { formatHash } from './state-hash.mjs';
 import { DEFAULT_HUB, isHubField, parseHubRef, normalizeHub } from './hub/hub-ref.mjs';
 import { mb } from './hub/hub-api.mjs';
@@ -32,7 +38,8 @@ const DEFAULT_TEXT = 'When Mary and John went to the store, John gave a drink to
 
 export class HeadscopeView extends HTMLElement {
   static get observedAttributes() {
-    return ['model', 'hub', 'text', 'layer', 'head', 'view', 'editable', 'theme', ...KNOB_PARAMS];
+    return ['model', 'hub', 'text', 'layer', 'head', 'view', 'editable', 'theme', ...KNOB_PARAMS,
+      'generate', 'generated', 'replay', ...SAMPLING_PARAMS];
   }
 
   constructor() {
@@ -82,7 +89,7 @@ export class HeadscopeView extends HTMLElement {
         visible: () => { this.drawnWidth = this.viewWidth(); return [this.view]; },
         running: () => this.setState('running'),
         // show the view's section before it is drawn, so it is drawn at its final width
-        result: () => { this.clearError(); this.applyLook(false); },
+        result: (r) => { this.clearError(); this.applyLook(false); this.showGenerated(r); },
         rendered: (r) => this.rendered(r),
         failed: (m) => this.fail(m),
         selected: () => {
@@ -96,7 +103,20 @@ export class HeadscopeView extends HTMLElement {
       if (list.length) this.setAttribute('ablate', list.join(','));
       else this.removeAttribute('ablate');
     };
-    ui.text.addEventListener('input', () => { this.ctl.text = ui.text.value; this.ctl.run(); this.updateLink(); });
+    ui.text.addEventListener('input', () => { this.gen.forget(); this.ctl.text = ui.text.value; this.ctl.run(); this.updateLink(); });
+    // Continue: the generated text becomes the element's text (and is run when generation ends)
+    this.gen = generatePanel(this.ctl, {
+      text: (text, { final }) => {
+        ui.text.value = text;
+        ui.sentence.textContent = text;
+        this.updateLink();
+        return final ? this.ctl.run({ immediate: true }) : null;
+      },
+      changed: () => this.updateLink(),
+      failed: (m) => this.fail(m),
+    });
+    ui.tokens.after(this.gen.el);
+    this.replayPending = true;
     this.heads = headPicker(this.ctl, ui.layer, ui.head);
     ui.tabs.addEventListener('click', (e) => {
       const b = e.target.closest('[data-view]');
@@ -157,6 +177,30 @@ export class HeadscopeView extends HTMLElement {
       this.applyKnobs();
       this.runNow();
     }
+    if (name === 'generate' || name === 'generated' || name === 'replay' || SAMPLING_PARAMS.includes(name)) {
+      this.applyGeneration();
+      if (this.ctl.state.result) this.showGenerated(this.ctl.state.result);
+      this.ctl.invalidate('all');
+    }
+  }
+
+  // generate, generated, replay and the sampling knobs -> the Continue panel.
+  applyGeneration() {
+    const n = Number(this.getAttribute('generated'));
+    this.gen.el.hidden = !this.hasAttribute('generate') && !this.hasAttribute('generated');
+    this.gen.sampling = samplingFromParams((k) => this.getAttribute(k));
+    this.gen.generated = Number.isInteger(n) && n > 0 ? n : 0;
+    this.replayPending = true;
+  }
+
+  // A result on screen: the panel follows it; a replay attribute pins its row once.
+  showGenerated(r) {
+    const model = this.ctl.state.model;
+    if (model) this.gen.applyModel(model.info);
+    this.gen.update(r);
+    const k = Number(this.getAttribute('replay'));
+    if (this.replayPending && Number.isInteger(k) && k > 0 && this.gen.generated > 0) this.gen.replayTo(k);
+    this.replayPending = false;
   }
 
   setState(s) {
@@ -167,6 +211,7 @@ export class HeadscopeView extends HTMLElement {
   applyAll() {
     this.applyText();
     this.applyKnobs();
+    this.applyGeneration();
     this.applyLook();
     this.setState('loading');
   }
@@ -339,6 +384,8 @@ export class HeadscopeView extends HTMLElement {
       text: this.ctl.text, model: m ? (isHubField(m) ? m : new URL(m, document.baseURI).href) : undefined,
       hub: isHubField(m) && hub ? hub : undefined,
       layer: s.layer, head: s.head, view: this.view, knobs: s.knobs,
+      gen: this.gen.generated, sampling: this.gen.sampling, pin: this.gen.generated || s.selection.length ? s.pinPos : null,
+      selection: s.selection,
     });
     this.ui.open.href = new URL(`index.html${hash}`, here).href;
   }

@@ -8,6 +8,13 @@
 //   <-> CLI flags: --no-scale, --no-causal, --temperature X, --temperature-head L.H,
 //       --ablate L.H,L.H, --ablation zero|mean (older name --ablate-mode) (and --max-tokens N: knob state
 //       maxTokens, run option max_tokens, a command-line limit only)
+// The sampling knobs of generation (src/model/generate.hpp) are a second set in
+// the same grammar, never run options (they do not change a run, only which token
+// comes next):
+//   sampling state {maxNew, sampleTemperature, topK, topP, seed}
+//   <-> the module's sampling options {max_new, sample_temperature, top_k, top_p, seed}
+//   <-> URL params = element attributes: max-new, sample-temperature, top-k, top-p, seed
+//   <-> CLI flags (generate): --max-new N, --sample-temperature X, --top-k K, --top-p P, --seed S
 // Values that do not parse are dropped from URLs and attributes (a link never
 // breaks the page) and are errors on the command line.
 
@@ -83,10 +90,9 @@ const PARAM_FIELDS = FIELDS.filter((f) => f.param);
 // The URL params / element attributes the knobs use.
 export const KNOB_PARAMS = PARAM_FIELDS.map((f) => f.param);
 
-// Knobs from a getter of string values (URLSearchParams.get or getAttribute).
-export function knobsFromParams(get) {
-  const k = defaultKnobs();
-  for (const f of PARAM_FIELDS) {
+// State of `fields` from a getter of string values, over the defaults in `k`.
+function fromParams(fields, k, get) {
+  for (const f of fields) {
     const s = get(f.param);
     if (s === null || s === undefined || (f.key === 'ablate' && !s)) continue;
     const v = f.read(s, false);
@@ -95,15 +101,21 @@ export function knobsFromParams(get) {
   return k;
 }
 
-// [param, value] pairs of the knobs that differ from the defaults.
-export function knobParams(k) {
+// [param, value] pairs of `fields` that differ from the defaults.
+function toParams(fields, k) {
   const out = [];
-  for (const f of PARAM_FIELDS) {
+  for (const f of fields) {
     const v = f.write(k[f.key]);
     if (v !== null) out.push([f.param, v]);
   }
   return out;
 }
+
+// Knobs from a getter of string values (URLSearchParams.get or getAttribute).
+export const knobsFromParams = (get) => fromParams(PARAM_FIELDS, defaultKnobs(), get);
+
+// [param, value] pairs of the knobs that differ from the defaults.
+export const knobParams = (k) => toParams(PARAM_FIELDS, k);
 
 // Knobs -> the module's run options.
 export function knobOptions(k) {
@@ -127,8 +139,10 @@ export const KNOB_FLAGS_USAGE = FIELDS.map((f) => (f.off || f.on ? `[${f.flag}]`
 
 // A command-line knob flag: null when `flag` is not one; else whether it takes a
 // value and apply(knobs, value), which throws an Error naming the flag and the value.
-export function knobFlag(flag) {
-  const f = FIELDS.find((x) => x.flag === flag || x.oldFlag === flag); // (oldFlag: an older spelling)
+export const knobFlag = (flag) => flagOf(FIELDS, flag);
+
+function flagOf(fields, flag) {
+  const f = fields.find((x) => x.flag === flag || x.oldFlag === flag); // (oldFlag: an older spelling)
   if (!f) return null;
   return {
     takesValue: !f.off && !f.on,
@@ -140,3 +154,43 @@ export function knobFlag(flag) {
     },
   };
 }
+
+// ---------------------------------------------------------------- sampling (generation)
+export const DEFAULT_SAMPLING = Object.freeze({ maxNew: 16, sampleTemperature: 0, topK: 0, topP: 1, seed: 0 });
+export const defaultSampling = () => ({ ...DEFAULT_SAMPLING });
+
+const wholeIn = (lo, hi) => (s) => (/^\d+$/.test(s.trim()) && Number(s) >= lo && Number(s) <= hi ? Number(s) : null);
+const numberIf = (ok) => (s) => { const x = Number(s); return s.trim() !== '' && Number.isFinite(x) && ok(x) ? x : null; };
+const unlessDefault = (key) => (v) => (v === DEFAULT_SAMPLING[key] ? null : String(v));
+
+const SAMPLING_FIELDS = [
+  { key: 'maxNew', param: 'max-new', flag: '--max-new', usage: 'N', what: 'a whole number of tokens, 1 or more',
+    option: 'max_new', read: wholeIn(1, 1e6), write: unlessDefault('maxNew') },
+  { key: 'sampleTemperature', param: 'sample-temperature', flag: '--sample-temperature', usage: 'X',
+    what: '0 (greedy) or a positive number', option: 'sample_temperature', read: numberIf((x) => x >= 0 && x <= 1e6),
+    write: unlessDefault('sampleTemperature') },
+  { key: 'topK', param: 'top-k', flag: '--top-k', usage: 'K', what: 'a non-negative integer (0: all tokens)',
+    option: 'top_k', read: wholeIn(0, 1e9), write: unlessDefault('topK') },
+  { key: 'topP', param: 'top-p', flag: '--top-p', usage: 'P', what: 'a number in (0, 1]', option: 'top_p',
+    read: numberIf((x) => x > 0 && x <= 1), write: unlessDefault('topP') },
+  { key: 'seed', param: 'seed', flag: '--seed', usage: 'S', what: 'an integer in [0, 2^53)', option: 'seed',
+    read: wholeIn(0, Number.MAX_SAFE_INTEGER), write: unlessDefault('seed') },
+];
+
+// The URL params / element attributes of the sampling knobs.
+export const SAMPLING_PARAMS = SAMPLING_FIELDS.map((f) => f.param);
+
+export const samplingFromParams = (get) => fromParams(SAMPLING_FIELDS, defaultSampling(), get);
+export const samplingParams = (s) => toParams(SAMPLING_FIELDS, s);
+export const samplingFlag = (flag) => flagOf(SAMPLING_FIELDS, flag);
+export const SAMPLING_FLAGS_USAGE = SAMPLING_FIELDS.map((f) => `[${f.flag} ${f.usage}]`).join(' ');
+
+// Sampling state -> the module's sampling options (generate.hpp's JSON keys).
+export function samplingOptions(s) {
+  const o = {};
+  for (const f of SAMPLING_FIELDS) o[f.option] = s[f.key];
+  return o;
+}
+
+// Whether the sampling knobs draw at random (else greedy, and the seed does not matter).
+export const isSampling = (s) => s.sampleTemperature > 0;

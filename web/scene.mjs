@@ -65,6 +65,9 @@ export function startScene(ctl, view, title, at) {
   if (!k.causal) knobs.push('no causal mask');
   if (k.temperature !== 1) knobs.push(`temperature ${k.temperature} on ${k.temperatureHead || 'every head'}`);
   if (k.ablate.length) knobs.push(`heads off (${k.ablation}): ${k.ablate.join(', ')}`);
+  const queries = ctl.queries ? ctl.queries() : null; // several query tokens
+  if (queries) knobs.push(`mean of ${queries.length} queries (${queries.map((i) => `#${i}`).join(', ')})`);
+  if (state.replayNote) knobs.push(state.replayNote); // generation's replay (web/panels/generate.mjs)
   sc.text(20, y + 2, `model ${r.modelName} · ${at.where(ctl)} · ${title}${knobs.length ? ' · ' + knobs.join(' · ') : ''}`, { size: 12, fill: colors.muted });
   return {
     sc, state, r, colors, T, H, L,

@@ -7,27 +7,35 @@
 //   pin, query, roles (text|probe), theme, weights (compact16: F32 weights rounded to 16 bits),
 //   knobs: scale (0|1), causal (0|1), temperature, temperature-head (L.H),
 //          ablate (L.H,L.H), ablation (zero|mean)
+//   sel (several query tokens, "1,4,5": the views show their mean attention),
+//   generation: gen (how many trailing tokens of the text were generated: the replay slider's
+//          range; the pinned row is `pin`), and the sampling knobs max-new, sample-temperature,
+//          top-k, top-p, seed
 import { knobsFromParams, knobParams } from './knobs.mjs';
+import { samplingFromParams, samplingParams } from './knobs.mjs';
 
 export const VIEWS = ['grid', 'head', 'matrix', 'next', 'inside'];
 
 const int = (v) => (v !== null && v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : null);
 
-// state: {text, model, layer, head, view, colour, overlay, pin, query, roles, knobs}
+// state: {text, model, layer, head, view, colour, overlay, pin, query, roles, knobs, gen, sampling}
 export function parseHash(hash) {
   const p = new URLSearchParams(hash.replace(/^#/, ''));
   const s = {};
   if (p.has('text')) s.text = p.get('text');
   if (p.get('model')) s.model = p.get('model');
   if (p.get('hub')) s.hub = p.get('hub');
-  for (const f of ['layer', 'head', 'pin', 'query']) { const n = int(p.get(f)); if (n !== null) s[f] = n; }
+  for (const f of ['layer', 'head', 'pin', 'query', 'gen']) { const n = int(p.get(f)); if (n !== null) s[f] = n; }
   if (VIEWS.includes(p.get('view'))) s.view = p.get('view');
   if (['linear', 'sqrt'].includes(p.get('colour'))) s.colour = p.get('colour');
   if (['head', 'layer'].includes(p.get('overlay'))) s.overlay = p.get('overlay');
   if (['text', 'probe'].includes(p.get('roles'))) s.roles = p.get('roles');
   if (['light', 'dark'].includes(p.get('theme'))) s.theme = p.get('theme');
   if (p.get('weights') === 'compact16') s.weights = 'compact16';
+  const sel = (p.get('sel') || '').split(',').filter((x) => /^\d+$/.test(x)).map(Number);
+  if (sel.length >= 2) s.selection = [...new Set(sel)].sort((a, b) => a - b);
   s.knobs = knobsFromParams((k) => p.get(k));
+  s.sampling = samplingFromParams((k) => p.get(k));
   return s;
 }
 
@@ -46,7 +54,10 @@ export function formatHash(s) {
   if (s.roles && s.roles !== 'text') p.set('roles', s.roles);
   if (s.theme) p.set('theme', s.theme);
   if (s.weights && s.weights !== 'stored') p.set('weights', s.weights);
+  if (s.selection && s.selection.length >= 2) p.set('sel', s.selection.join(','));
   for (const [k, v] of knobParams(s.knobs)) p.set(k, v);
+  if (s.gen) p.set('gen', String(s.gen));
+  if (s.sampling) for (const [k, v] of samplingParams(s.sampling)) p.set(k, v);
   // URLSearchParams writes spaces as '+': keep them readable as %20 in links
   return '#' + p.toString().replace(/\+/g, '%20');
 }

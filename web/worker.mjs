@@ -13,6 +13,9 @@
 //   {type:'hub-cancel', target}               stop that Hub download (its load answers an error)
 //   {type:'hub-stored', id} / {type:'hub-delete', id, hub, repo, revision}  -> 'hub-stored' {models}
 //   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded')
+//   {type:'generate-step', id, channel, runId, sampling, step}  one more token after that run
+//                                             (prefix reuse: only the new position) -> 'result' with
+//                                             `generated` {id, token, prob, step, continuation, stopped, ...}
 //   {type:'next-all', id, channel, runId}     every position's top-k of that run -> 'next'
 //   {type:'loss', id, channel, runId}         that run's mean next-token NLL, from its own logits -> 'loss'
 //   {type:'score', id, key, text, options}    mean next-token NLL of a text (its own pass) -> 'score'
@@ -175,24 +178,33 @@ async function entryFor(key) {
 // Every result carries the module's head-role scores of this run and of the
 // built-in induction probe (roles: {text, probe}), and each head's score scale
 // (scale_factors [L*H]: what q.k was multiplied by before the softmax).
-const lastRuns = new Map(); // channel -> {id, key, run: HeadscopeRun}
-function keepRun(channel, id, key, run) {
+const lastRuns = new Map(); // channel -> {id, key, run: HeadscopeRun, opts: its run options}
+function keepRun(channel, id, key, run, opts) {
   const old = lastRuns.get(channel);
   if (old) old.run.free();
-  lastRuns.set(channel, { id, key, run });
+  lastRuns.set(channel, { id, key, run, opts: opts || (old && old.opts) || {} });
 }
 async function run({ id, channel, key, text, options }) {
   const entry = await entryFor(key);
   const t0 = performance.now();
   const { model } = entry;
-  const { vocab_size: V0, n_embd: C0 } = model.info;
-  const estT = Math.min(model.info.n_positions, text.length / 3 + 1);
-  const nextSoon = estT * V0 * C0 <= 64e6;
   const opts = { ...(options || {}) };
   const prev = lastRuns.get(channel);
   const r = model.run(text, opts, prev && prev.key === key ? prev.run : null); // reuses the unchanged prefix
   forwardPasses++;
-  keepRun(channel, id, key, r); // (before the copies below, which can throw)
+  keepRun(channel, id, key, r, opts); // (before the copies below, which can throw)
+  postResult({ id, key, entry, r, opts, t0, nextSoon: nextSoonFor(model, text.length / 3 + 1) });
+}
+
+// Small models get every position's next-token numbers at once after drawing (see above).
+function nextSoonFor(model, estTokens) {
+  const { vocab_size: V0, n_embd: C0, n_positions: P } = model.info;
+  return Math.min(P, estTokens) * V0 * C0 <= 64e6;
+}
+
+// The 'result' message of a kept run: its arrays copied out of the heap, roles, next tokens.
+function postResult({ id, key, entry, r, opts, t0, nextSoon, more = {} }) {
+  const { model } = entry;
   const { meta } = r;
   const { T } = meta;
   const attention = r.array('attention') || new Float32Array(0);
@@ -215,8 +227,25 @@ async function run({ id, channel, key, text, options }) {
   const runMs = performance.now() - t0;
   const { arrays, ...plainMeta } = meta;
   post({ type: 'result', id, modelKey: key, options: opts, ...plainMeta, attention, logitsLast,
-    scale_factors: scaleFactors, ...extra, roles, next, nextSoon, runMs },
+    scale_factors: scaleFactors, ...extra, roles, next, nextSoon, runMs, ...more },
   [...transfer, ...nextTransfer(next)]);
+}
+
+// ---------------------------------------------------------------- generation
+// One token after the channel's run `runId` (the page's Continue loop sends one request per
+// token, so each is drawn as it comes and Stop is simply not sending the next): chooses it
+// in the module (src/model/generate.hpp) and runs only the new position; the new run
+// becomes the channel's run.
+async function generateStep({ id, channel, runId, sampling, step }) {
+  const lr = heldRun(channel, runId);
+  if (!lr) return post({ type: 'superseded', id });
+  const entry = await entryFor(lr.key);
+  const t0 = performance.now();
+  const { run: r, ...generated } = lr.run.generateStep(sampling, step);
+  forwardPasses++;
+  const opts = { ...lr.opts }; // the options of the run it continues
+  keepRun(channel, id, lr.key, r, opts);
+  postResult({ id, key: lr.key, entry, r, opts, t0, nextSoon: nextSoonFor(entry.model, r.meta.T), more: { generated } });
 }
 
 // The channel's last run, if it is still run `runId` (else a newer run replaced it).
@@ -342,6 +371,9 @@ self.onmessage = (ev) => {
       break;
     case 'run':
       enqueue({ id: msg.id, kind: 'run', channel: msg.channel, prio: 0, exec: () => run(msg) });
+      break;
+    case 'generate-step':
+      enqueue({ id: msg.id, kind: 'run', channel: msg.channel, prio: 0, exec: () => generateStep(msg) });
       break;
     case 'next-all':
       enqueue({ id: msg.id, kind: 'next-all', channel: msg.channel, prio: 1, exec: () => nextAll(msg) });

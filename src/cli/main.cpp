@@ -7,6 +7,9 @@
 //   headscope score    --model DIR (--text TEXT | --text-file PATH) [knobs]
 //   headscope roles    --model DIR (--text TEXT | --text-file PATH) [knobs]
 //     per-head pattern scores on the text and on an induction probe (head_roles.hpp)
+//   headscope generate --model DIR (--text TEXT | --text-file PATH) [--max-new N]
+//             [--sample-temperature X] [--top-k K] [--top-p P] [--seed S] [knobs]
+//     continue the text token by token (greedy unless a sample temperature is given; generate.hpp)
 // knobs: the run options of src/model/run_options.hpp as flags: --no-causal
 //        --no-scale --temperature X --temperature-head L.H --ablate L.H,L.H
 //        --ablation zero|mean (--ablate-mode, its older name) --max-tokens N
@@ -17,6 +20,7 @@
 #include <cstring>
 #include <string>
 
+#include "model/generate.hpp"
 #include "model/head_roles.hpp"
 #include "model/loader.hpp"
 #include "model/run_json.hpp"
@@ -24,9 +28,10 @@
 namespace {
 
 std::string usage() {
-  return "usage: headscope tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH)\n"
+  return "usage: headscope tokenize|run|score|roles|generate --model DIR (--text TEXT | --text-file PATH)\n"
          "       [--weights stored|f32|compact16]\n"
-         "       " + hs::model::run_option_flags_usage() + "\n";
+         "       " + hs::model::run_option_flags_usage() + "\n"
+         "       generate: " + hs::model::sampling_flags_usage() + "\n";
 }
 
 int fail(const std::string& message) {
@@ -39,14 +44,16 @@ struct Args {
   bool has_text = false;
   hs::model::RunOptions options;
   hs::model::WeightStorage storage = hs::model::WeightStorage::AsStored;
+  hs::model::SamplingOptions sampling;  // generate only
 };
 
 hs::Result<Args> parse_args(int argc, char** argv) {
   Args a;
   if (argc < 2) return hs::make_error("missing command (tokenize, run or score)");
   a.command = argv[1];
-  if (a.command != "tokenize" && a.command != "run" && a.command != "score" && a.command != "roles")
-    return hs::make_error("unknown command \"" + a.command + "\" (tokenize, run, score or roles)");
+  if (a.command != "tokenize" && a.command != "run" && a.command != "score" && a.command != "roles" &&
+      a.command != "generate")
+    return hs::make_error("unknown command \"" + a.command + "\" (tokenize, run, score, roles or generate)");
   for (int i = 2; i < argc; ++i) {
     std::string flag = argv[i];
     auto value = [&](std::string& out) -> hs::Status {
@@ -57,6 +64,10 @@ hs::Result<Args> parse_args(int argc, char** argv) {
     std::string v;
     HS_TRY_ASSIGN(bool is_knob, hs::model::apply_run_option_flag(a.options, argc, argv, i));
     if (is_knob) continue;
+    if (a.command == "generate") {
+      HS_TRY_ASSIGN(bool is_sampling, hs::model::apply_sampling_flag(a.sampling, argc, argv, i));
+      if (is_sampling) continue;
+    }
     if (flag == "--model") {
       HS_TRY(value(a.model));
     } else if (flag == "--text") {
@@ -111,6 +122,10 @@ int main(int argc, char** argv) {
       auto r = model.value()->run(a.text, a.options);
       if (!r) return fail(r.error().message);
       out = hs::model::run_json(r.value());
+    } else if (a.command == "generate") {
+      auto g = hs::model::generate(*model.value(), a.text, a.options, a.sampling);
+      if (!g) return fail(g.error().message);
+      out = hs::model::generation_json(g.value(), model.value()->config());
     } else if (a.command == "roles") {
       auto j = hs::model::roles_json(*model.value(), a.text, a.options);
       if (!j) return fail(j.error().message);

@@ -240,7 +240,27 @@ Result<ModelSpec> parse_model_spec(std::string_view json_text, std::string_view 
   return parse_model_spec(config);
 }
 
-Result<ModelSpec> parse_model_spec(const formats::HfConfig& hf) {
+namespace {
+// eos_token_id: one id, a list of ids (Llama 3), or absent/null (no end-of-text id).
+Result<std::vector<int32_t>> end_of_text_ids(const formats::HfConfig& hf, int64_t vocab_size) {
+  std::vector<int32_t> ids;
+  const json::Value* v = hf.find("eos_token_id");
+  if (!v || v->is_null()) return ids;
+  std::vector<const json::Value*> items;
+  if (v->is_array())
+    for (const json::Value& e : v->items) items.push_back(&e);
+  else
+    items.push_back(v);
+  for (const json::Value* e : items) {
+    if (!e->is_integer || e->integer < 0 || e->integer >= vocab_size)
+      return make_error(hf.source() + ": eos_token_id must be a token id in [0, vocab_size " +
+                        std::to_string(vocab_size) + ") or a list of them");
+    ids.push_back(static_cast<int32_t>(e->integer));
+  }
+  return ids;
+}
+
+Result<ModelSpec> family_spec(const formats::HfConfig& hf) {
   ModelSpec c;
   HS_TRY_ASSIGN(std::optional<std::string> model_type, hf.string("model_type"));
   if (model_type) c.model_type = *model_type;
@@ -251,6 +271,13 @@ Result<ModelSpec> parse_model_spec(const formats::HfConfig& hf) {
   if (t == "bert" || t == "roberta" || t == "distilbert") return bert_spec(hf, std::move(c));
   return make_error(hf.source() + ": model_type " + json::quoted(t) + " is not supported (supported: " +
                     kSupportedTypes + ")");
+}
+}  // namespace
+
+Result<ModelSpec> parse_model_spec(const formats::HfConfig& hf) {
+  HS_TRY_ASSIGN(ModelSpec c, family_spec(hf));
+  HS_TRY_ASSIGN(c.eos_token_ids, end_of_text_ids(hf, c.vocab_size));
+  return c;
 }
 
 }  // namespace hs::model

@@ -56,6 +56,7 @@ struct ModelSpec {
   int64_t position_offset = 0;     // RoBERTa: position ids start at padding_idx + 1
   bool token_types = false;        // BERT/RoBERTa: token type 0's embedding is added
   int64_t n_token_types = 0;       // rows of the token type table (type_vocab_size)
+  std::vector<int32_t> eos_token_ids;  // config.json's eos_token_id (one or a list; none when absent)
   int64_t sliding_window = 0;      // Mistral: a query sees the last sliding_window keys (0: all)
 
   int64_t q_width() const { return n_head * head_dim; }

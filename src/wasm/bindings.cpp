@@ -27,6 +27,7 @@
 
 #include "json/writer.hpp"
 #include "kernels/kernels.hpp"
+#include "model/generate.hpp"
 #include "model/head_roles.hpp"
 #include "model/loader.hpp"
 #include "model/run_json.hpp"
@@ -409,6 +410,52 @@ EMSCRIPTEN_KEEPALIVE const char* hs_roles_json(int handle, const char* text, int
   auto opt = options_from(options_json);
   if (!opt) return give(Result<std::string>(opt.error()));
   return give(model::roles_json(*m->model, std::string_view(text, len), opt.value()));
+}
+
+// ---------------------------------------------------------------- generation (src/model/generate.hpp)
+
+// One generation step after run `previous` (its model's, a causal run): chooses the next token
+// (sampling options JSON as generate.hpp's grammar; `step` is 0 for the first new token) and runs
+// previous ids + [it], computing only the new position. Returns
+// {"run": handle of the new run, "id", "token", "prob", "step", "prompt_tokens", "continuation",
+//  "stopped": null | "max_new" | "context" | "end_of_text", "stopped_because"}; `previous` stays.
+EMSCRIPTEN_KEEPALIVE const char* hs_generate_step(int previous, const char* sampling_json, int step) {
+  Run* prev = find_run(previous);
+  if (!prev) return nullptr;
+  if (step < 0 || std::size_t(step) >= prev->result.T) return give(Result<std::string>(make_error(
+      "generate: step " + std::to_string(step) + " does not fit a run of " + std::to_string(prev->result.T) + " tokens")));
+  auto sampling = model::sampling_options_from_json(sampling_json ? std::string_view(sampling_json) : std::string_view());
+  if (!sampling) return give(Result<std::string>(sampling.error()));
+  const model::Model& m = model_of(*prev);
+  auto s = model::generate_step(m, prev->result, sampling.value(), std::size_t(step));
+  if (!s) return give(Result<std::string>(s.error()));
+  const int run = g_next_handle++;
+  const int model_handle = prev->model;  // (prev may move when g_runs grows)
+  const std::size_t prompt_tokens = prev->result.T - std::size_t(step);
+  Run& r = g_runs[run] = Run{model_handle, std::move(s->run), {}};
+  json::Writer w;
+  w.begin_object().field("run", run).field("id", s->choice.id).field("token", r.result.tokens.back());
+  w.field("prob", s->choice.prob).field("step", step).field("prompt_tokens", prompt_tokens);
+  w.field("continuation", model::continuation_text(m.tokenizer(), r.result.ids, prompt_tokens));
+  w.key("stopped");
+  if (s->stop) w.value(model::stop_name(*s->stop)).field("stopped_because", model::stop_sentence(*s->stop, m.config(), r.result.options));
+  else w.null().key("stopped_because").null();
+  w.end_object();
+  return give(w.take());
+}
+
+// The CLI's generate JSON for a text (the whole loop; web/cli.mjs generate).
+EMSCRIPTEN_KEEPALIVE const char* hs_generate_json(int handle, const char* text, int len, const char* options_json,
+                                                  const char* sampling_json) {
+  LoadedModel* m = find_model(handle);
+  if (!m) return nullptr;
+  auto opt = options_from(options_json);
+  if (!opt) return give(Result<std::string>(opt.error()));
+  auto sampling = model::sampling_options_from_json(sampling_json ? std::string_view(sampling_json) : std::string_view());
+  if (!sampling) return give(Result<std::string>(sampling.error()));
+  auto g = model::generate(*m->model, std::string_view(text, len), opt.value(), sampling.value());
+  if (!g) return give(Result<std::string>(g.error()));
+  return give(model::generation_json(g.value(), m->model->config()));
 }
 
 }  // extern "C"

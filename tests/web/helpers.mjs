@@ -150,3 +150,23 @@ export async function closeSite({ server, browser, site }) {
   if (server) await server.close();
   if (site) fs.rmSync(site, { recursive: true, force: true });
 }
+
+// A page with one <headscope-view id=ID> of these attributes (web/embed.html's scripts),
+// drawn: {context, page, problems} (console errors and page errors).
+export async function openElement(browser, serverUrl, id, attrs, { width = 900, height = 900 } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  await page.goto(`${serverUrl}embed.html`);
+  await page.evaluate(([elId, a]) => {
+    document.body.replaceChildren();
+    const el = document.createElement('headscope-view');
+    el.id = elId;
+    for (const [k, v] of Object.entries(a)) el.setAttribute(k, v);
+    document.body.append(el);
+  }, [id, attrs]);
+  await page.waitForFunction((elId) => document.getElementById(elId).dataset.state === 'rendered', id, { timeout: 60000 });
+  return { context, page, problems };
+}

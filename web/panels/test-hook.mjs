@@ -27,5 +27,15 @@ export function installTestHook(page) {
     embedCode: page.share.embedCode,
     pageUrl: page.url.pageUrl,
     hashState: page.url.read,
+    // generation: Continue with these sampling knobs (web/knobs.mjs state) -> when it ends and the
+    // final text is drawn; the replay slider's position k (1: the first generated token)
+    continueText: (sampling) => {
+      if (sampling) page.generate.sampling = sampling;
+      return page.generate.continueText();
+    },
+    replayTo: (k) => page.generate.replayTo(k),
+    // several query tokens: {span} as shift-click, else as ctrl-click
+    selectQuery: (i, opts) => page.ctl.selectQuery(i, opts),
+    get generated() { return page.generate.generated; },
   };
 }

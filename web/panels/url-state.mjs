@@ -13,6 +13,8 @@ export function urlState(page) {
       colour: state.scale, overlay: state.overlay, pin: state.pinPos, query: state.queryPos,
       roles: state.roleSource || 'text', knobs: state.knobs, theme: document.documentElement.dataset.theme,
       weights: page.weights,
+      selection: state.selection,
+      gen: page.generate ? page.generate.generated : 0, sampling: page.generate ? page.generate.sampling : undefined,
     };
   }
   function sync() {
@@ -34,10 +36,16 @@ export function urlState(page) {
     for (const b of document.querySelectorAll('#view-head .seg-btn')) b.setAttribute('aria-pressed', String(b.dataset.overlay === state.overlay));
     state.pinPos = s.pin !== undefined ? s.pin : null;
     state.queryPos = s.query !== undefined ? s.query : null;
+    state.selection = s.selection || [];
     state.roleSource = s.roles || 'text';
     page.roles.showSource();
     state.knobs = s.knobs;
     page.knobs.show();
+    if (page.generate) {
+      page.generate.sampling = s.sampling;
+      page.generate.generated = s.gen || 0;
+      if (s.gen) page.$('generate').open = true;
+    }
     page.layout.apply();
   }
   const read = () => parseHash(location.hash);

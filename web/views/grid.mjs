@@ -176,6 +176,7 @@ export class GridView {
     if (!r || !r.T) return;
     const { state, colors } = this.app;
     const { n_layer: L, n_head: H, T } = r;
+    this.section.querySelector('h2').textContent = `All heads${this.app.queriesTitle()}`;
     const avail = Math.max(200, this.wrap.clientWidth - 2);
     const cell = Math.max(18, Math.min(180, Math.floor((avail - LABEL_W - GAP * (H - 1)) / H)));
     const group = kvGroupSize(headShape(r)); // query heads per key/value head
@@ -269,10 +270,11 @@ export class GridView {
     const box = (l, h) => [LABEL_W + h * (cell + GAP), labelH + l * (cell + GAP)];
     // the token row in focus, in every thumbnail
     const pos = this.app.focusPos();
-    if (pos !== null) {
+    const rows = [...new Set([...(pos !== null ? [pos] : []), ...(this.app.queries() || [])])]; // (several query tokens)
+    for (const p of rows) {
       // a tick on both sides of the row, not over the data
       ctx.fillStyle = colors.focus;
-      const y = (pos / T) * cell;
+      const y = (p / T) * cell;
       const hgt = Math.max(2, cell / T);
       for (let l = 0; l < L; l++) {
         for (let h = 0; h < H; h++) {

@@ -124,9 +124,9 @@ export class HeadView {
     const { state, colors } = this.app;
     const { T, n_head: H } = r;
     const layerMode = state.overlay === 'layer';
-    this.title.textContent = layerMode
+    this.title.textContent = (layerMode
       ? `Head view · layer ${state.layer} · all ${H} heads`
-      : `Head view · layer ${state.layer} · head ${state.head}`;
+      : `Head view · layer ${state.layer} · head ${state.head}`) + this.app.queriesTitle();
     this.renderLegend();
     this.renderKvShare(layerMode);
     const heads = this.heads();
@@ -138,8 +138,11 @@ export class HeadView {
     // which lines: a hovered right token isolates lines into it; a focused
     // (hovered/pinned) left token isolates lines out of it
     const focus = this.app.focusPos();
+    const queries = this.app.queries(); // several query tokens: lines out of each, their mean weights
     const iso = this.rightHover !== null ? { side: 'right', k: this.rightHover }
-      : focus !== null ? { side: 'left', k: focus } : null;
+      : queries && (focus === null || queries.includes(focus)) ? { side: 'left', k: queries[queries.length - 1], rows: queries }
+        : focus !== null ? { side: 'left', k: focus } : null;
+    const leftIso = (i) => (iso.rows ? iso.rows.includes(i) : iso.k === i);
     const a = r.attention;
     const causal = runIsCausal(r);
     const sqrt = state.scale === 'sqrt';
@@ -150,7 +153,7 @@ export class HeadView {
       const off = (state.layer * H + h) * T * T;
       ctx.strokeStyle = layerMode ? headColor(h) : colors.accent;
       for (let i = 0; i < T; i++) {
-        if (iso && iso.side === 'left' && iso.k !== i) continue;
+        if (iso && iso.side === 'left' && !leftIso(i)) continue;
         for (let j = 0; j <= (causal ? i : T - 1); j++) {
           if (iso && iso.side === 'right' && iso.k !== j) continue;
           let v = a[off + i * T + j];
@@ -176,12 +179,13 @@ export class HeadView {
     for (let k = 0; k < T; k++) {
       const L = this.left.children[k];
       const R = this.right.children[k];
-      L.classList.toggle('active', !!iso && iso.side === 'left' && iso.k === k);
+      L.classList.toggle('active', !!iso && iso.side === 'left' && leftIso(k));
       L.classList.toggle('pinned', state.pinPos === k);
       R.classList.toggle('active', !!iso && iso.side === 'right' && iso.k === k);
       let lw = '';
       let rw = '';
-      if (iso && iso.side === 'left' && (k <= iso.k || !causal)) rw = mean(iso.k, k);
+      if (iso && iso.side === 'left' && iso.rows) rw = iso.rows.reduce((t, i) => t + (k <= i || !causal ? mean(i, k) : 0), 0) / iso.rows.length;
+      else if (iso && iso.side === 'left' && (k <= iso.k || !causal)) rw = mean(iso.k, k);
       if (iso && iso.side === 'right' && (k >= iso.k || !causal)) lw = mean(k, iso.k);
       this.weight(R, rw, sqrt);
       this.weight(L, lw, sqrt);
@@ -235,6 +239,7 @@ export class HeadView {
     let y;
     const rowH = 20;
     const heads = state.overlay === 'layer' ? Array.from({ length: H }, (_, h) => h) : [state.head];
+    const queries = this.app.queries(); // several query tokens: only their lines
     const xl = 200, xr = 480;
     for (let i = 0; i < T; i++) {
       sc.text(xl - 8, top + i * rowH + 14, labels[i], { anchor: 'end', size: 12, mono: true });
@@ -244,7 +249,7 @@ export class HeadView {
       const off = (state.layer * H + h) * T * T;
       const stroke = heads.length > 1 ? headColor(h) : colors.accent;
       for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) {
-        if (causal && j > i) continue;
+        if ((causal && j > i) || (queries && !queries.includes(i))) continue;
         const v = r.attention[off + i * T + j];
         if (v < 0.02) continue;
         sc.line(xl, top + i * rowH + 10, xr, top + j * rowH + 10, stroke, 0.6 + 2.6 * v, Math.min(1, 0.9 * v));

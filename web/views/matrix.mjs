@@ -80,7 +80,7 @@ export class MatrixView {
     const { state, colors } = this.app;
     const { T, n_head: H } = r;
     const off = (state.layer * H + state.head) * T * T;
-    this.title.textContent = `Matrix · layer ${state.layer} · head ${state.head}`;
+    this.title.textContent = `Matrix · layer ${state.layer} · head ${state.head}${this.app.queriesTitle()}`;
     this.canvas.setAttribute('aria-label', `Attention matrix of layer ${state.layer}, head ${state.head}, ${T} tokens`);
 
     const ctx0 = this.canvas.getContext('2d');
@@ -181,6 +181,7 @@ export class MatrixView {
     ctx.lineWidth = 2;
     ctx.strokeStyle = colors.focus;
     if (pos !== null) ctx.strokeRect(left - 1, top + pos * cell - 1, T * cell + 2, cell + 2);
+    for (const i of this.app.queries() || []) if (i !== pos) ctx.strokeRect(left - 1, top + i * cell - 1, T * cell + 2, cell + 2);
     if (hj >= 0) {
       ctx.globalAlpha = 0.6;
       ctx.strokeRect(left + hj * cell - 1, top - 1, cell + 2, T * cell + 2);

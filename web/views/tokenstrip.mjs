@@ -1,6 +1,8 @@
 // web/views/tokenstrip.mjs — the input's tokens as the model sees them (leading
 // spaces "·", newlines "↵", bytes "<0xE2>"), one chip per token. Hover a chip to
-// focus that position in every view; click to pin it. Chips are reused between runs.
+// focus that position in every view; click to pin it; ctrl/⌘-click (Ctrl+Enter) adds it to
+// a selection of several query tokens, shift-click (Shift+Enter) selects a span: the views
+// then show their mean attention. Chips are reused between runs.
 // Keyboard (WAI-ARIA listbox): the strip is one tab stop (roving tabindex: only
 // the current chip has tabindex 0); arrows, Home and End move the focus, which
 // focuses that position like hovering; Enter or Space pins it (aria-selected).
@@ -27,11 +29,18 @@ export class TokenStrip {
     };
     el.addEventListener('mouseover', (e) => { const i = index(e); if (i !== null) app.setHover(i); });
     el.addEventListener('mouseleave', () => app.setHover(null));
+    // a click pins; ctrl/⌘ adds to the selection of query tokens; shift selects a span
+    const choose = (i, e) => {
+      if (e.shiftKey) app.selectQuery(i, { span: true });
+      else if (e.ctrlKey || e.metaKey) app.selectQuery(i);
+      else app.togglePin(i);
+    };
+    this.choose = choose;
     el.addEventListener('click', (e) => {
       const i = index(e);
       if (i === null) return;
       this.moveTabStop(i);
-      app.togglePin(i);
+      choose(i, e);
     });
     this.listenToKeys(el, index);
   }
@@ -49,7 +58,7 @@ export class TokenStrip {
       else if (e.key === 'Home') to = 0;
       else if (e.key === 'End') to = n - 1;
       else if (e.key === 'Enter' || e.key === ' ') {
-        app.togglePin(i);
+        this.choose(i, e);
         e.preventDefault();
         return;
       } else return;
@@ -104,11 +113,13 @@ export class TokenStrip {
   render() {
     const s = this.app.state;
     const pos = this.app.focusPos();
+    const sel = this.app.queries() || [];
     for (const c of this.chips.children) {
       const i = Number(c.dataset.i);
       c.classList.toggle('active', i === pos);
-      c.classList.toggle('pinned', i === s.pinPos);
-      c.setAttribute('aria-selected', String(i === s.pinPos));
+      c.classList.toggle('pinned', i === s.pinPos || sel.includes(i));
+      c.classList.toggle('selected', sel.includes(i));
+      c.setAttribute('aria-selected', String(i === s.pinPos || sel.includes(i)));
     }
   }
 }
