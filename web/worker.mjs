@@ -2,14 +2,15 @@
 // Headscope view of a page (the page itself, or several <headscope-view>
 // elements) through web/client.mjs. Every request carries an id and every answer
 // names it:
-//   {type:'hello', id}                        -> 'hello' with the module's self-check
+//   {type:'hello', id}                        -> 'hello' with the module's self-check and simd
+//                                             (the build running: 'plain' or 'relaxed')
 //   {type:'load', id, url, name?, files?}     a model folder by URL (cached by URL) -> 'progress'..., 'loaded'
 //   {type:'load-files', id, files}            the user's own files (File objects) -> 'progress'..., 'loaded'
 //   {type:'load-hub', id, hub, repo, revision} a model on the Hugging Face Hub (web/hub/), from the
 //                                             store or downloaded into it -> 'progress'..., 'loaded'
 //   {type:'hub-cancel', target}               stop that Hub download (its load answers an error)
 //   {type:'hub-stored', id} / {type:'hub-delete', id, hub, repo, revision}  -> 'hub-stored' {models}
-//   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded')
+//   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded'), with simd
 //   {type:'next-all', id, channel, runId}     every position's top-k of that run -> 'next'
 //   {type:'loss', id, channel, runId}         that run's mean next-token NLL, from its own logits -> 'loss'
 //   {type:'score', id, key, text, options}    mean next-token NLL of a text (its own pass) -> 'score'
@@ -25,8 +26,7 @@
 // (next-all, loss, scores, ranking steps), so a ranking in progress never blocks
 // typing. Bundled models are fetched into memory; user files are streamed slice
 // by slice with FileReaderSync so a 1.4 GB checkpoint never sits in memory twice.
-import createHeadscopeModule from './dist/headscope.mjs';
-import { HeadscopeRuntime, bufferReader } from './headscope-api.mjs';
+import { HeadscopeRuntime, bufferReader, pickSimdBuild } from './headscope-api.mjs';
 import { nextTokens, nextTransfer } from './next-tokens.mjs';
 import { hubModelFiles } from './hub/hub-load.mjs';
 import { weightsReader } from './hub/shards.mjs';
@@ -35,8 +35,14 @@ import { fetchBytes, fetchOptional, cspBlocked, userFiles } from './model-source
 
 let rt = null;
 let runtimeError = null;
-const runtimeReady = createHeadscopeModule()
-  .then((m) => { rt = new HeadscopeRuntime(m); })
+// The module's build: relaxed SIMD where the engine has it, unless the worker's
+// URL says ?simd=plain|relaxed (web/client.mjs passes the page's own parameter).
+const runtimeReady = Promise.resolve()
+  .then(async () => {
+    const build = pickSimdBuild(new URL(self.location.href).searchParams.get('simd') || 'auto');
+    const { default: createHeadscopeModule } = await import(`./dist/${build.name}.mjs`);
+    rt = new HeadscopeRuntime(await createHeadscopeModule(), build.simd);
+  })
   .catch((e) => { runtimeError = e; });
 
 let forwardPasses = 0; // every model.run and scoreJson (a probe's pass in the module is not counted)
@@ -209,7 +215,7 @@ async function run({ id, channel, key, text, options }) {
   const runMs = performance.now() - t0;
   const { arrays, ...plainMeta } = meta;
   post({ type: 'result', id, modelKey: key, options: opts, ...plainMeta, attention, logitsLast,
-    scale_factors: scaleFactors, ...extra, roles, next, nextSoon, runMs },
+    scale_factors: scaleFactors, ...extra, roles, next, nextSoon, runMs, simd: rt.simd },
   [...transfer, ...nextTransfer(next)]);
 }
 
@@ -365,7 +371,7 @@ self.onmessage = (ev) => {
       post({ type: 'stats', id: msg.id, forwardPasses });
       break;
     case 'hello':
-      ensureRuntime().then(() => post({ type: 'hello', id: msg.id, selfcheck: rt.selfcheck() })).catch(fail);
+      ensureRuntime().then(() => post({ type: 'hello', id: msg.id, selfcheck: rt.selfcheck(), simd: rt.simd })).catch(fail);
       break;
     default:
       post({ type: 'error', id: msg.id, during: 'request', message: `unknown request "${msg.type}"` });
