@@ -46,7 +46,7 @@ write_sources() {
 
 APT_PKGS=(cmake ninja-build emscripten libeigen3-dev chromium python3-numpy python3-torch
           wabt unicode-data clang lld libclang-rt-14-dev pkg-config time gzip
-          clang-19 lld-19 llvm-19)
+          clang-19 lld-19 llvm-19 node-acorn)
 missing=()
 for p in "${APT_PKGS[@]}"; do have_pkg "$p" || missing+=("$p"); done
 have_pkg libcatch2-dev || missing+=(libcatch2-dev)
