@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Headscope's web build.
-#   ./build-wasm.sh          set up if needed, build the wasm module into web/dist/
+#   ./build-wasm.sh          set up if needed, build the wasm module into web/dist/ (both builds:
+#                            headscope.* SIMD128, headscope-relaxed.* relaxed SIMD; the page picks)
 #   ./build-wasm.sh serve    ... then serve web/ on http://localhost:8000 (PORT=... to change)
 #   ./build-wasm.sh dist     ... then write a self-contained site folder to dist/headscope/
 set -euo pipefail
@@ -11,18 +12,19 @@ mode="${1:-build}"
 case "$mode" in build|serve|dist) ;; *) echo "usage: ./build-wasm.sh [serve|dist]" >&2; exit 2;; esac
 
 ensure_setup
-echo "== building the wasm module"
+echo "== building the wasm module (plain SIMD128 and relaxed SIMD)"
 build_wasm_module
 echo "web/dist: $(ls web/dist | tr '\n' ' ')"
 
 if [ "$mode" = dist ]; then
   # The whole site with relative URLs only: the page, the <headscope-view>
-  # element (headscope-element.js), embed.html, the wasm module, the bundled models.
+  # element (headscope-element.js), embed.html, the wasm module's two builds, the bundled models.
   rm -rf dist/headscope
   mkdir -p dist/headscope
   (cd web && tar --exclude='*.test.mjs' -cf - .) | (cd dist/headscope && tar -xf -)
   for f in index.html embed.html headscope-element.js headscope-element.css style.css app.mjs client.mjs \
-           controller.mjs worker.mjs headscope-api.mjs dist/headscope.mjs dist/headscope.wasm dist/models/index.json; do
+           controller.mjs worker.mjs headscope-api.mjs dist/headscope.mjs dist/headscope.wasm \
+           dist/headscope-relaxed.mjs dist/headscope-relaxed.wasm dist/models/index.json; do
     [ -f "dist/headscope/$f" ] || { echo "dist: missing $f" >&2; exit 1; }
   done
   if grep -q '"name"' dist/headscope/dist/models/index.json; then

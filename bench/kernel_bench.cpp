@@ -5,7 +5,7 @@
 // for the same target, and the attention kernel. Each figure is the median of
 // 20 timed runs after a warm-up long enough for V8's optimising tier.
 // Output: one "name value unit" line per figure; names start with the build
-// ("wasm_" or "native_").
+// ("wasm_", "wasm_relaxed_" or "native_").
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,10 +19,13 @@
 
 #include "formats/dtype.hpp"
 #include "kernels/kernels.hpp"
+#include "kernels/relaxed_fma.hpp"
 
 namespace {
 
-#ifdef __EMSCRIPTEN__
+#if defined(__wasm_relaxed_simd__)
+const char* kPrefix = "wasm_relaxed";  // the wasm-relaxed preset: fused multiply-add
+#elif defined(__EMSCRIPTEN__)
 const char* kPrefix = "wasm";
 #else
 const char* kPrefix = "native";
@@ -55,7 +58,7 @@ volatile float g_sink;
 // Peak: many independent multiply-add chains (acc = acc * m + c), enough to
 // keep the SIMD ports busy rather than wait on latency; 2 flops a lane a step.
 // With FMA hardware (native) a step is one instruction, in WASM SIMD128 (no FMA)
-// a multiply and an add. We try 8, 12 and 16 chains and report the best.
+// a multiply and an add, with relaxed SIMD one f32x4.relaxed_madd again. We try 8, 12 and 16 chains and report the best.
 template <int N>
 double chains_gflops() {
   using B = xsimd::batch<float>;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Headscope's benchmarks: figures, never pass/fail. One "name value unit" line
 # per figure; ratios are computed from figures measured in this same run.
-#   ./scripts/bench.sh          kernels (native + wasm under Node), model run/load
+#   ./scripts/bench.sh          kernels (native + both wasm builds under Node), model run/load
+#   (the two wasm builds in Chromium, kernels and a full forward: node bench/simd.mjs)
 #   ./scripts/bench.sh peers    ... plus ONNX Runtime Web and TensorFlow.js (bench/peers)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,11 +18,13 @@ trap 'rm -f "$out"' EXIT
   cmake --build --preset native --target model_bench
   cmake --preset wasm >/dev/null && cmake --build --preset wasm --target kernel_bench
   cmake --build --preset wasm --target model_bench
+  cmake --preset wasm-relaxed >/dev/null && cmake --build --preset wasm-relaxed --target kernel_bench
 } >&2
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 ./build/native/bench/kernel_bench | tee -a "$out"
 scripts/node-wasm.sh build/wasm/bench/kernel_bench.js | tee -a "$out"
+scripts/node-wasm.sh build/wasm-relaxed/bench/kernel_bench.js | tee -a "$out"   # wasm_relaxed_*
 
 # a GPT-2-small-shaped random checkpoint (12 layers, 12 heads, 768; ~500 MB), made once
 small=build/bench-models/gpt2-small-random
@@ -42,6 +45,9 @@ ratio() {  # ratio NAME A B: value(A) / value(B)
 for s in 64x768x2304 64x768x768 64x3072x768 1x768x2304; do
   ratio "wasm_gemm_${s}_vs_eigen_wasm" "wasm_gemm_${s}_gflops" "wasm_eigen_gemm_${s}_gflops"
   ratio "wasm_gemm_${s}_vs_wasm_peak" "wasm_gemm_${s}_gflops" "wasm_peak_gflops"
+done
+for f in peak gemm_64x768x2304 gemm_64x768x768 gemm_64x3072x768 gemm_1x768x2304; do
+  ratio "wasm_relaxed_${f}_vs_wasm" "wasm_relaxed_${f}_gflops" "wasm_${f}_gflops"
 done
 # the issue's names for the Eigen figures
 awk '$1 ~ /^wasm_eigen_gemm_/ { sub(/^wasm_eigen_/, "eigen_wasm_", $1); print }' "$out"

@@ -1,5 +1,7 @@
 # Shared by build-wasm.sh and scripts/test.sh: environment for Debian's
-# Emscripten 3.1.6 and a quick "is the setup complete?" check.
+# Emscripten 3.1.6, a quick "is the setup complete?" check, and the build of the
+# browser module's two builds: plain SIMD128 (preset wasm, Emscripten 3.1.6) and
+# relaxed SIMD (preset wasm-relaxed, Emscripten 3.1.69 in .deps/).
 export NODE_PATH="${NODE_PATH:-/usr/share/nodejs}"   # Emscripten needs Debian's acorn
 export EM_CACHE="${EM_CACHE:-}"
 
@@ -10,7 +12,21 @@ setup_complete() {
     [ -f /usr/include/xsimd/arch/xsimd_wasm.hpp ] && [ -f .deps/catch2/catch_amalgamated.cpp ] &&
     [ -f node_modules/.package-lock.json ] && ! [ package-lock.json -nt node_modules/.package-lock.json ] &&
     /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null &&
-    dpkg-query -W -f='${Status}' libcatch2-dev 2>/dev/null | grep -q 'ok installed'
+    dpkg-query -W -f='${Status}' libcatch2-dev 2>/dev/null | grep -q 'ok installed' &&
+    relaxed_toolchain_complete
+}
+
+# The relaxed-SIMD build's toolchain (scripts/setup-debian.sh puts it in .deps/;
+# the wasm-relaxed preset names the same Emscripten folder).
+RELAXED_EMSDK=.deps/emscripten-3.1.69                  # trixie's .deb, unpacked
+RELAXED_EMSCRIPTEN=$RELAXED_EMSDK/usr/share/emscripten
+RELAXED_BINARYEN_PREFIX=.deps/binaryen-120             # npm install --prefix
+RELAXED_BINARYEN=$RELAXED_BINARYEN_PREFIX/node_modules/binaryen
+RELAXED_WASM_DIS=$RELAXED_BINARYEN/bin/wasm-dis
+relaxed_toolchain_complete() {
+  [ -f "$RELAXED_EMSCRIPTEN/.emscripten" ] && [ -L "$RELAXED_EMSCRIPTEN/node_modules/acorn" ] &&
+    [ -f "$RELAXED_EMSCRIPTEN/package.json" ] && [ -x "$RELAXED_WASM_DIS" ] &&
+    [ -x /usr/lib/llvm-19/bin/clang ] && [ -x /usr/lib/llvm-19/bin/wasm-ld ]
 }
 
 ensure_setup() {
@@ -20,12 +36,16 @@ ensure_setup() {
   fi
 }
 
-# Build the wasm module and put the site's generated files under web/dist/.
+# Build both builds of the wasm module (web/dist/headscope.* and
+# headscope-relaxed.*; the worker picks one at run time) and put the site's
+# generated files under web/dist/.
 build_wasm_module() {
-  cmake --preset wasm >/dev/null
-  cmake --build --preset wasm --target headscope_wasm
+  local preset
+  for preset in wasm wasm-relaxed; do
+    cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" --target headscope_wasm || return 1
+  done
   mkdir -p web/dist
-  cp build/wasm/src/wasm/headscope.mjs build/wasm/src/wasm/headscope.wasm web/dist/
+  cp build/wasm/src/wasm/headscope.{mjs,wasm} build/wasm-relaxed/src/wasm/headscope-relaxed.{mjs,wasm} web/dist/
   # bundled models: every folder of models/ with a config.json
   rm -rf web/dist/models
   mkdir -p web/dist/models

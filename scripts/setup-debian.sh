@@ -8,6 +8,10 @@
 #   - bookworm, for the browser suites in three engines: firefox-esr (WebDriver
 #     BiDi), webkit2gtk-driver (WebKitWebDriver + MiniBrowser), xvfb (its display)
 #   - npm: devDependencies from the committed package-lock.json
+#   - the relaxed-SIMD module's toolchain (web/dist/headscope-relaxed.*), in .deps/ only:
+#     trixie's emscripten 3.1.69 unpacked with dpkg-deb (not installed: its Depends are
+#     trixie's), bookworm's clang-19 lld-19 llvm-19, npm's binaryen 120 (3.1.69 expects it;
+#     bookworm's binaryen 108 cannot parse relaxed SIMD), Debian's acorn linked into its tree
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,7 +47,8 @@ write_sources() {
 }
 
 APT_PKGS=(cmake ninja-build emscripten libeigen3-dev chromium python3-numpy python3-torch
-          wabt unicode-data clang lld libclang-rt-14-dev pkg-config time gzip)
+          wabt unicode-data clang lld libclang-rt-14-dev pkg-config time gzip
+          clang-19 lld-19 llvm-19 node-acorn)
 missing=()
 for p in "${APT_PKGS[@]}"; do have_pkg "$p" || missing+=("$p"); done
 have_pkg libcatch2-dev || missing+=(libcatch2-dev)
@@ -87,5 +92,48 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund
+fi
+# The relaxed-SIMD toolchain (see the header). Emscripten reads the .emscripten
+# file in its own folder, so this one is written to point at clang-19 and the
+# npm binaryen: no environment variable is needed to use it.
+source scripts/lib.sh   # the RELAXED_* folders
+if [ ! -f "$RELAXED_EMSCRIPTEN/emscripten-version.txt" ]; then
+  echo "setup: emscripten 3.1.69 (trixie) into $RELAXED_EMSDK"
+  write_sources
+  tmp=$(mktemp -d)
+  chmod 755 "$tmp"   # apt's _apt user downloads into it
+  if ! (cd "$tmp" && apt-get download -q emscripten/trixie >/dev/null 2>&1); then
+    $SUDO apt-get update -q
+    (cd "$tmp" && apt-get download -q emscripten/trixie >/dev/null 2>&1) \
+      || { echo "setup: could not download trixie's emscripten 3.1.69" >&2; exit 1; }
+  fi
+  rm -rf "$RELAXED_EMSDK.partial"
+  dpkg-deb -x "$tmp"/emscripten_*.deb "$RELAXED_EMSDK.partial"
+  rm -rf "$tmp" "$RELAXED_EMSDK"
+  grep -q '3\.1\.69' "$RELAXED_EMSDK.partial/usr/share/emscripten/emscripten-version.txt" \
+    || { echo "setup: trixie's emscripten is not 3.1.69 any more: update RELAXED_EMSDK" >&2; exit 1; }
+  mv "$RELAXED_EMSDK.partial" "$RELAXED_EMSDK"
+fi
+if [ ! -x "$RELAXED_BINARYEN/bin/wasm-opt" ]; then
+  echo "setup: binaryen 120 (npm) into $RELAXED_BINARYEN_PREFIX"
+  npm install --prefix "$RELAXED_BINARYEN_PREFIX" --no-audit --no-fund --save-exact binaryen@120.0.0 >/dev/null
+fi
+# acorn for the JS optimizer: an ES-module import, so NODE_PATH cannot find it
+mkdir -p "$RELAXED_EMSCRIPTEN/node_modules"
+ln -sfn /usr/share/nodejs/acorn "$RELAXED_EMSCRIPTEN/node_modules/acorn"
+# its bundled .js (terser) are CommonJS, and .deps/ sits under our "type": "module" package.json
+[ -f "$RELAXED_EMSCRIPTEN/package.json" ] || echo '{ "type": "commonjs" }' > "$RELAXED_EMSCRIPTEN/package.json"
+deps=$(cd .deps && pwd -P)
+printf '%s\n' \
+  "# written by scripts/setup-debian.sh" \
+  "LLVM_ROOT = '/usr/lib/llvm-19/bin'" \
+  "BINARYEN_ROOT = '$deps/${RELAXED_BINARYEN#.deps/}'" \
+  "NODE_JS = '$(command -v node)'" \
+  "CACHE = '$deps/${RELAXED_EMSCRIPTEN#.deps/}/cache'" \
+  "FROZEN_CACHE = True" > "$RELAXED_EMSCRIPTEN/.emscripten.new"
+if ! cmp -s "$RELAXED_EMSCRIPTEN/.emscripten.new" "$RELAXED_EMSCRIPTEN/.emscripten"; then
+  mv "$RELAXED_EMSCRIPTEN/.emscripten.new" "$RELAXED_EMSCRIPTEN/.emscripten"
+else
+  rm -f "$RELAXED_EMSCRIPTEN/.emscripten.new"
 fi
 echo "setup: ok"

@@ -2,9 +2,12 @@
 # Headscope's whole test suite: sets up what is missing, then
 #   1. native build (cmake --preset native) and ctest: kernels, JSON, tokenizer,
 #      model files, trainer gradient checks, the PyTorch reference checks
-#   2. wasm build and the same Catch2 suites under Node (ctest --preset wasm)
-#   3. the browser module: SIMD128 really used (wasm-objdump); the wasm CLI
-#      (node web/cli.mjs) against the float64 PyTorch references of every family
+#   2. wasm builds and the same Catch2 suites under Node: plain SIMD128 (ctest
+#      --preset wasm) and relaxed SIMD (ctest --preset wasm-relaxed)
+#   3. the browser module: SIMD128 really used (wasm-objdump), relaxed_madd in the
+#      relaxed build (binaryen's wasm-dis: wabt 1.0.32 cannot read it); the wasm CLI
+#      (node web/cli.mjs) of both builds against the float64 PyTorch references of
+#      every family, at the same tolerances
 #   4. JS tests (node --test tests/web/): Node-side and headless Chromium
 #   5. the engine-neutral browser suites (tests/web/engines.test.mjs: page,
 #      element, knobs, "rendered" timing) in Firefox ESR (WebDriver BiDi) and
@@ -34,18 +37,25 @@ step() {  # step NAME COMMAND...
 
 native_build() { cmake --preset native >/dev/null && cmake --build --preset native; }
 native_ctest() { ctest --preset native --output-on-failure; }
-wasm_build() { cmake --preset wasm >/dev/null && cmake --build --preset wasm && build_wasm_module; }
+wasm_build() {
+  cmake --preset wasm >/dev/null && cmake --build --preset wasm &&
+    cmake --preset wasm-relaxed >/dev/null && cmake --build --preset wasm-relaxed && build_wasm_module
+}
 wasm_ctest() { ctest --preset wasm --output-on-failure; }
+wasm_relaxed_ctest() { ctest --preset wasm-relaxed --output-on-failure; }
 simd_check() {
-  local n
+  local n m
   n=$(wasm-objdump -d web/dist/headscope.wasm | grep -c 'f32x4\.')
   echo "f32x4 instructions in web/dist/headscope.wasm: $n"
-  [ "$n" -gt 100 ]
+  m=$(node "$RELAXED_WASM_DIS" web/dist/headscope-relaxed.wasm | grep -c 'f32x4\.relaxed_madd')
+  echo "f32x4.relaxed_madd instructions in web/dist/headscope-relaxed.wasm: $m"
+  [ "$n" -gt 100 ] && [ "$m" -gt 100 ]
 }
-wasm_cli_reference() {
-  /usr/bin/python3 tests/reference/check_gpt2.py --cli "node web/cli.mjs" &&
-    /usr/bin/python3 tests/reference/families check --cli "node web/cli.mjs" &&
-    /usr/bin/python3 tests/reference/check_generate.py --cli "node web/cli.mjs"
+wasm_cli_reference() {  # wasm_cli_reference plain|relaxed
+  local cli="env HEADSCOPE_SIMD=$1 node --experimental-wasm-relaxed-simd web/cli.mjs"
+  /usr/bin/python3 tests/reference/check_gpt2.py --cli "$cli" &&
+    /usr/bin/python3 tests/reference/families check --cli "$cli" &&
+    /usr/bin/python3 tests/reference/check_generate.py --cli "$cli"
 }
 js_tests() {
   if ls tests/web/*.test.mjs >/dev/null 2>&1; then
@@ -62,8 +72,10 @@ step "native build" native_build
 step "native tests (ctest)" native_ctest
 step "wasm build" wasm_build
 step "wasm tests under Node (ctest)" wasm_ctest
-step "wasm module uses SIMD128" simd_check
-step "wasm CLI (node web/cli.mjs) agrees with the float64 PyTorch references (GPT-2, every family)" wasm_cli_reference
+step "relaxed-SIMD wasm tests under Node (ctest)" wasm_relaxed_ctest
+step "wasm modules use SIMD128 (and relaxed_madd)" simd_check
+step "wasm CLI (node web/cli.mjs) agrees with the float64 PyTorch references (GPT-2, every family)" wasm_cli_reference plain
+step "relaxed-SIMD wasm CLI agrees with the same references, same tolerances" wasm_cli_reference relaxed
 step "JS and browser tests (Chromium)" js_tests
 step "browser suites in Firefox and WebKit" other_engines
 

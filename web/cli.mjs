@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --experimental-wasm-relaxed-simd
 // web/cli.mjs — the wasm build's command line: the same commands, arguments and
 // JSON as the native `headscope` CLI, computed by the browser's module
 // (web/dist/headscope.wasm) under Node, so the page's numbers can be checked
@@ -8,11 +8,15 @@
 //   node web/cli.mjs generate --model DIR (--text TEXT | --text-file PATH) [--max-new N] [--sample-temperature X]
 //                    [--top-k K] [--top-p P] [--seed S] [knobs]
 // The knob flags and the run options they give are web/knobs.mjs's grammar (the sampling knobs too).
+// Which build of the module: HEADSCOPE_SIMD=auto|plain|relaxed (default auto:
+// the relaxed-SIMD one where Node accepts it, i.e. when started with
+// --experimental-wasm-relaxed-simd as ./web/cli.mjs and scripts/node-wasm.sh do;
+// plain otherwise).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { HeadscopeRuntime } from './headscope-api.mjs';
+import { HeadscopeRuntime, pickSimdBuild } from './headscope-api.mjs';
 import { defaultKnobs, knobFlag, knobOptions, KNOB_FLAGS_USAGE } from './knobs.mjs';
 import { defaultSampling, samplingFlag, samplingOptions, SAMPLING_FLAGS_USAGE } from './knobs.mjs';
 
@@ -67,15 +71,17 @@ function readIfExists(p) {
 }
 
 // Emscripten 3.1.6's ES-module glue looks for CommonJS globals under Node.
-export async function loadRuntime() {
+export async function loadRuntime(simd = process.env.HEADSCOPE_SIMD || 'auto') {
   globalThis.require ??= createRequire(import.meta.url);
   globalThis.__dirname ??= path.join(here, 'dist');
   const dist = path.join(here, 'dist');
-  const wasmPath = path.join(dist, 'headscope.wasm');
+  let build;
+  try { build = pickSimdBuild(simd); } catch (e) { fail(`HEADSCOPE_SIMD: ${e.message}`); }
+  const wasmPath = path.join(dist, `${build.name}.wasm`);
   if (!fs.existsSync(wasmPath)) fail(`${wasmPath} is missing: build it with ./build-wasm.sh`, 1);
-  const { default: createHeadscopeModule } = await import(pathToFileURL(path.join(dist, 'headscope.mjs')).href);
+  const { default: createHeadscopeModule } = await import(pathToFileURL(path.join(dist, `${build.name}.mjs`)).href);
   const module = await createHeadscopeModule({ wasmBinary: fs.readFileSync(wasmPath) });
-  return new HeadscopeRuntime(module);
+  return new HeadscopeRuntime(module, build.simd);
 }
 
 export function loadModelFolder(rt, dir, { weights } = {}) {

@@ -11,7 +11,11 @@ export class HeadscopeClient {
   static workersCreated = 0;
 
   constructor() {
-    this.worker = new Worker(new URL('./worker.mjs', import.meta.url), { type: 'module' });
+    // ?simd=plain|relaxed on the page's URL picks the worker's wasm build (tests, benchmarks)
+    const url = new URL('./worker.mjs', import.meta.url);
+    const simd = typeof location === 'object' ? new URLSearchParams(location.search).get('simd') : null;
+    if (simd) url.searchParams.set('simd', simd);
+    this.worker = new Worker(url, { type: 'module' });
     HeadscopeClient.workersCreated++;
     this.seq = 0;
     this.channels = 0;

@@ -6,13 +6,54 @@
 // Three objects mirror the module's handles: HeadscopeRuntime (the module),
 // HeadscopeModel (a loaded model), HeadscopeRun (one run: every array it
 // computed, by the names and shapes its meta lists, until free()).
+// It also picks which of the two builds of the module to start (pickSimdBuild).
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8');
 
+// ---- which build: plain SIMD128, or relaxed SIMD (fused multiply-add) ----------
+// dist/headscope.{mjs,wasm} uses SIMD128 only; dist/headscope-relaxed.{mjs,wasm}
+// also f32x4.relaxed_madd (Chromium, Firefox; Node 20 only with
+// --experimental-wasm-relaxed-simd; not WebKit yet), about 1.2x faster GEMMs.
+export const SIMD_BUILDS = { plain: 'headscope', relaxed: 'headscope-relaxed' };
+
+// (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)
+const RELAXED_SIMD_PROBE = Uint8Array.of(
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // \0asm, version 1
+  0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // types: (v128 v128 v128) -> v128
+  0x03, 0x02, 0x01, 0x00, // functions: one, of type 0
+  0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, // code: no locals, three local.get
+  0xfd, 0x85, 0x02, 0x0b); // f32x4.relaxed_madd (0xfd 0x105), end
+
+export function relaxedSimdSupported() {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+// simd: 'auto' (relaxed where this engine validates it, else plain), 'plain' or
+// 'relaxed' (an error where the engine cannot run it) -> { simd, name }, name
+// being the module's file name in dist/ without .mjs/.wasm.
+export function pickSimdBuild(simd = 'auto') {
+  if (!['auto', 'plain', 'relaxed'].includes(simd)) {
+    throw new Error(`simd must be auto, plain or relaxed, not "${simd}"`);
+  }
+  const supported = relaxedSimdSupported();
+  if (simd === 'relaxed' && !supported) {
+    throw new Error('simd=relaxed: this engine rejects relaxed SIMD (WebAssembly.validate of f32x4.relaxed_madd); ' +
+      'use simd=plain or auto (under Node 20: node --experimental-wasm-relaxed-simd)');
+  }
+  const pick = simd === 'auto' ? (supported ? 'relaxed' : 'plain') : simd;
+  return { simd: pick, name: SIMD_BUILDS[pick] };
+}
+
 export class HeadscopeRuntime {
-  constructor(module) {
+  // simd: which build `module` is ('plain' or 'relaxed'), for the page's status and tests
+  constructor(module, simd = 'plain') {
     this.m = module;
+    this.simd = simd;
     this.readers = new Map();
     this.nextReader = 1;
     module.hsReadBytes = (id, offset, n, dst) => {

@@ -2,7 +2,8 @@
 // Headscope view of a page (the page itself, or several <headscope-view>
 // elements) through web/client.mjs. Every request carries an id and every answer
 // names it:
-//   {type:'hello', id}                        -> 'hello' with the module's self-check
+//   {type:'hello', id}                        -> 'hello' with the module's self-check and simd
+//                                             (the build running: 'plain' or 'relaxed')
 //   {type:'load', id, url, name?, files?, weights?}  a model folder by URL (cached by URL and
 //                                             weight mode) -> 'progress'..., 'loaded'
 //   {type:'load-files', id, files, weights?}  the user's own files (File objects) -> 'progress'..., 'loaded'
@@ -12,7 +13,7 @@
 //     16 bits too) or 'f32' (all widened): how the module keeps matrices and tables
 //   {type:'hub-cancel', target}               stop that Hub download (its load answers an error)
 //   {type:'hub-stored', id} / {type:'hub-delete', id, hub, repo, revision}  -> 'hub-stored' {models}
-//   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded')
+//   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded'), with simd
 //   {type:'generate-step', id, channel, runId, sampling, step}  one more token after that run
 //                                             (prefix reuse: only the new position) -> 'result' with
 //                                             `generated` {id, token, prob, step, continuation, stopped, ...}
@@ -31,8 +32,7 @@
 // (next-all, loss, scores, ranking steps), so a ranking in progress never blocks
 // typing. Bundled models are fetched into memory; user files are streamed slice
 // by slice with FileReaderSync so a 1.4 GB checkpoint never sits in memory twice.
-import createHeadscopeModule from './dist/headscope.mjs';
-import { HeadscopeRuntime, bufferReader } from './headscope-api.mjs';
+import { HeadscopeRuntime, bufferReader, pickSimdBuild } from './headscope-api.mjs';
 import { nextTokens, nextTransfer } from './next-tokens.mjs';
 import { hubModelFiles } from './hub/hub-load.mjs';
 import { weightsReader } from './hub/shards.mjs';
@@ -41,8 +41,14 @@ import { fetchBytes, fetchOptional, cspBlocked, userFiles } from './model-source
 
 let rt = null;
 let runtimeError = null;
-const runtimeReady = createHeadscopeModule()
-  .then((m) => { rt = new HeadscopeRuntime(m); })
+// The module's build: relaxed SIMD where the engine has it, unless the worker's
+// URL says ?simd=plain|relaxed (web/client.mjs passes the page's own parameter).
+const runtimeReady = Promise.resolve()
+  .then(async () => {
+    const build = pickSimdBuild(new URL(self.location.href).searchParams.get('simd') || 'auto');
+    const { default: createHeadscopeModule } = await import(`./dist/${build.name}.mjs`);
+    rt = new HeadscopeRuntime(await createHeadscopeModule(), build.simd);
+  })
   .catch((e) => { runtimeError = e; });
 
 let forwardPasses = 0; // every model.run and scoreJson (a probe's pass in the module is not counted)
@@ -227,7 +233,7 @@ function postResult({ id, key, entry, r, opts, t0, nextSoon, more = {} }) {
   const runMs = performance.now() - t0;
   const { arrays, ...plainMeta } = meta;
   post({ type: 'result', id, modelKey: key, options: opts, ...plainMeta, attention, logitsLast,
-    scale_factors: scaleFactors, ...extra, roles, next, nextSoon, runMs, ...more },
+    scale_factors: scaleFactors, ...extra, roles, next, nextSoon, runMs, ...more, simd: rt.simd },
   [...transfer, ...nextTransfer(next)]);
 }
 
@@ -403,7 +409,7 @@ self.onmessage = (ev) => {
       post({ type: 'stats', id: msg.id, forwardPasses });
       break;
     case 'hello':
-      ensureRuntime().then(() => post({ type: 'hello', id: msg.id, selfcheck: rt.selfcheck() })).catch(fail);
+      ensureRuntime().then(() => post({ type: 'hello', id: msg.id, selfcheck: rt.selfcheck(), simd: rt.simd })).catch(fail);
       break;
     default:
       post({ type: 'error', id: msg.id, during: 'request', message: `unknown request "${msg.type}"` });

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include <xsimd/xsimd.hpp>
+#include "kernels/relaxed_fma.hpp"  // xsimd::fma fused in the relaxed-SIMD wasm build
 
 #include "formats/dtype.hpp"
 

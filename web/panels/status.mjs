@@ -35,7 +35,7 @@ export function statusPanel({ $, root }) {
     } else {
       ui.notice.hidden = true;
     }
-    setStatus(`computed in ${r.runMs.toFixed(1)} ms`);
+    setStatus(`computed in ${r.runMs.toFixed(1)} ms (${r.simd === 'relaxed' ? 'relaxed SIMD' : 'SIMD128'})`);
   }
   return { setState, setStatus, clearError, showError, showRun };
 }
