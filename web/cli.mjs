@@ -3,7 +3,8 @@
 // JSON as the native `headscope` CLI, computed by the browser's module
 // (web/dist/headscope.wasm) under Node, so the page's numbers can be checked
 // from a shell.
-//   node web/cli.mjs tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH) [knobs]
+//   node web/cli.mjs tokenize|run|score|roles|lens --model DIR (--text TEXT | --text-file PATH) [knobs]
+//   (lens also takes --top K, tokens per layer and position, 5 if not given)
 // The knob flags and the run options they give are web/knobs.mjs's grammar.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,11 +21,11 @@ function fail(message, code = 2) {
 }
 
 function parseArgs(argv) {
-  const usage = `usage: node web/cli.mjs tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH) ${KNOB_FLAGS_USAGE}`;
-  const a = { knobs: defaultKnobs() };
-  if (argv.length < 1) fail(`missing command (tokenize, run or score)\n${usage}`);
+  const usage = `usage: node web/cli.mjs tokenize|run|score|roles|lens --model DIR (--text TEXT | --text-file PATH) [--top K] ${KNOB_FLAGS_USAGE}`;
+  const a = { knobs: defaultKnobs(), top: 5 };
+  if (argv.length < 1) fail(`missing command (tokenize, run, score, roles or lens)\n${usage}`);
   a.command = argv[0];
-  if (!['tokenize', 'run', 'score', 'roles'].includes(a.command)) fail(`unknown command "${a.command}" (tokenize, run, score or roles)`);
+  if (!['tokenize', 'run', 'score', 'roles', 'lens'].includes(a.command)) fail(`unknown command "${a.command}" (tokenize, run, score, roles or lens)`);
   for (let i = 1; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -36,6 +37,10 @@ function parseArgs(argv) {
     else if (flag === '--text-file') {
       const p = value();
       try { a.text = fs.readFileSync(p); } catch (e) { fail(`${p}: cannot open (${e.code || e.message})`); }
+    } else if (flag === '--top' && a.command === 'lens') {
+      const v = value();
+      if (!/^\d+$/.test(v) || Number(v) < 1) fail(`--top must be a positive integer (tokens per layer and position), not "${v}"`);
+      a.top = Number(v);
     } else {
       const knob = knobFlag(flag);
       if (!knob) fail(`unknown option "${flag}"\n${usage}`);
@@ -111,6 +116,7 @@ async function main() {
     if (a.command === 'tokenize') out = model.tokenizeJson(a.text, a.options);
     else if (a.command === 'run') out = model.runJson(a.text, a.options);
     else if (a.command === 'roles') out = model.rolesJson(a.text, a.options);
+    else if (a.command === 'lens') out = model.lensJson(a.text, a.options, a.top);
     else out = model.scoreJson(a.text, a.options);
   } catch (e) {
     fail(e.message);

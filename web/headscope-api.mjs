@@ -179,6 +179,17 @@ export class HeadscopeModel {
     }
   }
 
+  // The logit lens of the text (a run with option lens, then the LM head on every
+  // layer's residual stream): the CLI's lens JSON, top `top` tokens per layer and position.
+  lensJson(text, options, top) {
+    const run = this.run(text, { ...options, lens: true });
+    try {
+      return run.lensJson(top);
+    } finally {
+      run.free();
+    }
+  }
+
   // Mean next-token NLL of the text (its own forward pass): the CLI's score JSON.
   scoreJson(text, options) {
     return this.withText(text, (p, n) =>
@@ -272,6 +283,11 @@ export class HeadscopeRun {
   // Head-role scores of this run: {names, scores [L][H][k], roles [L][H]}.
   roles() {
     return JSON.parse(this.rt.string(this.rt.m._hs_run_roles_json(this.handle)));
+  }
+
+  // The logit lens of this run (made with option lens; no new forward pass): the CLI's lens JSON.
+  lensJson(top) {
+    return this.rt.string(this.rt.m._hs_run_lens_json(this.handle, top));
   }
 
   // The CLI contract's JSON.

@@ -7,6 +7,8 @@
 //   headscope score    --model DIR (--text TEXT | --text-file PATH) [knobs]
 //   headscope roles    --model DIR (--text TEXT | --text-file PATH) [knobs]
 //     per-head pattern scores on the text and on an induction probe (head_roles.hpp)
+//   headscope lens     --model DIR (--text TEXT | --text-file PATH) [--top K] [knobs]
+//     the logit lens: each layer's top K next tokens at every position (logit_lens.hpp; K = 5)
 // knobs: the run options of src/model/run_options.hpp as flags: --no-causal
 //        --no-scale --temperature X --temperature-head L.H --ablate L.H,L.H
 //        --ablation zero|mean (--ablate-mode, its older name) --max-tokens N
@@ -16,13 +18,14 @@
 #include <string>
 
 #include "model/head_roles.hpp"
+#include "model/logit_lens.hpp"
 #include "model/loader.hpp"
 #include "model/run_json.hpp"
 
 namespace {
 
 std::string usage() {
-  return "usage: headscope tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH)\n"
+  return "usage: headscope tokenize|run|score|roles|lens --model DIR (--text TEXT | --text-file PATH) [--top K]\n"
          "       " + hs::model::run_option_flags_usage() + "\n";
 }
 
@@ -34,15 +37,17 @@ int fail(const std::string& message) {
 struct Args {
   std::string command, model, text;
   bool has_text = false;
+  long long top = 5;  // lens: how many tokens per layer and position
   hs::model::RunOptions options;
 };
 
 hs::Result<Args> parse_args(int argc, char** argv) {
   Args a;
-  if (argc < 2) return hs::make_error("missing command (tokenize, run or score)");
+  if (argc < 2) return hs::make_error("missing command (tokenize, run, score, roles or lens)");
   a.command = argv[1];
-  if (a.command != "tokenize" && a.command != "run" && a.command != "score" && a.command != "roles")
-    return hs::make_error("unknown command \"" + a.command + "\" (tokenize, run, score or roles)");
+  if (a.command != "tokenize" && a.command != "run" && a.command != "score" && a.command != "roles" &&
+      a.command != "lens")
+    return hs::make_error("unknown command \"" + a.command + "\" (tokenize, run, score, roles or lens)");
   for (int i = 2; i < argc; ++i) {
     std::string flag = argv[i];
     auto value = [&](std::string& out) -> hs::Status {
@@ -62,6 +67,12 @@ hs::Result<Args> parse_args(int argc, char** argv) {
       HS_TRY(value(v));
       HS_TRY_ASSIGN(a.text, hs::model::read_text_file(v));
       a.has_text = true;
+    } else if (flag == "--top" && a.command == "lens") {
+      HS_TRY(value(v));
+      char* end = nullptr;
+      a.top = std::strtoll(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || a.top < 1)
+        return hs::make_error("--top must be a positive integer (tokens per layer and position), not \"" + v + "\"");
     } else if (flag == "--help" || flag == "-h") {
       return hs::make_error("help");
     } else {
@@ -102,6 +113,14 @@ int main(int argc, char** argv) {
       auto r = model.value()->run(a.text, a.options);
       if (!r) return fail(r.error().message);
       out = hs::model::run_json(r.value());
+    } else if (a.command == "lens") {
+      hs::model::RunOptions opt = a.options;
+      opt.lens = true;
+      auto r = model.value()->run(a.text, opt);
+      if (!r) return fail(r.error().message);
+      auto lens = hs::model::logit_lens(*model.value(), r.value(), static_cast<std::size_t>(a.top));
+      if (!lens) return fail(lens.error().message);
+      out = hs::model::lens_json(r.value(), lens.value());
     } else if (a.command == "roles") {
       auto j = hs::model::roles_json(*model.value(), a.text, a.options);
       if (!j) return fail(j.error().message);

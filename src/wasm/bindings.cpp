@@ -29,6 +29,7 @@
 #include "kernels/kernels.hpp"
 #include "model/head_roles.hpp"
 #include "model/loader.hpp"
+#include "model/logit_lens.hpp"
 #include "model/run_json.hpp"
 
 using namespace hs;
@@ -362,6 +363,20 @@ EMSCRIPTEN_KEEPALIVE const char* hs_run_roles_json(int run) {
   Run* r = find_run(run);
   if (!r) return nullptr;
   return give(model::head_scores_json(model::score_heads(r->result), r->result.n_layer, r->result.n_head));
+}
+
+// ---------------------------------------------------------------- the logit lens
+
+// The logit lens of a run made with the option "lens" (it keeps the residual stream):
+// the top `top` tokens of every layer at every position, as the CLI's lens JSON
+// (logit_lens.hpp). No new forward pass: the LM head on the kept rows.
+EMSCRIPTEN_KEEPALIVE const char* hs_run_lens_json(int run, int top) {
+  Run* r = find_run(run);
+  if (!r) return nullptr;
+  if (top < 1) return give(Result<std::string>(make_error("logit lens: top must be at least 1, not " + std::to_string(top))));
+  auto lens = model::logit_lens(model_of(*r), r->result, static_cast<std::size_t>(top));
+  if (!lens) return give(Result<std::string>(lens.error()));
+  return give(model::lens_json(r->result, lens.value()));
 }
 
 // ---------------------------------------------------------------- by text
