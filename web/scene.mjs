@@ -65,6 +65,7 @@ export function startScene(ctl, view, title, at) {
   if (!k.causal) knobs.push('no causal mask');
   if (k.temperature !== 1) knobs.push(`temperature ${k.temperature} on ${k.temperatureHead || 'every head'}`);
   if (k.ablate.length) knobs.push(`heads off (${k.ablation}): ${k.ablate.join(', ')}`);
+  if (r.valueWeighted) knobs.push('value-weighted α·‖v W_O‖, rows normalised');
   sc.text(20, y + 2, `model ${r.modelName} · ${at.where(ctl)} · ${title}${knobs.length ? ' · ' + knobs.join(' · ') : ''}`, { size: 12, fill: colors.muted });
   return {
     sc, state, r, colors, T, H, L,

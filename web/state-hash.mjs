@@ -6,10 +6,10 @@
 //   for hf: models, when not https://huggingface.co), layer, head, view, colour (linear|sqrt), overlay (head|layer),
 //   pin, query, roles (text|probe), theme,
 //   knobs: scale (0|1), causal (0|1), temperature, temperature-head (L.H),
-//          ablate (L.H,L.H), ablation (zero|mean)
+//          ablate (L.H,L.H), ablation (zero|mean), value-weighted (0|1)
 import { knobsFromParams, knobParams } from './knobs.mjs';
 
-export const VIEWS = ['grid', 'head', 'matrix', 'next', 'inside'];
+export const VIEWS = ['grid', 'head', 'matrix', 'next', 'inside', 'lens'];
 
 const int = (v) => (v !== null && v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : null);
 

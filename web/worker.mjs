@@ -12,6 +12,8 @@
 //   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded')
 //   {type:'next-all', id, channel, runId}     every position's top-k of that run -> 'next'
 //   {type:'loss', id, channel, runId}         that run's mean next-token NLL, from its own logits -> 'loss'
+//   {type:'lens', id, channel, runId, top}    that run's logit lens (a run made with option lens: no new
+//                                             forward pass; else 'superseded') -> 'lens' {lens: the CLI's JSON, parsed}
 //   {type:'score', id, key, text, options}    mean next-token NLL of a text (its own pass) -> 'score'
 //   {type:'rank', id, key, text, options}     each head's loss increase -> 'progress'..., 'rank'
 //   {type:'cancel', target}                   drop a queued or running ranking -> 'cancelled'
@@ -194,6 +196,10 @@ async function run({ id, channel, key, text, options }) {
   const scaleFactors = r.array('score_scale') || new Float32Array(0);
   const transfer = [attention.buffer, logitsLast.buffer, scaleFactors.buffer];
   const extra = {};
+  if (opts.value_weighted && r.has('value_weighted')) {
+    extra.valueWeighted = r.array('value_weighted'); // alpha_ij ||v_j W_O^h|| [L, H, T, T]
+    transfer.push(extra.valueWeighted.buffer);
+  }
   if (opts.intermediates && r.has('qkv')) {
     extra.qkv = r.array('qkv');
     extra.scores = r.array('scores');
@@ -235,6 +241,15 @@ async function loss({ id, channel, runId }) {
   const t0 = performance.now();
   const s = lr.run.loss(); // from the run's own logits (shared with next-all)
   post({ type: 'loss', id, runId, ...s, ms: performance.now() - t0 });
+}
+
+// The logit lens of a channel's run: the LM head on each layer's kept residual stream.
+async function lens({ id, channel, runId, top }) {
+  const lr = heldRun(channel, runId);
+  if (!lr) return post({ type: 'superseded', id });
+  const t0 = performance.now();
+  const out = JSON.parse(lr.run.lensJson(top || 5));
+  post({ type: 'lens', id, runId, lens: out, ms: performance.now() - t0 });
 }
 
 async function score({ id, key, text, options }) {
@@ -279,7 +294,7 @@ const cancelled = new Set();
 let busy = false;
 const tick = new MessageChannel();
 function enqueue(job) {
-  if (job.channel !== undefined && (job.kind === 'run' || job.kind === 'next-all' || job.kind === 'loss')) {
+  if (job.channel !== undefined && (job.kind === 'run' || job.kind === 'next-all' || job.kind === 'loss' || job.kind === 'lens')) {
     for (let i = queue.length - 1; i >= 0; i--) {
       const q = queue[i];
       if (q.kind === job.kind && q.channel === job.channel) {
@@ -342,6 +357,9 @@ self.onmessage = (ev) => {
       break;
     case 'loss':
       enqueue({ id: msg.id, kind: 'loss', channel: msg.channel, prio: 1, exec: () => loss(msg) });
+      break;
+    case 'lens':
+      enqueue({ id: msg.id, kind: 'lens', channel: msg.channel, prio: 1, exec: () => lens(msg) });
       break;
     case 'score':
       // after any waiting run: the loss line can wait a keystroke, the views cannot

@@ -140,7 +140,7 @@ export class HeadView {
     const focus = this.app.focusPos();
     const iso = this.rightHover !== null ? { side: 'right', k: this.rightHover }
       : focus !== null ? { side: 'left', k: focus } : null;
-    const a = r.attention;
+    const a = r.weights;
     const causal = runIsCausal(r);
     const sqrt = state.scale === 'sqrt';
     const x0 = 2;
@@ -245,7 +245,7 @@ export class HeadView {
       const stroke = heads.length > 1 ? headColor(h) : colors.accent;
       for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) {
         if (causal && j > i) continue;
-        const v = r.attention[off + i * T + j];
+        const v = r.weights[off + i * T + j];
         if (v < 0.02) continue;
         sc.line(xl, top + i * rowH + 10, xr, top + j * rowH + 10, stroke, 0.6 + 2.6 * v, Math.min(1, 0.9 * v));
       }

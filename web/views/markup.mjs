@@ -4,6 +4,7 @@
 // tab panels) and the <headscope-view> element's shadow root (ids are scoped to
 // each shadow root). The view modules find their parts
 // by these ids and classes.
+import { SINK_NOTE } from '../value-weighted.mjs';
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -17,11 +18,15 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// The grid, head view and matrix say so when they draw value-weighted attention (shown by the controller).
+const vwNote = () => h('p', { class: 'hint vw-note', hidden: true, text: SINK_NOTE });
+
 function gridSection(label) {
   return h('section', { id: 'view-grid', class: 'view view-grid', ...label('grid', 'All heads') },
     h('header', { class: 'view-header' },
       h('h2', { text: 'All heads' }),
       h('p', { class: 'hint muted', text: 'rows: layers · columns: heads · click or arrows + Enter to focus a head' })),
+    vwNote(),
     h('div', { class: 'canvas-wrap grid-wrap' },
       h('canvas', { id: 'grid-canvas', class: 'grid-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention of every head' })));
 }
@@ -35,6 +40,7 @@ function headSection(label) {
         h('button', { type: 'button', class: 'seg-btn', 'data-overlay': 'layer', 'aria-pressed': 'false', text: 'All heads of layer' }))),
     h('p', { class: 'hint muted', text: 'left: each token · right: the tokens it attends to · hover a token to isolate its lines, click to pin' }),
     h('p', { id: 'headview-kv', class: 'hint kv-share', hidden: true }),
+    vwNote(),
     h('div', { id: 'headview-legend', class: 'head-legend' }),
     h('div', { class: 'headview-body', id: 'headview-body' },
       h('ol', { class: 'tok-col tok-left', id: 'hv-left' }),
@@ -47,6 +53,7 @@ function matrixSection(label) {
     h('header', { class: 'view-header' },
       h('h2', { id: 'matrix-title', text: 'Matrix' }),
       h('p', { class: 'hint muted', text: 'rows: query token · columns: attended-to token · hover for the exact value' })),
+    vwNote(),
     h('div', { class: 'canvas-wrap matrix-wrap' },
       h('canvas', { id: 'matrix-canvas', class: 'matrix-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention matrix' })));
 }
@@ -75,8 +82,19 @@ function insideSection(label) {
     h('ol', { class: 'inside-steps' }));
 }
 
+function lensSection(label) {
+  return h('section', { id: 'view-lens', class: 'view view-lens', ...label('lens', 'Logit lens') },
+    h('header', { class: 'view-header' },
+      h('h2', { text: 'Logit lens' }),
+      h('p', { class: 'hint muted', text: 'what the model would predict if it stopped after each layer (its final norm and unembedding on the residual stream) · rows: layers · columns: positions · colour: the probability of the final prediction · click or arrows + Enter for the top 5' })),
+    h('p', { class: 'lens-missing muted', hidden: true }),
+    h('div', { class: 'canvas-wrap lens-wrap' },
+      h('canvas', { class: 'lens-canvas', tabindex: '0', role: 'img', 'aria-label': 'Logit lens: top token of every layer at every position' })),
+    h('div', { class: 'lens-detail', 'aria-live': 'polite' }));
+}
+
 // The views' names on tabs and buttons.
-export const VIEW_TITLES = { grid: 'All heads', head: 'Head view', matrix: 'Matrix', next: 'Next token', inside: 'Inside a head' };
+export const VIEW_TITLES = { grid: 'All heads', head: 'Head view', matrix: 'Matrix', next: 'Next token', inside: 'Inside a head', lens: 'Logit lens' };
 
 // The page's tab buttons: #tab-<name>, each controlling its section.
 export function viewTabs(names) {
@@ -85,7 +103,7 @@ export function viewTabs(names) {
   }));
 }
 
-const SECTIONS = { grid: gridSection, head: headSection, matrix: matrixSection, next: nextSection, inside: insideSection };
+const SECTIONS = { grid: gridSection, head: headSection, matrix: matrixSection, next: nextSection, inside: insideSection, lens: lensSection };
 
 // {name: section} for the views named; `tabs`: each section is the tab panel
 // of the button #tab-<name> (the page), else it carries its own label (the element).
