@@ -7,7 +7,7 @@
 // the pinned token, so a link restores it. The numbers come from the worker's
 // 'lens' request on the run on screen (runs keep their residual stream while this
 // view is visible). A checkpoint without an LM head has no lens: the view says so.
-import { sizeCanvas } from '../draw.mjs';
+import { sizeCanvas, cellAt } from '../draw.mjs';
 import { colorCss, inkOn } from '../colormap.mjs';
 import { tokenLabel, clip } from '../tokens.mjs';
 import { startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
@@ -63,14 +63,8 @@ export class LensView {
 
   hit(e) {
     const g = this.geom;
-    if (!g) return null;
-    const rect = this.canvas.getBoundingClientRect();
-    const x = e.clientX - rect.left - g.left;
-    const y = e.clientY - rect.top - g.top;
-    if (x < 0 || y < 0) return null;
-    const t = Math.floor(x / g.cw);
-    const l = Math.floor(y / g.ch);
-    return t < g.T && l < g.L ? { l, t } : null;
+    const c = g && cellAt(this.canvas, e, { left: g.left, top: g.top, cw: g.cw, ch: g.ch, rows: g.L, cols: g.T });
+    return c ? { l: c.row, t: c.col } : null;
   }
 
   onMove(e) {

@@ -2,7 +2,7 @@
 // (rows: query token, columns: the token attended to), token labels on both
 // axes, causally masked cells hatched (distinct from a 0 weight), the exact
 // value on hover, and the values printed in the cells when they are big enough.
-import { sizeCanvas, packed, hatch, paintMatrix } from '../draw.mjs';
+import { sizeCanvas, packed, hatch, paintMatrix, cellAt } from '../draw.mjs';
 import { tokenLabel, clip } from '../tokens.mjs';
 import { lutIndex } from '../colormap.mjs';
 import { atFocusedHead, startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
@@ -39,15 +39,8 @@ export class MatrixView {
 
   hit(e) {
     const g = this.geom;
-    if (!g) return null;
-    const rect = this.canvas.getBoundingClientRect();
-    const x = e.clientX - rect.left - g.left;
-    const y = e.clientY - rect.top - g.top;
-    if (x < 0 || y < 0) return null;
-    const j = Math.floor(x / g.cell);
-    const i = Math.floor(y / g.cell);
-    if (i >= g.T || j >= g.T) return null;
-    return { i, j };
+    const c = g && cellAt(this.canvas, e, { left: g.left, top: g.top, cw: g.cell, ch: g.cell, rows: g.T, cols: g.T });
+    return c ? { i: c.row, j: c.col } : null;
   }
 
   onMove(e) {

@@ -178,6 +178,16 @@ def check_meta(out, ck, case_family, problems):
     return absent
 
 
+def refused(rep, label, case, p):
+    """None when the CLI call `p` succeeded; else the check it gives (a refusal the case allows passes)."""
+    if p.returncode == 0:
+        return None
+    err = p.stderr.decode(errors="replace").strip()
+    if case.may_refuse and p.returncode == 2 and case.may_refuse in err:
+        return rep.check(label, True, f"refused as allowed: {err.splitlines()[-1] if err else ''}")
+    return rep.check(label, False, f"exit {p.returncode}: {err}")
+
+
 def run_one(rep, cli, ck, case, folder, n_bytes, work):
     label = f"{case.name} ({n_bytes} byte{'s' if n_bytes > 1 else ''})"
     text_file = os.path.join(work, f"text{n_bytes}.txt")
@@ -185,10 +195,7 @@ def run_one(rep, cli, ck, case, folder, n_bytes, work):
         f.write(text_of_length(n_bytes))
     p = cli.call("run", folder, text_file=text_file)
     if p.returncode != 0:
-        err = p.stderr.decode(errors="replace").strip()
-        if case.may_refuse and p.returncode == 2 and case.may_refuse in err:
-            return rep.check(label, True, f"refused as allowed: {err.splitlines()[-1] if err else ''}")
-        return rep.check(label, False, f"exit {p.returncode}: {err}")
+        return refused(rep, label, case, p)
     try:
         out = json.loads(p.stdout)
     except ValueError as e:
@@ -234,10 +241,7 @@ def run_lens(rep, cli, ck, case, folder, n_bytes, work):
     text_file = os.path.join(work, f"text{n_bytes}.txt")
     p = cli.call("lens", folder, text_file=text_file, knobs=["--top", str(LENS_TOP)])
     if p.returncode != 0:
-        err = p.stderr.decode(errors="replace").strip()
-        if case.may_refuse and p.returncode == 2 and case.may_refuse in err:
-            return rep.check(label, True, f"refused as allowed: {err.splitlines()[-1] if err else ''}")
-        return rep.check(label, False, f"exit {p.returncode}: {err}")
+        return refused(rep, label, case, p)
     try:
         out = json.loads(p.stdout)
         ids = out["ids"]
