@@ -86,7 +86,7 @@ function lensSection(label) {
   return h('section', { id: 'view-lens', class: 'view view-lens', ...label('lens', 'Logit lens') },
     h('header', { class: 'view-header' },
       h('h2', { text: 'Logit lens' }),
-      h('p', { class: 'hint muted', text: 'what the model would predict if it stopped after each layer (its final norm and unembedding on the residual stream) · rows: layers · columns: positions · colour: the probability of the final prediction · click or arrows + Enter for the top 5' })),
+      h('p', { class: 'hint muted', text: 'what the model would predict if it stopped after each layer (its own head on the residual stream: the final norm and unembedding, or an encoder\'s masked-LM head) · rows: layers · columns: positions · colour: the probability of the final prediction · click or arrows + Enter for the top 5' })),
     h('p', { class: 'lens-missing muted', hidden: true }),
     h('div', { class: 'canvas-wrap lens-wrap' },
       h('canvas', { class: 'lens-canvas', tabindex: '0', role: 'img', 'aria-label': 'Logit lens: top token of every layer at every position' })),
