@@ -37,7 +37,10 @@ export class Controller {
     this.views = {};
     for (const [name, section] of Object.entries(sections)) if (section) this.views[name] = new VIEW_CLASSES[name](this, section);
     this.strip = strip ? new TokenStrip(this, strip) : null;
-    this.vwNotes = Object.values(sections).filter(Boolean).flatMap((s) => [...s.querySelectorAll('.vw-note')]);
+    const all = (sel) => Object.values(sections).filter(Boolean).flatMap((s) => [...s.querySelectorAll(sel)]);
+    this.vwNotes = all('.vw-note');
+    this.vwToggles = all('.vw-toggle');
+    for (const b of this.vwToggles) b.addEventListener('click', () => this.setValueWeighted(b.dataset.vw === '1'));
     this.colors = this.readColors();
     this.seq = 0;
     this.latest = 0;
@@ -49,6 +52,7 @@ export class Controller {
     this.renderWaiting = false;
     this.lastResult = null;
     this.onAblate = null; // set by shells that let the reader switch heads off: (ablate list) => void
+    this.onValueWeighted = null; // set by shells: (on) => void, the value-weighted knob (page) or attribute (element)
   }
 
   readColors() {
@@ -121,6 +125,11 @@ export class Controller {
   // ablate list (onAblate: the page's knobs, the element's attribute).
   toggleAblate(layer, head) {
     if (this.onAblate) this.onAblate(toggleHead(this.state.knobs.ablate, `${layer}.${head}`));
+  }
+
+  // The grid / head view / matrix toggle between alpha and alpha ||v W_O||: the shell sets the knob.
+  setValueWeighted(on) {
+    if (this.onValueWeighted && on !== !!this.state.knobs.valueWeighted) this.onValueWeighted(on);
   }
 
   // Encoders: re-run the text with token `pos` of the run on screen replaced by
@@ -336,6 +345,7 @@ export class Controller {
     const visible = this.hooks.visible();
     const full = d.data || d.all;
     for (const note of this.vwNotes) note.hidden = !r.valueWeighted;
+    for (const b of this.vwToggles) b.setAttribute('aria-pressed', String((b.dataset.vw === '1') === !!this.state.knobs.valueWeighted));
     if (this.strip) {
       if (d.data) this.strip.setResult(r);
       this.strip.render();

@@ -97,6 +97,10 @@ export class HeadscopeView extends HTMLElement {
       if (list.length) this.setAttribute('ablate', list.join(','));
       else this.removeAttribute('ablate');
     };
+    this.ctl.onValueWeighted = (on) => {
+      if (on) this.setAttribute('value-weighted', '1');
+      else this.removeAttribute('value-weighted');
+    };
     ui.text.addEventListener('input', () => { this.ctl.text = ui.text.value; this.ctl.run(); this.updateLink(); });
     this.heads = headPicker(this.ctl, ui.layer, ui.head);
     ui.tabs.addEventListener('click', (e) => {

@@ -197,11 +197,21 @@ test('the page: the value-weighted toggle draws alpha ||v W_O|| per query row in
     } finally {
       await again.context.close();
     }
-    // off again: alpha is drawn
-    await page.uncheck('#knob-vw');
+    // the view's own toggle: α draws alpha again and clears the knob; α·‖v W_O‖ sets it back
+    assert.equal(await page.getAttribute('#view-matrix .vw-toggle[data-vw="1"]', 'aria-pressed'), 'true');
+    await page.click('#view-matrix .vw-toggle[data-vw="0"]');
     await page.waitForFunction(() => !window.headscope.lastResult.valueWeighted && document.getElementById('app').dataset.state === 'rendered');
     const off = await page.evaluate(() => { const r = window.headscope.lastResult; return r.weights === r.attention; });
     assert.equal(off, true);
+    assert.equal(await page.isChecked('#knob-vw'), false);
+    assert.equal(await page.getAttribute('#view-matrix .vw-toggle[data-vw="0"]', 'aria-pressed'), 'true');
+    assert.equal(await page.isHidden('#view-matrix .vw-note'), true);
+    await page.evaluate(() => window.headscope.setView('head'));
+    await page.click('#view-head .vw-toggle[data-vw="1"]');
+    await page.waitForFunction(() => window.headscope.lastResult.valueWeighted && document.getElementById('app').dataset.state === 'rendered');
+    assert.equal(await page.isChecked('#knob-vw'), true);
+    await page.click('#view-grid .vw-toggle[data-vw="0"]');
+    await page.waitForFunction(() => !window.headscope.lastResult.valueWeighted && document.getElementById('app').dataset.state === 'rendered');
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -237,6 +247,13 @@ test('<headscope-view view="lens"> and value-weighted="1" draw the native CLI\'s
     assert.ok(maxDiff(got.weights.slice(off, off + T * T), nativeRows(run, 1, 2)) < 1e-4);
     assert.equal(got.note, true, 'the element explains sinks too');
     await page.screenshot({ path: path.join(ARTIFACTS, 'lens-element.png'), fullPage: true });
+    // the element's toggle switches its attribute (and so its drawing) back to alpha
+    await page.evaluate(() => document.getElementById('vw').shadowRoot.querySelector('#view-matrix .vw-toggle[data-vw="0"]').click());
+    await page.waitForFunction(() => {
+      const b = document.getElementById('vw');
+      return !b.hasAttribute('value-weighted') && b.dataset.state === 'rendered' && !b.lastResult.valueWeighted;
+    });
+    assert.equal(await page.evaluate(() => { const r = document.getElementById('vw').lastResult; return r.weights === r.attention; }), true);
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -120,6 +120,7 @@ export function knobsPanel(page) {
   ui.ablateClear.addEventListener('click', () => set({ ablate: [] }));
   ui.reset.addEventListener('click', () => set(defaultKnobs()));
   ctl.onAblate = (ablate) => set({ ablate });
+  ctl.onValueWeighted = (valueWeighted) => set({ valueWeighted });
 
   return { set, show, buildLists, applyModel, notApplicable };
 }

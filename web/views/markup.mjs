@@ -18,14 +18,20 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
-// The grid, head view and matrix say so when they draw value-weighted attention (shown by the controller).
+// The grid, head view and matrix say so when they draw value-weighted attention, and each has the
+// toggle between alpha and alpha ||v W_O|| (both kept up to date by the controller).
 const vwNote = () => h('p', { class: 'hint vw-note', hidden: true, text: SINK_NOTE });
+const vwToggle = () => h('div', { class: 'seg vw-seg', role: 'group', 'aria-label': 'Weights drawn' },
+  h('button', { type: 'button', class: 'seg-btn vw-toggle', 'data-vw': '0', 'aria-pressed': 'true', text: 'α', title: 'raw attention weights α' }),
+  h('button', { type: 'button', class: 'seg-btn vw-toggle', 'data-vw': '1', 'aria-pressed': 'false', text: 'α·‖v W_O‖',
+    title: 'value-weighted: what each key adds to the head\'s output (Kobayashi et al., 2020)' }));
 
 function gridSection(label) {
   return h('section', { id: 'view-grid', class: 'view view-grid', ...label('grid', 'All heads') },
     h('header', { class: 'view-header' },
       h('h2', { text: 'All heads' }),
-      h('p', { class: 'hint muted', text: 'rows: layers · columns: heads · click or arrows + Enter to focus a head' })),
+      h('p', { class: 'hint muted', text: 'rows: layers · columns: heads · click or arrows + Enter to focus a head' }),
+      vwToggle()),
     vwNote(),
     h('div', { class: 'canvas-wrap grid-wrap' },
       h('canvas', { id: 'grid-canvas', class: 'grid-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention of every head' })));
@@ -37,7 +43,8 @@ function headSection(label) {
       h('h2', { id: 'headview-title', text: 'Head view' }),
       h('div', { class: 'seg', role: 'group', 'aria-label': 'Heads shown' },
         h('button', { type: 'button', class: 'seg-btn', 'data-overlay': 'head', 'aria-pressed': 'true', text: 'This head' }),
-        h('button', { type: 'button', class: 'seg-btn', 'data-overlay': 'layer', 'aria-pressed': 'false', text: 'All heads of layer' }))),
+        h('button', { type: 'button', class: 'seg-btn', 'data-overlay': 'layer', 'aria-pressed': 'false', text: 'All heads of layer' })),
+      vwToggle()),
     h('p', { class: 'hint muted', text: 'left: each token · right: the tokens it attends to · hover a token to isolate its lines, click to pin' }),
     h('p', { id: 'headview-kv', class: 'hint kv-share', hidden: true }),
     vwNote(),
@@ -52,7 +59,8 @@ function matrixSection(label) {
   return h('section', { id: 'view-matrix', class: 'view view-matrix', ...label('matrix', 'Attention matrix') },
     h('header', { class: 'view-header' },
       h('h2', { id: 'matrix-title', text: 'Matrix' }),
-      h('p', { class: 'hint muted', text: 'rows: query token · columns: attended-to token · hover for the exact value' })),
+      h('p', { class: 'hint muted', text: 'rows: query token · columns: attended-to token · hover for the exact value' }),
+      vwToggle()),
     vwNote(),
     h('div', { class: 'canvas-wrap matrix-wrap' },
       h('canvas', { id: 'matrix-canvas', class: 'matrix-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention matrix' })));
