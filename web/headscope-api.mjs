@@ -290,6 +290,13 @@ export class HeadscopeRun {
     return this.rt.string(this.rt.m._hs_run_lens_json(this.handle, top));
   }
 
+  // One more layer of this run's lens (lensJson then finishes it): how many layers are left.
+  lensStep(top) {
+    const left = this.rt.m._hs_run_lens_step(this.handle, top);
+    if (left < 0) throw new Error(this.rt.lastError());
+    return left;
+  }
+
   // The CLI contract's JSON.
   json() {
     return this.rt.string(this.rt.m._hs_run_json(this.handle));

@@ -13,7 +13,8 @@
 //   {type:'next-all', id, channel, runId}     every position's top-k of that run -> 'next'
 //   {type:'loss', id, channel, runId}         that run's mean next-token NLL, from its own logits -> 'loss'
 //   {type:'lens', id, channel, runId, top}    that run's logit lens (a run made with option lens: no new
-//                                             forward pass; else 'superseded') -> 'lens' {lens: the CLI's JSON, parsed}
+//                                             forward pass), a layer per queue step -> 'lens' {lens: the
+//                                             CLI's JSON, parsed, ms} (or 'superseded')
 //   {type:'score', id, key, text, options}    mean next-token NLL of a text (its own pass) -> 'score'
 //   {type:'rank', id, key, text, options}     each head's loss increase -> 'progress'..., 'rank'
 //   {type:'cancel', target}                   drop a queued or running ranking -> 'cancelled'
@@ -243,13 +244,28 @@ async function loss({ id, channel, runId }) {
   post({ type: 'loss', id, runId, ...s, ms: performance.now() - t0 });
 }
 
-// The logit lens of a channel's run: the LM head on each layer's kept residual stream.
-async function lens({ id, channel, runId, top }) {
-  const lr = heldRun(channel, runId);
-  if (!lr) return post({ type: 'superseded', id });
-  const t0 = performance.now();
-  const out = JSON.parse(lr.run.lensJson(top || 5));
-  post({ type: 'lens', id, runId, lens: out, ms: performance.now() - t0 });
+// The logit lens of a channel's run: the LM head on each layer's kept residual stream,
+// one layer per queue step (a run typed meanwhile goes first; a newer run of the channel
+// supersedes it). `ms`: the time spent computing it.
+function lensJob({ id, channel, runId, top = 5 }) {
+  let ms = 0;
+  return async function step() {
+    const lr = heldRun(channel, runId);
+    if (!lr) {
+      post({ type: 'superseded', id });
+      return null;
+    }
+    const t0 = performance.now();
+    const left = lr.run.lensStep(top);
+    if (left > 0) {
+      ms += performance.now() - t0;
+      return step;
+    }
+    const out = JSON.parse(lr.run.lensJson(top));
+    ms += performance.now() - t0;
+    post({ type: 'lens', id, runId, lens: out, ms });
+    return null;
+  };
 }
 
 async function score({ id, key, text, options }) {
@@ -359,7 +375,7 @@ self.onmessage = (ev) => {
       enqueue({ id: msg.id, kind: 'loss', channel: msg.channel, prio: 1, exec: () => loss(msg) });
       break;
     case 'lens':
-      enqueue({ id: msg.id, kind: 'lens', channel: msg.channel, prio: 1, exec: () => lens(msg) });
+      enqueue({ id: msg.id, kind: 'lens', channel: msg.channel, prio: 1, exec: lensJob(msg) });
       break;
     case 'score':
       // after any waiting run: the loss line can wait a keystroke, the views cannot

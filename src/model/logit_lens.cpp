@@ -1,5 +1,5 @@
-// The logit lens: block by block, the LM head (Model::residual_logits) on a few
-// rows of the kept residual stream at a time, a softmax in double, the top K.
+// The logit lens: layer by layer (the last first), the LM head (Model::residual_logits)
+// on a few rows of the kept residual stream at a time, a softmax in double, the top K.
 #include "model/logit_lens.hpp"
 
 #include <algorithm>
@@ -39,9 +39,36 @@ void top_of_row(const float* logits, std::size_t V, std::size_t K, int32_t* ids,
   if (want >= 0) *want_prob = float(std::exp(double(logits[want]) - mx) / z);
 }
 
+// Layer l of the lens: its top K and, below the last layer, the probability of the final ids.
+Status lens_layer(const Model& model, const RunResult& run, LogitLens& lens, std::size_t l) {
+  const ModelSpec& c = model.config();
+  const std::size_t L = lens.n_layer, T = lens.T, C = c.n_embd, V = c.vocab_size, K = lens.top;
+  const std::size_t B = rows_per_block(V, T);
+  std::vector<float> logits(B * V);
+  for (std::size_t t0 = 0; t0 < T; t0 += B) {
+    const std::size_t n = std::min(B, T - t0);
+    HS_TRY(model.residual_logits(run.residuals.data() + (l * T + t0) * C, n, logits.data()));
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::size_t t = t0 + i, at = (l * T + t) * K;
+      top_of_row(logits.data() + i * V, V, K, lens.top_ids.data() + at, lens.top_probs.data() + at,
+                 l + 1 == L ? -1 : lens.final_ids[t], lens.final_prob.data() + l * T + t);
+      if (l + 1 == L) {
+        lens.final_ids[t] = lens.top_ids[at];
+        lens.final_prob[l * T + t] = lens.top_probs[at];
+      }
+    }
+  }
+  const auto& tok = model.tokenizer();
+  for (std::size_t at = l * T * K; at < (l + 1) * T * K; ++at) {
+    const int32_t id = lens.top_ids[at];
+    lens.top_tokens[at] = std::size_t(id) < tok.vocab_size() ? tok.token_text(id) : std::string();
+  }
+  return {};
+}
+
 }  // namespace
 
-Result<LogitLens> logit_lens(const Model& model, const RunResult& run, std::size_t top) {
+Result<LogitLens> logit_lens_begin(const Model& model, const RunResult& run, std::size_t top) {
   const ModelSpec& c = model.config();
   const std::size_t L = c.n_layer, T = run.T, C = c.n_embd, V = c.vocab_size;
   if (!model.weights().has_lm_head)  // (residual_logits refuses it, saying why in the model's words)
@@ -57,29 +84,26 @@ Result<LogitLens> logit_lens(const Model& model, const RunResult& run, std::size
   lens.top = top;
   lens.top_ids.assign(L * T * top, 0);
   lens.top_probs.assign(L * T * top, 0.0f);
+  lens.top_tokens.assign(L * T * top, std::string());
   lens.final_ids.assign(T, -1);
   lens.final_prob.assign(L * T, 0.0f);
-  const std::size_t B = rows_per_block(V, T);
-  std::vector<float> logits(B * V);
-  for (std::size_t l = L; l-- > 0;) {  // the last layer first: its top tokens colour the others
-    for (std::size_t t0 = 0; t0 < T; t0 += B) {
-      const std::size_t n = std::min(B, T - t0);
-      HS_TRY(model.residual_logits(run.residuals.data() + (l * T + t0) * C, n, logits.data()));
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::size_t t = t0 + i, at = (l * T + t) * top;
-        top_of_row(logits.data() + i * V, V, top, lens.top_ids.data() + at, lens.top_probs.data() + at,
-                   l + 1 == L ? -1 : lens.final_ids[t], lens.final_prob.data() + l * T + t);
-        if (l + 1 == L) {
-          lens.final_ids[t] = lens.top_ids[at];
-          lens.final_prob[l * T + t] = lens.top_probs[at];
-        }
-      }
-    }
-  }
-  const auto& tok = model.tokenizer();
-  lens.top_tokens.reserve(lens.top_ids.size());
-  for (int32_t id : lens.top_ids)
-    lens.top_tokens.push_back(std::size_t(id) < tok.vocab_size() ? tok.token_text(id) : std::string());
+  HS_TRY(lens_layer(model, run, lens, L - 1));  // the last layer first: its top tokens colour the others
+  lens.layers_left = L - 1;
+  return lens;
+}
+
+Status logit_lens_step(const Model& model, const RunResult& run, LogitLens& lens) {
+  if (lens.complete()) return {};
+  if (lens.T != run.T || run.residuals.size() != lens.n_layer * run.T * std::size_t(model.config().n_embd))
+    return make_error("logit lens: the run changed since its lens began");
+  HS_TRY(lens_layer(model, run, lens, lens.layers_left - 1));
+  --lens.layers_left;
+  return {};
+}
+
+Result<LogitLens> logit_lens(const Model& model, const RunResult& run, std::size_t top) {
+  HS_TRY_ASSIGN(LogitLens lens, logit_lens_begin(model, run, top));
+  while (!lens.complete()) HS_TRY(logit_lens_step(model, run, lens));
   return lens;
 }
 

@@ -25,11 +25,20 @@ struct LogitLens {
   std::vector<std::string> top_tokens; // [L, T, K] as the user reads them (Tokenizer::token_text)
   std::vector<int32_t> final_ids;      // [T] the last layer's top token at each position
   std::vector<float> final_prob;       // [L, T] p_l(t)[final_ids[t]]
+  std::size_t layers_left = 0;         // layers [0, layers_left) are still to compute (logit_lens_step)
+
+  bool complete() const { return layers_left == 0; }
 };
 
 // The lens of a finished run of `model` that kept its residual stream. Errors: the
 // run kept none, top < 1 or above the vocabulary, the checkpoint has no LM head.
 Result<LogitLens> logit_lens(const Model& model, const RunResult& run, std::size_t top);
+
+// The same a layer at a time, for a caller that must not be busy for long (the page's
+// worker): begin checks and computes the last layer (its top tokens colour the others),
+// each step one more layer, from the top down, until complete().
+Result<LogitLens> logit_lens_begin(const Model& model, const RunResult& run, std::size_t top);
+Status logit_lens_step(const Model& model, const RunResult& run, LogitLens& lens);
 
 // The lens as the CLI's JSON: {ids, tokens, family, n_layer, top, top_ids, top_probs,
 // top_tokens ([L][T][K] each), final_ids [T], final_prob [L][T]}.

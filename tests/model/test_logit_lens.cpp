@@ -166,3 +166,33 @@ TEST_CASE("logit lens: errors name what is wrong") {
   REQUIRE(!none.ok());
   CHECK_THAT(none.error().message, ContainsSubstring("kept no residual stream"));
 }
+
+TEST_CASE("logit lens a layer at a time (the worker's steps) = all at once") {
+  auto m = bundled();
+  auto r = m->run(kText, with_lens());
+  REQUIRE(r.ok());
+  auto whole = logit_lens(*m, r.value(), 5);
+  REQUIRE(whole.ok());
+  auto steps = logit_lens_begin(*m, r.value(), 5);
+  REQUIRE(steps.ok());
+  CHECK(steps->layers_left == std::size_t(r->n_layer) - 1);
+  std::size_t n = 0;
+  while (!steps->complete()) {
+    REQUIRE(logit_lens_step(*m, r.value(), steps.value()).ok());
+    ++n;
+  }
+  CHECK(n == std::size_t(r->n_layer) - 1);
+  CHECK(steps->top_ids == whole->top_ids);
+  CHECK(steps->top_probs == whole->top_probs);
+  CHECK(steps->top_tokens == whole->top_tokens);
+  CHECK(steps->final_prob == whole->final_prob);
+  CHECK(lens_json(r.value(), steps.value()) == lens_json(r.value(), whole.value()));
+  // a step on another run is refused
+  auto other = m->run("The cat", with_lens());
+  REQUIRE(other.ok());
+  auto fresh = logit_lens_begin(*m, r.value(), 5);
+  REQUIRE(fresh.ok());
+  auto bad = logit_lens_step(*m, other.value(), fresh.value());
+  REQUIRE(!bad.ok());
+  CHECK_THAT(bad.error().message, ContainsSubstring("the run changed"));
+}
