@@ -3,7 +3,8 @@
 // JSON as the native `headscope` CLI, computed by the browser's module
 // (web/dist/headscope.wasm) under Node, so the page's numbers can be checked
 // from a shell.
-//   node web/cli.mjs tokenize|run|score|roles --model DIR (--text TEXT | --text-file PATH) [knobs]
+//   node web/cli.mjs tokenize|run|score|roles|lens --model DIR (--text TEXT | --text-file PATH) [knobs]
+//   (lens also takes --top K, tokens per layer and position, 5 if not given)
 //     [--weights stored|f32|compact16]   (how matrices and tables are kept, as the native CLI)
 //   node web/cli.mjs generate --model DIR (--text TEXT | --text-file PATH) [--max-new N] [--sample-temperature X]
 //                    [--top-k K] [--top-p P] [--seed S] [knobs]
@@ -28,11 +29,11 @@ function fail(message, code = 2) {
 }
 
 function parseArgs(argv) {
-  const usage = `usage: node web/cli.mjs tokenize|run|score|roles|generate --model DIR (--text TEXT | --text-file PATH) [--weights stored|f32|compact16] ${KNOB_FLAGS_USAGE}\n       generate: ${SAMPLING_FLAGS_USAGE}`;
-  const a = { knobs: defaultKnobs(), sampling: defaultSampling() };
-  if (argv.length < 1) fail(`missing command (tokenize, run or score)\n${usage}`);
+  const usage = `usage: node web/cli.mjs tokenize|run|score|roles|lens|generate --model DIR (--text TEXT | --text-file PATH) [--weights stored|f32|compact16] [--top K] ${KNOB_FLAGS_USAGE}\n       generate: ${SAMPLING_FLAGS_USAGE}`;
+  const a = { knobs: defaultKnobs(), sampling: defaultSampling(), top: 5 };
+  if (argv.length < 1) fail(`missing command (tokenize, run, score, roles, lens or generate)\n${usage}`);
   a.command = argv[0];
-  if (!['tokenize', 'run', 'score', 'roles', 'generate'].includes(a.command)) fail(`unknown command "${a.command}" (tokenize, run, score, roles or generate)`);
+  if (!['tokenize', 'run', 'score', 'roles', 'lens', 'generate'].includes(a.command)) fail(`unknown command "${a.command}" (tokenize, run, score, roles, lens or generate)`);
   for (let i = 1; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -48,6 +49,10 @@ function parseArgs(argv) {
     else if (flag === '--text-file') {
       const p = value();
       try { a.text = fs.readFileSync(p); } catch (e) { fail(`${p}: cannot open (${e.code || e.message})`); }
+    } else if (flag === '--top' && a.command === 'lens') {
+      const v = value();
+      if (!/^\d+$/.test(v) || Number(v) < 1) fail(`--top must be a positive integer (tokens per layer and position), not "${v}"`);
+      a.top = Number(v);
     } else {
       const sampling = a.command === 'generate' ? samplingFlag(flag) : null;
       const knob = sampling || knobFlag(flag);
@@ -128,6 +133,7 @@ async function main() {
     else if (a.command === 'run') out = model.runJson(a.text, a.options);
     else if (a.command === 'roles') out = model.rolesJson(a.text, a.options);
     else if (a.command === 'generate') out = model.generateJson(a.text, a.options, samplingOptions(a.sampling));
+    else if (a.command === 'lens') out = model.lensJson(a.text, a.options, a.top);
     else out = model.scoreJson(a.text, a.options);
   } catch (e) {
     fail(e.message);

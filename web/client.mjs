@@ -172,6 +172,12 @@ export class HeadscopeClient {
     return this.request({ type: 'loss', channel, runId });
   }
 
+  // The logit lens of a channel's run made with option lens ({type:'lens', lens}), or
+  // null when a newer run of the channel replaced it.
+  lens(channel, runId, top = 5) {
+    return this.request({ type: 'lens', channel, runId, top });
+  }
+
   score(key, text, options) {
     return this.request({ type: 'score', key, text, options });
   }

@@ -12,10 +12,12 @@ import { NextTokenView } from './views/nexttoken.mjs';
 import { TokenStrip } from './views/tokenstrip.mjs';
 import { InsideView } from './views/inside.mjs';
 import { HeadDescription } from './views/head-description.mjs';
+import { LensView } from './views/lens.mjs';
+import { drawnWeights } from './value-weighted.mjs';
 import { defaultKnobs, knobOptions, knobsForShape, toggleHead } from './knobs.mjs';
 import { maskTokenInText } from './model-family.mjs';
 
-const VIEW_CLASSES = { grid: GridView, head: HeadView, matrix: MatrixView, next: NextTokenView, inside: InsideView };
+const VIEW_CLASSES = { grid: GridView, head: HeadView, matrix: MatrixView, next: NextTokenView, inside: InsideView, lens: LensView };
 
 export class Controller {
   // root: element whose CSS variables give the colours; sections: {grid?, head?,
@@ -38,6 +40,10 @@ export class Controller {
     for (const [name, section] of Object.entries(sections)) if (section) this.views[name] = new VIEW_CLASSES[name](this, section);
     this.strip = strip ? new TokenStrip(this, strip) : null;
     this.description = new HeadDescription(this, root);
+    const all = (sel) => Object.values(sections).filter(Boolean).flatMap((s) => [...s.querySelectorAll(sel)]);
+    this.vwNotes = all('.vw-note');
+    this.vwToggles = all('.vw-toggle');
+    for (const b of this.vwToggles) b.addEventListener('click', () => this.setValueWeighted(b.dataset.vw === '1'));
     this.colors = this.readColors();
     this.seq = 0;
     this.latest = 0;
@@ -49,6 +55,7 @@ export class Controller {
     this.renderWaiting = false;
     this.lastResult = null;
     this.onAblate = null; // set by shells that let the reader switch heads off: (ablate list) => void
+    this.onValueWeighted = null; // set by shells: (on) => void, the value-weighted knob (page) or attribute (element)
   }
 
   readColors() {
@@ -122,6 +129,11 @@ export class Controller {
   // ablate list (onAblate: the page's knobs, the element's attribute).
   toggleAblate(layer, head) {
     if (this.onAblate) this.onAblate(toggleHead(this.state.knobs.ablate, `${layer}.${head}`));
+  }
+
+  // The grid / head view / matrix toggle between alpha and alpha ||v W_O||: the shell sets the knob.
+  setValueWeighted(on) {
+    if (this.onValueWeighted && on !== !!this.state.knobs.valueWeighted) this.onValueWeighted(on);
   }
 
   // Encoders: re-run the text with token `pos` of the run on screen replaced by
@@ -233,14 +245,38 @@ export class Controller {
     });
   }
 
+  // The logit lens of the run on screen (a run made with option lens), asked of the worker
+  // once per run; the lens view redraws when it arrives.
+  requestLens() {
+    const r = this.state.result;
+    if (!r || r.lensRequested || !r.options || !r.options.lens) return;
+    r.lensRequested = true;
+    this.client.lens(this.channel, r.workerRunId, 5).then((msg) => {
+      if (!msg || this.state.result !== r) return;
+      r.lens = msg.lens;
+      if (this.views.lens) this.views.lens.stale = true;
+      this.invalidate('all');
+    }, (e) => {
+      r.lensError = e.message;
+      if (this.views.lens) this.views.lens.stale = true;
+      this.invalidate('all');
+    });
+  }
+
   // ---------------------------------------------------------- running
   wantsIntermediates() {
     return this.hooks.visible().includes('inside');
   }
 
+  // The lens view on screen: runs keep the residual stream (a run without it is run again).
+  wantsLens() {
+    return this.hooks.visible().includes('lens');
+  }
+
   runOptions() {
     const o = knobOptions(this.state.knobs);
     if (this.wantsIntermediates()) o.intermediates = true;
+    if (this.wantsLens()) o.lens = true;
     return o;
   }
 
@@ -264,7 +300,7 @@ export class Controller {
     const text = this.text;
     if (text === '') {
       this.state.result = null;
-      this.lastResult = { id, tokens: [], ids: [], T: 0, n_layer: this.state.model.info.n_layer, n_head: this.state.model.info.n_head, attention: new Float32Array(0) };
+      this.lastResult = { id, tokens: [], ids: [], T: 0, n_layer: this.state.model.info.n_layer, n_head: this.state.model.info.n_head, attention: new Float32Array(0), weights: new Float32Array(0) };
       if (this.strip) this.strip.clear();
       this.hooks.rendered(this.lastResult);
       this.resolveWaiters(id, this.lastResult);
@@ -303,6 +339,7 @@ export class Controller {
     msg.id = id;
     msg.modelName = model.name;
     msg.text = text;
+    msg.weights = drawnWeights(msg); // what the grid, head view and matrix draw: alpha, or value-weighted rows
     this.state.result = msg;
     this.lastResult = msg;
     const s = this.state;
@@ -401,6 +438,8 @@ export class Controller {
     if (!r) return;
     const visible = this.hooks.visible();
     const full = d.data || d.all;
+    for (const note of this.vwNotes) note.hidden = !r.valueWeighted;
+    for (const b of this.vwToggles) b.setAttribute('aria-pressed', String((b.dataset.vw === '1') === !!this.state.knobs.valueWeighted));
     if (this.strip) {
       if (d.data) this.strip.setResult(r);
       this.strip.render();

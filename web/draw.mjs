@@ -79,3 +79,15 @@ export function paintMatrix(px, stride, x0, y0, w, h, att, off, T, scale, causal
     for (let x = 0; x < w; x++, p++) px[p] = rowPx[cols[x]];
   }
 }
+
+// The cell under pointer event `e` on a canvas drawn as `rows` x `cols` cells of
+// cw x ch CSS px from (left, top): {row, col}, or null outside them.
+export function cellAt(canvas, e, { left, top, cw, ch, rows, cols }) {
+  const rect = canvas.getBoundingClientRect();
+  const x = e.clientX - rect.left - left;
+  const y = e.clientY - rect.top - top;
+  if (x < 0 || y < 0) return null;
+  const col = Math.floor(x / cw);
+  const row = Math.floor(y / ch);
+  return row < rows && col < cols ? { row, col } : null;
+}

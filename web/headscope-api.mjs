@@ -222,6 +222,17 @@ export class HeadscopeModel {
     }
   }
 
+  // The logit lens of the text (a run with option lens, then the LM head on every
+  // layer's residual stream): the CLI's lens JSON, top `top` tokens per layer and position.
+  lensJson(text, options, top) {
+    const run = this.run(text, { ...options, lens: true });
+    try {
+      return run.lensJson(top);
+    } finally {
+      run.free();
+    }
+  }
+
   // Mean next-token NLL of the text (its own forward pass): the CLI's score JSON.
   scoreJson(text, options) {
     return this.withText(text, (p, n) =>
@@ -328,6 +339,18 @@ export class HeadscopeRun {
   generateStep(sampling, step) {
     const out = this.model.withOptions(sampling, (s) => JSON.parse(this.rt.string(this.rt.m._hs_generate_step(this.handle, s, step))));
     return { ...out, run: new HeadscopeRun(this.model, out.run) };
+  }
+
+  // The logit lens of this run (made with option lens; no new forward pass): the CLI's lens JSON.
+  lensJson(top) {
+    return this.rt.string(this.rt.m._hs_run_lens_json(this.handle, top));
+  }
+
+  // One more layer of this run's lens (lensJson then finishes it): how many layers are left.
+  lensStep(top) {
+    const left = this.rt.m._hs_run_lens_step(this.handle, top);
+    if (left < 0) throw new Error(this.rt.lastError());
+    return left;
   }
 
   // The CLI contract's JSON.

@@ -3,10 +3,11 @@
 // Attributes: model (URL of a model folder, relative to the page, or a model on
 // the Hugging Face Hub: hf:OWNER/NAME or hf:OWNER/NAME@REVISION; default: the
 // first bundled model), hub (the Hub's base URL for hf: models; default
-// https://huggingface.co: a mirror, or a test server), text, layer, head, view (grid|head|matrix), editable
+// https://huggingface.co: a mirror, or a test server), text, layer, head, view (grid|head|matrix|lens), editable
 // (the reader may change the text), theme (light|dark|auto), and the knobs:
 // scale, causal (0|1), temperature, temperature-head (L.H), ablate (L.H,L.H),
-// ablation (zero|mean), read as web/knobs.mjs reads URL params. A knob that
+// ablation (zero|mean), value-weighted (0|1: the views draw alpha ||v W_O||),
+// read as web/knobs.mjs reads URL params. A knob that
 // does not apply to the model (web/model-family.mjs knobReasons: causal="0" on
 // an encoder, which reads the text both ways) is ignored, with a console warning
 // naming the attribute and the reason. Generation (web/panels/generate.mjs):
@@ -33,7 +34,7 @@ import { headPicker } from './head-picker.mjs';
 import { describeFamilyShape, knobReasons } from './model-family.mjs';
 
 const here = new URL('./', import.meta.url);
-const VIEWS = ['grid', 'head', 'matrix'];
+const VIEWS = ['grid', 'head', 'matrix', 'lens'];
 const DEFAULT_TEXT = 'When Mary and John went to the store, John gave a drink to Mary.';
 
 export class HeadscopeView extends HTMLElement {
@@ -102,6 +103,10 @@ export class HeadscopeView extends HTMLElement {
     this.ctl.onAblate = (list) => {
       if (list.length) this.setAttribute('ablate', list.join(','));
       else this.removeAttribute('ablate');
+    };
+    this.ctl.onValueWeighted = (on) => {
+      if (on) this.setAttribute('value-weighted', '1');
+      else this.removeAttribute('value-weighted');
     };
     ui.text.addEventListener('input', () => { this.gen.forget(); this.ctl.text = ui.text.value; this.ctl.run(); this.updateLink(); });
     // Continue: the generated text becomes the element's text (and is run when generation ends)
@@ -255,6 +260,9 @@ export class HeadscopeView extends HTMLElement {
     this.ui.root.dataset.view = view;
     if (refresh) this.ctl.refreshColors();
     this.updateLink();
+    // the logit lens needs a run that kept its residual stream
+    const r = this.ctl.state.result;
+    if (view === 'lens' && r && r.T && !(r.options && r.options.lens)) this.runNow();
   }
 
   // The model attribute's model: a folder URL, a Hub model (hf:...), or the first bundled one.

@@ -1,10 +1,10 @@
 // web/knobs.mjs — the knobs of a run in ONE grammar, for the page, the
 // <headscope-view> element, the URL state (web/state-hash.mjs), the exported
 // picture and the command line (web/cli.mjs):
-//   knob state  {scale, causal, temperature, temperatureHead, ablate, ablation}
-//   <-> the module's run options {scale, causal, temperature, temperature_head, ablate, ablation}
+//   knob state  {scale, causal, temperature, temperatureHead, ablate, ablation, valueWeighted}
+//   <-> the module's run options {scale, causal, temperature, temperature_head, ablate, ablation, value_weighted}
 //   <-> URL params = element attributes: scale, causal (0|1), temperature,
-//       temperature-head (L.H), ablate (L.H,L.H), ablation (zero|mean)
+//       temperature-head (L.H), ablate (L.H,L.H), ablation (zero|mean), value-weighted (0|1)
 //   <-> CLI flags: --no-scale, --no-causal, --temperature X, --temperature-head L.H,
 //       --ablate L.H,L.H, --ablation zero|mean (older name --ablate-mode) (and --max-tokens N: knob state
 //       maxTokens, run option max_tokens, a command-line limit only)
@@ -19,14 +19,14 @@
 // breaks the page) and are errors on the command line.
 
 export const DEFAULT_KNOBS = Object.freeze({
-  scale: true, causal: true, temperature: 1, temperatureHead: null, ablate: [], ablation: 'zero',
+  scale: true, causal: true, temperature: 1, temperatureHead: null, ablate: [], ablation: 'zero', valueWeighted: false,
 });
 
 export const defaultKnobs = () => ({ ...DEFAULT_KNOBS, ablate: [] });
 
 export function knobsEqual(a, b) {
   return a.scale === b.scale && a.causal === b.causal && a.temperature === b.temperature &&
-    a.temperatureHead === b.temperatureHead && a.ablation === b.ablation &&
+    a.temperatureHead === b.temperatureHead && a.ablation === b.ablation && !!a.valueWeighted === !!b.valueWeighted &&
     a.ablate.length === b.ablate.length && a.ablate.every((x, i) => x === b.ablate[i]);
 }
 
@@ -82,8 +82,9 @@ const FIELDS = [
     read: (s) => (/^\d+$/.test(s.trim()) && Number(s) >= 1 ? Number(s) : null), write: () => null },
   // the command line only: leave out the special tokens the tokenizer adds ([CLS] ... [SEP], <s>)
   { key: 'special', param: null, flag: '--no-special', off: true, read: () => false, write: () => null },
-  // the command line only: also print value-weighted attention ||alpha v W_O|| (value_weighted)
-  { key: 'valueWeighted', param: null, flag: '--value-weighted', on: true, read: () => true, write: () => null },
+  // value-weighted attention ||alpha v W_O|| (value_weighted): the views draw it, the CLI prints it
+  { key: 'valueWeighted', param: 'value-weighted', flag: '--value-weighted', on: true,
+    read: (s) => !/^(0|false|off|no)$/i.test(s.trim()), write: (v) => (v ? '1' : null) },
 ];
 const PARAM_FIELDS = FIELDS.filter((f) => f.param);
 

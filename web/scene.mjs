@@ -68,6 +68,7 @@ export function startScene(ctl, view, title, at) {
   const queries = ctl.queries ? ctl.queries() : null; // several query tokens
   if (queries) knobs.push(`mean of ${queries.length} queries (${queries.map((i) => `#${i}`).join(', ')})`);
   if (state.replayNote) knobs.push(state.replayNote); // generation's replay (web/panels/generate.mjs)
+  if (r.valueWeighted) knobs.push('value-weighted α·‖v W_O‖, rows normalised');
   sc.text(20, y + 2, `model ${r.modelName} · ${at.where(ctl)} · ${title}${knobs.length ? ' · ' + knobs.join(' · ') : ''}`, { size: 12, fill: colors.muted });
   return {
     sc, state, r, colors, T, H, L,

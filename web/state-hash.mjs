@@ -6,7 +6,7 @@
 //   for hf: models, when not https://huggingface.co), layer, head, view, colour (linear|sqrt), overlay (head|layer),
 //   pin, query, roles (text|probe), theme, weights (compact16: F32 weights rounded to 16 bits),
 //   knobs: scale (0|1), causal (0|1), temperature, temperature-head (L.H),
-//          ablate (L.H,L.H), ablation (zero|mean)
+//          ablate (L.H,L.H), ablation (zero|mean), value-weighted (0|1)
 //   sel (several query tokens, "1,4,5": the views show their mean attention),
 //   generation: gen (how many trailing tokens of the text were generated: the replay slider's
 //          range; the pinned row is `pin`), and the sampling knobs max-new, sample-temperature,
@@ -14,7 +14,7 @@
 import { knobsFromParams, knobParams } from './knobs.mjs';
 import { samplingFromParams, samplingParams } from './knobs.mjs';
 
-export const VIEWS = ['grid', 'head', 'matrix', 'next', 'inside'];
+export const VIEWS = ['grid', 'head', 'matrix', 'next', 'inside', 'lens'];
 
 const int = (v) => (v !== null && v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : null);
 

@@ -19,6 +19,9 @@
 //                                             `generated` {id, token, prob, step, continuation, stopped, ...}
 //   {type:'next-all', id, channel, runId}     every position's top-k of that run -> 'next'
 //   {type:'loss', id, channel, runId}         that run's mean next-token NLL, from its own logits -> 'loss'
+//   {type:'lens', id, channel, runId, top}    that run's logit lens (a run made with option lens: no new
+//                                             forward pass), a layer per queue step -> 'lens' {lens: the
+//                                             CLI's JSON, parsed, ms} (or 'superseded')
 //   {type:'score', id, key, text, options}    mean next-token NLL of a text (its own pass) -> 'score'
 //   {type:'rank', id, key, text, options}     each head's loss increase -> 'progress'..., 'rank'
 //   {type:'cancel', target}                   drop a queued or running ranking -> 'cancelled'
@@ -218,6 +221,10 @@ function postResult({ id, key, entry, r, opts, t0, nextSoon, more = {} }) {
   const scaleFactors = r.array('score_scale') || new Float32Array(0);
   const transfer = [attention.buffer, logitsLast.buffer, scaleFactors.buffer];
   const extra = {};
+  if (opts.value_weighted && r.has('value_weighted')) {
+    extra.valueWeighted = r.array('value_weighted'); // alpha_ij ||v_j W_O^h|| [L, H, T, T]
+    transfer.push(extra.valueWeighted.buffer);
+  }
   if (opts.intermediates && r.has('qkv')) {
     extra.qkv = r.array('qkv');
     extra.scores = r.array('scores');
@@ -278,6 +285,30 @@ async function loss({ id, channel, runId }) {
   post({ type: 'loss', id, runId, ...s, ms: performance.now() - t0 });
 }
 
+// The logit lens of a channel's run: the LM head on each layer's kept residual stream,
+// one layer per queue step (a run typed meanwhile goes first; a newer run of the channel
+// supersedes it). `ms`: the time spent computing it.
+function lensJob({ id, channel, runId, top = 5 }) {
+  let ms = 0;
+  return async function step() {
+    const lr = heldRun(channel, runId);
+    if (!lr) {
+      post({ type: 'superseded', id });
+      return null;
+    }
+    const t0 = performance.now();
+    const left = lr.run.lensStep(top);
+    if (left > 0) {
+      ms += performance.now() - t0;
+      return step;
+    }
+    const out = JSON.parse(lr.run.lensJson(top));
+    ms += performance.now() - t0;
+    post({ type: 'lens', id, runId, lens: out, ms });
+    return null;
+  };
+}
+
 async function score({ id, key, text, options }) {
   const entry = await entryFor(key);
   const t0 = performance.now();
@@ -320,7 +351,7 @@ const cancelled = new Set();
 let busy = false;
 const tick = new MessageChannel();
 function enqueue(job) {
-  if (job.channel !== undefined && (job.kind === 'run' || job.kind === 'next-all' || job.kind === 'loss')) {
+  if (job.channel !== undefined && (job.kind === 'run' || job.kind === 'next-all' || job.kind === 'loss' || job.kind === 'lens')) {
     for (let i = queue.length - 1; i >= 0; i--) {
       const q = queue[i];
       if (q.kind === job.kind && q.channel === job.channel) {
@@ -386,6 +417,9 @@ self.onmessage = (ev) => {
       break;
     case 'loss':
       enqueue({ id: msg.id, kind: 'loss', channel: msg.channel, prio: 1, exec: () => loss(msg) });
+      break;
+    case 'lens':
+      enqueue({ id: msg.id, kind: 'lens', channel: msg.channel, prio: 1, exec: lensJob(msg) });
       break;
     case 'score':
       // after any waiting run: the loss line can wait a keystroke, the views cannot

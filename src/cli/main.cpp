@@ -10,6 +10,8 @@
 //   headscope generate --model DIR (--text TEXT | --text-file PATH) [--max-new N]
 //             [--sample-temperature X] [--top-k K] [--top-p P] [--seed S] [knobs]
 //     continue the text token by token (greedy unless a sample temperature is given; generate.hpp)
+//   headscope lens     --model DIR (--text TEXT | --text-file PATH) [--top K] [knobs]
+//     the logit lens: each layer's top K next tokens at every position (logit_lens.hpp; K = 5)
 // knobs: the run options of src/model/run_options.hpp as flags: --no-causal
 //        --no-scale --temperature X --temperature-head L.H --ablate L.H,L.H
 //        --ablation zero|mean (--ablate-mode, its older name) --max-tokens N
@@ -22,16 +24,17 @@
 
 #include "model/generate.hpp"
 #include "model/head_roles.hpp"
+#include "model/logit_lens.hpp"
 #include "model/loader.hpp"
 #include "model/run_json.hpp"
 
 namespace {
 
 std::string usage() {
-  return "usage: headscope tokenize|run|score|roles|generate --model DIR (--text TEXT | --text-file PATH)\n"
+  return "usage: headscope tokenize|run|score|roles|lens|generate --model DIR (--text TEXT | --text-file PATH)\n"
          "       [--weights stored|f32|compact16]\n"
          "       " + hs::model::run_option_flags_usage() + "\n"
-         "       generate: " + hs::model::sampling_flags_usage() + "\n";
+         "       lens: [--top K]   generate: " + hs::model::sampling_flags_usage() + "\n";
 }
 
 int fail(const std::string& message) {
@@ -42,6 +45,7 @@ int fail(const std::string& message) {
 struct Args {
   std::string command, model, text;
   bool has_text = false;
+  long long top = 5;  // lens: how many tokens per layer and position
   hs::model::RunOptions options;
   hs::model::WeightStorage storage = hs::model::WeightStorage::AsStored;
   hs::model::SamplingOptions sampling;  // generate only
@@ -49,11 +53,11 @@ struct Args {
 
 hs::Result<Args> parse_args(int argc, char** argv) {
   Args a;
-  if (argc < 2) return hs::make_error("missing command (tokenize, run or score)");
+  if (argc < 2) return hs::make_error("missing command (tokenize, run, score, roles, lens or generate)");
   a.command = argv[1];
   if (a.command != "tokenize" && a.command != "run" && a.command != "score" && a.command != "roles" &&
-      a.command != "generate")
-    return hs::make_error("unknown command \"" + a.command + "\" (tokenize, run, score, roles or generate)");
+      a.command != "generate" && a.command != "lens")
+    return hs::make_error("unknown command \"" + a.command + "\" (tokenize, run, score, roles, lens or generate)");
   for (int i = 2; i < argc; ++i) {
     std::string flag = argv[i];
     auto value = [&](std::string& out) -> hs::Status {
@@ -82,6 +86,12 @@ hs::Result<Args> parse_args(int argc, char** argv) {
       auto s = hs::model::weight_storage_from_name(v);
       if (!s) return hs::make_error("--weights " + v + ": expected stored, f32 or compact16");
       a.storage = *s;
+    } else if (flag == "--top" && a.command == "lens") {
+      HS_TRY(value(v));
+      char* end = nullptr;
+      a.top = std::strtoll(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || a.top < 1)
+        return hs::make_error("--top must be a positive integer (tokens per layer and position), not \"" + v + "\"");
     } else if (flag == "--help" || flag == "-h") {
       return hs::make_error("help");
     } else {
@@ -126,6 +136,14 @@ int main(int argc, char** argv) {
       auto g = hs::model::generate(*model.value(), a.text, a.options, a.sampling);
       if (!g) return fail(g.error().message);
       out = hs::model::generation_json(g.value(), model.value()->config());
+    } else if (a.command == "lens") {
+      hs::model::RunOptions opt = a.options;
+      opt.lens = true;
+      auto r = model.value()->run(a.text, opt);
+      if (!r) return fail(r.error().message);
+      auto lens = hs::model::logit_lens(*model.value(), r.value(), static_cast<std::size_t>(a.top));
+      if (!lens) return fail(lens.error().message);
+      out = hs::model::lens_json(r.value(), lens.value());
     } else if (a.command == "roles") {
       auto j = hs::model::roles_json(*model.value(), a.text, a.options);
       if (!j) return fail(j.error().message);

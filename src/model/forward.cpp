@@ -289,6 +289,9 @@ void copy_prefix(const ModelSpec& c, const RunResult& prev, std::size_t p, RunRe
     for (std::size_t lh = 0; lh < L * H; ++lh)
       std::copy(prev.value_norms.begin() + lh * T0, prev.value_norms.begin() + lh * T0 + p, r.value_norms.begin() + lh * T);
   }
+  if (!r.residuals.empty() && prev.residuals.size() == L * T0 * C)  // the logit lens (same options: both have it)
+    for (std::size_t l = 0; l < L; ++l)
+      std::copy(prev.residuals.begin() + l * T0 * C, prev.residuals.begin() + (l * T0 + p) * C, r.residuals.begin() + l * T * C);
   // logits and losses of the shared rows, where the previous run had them (row t's loss also
   // needs ids[t + 1], so it is shared for t < p - 1)
   const std::size_t V = c.vocab_size, rows = std::min(p, prev.logits_all_rows);
@@ -314,6 +317,7 @@ double run_result_floats(const ModelSpec& c, std::size_t T, const RunOptions& op
   return L * H * t * t * (opt.keep_intermediates ? 2 : 1) + V + (opt.all_logits ? t * V : 0.0) +
          L * t * 2 * KV +                                                   // kv
          (opt.value_weighted ? L * H * t * (t + 1) : 0.0) +                 // value_weighted, value_norms
+         (opt.lens ? L * t * C : 0.0) +                                     // residuals
          (opt.keep_intermediates ? L * t * (2 * Q + 2 * KV) : 0.0) +        // qkv, head_out
          t * (4 * C + Q + 2 * KV + Q + mlp + C);  // scratch x ln proj, qkv, heads, fc; final_hidden
 }
@@ -404,6 +408,7 @@ Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt
     r.value_weighted.assign(L * H * T * T, 0.0f);
     r.value_norms.assign(L * H * T, 0.0f);
   }
+  if (opt.lens) r.residuals.assign(L * T * C, 0.0f);
   if (opt.keep_intermediates) {
     r.qkv.assign(L * T * (Q + 2 * KV), 0.0f);
     r.scores.assign(L * H * T * T, 0.0f);
@@ -432,6 +437,7 @@ Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt
       if (opt.value_weighted)
         value_weighted(cfg, weights_.layers[l], out.kv, out.probs, p, T, r.value_norms.data() + l * H * T,
                        r.value_weighted.data() + l * H * T * T);
+      if (opt.lens) std::copy(s.x.begin(), s.x.end(), r.residuals.begin() + (l * T + p) * C);  // after block l
     }
     head_input(cfg, weights_, s, n);
     std::copy(s.x.begin(), s.x.end(), r.final_hidden.begin() + p * C);
@@ -487,6 +493,16 @@ Status Model::fill_all_logits(RunResult& r) const {
   const std::size_t from = r.logits_all_rows;  // rows before it came with a reused prefix
   lm_logits(config_, weights_, r.final_hidden.data() + from * C, r.logits_all.data() + from * V, r.T - from);
   r.logits_all_rows = r.T;
+  return {};
+}
+
+Status Model::residual_logits(const float* x, std::size_t rows, float* logits) const {
+  if (!weights_.has_lm_head) return make_error(no_lm_head_message());
+  Scratch s;
+  s.x.assign(x, x + rows * config_.n_embd);
+  s.ln.resize(rows * config_.n_embd);
+  head_input(config_, weights_, s, rows);
+  lm_logits(config_, weights_, s.x.data(), logits, rows);
   return {};
 }
 

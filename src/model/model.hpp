@@ -56,6 +56,7 @@ struct RunResult {
   // head h is alpha_ij v_j W_O^h; its size alpha_ij ||v_j W_O^h|| (Kobayashi et al., 2020)
   std::vector<float> value_weighted;  // [L, H, T, T]
   std::vector<float> value_norms;     // [L, H, T] ||v_j W_O^h||
+  std::vector<float> residuals;       // [L, T, C] the residual stream after each block (options.lens)
   // intermediates (keep_intermediates); Q = n_head * head_dim, KV = n_kv_head * head_dim
   std::vector<float> qkv;           // [L, T, Q + 2 KV]  q | k | v, per layer (rotated, where rotary)
   std::vector<float> scores;        // [L, H, T, T] raw q.k before scale and mask
@@ -98,6 +99,11 @@ class Model {
   // Fill r.logits_all [T, V] of a finished run from its final_hidden (the same
   // numbers as a run with all_logits, without running the blocks again).
   Status fill_all_logits(RunResult& r) const;
+
+  // logits[rows, V] of residual-stream rows x[rows, C] read as if the model stopped
+  // there: the LM head's input (final norm, or the masked-LM transform), then the LM
+  // head (the logit lens, src/model/logit_lens.hpp). Errors: no LM head.
+  Status residual_logits(const float* x, std::size_t rows, float* logits) const;
 
  private:
   std::string no_lm_head_message() const;

@@ -1,6 +1,7 @@
 // src/model — the JSON the CLIs print (native and wasm print the same bytes for
 // the same numbers): tokenize -> {ids, tokens}; run -> {ids, tokens, family,
-// n_layer, n_head, n_kv_head, causal, truncated, nonfinite, attention, logits_last}; score -> {tokens, mean_nll}.
+// n_layer, n_head, n_kv_head, causal, truncated, nonfinite, attention, logits_last}; score -> {tokens, mean_nll}
+// (lens: src/model/logit_lens.hpp).
 #pragma once
 
 #include <string>

@@ -109,6 +109,10 @@ const std::vector<OptionSpec>& option_table() {
          o.all_logits = v.boolean;
          return {};
        }},
+      {"lens", Kind::Switch, false, "", [](RunOptions& o, const json::Value& v, const std::string&) -> Status {
+         o.lens = v.boolean;
+         return {};
+       }},
       {"intermediates", Kind::Switch, false, "",
        [](RunOptions& o, const json::Value& v, const std::string&) -> Status {
          o.keep_intermediates = v.boolean;

@@ -37,12 +37,13 @@ struct RunOptions {
   std::size_t max_tokens = 0;         // truncate to this many tokens (0: the model's n_positions)
   bool special = true;                // add the special tokens the tokenizer's post-processor names
   bool value_weighted = false;        // also ||alpha_ij v_j W_O^h|| per key (Kobayashi et al., 2020)
+  bool lens = false;                  // keep the residual stream after every block (the logit lens)
 
   bool operator==(const RunOptions& o) const {
     return causal == o.causal && scale == o.scale && temperature == o.temperature &&
            temperature_head == o.temperature_head && ablate == o.ablate && ablation == o.ablation &&
            all_logits == o.all_logits && keep_intermediates == o.keep_intermediates && max_tokens == o.max_tokens &&
-           special == o.special && value_weighted == o.value_weighted;
+           special == o.special && value_weighted == o.value_weighted && lens == o.lens;
   }
 };
 

@@ -22,6 +22,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -30,6 +31,7 @@
 #include "model/generate.hpp"
 #include "model/head_roles.hpp"
 #include "model/loader.hpp"
+#include "model/logit_lens.hpp"
 #include "model/run_json.hpp"
 
 using namespace hs;
@@ -52,6 +54,7 @@ struct Run {
   int model = 0;              // the model's handle
   model::RunResult result;
   std::vector<float> logits;  // hs_run_logits_at's answer
+  std::optional<model::LogitLens> lens;  // the logit lens, as far as hs_run_lens_step got
 };
 
 std::map<int, LoadedModel> g_models;
@@ -290,7 +293,7 @@ EMSCRIPTEN_KEEPALIVE int hs_run(int handle, const char* text, int len, const cha
   auto r = m->model->run(std::string_view(text, len), opt.value(), prev);
   if (!r) return set_error(r.error().message);
   const int run = g_next_handle++;
-  g_runs[run] = Run{handle, std::move(r.value()), {}};
+  g_runs[run] = Run{handle, std::move(r.value()), {}, std::nullopt};
   return run;
 }
 
@@ -376,6 +379,49 @@ EMSCRIPTEN_KEEPALIVE const char* hs_run_roles_json(int run) {
   Run* r = find_run(run);
   if (!r) return nullptr;
   return give(model::head_scores_json(model::score_heads(r->result), r->result.n_layer, r->result.n_head));
+}
+
+// ---------------------------------------------------------------- the logit lens
+
+// One more layer of the run's logit lens with `top` tokens per position (the first call,
+// or one with another `top`, begins it with the last layer): returns how many layers are
+// still to compute, -1 on error. The run must have been made with the option "lens" (it
+// keeps the residual stream). The worker calls it once per queue step.
+EMSCRIPTEN_KEEPALIVE int hs_run_lens_step(int run, int top) {
+  Run* r = find_run(run);
+  if (!r) return -1;
+  if (top < 1) {
+    set_error("logit lens: top must be at least 1, not " + std::to_string(top));
+    return -1;
+  }
+  const model::Model& m = model_of(*r);
+  if (!r->lens || r->lens->top != std::size_t(top)) {
+    auto begun = model::logit_lens_begin(m, r->result, static_cast<std::size_t>(top));
+    if (!begun) {
+      set_error(begun.error().message);
+      return -1;
+    }
+    r->lens = std::move(begun.value());
+  } else {
+    Status st = model::logit_lens_step(m, r->result, *r->lens);
+    if (!st.ok()) {
+      set_error(st.error().message);
+      return -1;
+    }
+  }
+  return static_cast<int>(r->lens->layers_left);
+}
+
+// The logit lens of a run made with the option "lens": the top `top` tokens of every layer
+// at every position, as the CLI's lens JSON (logit_lens.hpp), finishing the layers
+// hs_run_lens_step has not done. No new forward pass: the LM head on the kept rows.
+EMSCRIPTEN_KEEPALIVE const char* hs_run_lens_json(int run, int top) {
+  Run* r = find_run(run);
+  if (!r) return nullptr;
+  int left = hs_run_lens_step(run, top);
+  while (left > 0) left = hs_run_lens_step(run, top);
+  if (left < 0) return nullptr;
+  return give(model::lens_json(r->result, *r->lens));
 }
 
 // ---------------------------------------------------------------- by text

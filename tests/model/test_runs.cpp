@@ -15,20 +15,13 @@
 #include "model/loader.hpp"
 #include "model/run_json.hpp"
 #include "model/run_options.hpp"
+#include "bundled_model.hpp"
 
 using namespace hs::model;
+using namespace hs::model::testing;
 using Catch::Matchers::ContainsSubstring;
 
 namespace {
-
-const std::string kBundled = std::string(HEADSCOPE_SOURCE_DIR) + "/models/brown-small";
-const char* kText = "The cat sat on the mat. The cat sat on the mat.";
-
-std::unique_ptr<Model> bundled() {
-  auto m = load_model_folder(kBundled);
-  REQUIRE(m.ok());
-  return std::move(m.value());
-}
 
 hs::Result<RunOptions> from_flags(std::vector<std::string> args) {
   std::vector<char*> argv;

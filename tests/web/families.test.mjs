@@ -352,3 +352,41 @@ test('<headscope-view> draws a Llama-style folder with its kv groups; an encoder
     await context.close();
   }
 });
+
+// issue 18: the logit lens for every family (the native CLI's numbers), and where it cannot be
+function nativeLens(dir, text) {
+  return JSON.parse(execFileSync(NATIVE_CLI, ['lens', '--model', dir, '--text', text, '--top', '5'], { maxBuffer: 1 << 28 }));
+}
+
+for (const name of ['llama', 'neox', 'bert']) {
+  test(`logit lens and value-weighted attention of a ${name} folder = the native CLI's`, async () => {
+    const text = 'The cat sat on the mat. The cat';
+    await withFamilyPage(name, text, async ({ page }) => {
+      await page.evaluate(() => window.headscope.setView('lens'));
+      await page.waitForFunction(() => document.getElementById('view-lens').dataset.lens === 'drawn', null, { timeout: 30000 });
+      const lens = await page.evaluate(() => window.headscope.lastResult.lens);
+      const ref = nativeLens(dirs[name], text);
+      assert.deepEqual(lens.top_ids, ref.top_ids);
+      let worst = 0;
+      ref.top_probs.flat(2).forEach((p, i) => { worst = Math.max(worst, Math.abs(p - lens.top_probs.flat(2)[i])); });
+      assert.ok(worst < 1e-5, `top_probs: ${worst}`);
+      await page.evaluate(() => window.headscope.setKnobs({ valueWeighted: true }));
+      await page.waitForFunction(() => window.headscope.lastResult.valueWeighted && document.getElementById('app').dataset.state === 'rendered');
+      const vw = await page.evaluate(() => Array.from(window.headscope.lastResult.valueWeighted));
+      const run = JSON.parse(execFileSync(NATIVE_CLI, ['run', '--model', dirs[name], '--text', text, '--value-weighted'], { maxBuffer: 1 << 28 }));
+      worst = 0;
+      run.value_weighted.flat(3).forEach((x, i) => { worst = Math.max(worst, Math.abs(x - vw[i])); });
+      assert.ok(worst < 1e-4, `value_weighted: ${worst}`);
+      if (name === 'bert') await page.screenshot({ path: path.join(ARTIFACTS, 'families-bert-lens.png'), fullPage: false });
+    });
+  });
+}
+
+test('BERT-style without its masked-LM head: the lens view says why there is no lens', async () => {
+  await withFamilyPage('bert-nohead', 'a small test', async ({ page }) => {
+    await page.evaluate(() => window.headscope.setView('lens'));
+    await page.waitForFunction(() => document.getElementById('view-lens').dataset.lens === 'none');
+    assert.match(await page.textContent('#view-lens .lens-missing'), /without its masked-LM head: it predicts no tokens/);
+    assert.equal(await page.isHidden('#view-lens .lens-canvas'), true);
+  });
+});

@@ -28,9 +28,9 @@ const fromFlags = (argv) => {
 test('defaults write nothing; every knob round-trips through params', () => {
   assert.deepEqual(knobParams(defaultKnobs()), []);
   assert.ok(knobsEqual(knobsFromParams(() => null), DEFAULT_KNOBS));
-  const k = { scale: false, causal: false, temperature: 1.7, temperatureHead: '2.3', ablate: ['0.1', '1.0'], ablation: 'mean' };
+  const k = { scale: false, causal: false, temperature: 1.7, temperatureHead: '2.3', ablate: ['0.1', '1.0'], ablation: 'mean', valueWeighted: true };
   const params = knobParams(k);
-  assert.deepEqual(params, [['scale', '0'], ['causal', '0'], ['temperature', '1.7'], ['temperature-head', '2.3'], ['ablate', '0.1,1.0'], ['ablation', 'mean']]);
+  assert.deepEqual(params, [['scale', '0'], ['causal', '0'], ['temperature', '1.7'], ['temperature-head', '2.3'], ['ablate', '0.1,1.0'], ['ablation', 'mean'], ['value-weighted', '1']]);
   assert.deepEqual(params.map(([p]) => p), KNOB_PARAMS);
   assert.deepEqual(knobsFromParams(fromEntries(params)), k);
 });

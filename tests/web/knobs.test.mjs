@@ -161,7 +161,8 @@ test('scale off equals softmax of the run\'s own raw scores (causal mask, no 1/s
     for (let j = 0; j <= q; j++) assert.ok(Math.abs(shown[j] - s.attention[((l * H + h) * T + q) * T + j]) <= 0.006, `weight ${j}`);
     assert.match(await page.textContent('.inside-shapes'), new RegExp(`d_model ${s.C} = ${H} heads × d_k ${dk}`));
     assert.match(await page.textContent('.inside-steps'), /√d_k = √\d+/);
-    // hover a q cell: the tooltip shows the exact qkv number
+    // hover a q cell: the tooltip shows the exact qkv number (the canvas scrolled into the viewport first)
+    await page.locator('.inside-canvas').scrollIntoViewIfNeeded();
     const box = await page.locator('.inside-canvas').boundingBox();
     await page.mouse.move(box.x + 96 + 1, box.y + 27);
     await page.waitForSelector('#tooltip:not([hidden])');

@@ -1,5 +1,5 @@
 // web/panels/knobs-panel.mjs — the "Knobs" panel: the 1/√d_k and causal-mask
-// switches, the softmax temperature and its head, the heads switched off (a
+// switches, value-weighted drawing (alpha ||v W_O||), the softmax temperature and its head, the heads switched off (a
 // checkbox per head, zero or mean replacement), the reset button, and the
 // one-line summary of the knobs in use. Setting a knob re-runs the model.
 // Knobs that do not apply to the model (web/model-family.mjs knobReasons: the
@@ -11,7 +11,7 @@ import { knobReasons } from '../model-family.mjs';
 export function knobsPanel(page) {
   const { $, state, ctl } = page;
   const ui = {
-    details: $('knobs'), scale: $('knob-scale'), causal: $('knob-causal'), temp: $('knob-temp'),
+    details: $('knobs'), scale: $('knob-scale'), causal: $('knob-causal'), vw: $('knob-vw'), temp: $('knob-temp'),
     tempValue: $('knob-temp-value'), tempHead: $('knob-temp-head'), ablation: $('knob-ablation'),
     ablateList: $('ablate-list'), ablateClear: $('ablate-clear'), reset: $('knobs-reset'), summary: $('knob-summary'),
     causalReason: $('knob-causal-reason'), rankGo: $('rank-go'), rankN: $('rank-n'), rankReason: $('rank-reason'),
@@ -80,6 +80,7 @@ export function knobsPanel(page) {
     const k = state.knobs;
     ui.scale.checked = k.scale;
     ui.causal.checked = k.causal;
+    ui.vw.checked = !!k.valueWeighted;
     ui.temp.value = String(Math.log2(k.temperature));
     ui.tempValue.textContent = k.temperature.toFixed(2);
     ui.tempHead.value = k.temperatureHead || '';
@@ -88,6 +89,7 @@ export function knobsPanel(page) {
     const parts = [];
     if (!k.scale) parts.push('no 1/√dk');
     if (!k.causal) parts.push('no causal mask');
+    if (k.valueWeighted) parts.push('value-weighted');
     if (k.temperature !== 1) parts.push(`temperature ${k.temperature.toFixed(2)} on ${k.temperatureHead ? `L${k.temperatureHead.replace('.', ' H')}` : 'every head'}`);
     if (k.ablate.length) parts.push(`${k.ablate.length} head${k.ablate.length === 1 ? '' : 's'} off`);
     ui.summary.textContent = parts.length ? `· ${parts.join(' · ')}` : '';
@@ -96,6 +98,7 @@ export function knobsPanel(page) {
 
   ui.scale.addEventListener('change', () => set({ scale: ui.scale.checked }));
   ui.causal.addEventListener('change', () => set({ causal: ui.causal.checked }));
+  ui.vw.addEventListener('change', () => set({ valueWeighted: ui.vw.checked }));
   // the temperature goes to the focused head, unless the reader chose one (or "all heads") in the list
   let tempAllHeads = false;
   let tempHeadChosen = false;
@@ -117,6 +120,7 @@ export function knobsPanel(page) {
   ui.ablateClear.addEventListener('click', () => set({ ablate: [] }));
   ui.reset.addEventListener('click', () => set(defaultKnobs()));
   ctl.onAblate = (ablate) => set({ ablate });
+  ctl.onValueWeighted = (valueWeighted) => set({ valueWeighted });
 
   return { set, show, buildLists, applyModel, notApplicable };
 }

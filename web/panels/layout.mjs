@@ -4,9 +4,9 @@
 // dark theme (saved in localStorage, or the system's).
 
 const LAYOUTS = [
-  { name: 'xwide', query: matchMedia('(min-width: 1560px)'), pinned: ['grid', 'next'], tabs: ['head', 'matrix', 'inside'] },
-  { name: 'wide', query: matchMedia('(min-width: 1040px)'), pinned: ['grid'], tabs: ['head', 'matrix', 'inside', 'next'] },
-  { name: 'narrow', query: null, pinned: [], tabs: ['grid', 'head', 'matrix', 'inside', 'next'] },
+  { name: 'xwide', query: matchMedia('(min-width: 1560px)'), pinned: ['grid', 'next'], tabs: ['head', 'matrix', 'inside', 'lens'] },
+  { name: 'wide', query: matchMedia('(min-width: 1040px)'), pinned: ['grid'], tabs: ['head', 'matrix', 'inside', 'next', 'lens'] },
+  { name: 'narrow', query: null, pinned: [], tabs: ['grid', 'head', 'matrix', 'inside', 'next', 'lens'] },
 ];
 const THEME_KEY = 'headscope-theme';
 
@@ -47,6 +47,8 @@ export function layoutPanel(page) {
     // the inside panel needs the run's intermediate arrays
     const r = page.state.result;
     if (r && visibleViews().visible.includes('inside') && !r.qkv) page.ctl.run({ immediate: true });
+    // the logit lens needs the run's residual stream
+    else if (r && r.T && visibleViews().visible.includes('lens') && !(r.options && r.options.lens)) page.ctl.run({ immediate: true });
     page.ctl.invalidate('all');
   }
 

@@ -6,7 +6,7 @@ import { knobParams } from '../knobs.mjs';
 import { escapeAttr } from '../state-hash.mjs';
 import { sceneToSvg, sceneToCanvas, exportName, download } from '../export.mjs';
 
-const ELEMENT_VIEWS = ['grid', 'head', 'matrix'];
+const ELEMENT_VIEWS = ['grid', 'head', 'matrix', 'lens'];
 
 export function sharePanel(page) {
   const { $, ctl } = page;
@@ -46,6 +46,7 @@ export function sharePanel(page) {
     const r = ctl.state.result;
     if (active === 'next' && r && r.next) return 'next';
     if (active === 'inside' && r && r.qkv) return 'inside';
+    if (active === 'lens' && r && r.lens) return 'lens';
     return ELEMENT_VIEWS.includes(active) ? active : 'matrix';
   }
   // A view's scene; next and inside fall back to the matrix for a run without their numbers.
@@ -53,6 +54,7 @@ export function sharePanel(page) {
     const r = ctl.state.result;
     if (v === 'next' && !r.next) v = 'matrix';
     if (v === 'inside' && !(r.qkv && r.scores && r.headOut)) v = 'matrix';
+    if (v === 'lens' && !r.lens) v = 'matrix';
     return ctl.views[v].scene();
   }
   const exportSvg = (v = exportView()) => sceneToSvg(scene(v), ctl.colors.font);

@@ -10,6 +10,7 @@
 import { sizeCanvas, packed, paintMatrix } from '../draw.mjs';
 import { tokenLabel } from '../tokens.mjs';
 import { startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
+import { valueWeightedLine } from '../value-weighted.mjs';
 import { runIsCausal, kvGroupSize, kvHeadOf, kvShareText } from '../model-family.mjs';
 
 const LABEL_W = 30;
@@ -163,10 +164,13 @@ export class GridView {
       lines.push(sc.names.map((n, k) => `${ROLE_INFO[n] ? ROLE_INFO[n].short : n} ${row[k] === null ? '–' : (row[k] * 100).toFixed(0) + '%'}`).join(' · '));
     }
     const causal = runIsCausal(r);
-    const v = r.attention[((hit.layer * r.n_head + hit.head) * r.T + hit.i) * r.T + hit.j];
+    const at = ((hit.layer * r.n_head + hit.head) * r.T + hit.i) * r.T + hit.j;
+    const v = r.weights[at];
     lines.push(causal && hit.j > hit.i
       ? `“${tokenLabel(r.tokens[hit.i])}” → “${tokenLabel(r.tokens[hit.j])}”: masked (future)`
       : `“${tokenLabel(r.tokens[hit.i])}” → “${tokenLabel(r.tokens[hit.j])}”: ${v.toFixed(4)}`);
+    const vw = !(causal && hit.j > hit.i) && valueWeightedLine(r, at);
+    if (vw) lines.push(vw);
     this.app.showTooltip(lines, e.clientX, e.clientY);
     this.render(false);
   }
@@ -199,7 +203,7 @@ export class GridView {
           const y0 = Math.round((labelH + l * (cell + GAP)) * dpr);
           const w = Math.round((LABEL_W + h * (cell + GAP) + cell) * dpr) - x0;
           const hh = Math.round((labelH + l * (cell + GAP) + cell) * dpr) - y0;
-          paintMatrix(px, img.width, x0, y0, w, hh, r.attention, (l * H + h) * T * T, T, state.scale, causal, maskPx);
+          paintMatrix(px, img.width, x0, y0, w, hh, r.weights, (l * H + h) * T * T, T, state.scale, causal, maskPx);
         }
       }
       this.image = img;
@@ -369,7 +373,7 @@ export class GridView {
         sc.rect(x0, y0, cell, cell, colors.mask);
         for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) {
           if (causal && j > i) continue;
-          sc.rect(x0 + j * cs, y0 + i * cs, cs + 0.02, cs + 0.02, weightHex(r.attention[off + i * T + j], state.scale));
+          sc.rect(x0 + j * cs, y0 + i * cs, cs + 0.02, cs + 0.02, weightHex(r.weights[off + i * T + j], state.scale));
         }
         const role = headRole(r, l, h, state.roleSource || 'text');
         if (role && cell >= 40) {

@@ -143,7 +143,7 @@ export class HeadView {
       : queries && (focus === null || queries.includes(focus)) ? { side: 'left', k: queries[queries.length - 1], rows: queries }
         : focus !== null ? { side: 'left', k: focus } : null;
     const leftIso = (i) => (iso.rows ? iso.rows.includes(i) : iso.k === i);
-    const a = r.attention;
+    const a = r.weights;
     const causal = runIsCausal(r);
     const sqrt = state.scale === 'sqrt';
     const x0 = 2;
@@ -250,7 +250,7 @@ export class HeadView {
       const stroke = heads.length > 1 ? headColor(h) : colors.accent;
       for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) {
         if ((causal && j > i) || (queries && !queries.includes(i))) continue;
-        const v = r.attention[off + i * T + j];
+        const v = r.weights[off + i * T + j];
         if (v < 0.02) continue;
         sc.line(xl, top + i * rowH + 10, xr, top + j * rowH + 10, stroke, 0.6 + 2.6 * v, Math.min(1, 0.9 * v));
       }

@@ -4,6 +4,7 @@
 // tab panels) and the <headscope-view> element's shadow root (ids are scoped to
 // each shadow root). The view modules find their parts
 // by these ids and classes.
+import { SINK_NOTE } from '../value-weighted.mjs';
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -17,11 +18,21 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+// The grid, head view and matrix say so when they draw value-weighted attention, and each has the
+// toggle between alpha and alpha ||v W_O|| (both kept up to date by the controller).
+const vwNote = () => h('p', { class: 'hint vw-note', hidden: true, text: SINK_NOTE });
+const vwToggle = () => h('div', { class: 'seg vw-seg', role: 'group', 'aria-label': 'Weights drawn' },
+  h('button', { type: 'button', class: 'seg-btn vw-toggle', 'data-vw': '0', 'aria-pressed': 'true', text: 'α', title: 'raw attention weights α' }),
+  h('button', { type: 'button', class: 'seg-btn vw-toggle', 'data-vw': '1', 'aria-pressed': 'false', text: 'α·‖v W_O‖',
+    title: 'value-weighted: what each key adds to the head\'s output (Kobayashi et al., 2020)' }));
+
 function gridSection(label) {
   return h('section', { id: 'view-grid', class: 'view view-grid', ...label('grid', 'All heads') },
     h('header', { class: 'view-header' },
       h('h2', { text: 'All heads' }),
-      h('p', { class: 'hint muted', text: 'rows: layers · columns: heads · click or arrows + Enter to focus a head' })),
+      h('p', { class: 'hint muted', text: 'rows: layers · columns: heads · click or arrows + Enter to focus a head' }),
+      vwToggle()),
+    vwNote(),
     h('div', { class: 'canvas-wrap grid-wrap' },
       h('canvas', { id: 'grid-canvas', class: 'grid-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention of every head', 'aria-describedby': 'head-description' })));
 }
@@ -32,9 +43,11 @@ function headSection(label) {
       h('h2', { id: 'headview-title', text: 'Head view' }),
       h('div', { class: 'seg', role: 'group', 'aria-label': 'Heads shown' },
         h('button', { type: 'button', class: 'seg-btn', 'data-overlay': 'head', 'aria-pressed': 'true', text: 'This head' }),
-        h('button', { type: 'button', class: 'seg-btn', 'data-overlay': 'layer', 'aria-pressed': 'false', text: 'All heads of layer' }))),
+        h('button', { type: 'button', class: 'seg-btn', 'data-overlay': 'layer', 'aria-pressed': 'false', text: 'All heads of layer' })),
+      vwToggle()),
     h('p', { class: 'hint muted', text: 'left: each token · right: the tokens it attends to · hover a token to isolate its lines, click to pin' }),
     h('p', { id: 'headview-kv', class: 'hint kv-share', hidden: true }),
+    vwNote(),
     h('div', { id: 'headview-legend', class: 'head-legend' }),
     h('div', { class: 'headview-body', id: 'headview-body' },
       h('ol', { class: 'tok-col tok-left', id: 'hv-left' }),
@@ -46,7 +59,9 @@ function matrixSection(label) {
   return h('section', { id: 'view-matrix', class: 'view view-matrix', ...label('matrix', 'Attention matrix') },
     h('header', { class: 'view-header' },
       h('h2', { id: 'matrix-title', text: 'Matrix' }),
-      h('p', { class: 'hint muted', text: 'rows: query token · columns: attended-to token · hover for the exact value' })),
+      h('p', { class: 'hint muted', text: 'rows: query token · columns: attended-to token · hover for the exact value' }),
+      vwToggle()),
+    vwNote(),
     h('div', { class: 'canvas-wrap matrix-wrap' },
       h('canvas', { id: 'matrix-canvas', class: 'matrix-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention matrix', 'aria-describedby': 'head-description' })));
 }
@@ -75,8 +90,19 @@ function insideSection(label) {
     h('ol', { class: 'inside-steps' }));
 }
 
+function lensSection(label) {
+  return h('section', { id: 'view-lens', class: 'view view-lens', ...label('lens', 'Logit lens') },
+    h('header', { class: 'view-header' },
+      h('h2', { text: 'Logit lens' }),
+      h('p', { class: 'hint muted', text: 'what the model would predict if it stopped after each layer (its own head on the residual stream: the final norm and unembedding, or an encoder\'s masked-LM head) · rows: layers · columns: positions · colour: the probability of the final prediction · click or arrows + Enter for the top 5' })),
+    h('p', { class: 'lens-missing muted', hidden: true }),
+    h('div', { class: 'canvas-wrap lens-wrap' },
+      h('canvas', { class: 'lens-canvas', tabindex: '0', role: 'img', 'aria-label': 'Logit lens: top token of every layer at every position' })),
+    h('div', { class: 'lens-detail', 'aria-live': 'polite' }));
+}
+
 // The views' names on tabs and buttons.
-export const VIEW_TITLES = { grid: 'All heads', head: 'Head view', matrix: 'Matrix', next: 'Next token', inside: 'Inside a head' };
+export const VIEW_TITLES = { grid: 'All heads', head: 'Head view', matrix: 'Matrix', next: 'Next token', inside: 'Inside a head', lens: 'Logit lens' };
 
 // The page's tab buttons: #tab-<name>, each controlling its section.
 export function viewTabs(names) {
@@ -85,7 +111,7 @@ export function viewTabs(names) {
   }));
 }
 
-const SECTIONS = { grid: gridSection, head: headSection, matrix: matrixSection, next: nextSection, inside: insideSection };
+const SECTIONS = { grid: gridSection, head: headSection, matrix: matrixSection, next: nextSection, inside: insideSection, lens: lensSection };
 
 // {name: section} for the views named; `tabs`: each section is the tab panel
 // of the button #tab-<name> (the page), else it carries its own label (the element).

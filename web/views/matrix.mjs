@@ -2,10 +2,11 @@
 // (rows: query token, columns: the token attended to), token labels on both
 // axes, causally masked cells hatched (distinct from a 0 weight), the exact
 // value on hover, and the values printed in the cells when they are big enough.
-import { sizeCanvas, packed, hatch, paintMatrix } from '../draw.mjs';
+import { sizeCanvas, packed, hatch, paintMatrix, cellAt } from '../draw.mjs';
 import { tokenLabel, clip } from '../tokens.mjs';
 import { lutIndex } from '../colormap.mjs';
 import { atFocusedHead, startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
+import { valueWeightedLine } from '../value-weighted.mjs';
 import { runIsCausal } from '../model-family.mjs';
 
 export class MatrixView {
@@ -38,15 +39,8 @@ export class MatrixView {
 
   hit(e) {
     const g = this.geom;
-    if (!g) return null;
-    const rect = this.canvas.getBoundingClientRect();
-    const x = e.clientX - rect.left - g.left;
-    const y = e.clientY - rect.top - g.top;
-    if (x < 0 || y < 0) return null;
-    const j = Math.floor(x / g.cell);
-    const i = Math.floor(y / g.cell);
-    if (i >= g.T || j >= g.T) return null;
-    return { i, j };
+    const c = g && cellAt(this.canvas, e, { left: g.left, top: g.top, cw: g.cell, ch: g.cell, rows: g.T, cols: g.T });
+    return c ? { i: c.row, j: c.col } : null;
   }
 
   onMove(e) {
@@ -61,14 +55,16 @@ export class MatrixView {
     this.cellHover = hit;
     const { layer, head } = this.app.state;
     const { i, j } = hit;
-    const v = r.attention[((layer * r.n_head + head) * r.T + i) * r.T + j];
+    const at = ((layer * r.n_head + head) * r.T + i) * r.T + j;
+    const v = r.weights[at];
     const causal = runIsCausal(r);
     const q = `“${this.labels[i]}” (#${i})`;
     const k = `“${this.labels[j]}” (#${j})`;
+    const vw = valueWeightedLine(r, at);
     this.app.showTooltip(
       causal && j > i
         ? [`masked`, `${q} cannot see the later token ${k}`]
-        : [`${v.toFixed(6)}`, `${q} → ${k}`, `layer ${layer} · head ${head}`],
+        : [`${v.toFixed(6)}`, `${q} → ${k}`, `layer ${layer} · head ${head}`, ...(vw ? [vw] : [])],
       e.clientX, e.clientY);
     this.app.setHover(i);
     this.render(false);
@@ -116,7 +112,7 @@ export class MatrixView {
     const w = Math.round(T * cell * dpr);
     const img = ctx.createImageData(w, w);
     const px = new Uint32Array(img.data.buffer);
-    paintMatrix(px, w, 0, 0, w, w, r.attention, off, T, state.scale, false, 0);
+    paintMatrix(px, w, 0, 0, w, w, r.weights, off, T, state.scale, false, 0);
     ctx.putImageData(img, x0, y0);
     // masked upper triangle, hatched (unless the causal mask is switched off)
     const causal = runIsCausal(r);
@@ -144,7 +140,7 @@ export class MatrixView {
       ctx.textBaseline = 'middle';
       for (let i = 0; i < T; i++) {
         for (let j = 0; j <= (causal ? i : T - 1); j++) {
-          const v = r.attention[off + i * T + j];
+          const v = r.weights[off + i * T + j];
           if (v < 0.005) continue;
           ctx.fillStyle = lutIndex(v, state.scale) > 150 ? '#111' : '#fff';
           ctx.fillText(v >= 0.995 ? '1' : v.toFixed(2).slice(1), left + j * cell + cell / 2, top + i * cell + cell / 2);
@@ -202,7 +198,7 @@ export class MatrixView {
       sc.text(left + i * cell + cell / 2 + 4, mtop - 6, labels[i], { size: Math.min(12, cell - 1), rotate: -90, mono: true });
       for (let j = 0; j < T; j++) {
         if (causal && j > i) { sc.rect(left + j * cell, mtop + i * cell, cell, cell, colors.mask); continue; }
-        const v = r.attention[off + i * T + j];
+        const v = r.weights[off + i * T + j];
         sc.rect(left + j * cell, mtop + i * cell, cell, cell, weightHex(v, state.scale));
         if (cell >= 26 && v >= 0.005) {
           sc.text(left + j * cell + cell / 2, mtop + i * cell + cell / 2 + 3.5, v >= 0.995 ? '1' : v.toFixed(2).slice(1),

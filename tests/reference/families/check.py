@@ -9,6 +9,11 @@ For each case: make the checkpoint, run `CMD run --model DIR --text-file F` for 
 near max_position_embeddings, take the JSON's ids, run the reference on them, and require
 max |attention diff| <= 1e-4 and max |logits_last diff| <= 1e-3 (16-bit checkpoints: the reference
 reads the same rounded weights back), plus n_layer, n_head, n_kv_head, family, causal.
+The logit lens too, at the middle T (and T = 1 for the first case of each family): `CMD lens --model DIR --text-file F --top K` against
+softmax(the family's head on the reference's residual stream after each block): each top_probs[l][t][k]
+within 1e-4 of the k-th largest reference probability and of the reference probability of the id named,
+final_prob the same for final_ids, the last layer's top id the model's own. And its errors: no masked-LM
+head, K = 0, K above the vocabulary.
 
 usage: families check --cli "build/native/src/cli/headscope" [--cli-cwd DIR] [--only PATTERN] [--keep DIR]
        (--only: case names containing PATTERN or matching it as a glob; "--only self" runs the reference's
@@ -173,6 +178,16 @@ def check_meta(out, ck, case_family, problems):
     return absent
 
 
+def refused(rep, label, case, p):
+    """None when the CLI call `p` succeeded; else the check it gives (a refusal the case allows passes)."""
+    if p.returncode == 0:
+        return None
+    err = p.stderr.decode(errors="replace").strip()
+    if case.may_refuse and p.returncode == 2 and case.may_refuse in err:
+        return rep.check(label, True, f"refused as allowed: {err.splitlines()[-1] if err else ''}")
+    return rep.check(label, False, f"exit {p.returncode}: {err}")
+
+
 def run_one(rep, cli, ck, case, folder, n_bytes, work):
     label = f"{case.name} ({n_bytes} byte{'s' if n_bytes > 1 else ''})"
     text_file = os.path.join(work, f"text{n_bytes}.txt")
@@ -180,10 +195,7 @@ def run_one(rep, cli, ck, case, folder, n_bytes, work):
         f.write(text_of_length(n_bytes))
     p = cli.call("run", folder, text_file=text_file)
     if p.returncode != 0:
-        err = p.stderr.decode(errors="replace").strip()
-        if case.may_refuse and p.returncode == 2 and case.may_refuse in err:
-            return rep.check(label, True, f"refused as allowed: {err.splitlines()[-1] if err else ''}")
-        return rep.check(label, False, f"exit {p.returncode}: {err}")
+        return refused(rep, label, case, p)
     try:
         out = json.loads(p.stdout)
     except ValueError as e:
@@ -220,12 +232,90 @@ def run_one(rep, cli, ck, case, folder, n_bytes, work):
     return rep.check(label, not problems, detail)
 
 
-def run_case(rep, cli, case, work):
+LENS_TOP = 3
+
+
+def run_lens(rep, cli, ck, case, folder, n_bytes, work):
+    """The CLI's logit lens against the reference's, on the text of run_one."""
+    label = f"lens {case.name} ({n_bytes} byte{'s' if n_bytes > 1 else ''})"
+    text_file = os.path.join(work, f"text{n_bytes}.txt")
+    p = cli.call("lens", folder, text_file=text_file, knobs=["--top", str(LENS_TOP)])
+    if p.returncode != 0:
+        return refused(rep, label, case, p)
+    try:
+        out = json.loads(p.stdout)
+        ids = out["ids"]
+        top_ids, top_probs = np.array(out["top_ids"]), np.array(out["top_probs"], dtype=np.float64)
+        final_ids, final_prob = np.array(out["final_ids"]), np.array(out["final_prob"], dtype=np.float64)
+    except (ValueError, KeyError) as e:
+        return rep.check(label, False, f"lens JSON unreadable: {e!r}")
+    probs, logits = forward.lens(ck, ids)  # [L, T, V], [V]
+    probs = probs.numpy()
+    L, T, V = probs.shape
+    want = (L, T, LENS_TOP)
+    if top_ids.shape != want or top_probs.shape != want or final_ids.shape != (T,) or final_prob.shape != (L, T):
+        return rep.check(label, False, f"shapes {top_ids.shape} {top_probs.shape} {final_ids.shape} {final_prob.shape}, "
+                                       f"want {want} and ({L}, {T})")
+    if top_ids.min() < 0 or top_ids.max() >= V or final_ids.min() < 0 or final_ids.max() >= V:
+        return rep.check(label, False, "ids outside the vocabulary")
+    problems = []
+    sorted_ref = -np.sort(-probs, axis=-1)[..., :LENS_TOP]
+    of_named = np.take_along_axis(probs, top_ids, axis=-1)
+    of_final = np.take_along_axis(probs, np.broadcast_to(final_ids[None, :, None], (L, T, 1)), axis=-1)[..., 0]
+    e_sorted = float(np.abs(top_probs - sorted_ref).max())
+    e_named = float(np.abs(top_probs - of_named).max())
+    e_final = float(np.abs(final_prob - of_final).max())
+    for name, err in (("top_probs vs the reference's largest", e_sorted), ("top_probs vs the ids named", e_named),
+                      ("final_prob", e_final)):
+        if not err <= ATTN_TOL:
+            problems.append(f"{name}: error {err:.3g} > {ATTN_TOL}")
+    if not (final_ids == top_ids[-1, :, 0]).all():
+        problems.append("final_ids are not the last layer's top ids")
+    # the reference's own last layer is its forward's prediction
+    own = torch.softmax(logits, dim=-1).numpy()
+    if float(np.abs(own - probs[-1, -1]).max()) > SELF_TOL:
+        problems.append("reference: the last layer's lens differs from its own logits")
+    detail = f"T={T} L={L} err={max(e_sorted, e_named, e_final):.2e}"
+    if problems:
+        detail += " | " + "; ".join(problems)
+    return rep.check(label, not problems, detail)
+
+
+def run_case(rep, cli, case, work, lens_families):
+    """lens_families: the families whose lens at T = 1 was checked already (once per family is enough;
+    every case checks it at the middle T)."""
     folder = os.path.join(work, slug(case.name))
     checkpoint.make(checkpoint.make_args(case.family, folder, **case.options))
     ck = forward.Checkpoint(folder)
-    for n in token_counts(ck.cfg):
+    for i, n in enumerate(token_counts(ck.cfg)):
         run_one(rep, cli, ck, case, folder, n, work)
+        if i == 1 or (i == 0 and case.family not in lens_families):
+            run_lens(rep, cli, ck, case, folder, n, work)
+    lens_families.add(case.family)
+
+
+BERT_HEAD = ["cls.predictions.transform.dense.weight", "cls.predictions.transform.dense.bias",
+             "cls.predictions.transform.LayerNorm.weight", "cls.predictions.transform.LayerNorm.bias",
+             "cls.predictions.bias"]
+
+
+def lens_errors(rep, cli, work):
+    """`lens` refuses what it cannot do: exit 2, nothing on stdout, stderr naming the reason."""
+    text_file = os.path.join(work, "text8.txt")
+    with open(text_file, "w", encoding="utf-8") as f:
+        f.write(text_of_length(8))
+    nohead = os.path.join(work, "lens-bert-nohead")
+    checkpoint.make(checkpoint.make_args("bert", nohead, layers=2, heads=4, drop_tensor=BERT_HEAD))
+    plain = os.path.join(work, "lens-gpt2")
+    checkpoint.make(checkpoint.make_args("gpt2", plain, layers=2, heads=2, hidden=16, vocab=256, seed=5))
+    cases = [("error lens: no masked-LM head", nohead, ["--top", "3"], "no masked-LM head"),
+             ("error lens: --top 0", plain, ["--top", "0"], "--top must be a positive integer"),
+             ("error lens: --top above the vocabulary", plain, ["--top", "257"], "vocabulary size 256")]
+    for name, folder, knobs, phrase in cases:
+        p = cli.call("lens", folder, text_file=text_file, knobs=knobs)
+        err = p.stderr.decode(errors="replace").strip()
+        ok = p.returncode == 2 and not p.stdout.strip() and phrase in err
+        rep.check(name, ok, f"exit {p.returncode}, stderr {err!r}")
 
 
 def run_bad(rep, cli, case, work):
@@ -476,12 +566,15 @@ def main(argv):
             encoders_against_each_other(rep, work)
             neox_against_gpt2(rep, work)
             family_sanity(rep, work)
+        lens_families = set()
         for case in MATRIX:
             if chosen(case.name):
-                run_case(rep, cli, case, work)
+                run_case(rep, cli, case, work, lens_families)
         for case in BAD:
             if chosen("error " + case.name):
                 run_bad(rep, cli, case, work)
+        if chosen("error lens"):
+            lens_errors(rep, cli, work)
     finally:
         if not a.keep:
             shutil.rmtree(work, ignore_errors=True)

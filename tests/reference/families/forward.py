@@ -5,6 +5,9 @@ brought to the HF class's own: base-model prefix restored, legacy gamma/beta -> 
 shared blocks (norms, activations, rotary, attention) and each family's forward. Every forward takes
 token ids and returns (attention probabilities [L, H, T, T] with H query heads, logits at the last
 position [V]): causal LM head for decoders, masked-LM head for encoders (no mask, bidirectional).
+Given a list `residuals`, a forward also appends the residual stream after each block ([T, C] each),
+and HEAD[family](ck, x) is the family's LM head with its input transform on any rows: the logit lens
+(`lens`) reads every layer through it.
 
 Shapes: T tokens, C hidden, H query heads, G key/value heads, D head dim, V vocab.
 """
@@ -169,7 +172,13 @@ def apply_rotary(x, positions, inv_freq):
 
 
 # ---------------------------------------------------------------- decoders
-def gpt2_forward(ck, ids):
+def gpt2_head(ck, x):
+    w, eps = ck.w, ck.cfg.get("layer_norm_epsilon", 1e-5)
+    x = layer_norm(x, w["transformer.ln_f.weight"], w["transformer.ln_f.bias"], eps)
+    return x @ ck.output_embedding("lm_head.weight", "transformer.wte.weight").T
+
+
+def gpt2_forward(ck, ids, residuals=None):
     c, w = ck.cfg, ck.w
     H, eps, act = c["n_head"], c.get("layer_norm_epsilon", 1e-5), activation(c.get("activation_function", "gelu_new"))
     T = len(ids)
@@ -184,8 +193,8 @@ def gpt2_forward(ck, ids):
         m = layer_norm(x, w[p + "ln_2.weight"], w[p + "ln_2.bias"], eps)
         x = x + conv1d(act(conv1d(m, p + "mlp.c_fc")), p + "mlp.c_proj")
         probs.append(pr)
-    x = layer_norm(x[-1], w["transformer.ln_f.weight"], w["transformer.ln_f.bias"], eps)
-    return torch.stack(probs), x @ ck.output_embedding("lm_head.weight", "transformer.wte.weight").T
+        keep(residuals, x)
+    return torch.stack(probs), gpt2_head(ck, x[-1])
 
 
 def llama_window(c):
@@ -197,7 +206,12 @@ def llama_window(c):
     return None
 
 
-def llama_forward(ck, ids):
+def llama_head(ck, x):
+    x = rms_norm(x, ck.w["model.norm.weight"], ck.cfg.get("rms_norm_eps", 1e-6))
+    return x @ ck.output_embedding("lm_head.weight", "model.embed_tokens.weight").T
+
+
+def llama_forward(ck, ids, residuals=None):
     """Llama / Mistral / Qwen2: pre-RMSNorm, rotary q k, grouped KV, SwiGLU MLP."""
     c, w = ck.cfg, ck.w
     C, H = c["hidden_size"], c["num_attention_heads"]
@@ -221,8 +235,8 @@ def llama_forward(ck, ids):
         h = rms_norm(x, w[p + "post_attention_layernorm.weight"], eps)
         x = x + linear(act(linear(h, w, p + "mlp.gate_proj")) * linear(h, w, p + "mlp.up_proj"), w, p + "mlp.down_proj")
         probs.append(pr)
-    x = rms_norm(x[-1], w["model.norm.weight"], eps)
-    return torch.stack(probs), x @ ck.output_embedding("lm_head.weight", "model.embed_tokens.weight").T
+        keep(residuals, x)
+    return torch.stack(probs), llama_head(ck, x[-1])
 
 
 def neox_rotary(c, D):
@@ -232,7 +246,13 @@ def neox_rotary(c, D):
     return theta, int(D * pct)
 
 
-def neox_forward(ck, ids):
+def neox_head(ck, x):
+    w, eps = ck.w, ck.cfg.get("layer_norm_eps", 1e-5)
+    x = layer_norm(x, w["gpt_neox.final_layer_norm.weight"], w["gpt_neox.final_layer_norm.bias"], eps)
+    return x @ ck.output_embedding("embed_out.weight", "gpt_neox.embed_in.weight").T
+
+
+def neox_forward(ck, ids, residuals=None):
     """GPT-NeoX: fused per-head q|k|v, partial rotary on the first rotary_ndims, parallel or sequential residual."""
     c, w = ck.cfg, ck.w
     C, H = c["hidden_size"], c["num_attention_heads"]
@@ -259,8 +279,8 @@ def neox_forward(ck, ids):
             x = x + a
             x = x + mlp(ln(x, p + "post_attention_layernorm"))
         probs.append(pr)
-    x = ln(x[-1], "gpt_neox.final_layer_norm")
-    return torch.stack(probs), x @ ck.output_embedding("embed_out.weight", "gpt_neox.embed_in.weight").T
+        keep(residuals, x)
+    return torch.stack(probs), neox_head(ck, x[-1])
 
 
 # ---------------------------------------------------------------- encoders
@@ -271,7 +291,7 @@ DISTILBERT_LAYER = ("attention.q_lin", "attention.k_lin", "attention.v_lin", "at
                     "ffn.lin1", "ffn.lin2", "output_layer_norm")
 
 
-def post_ln_encoder(x, w, layer_prefix, parts, n_layer, H, eps, act):
+def post_ln_encoder(x, w, layer_prefix, parts, n_layer, H, eps, act, residuals=None):
     """x [T, C] -> (probabilities [L, H, T, T], x): x = LN(x + attn(x)); x = LN(x + ffn(x)), no mask."""
     q_name, k_name, v_name, o_name, ln1, fc1, fc2, ln2 = parts
     probs = []
@@ -283,6 +303,7 @@ def post_ln_encoder(x, w, layer_prefix, parts, n_layer, H, eps, act):
         f = linear(act(linear(x, w, p + fc1)), w, p + fc2)
         x = layer_norm(x + f, w[p + ln2 + ".weight"], w[p + ln2 + ".bias"], eps)
         probs.append(pr)
+        keep(residuals, x)
     return torch.stack(probs), x
 
 
@@ -298,7 +319,20 @@ def roberta_positions(ids, pad):
     return torch.cumsum(not_pad, dim=0) * not_pad + pad
 
 
-def bert_forward(ck, ids):
+def bert_head(ck, x):
+    """BERT / RoBERTa masked-LM head on x [..., C]."""
+    c, w, fam = ck.cfg, ck.w, ck.family
+    eps, act = c.get("layer_norm_eps", 1e-12), activation(c.get("hidden_act", "gelu"))
+    word = BODY_PREFIX[fam] + "embeddings.word_embeddings.weight"
+    if fam == "bert":
+        return mlm_head(x, w, "cls.predictions.transform.dense", "cls.predictions.transform.LayerNorm", act,
+                        eps, ck.output_embedding("cls.predictions.decoder.weight", word), "cls.predictions.bias")
+    # RobertaLMHead applies exact gelu whatever hidden_act says
+    return mlm_head(x, w, "lm_head.dense", "lm_head.layer_norm", gelu_exact, eps,
+                    ck.output_embedding("lm_head.decoder.weight", word), "lm_head.bias")
+
+
+def bert_forward(ck, ids, residuals=None):
     """BERT / RoBERTa: word + position + token_type 0 embeddings, LayerNorm, post-LN layers, MLM head."""
     c, w, fam = ck.cfg, ck.w, ck.family
     if c.get("position_embedding_type", "absolute") != "absolute":
@@ -310,18 +344,19 @@ def bert_forward(ck, ids):
     x = w[e + "word_embeddings.weight"][ids] + w[e + "position_embeddings.weight"][positions] + \
         w[e + "token_type_embeddings.weight"][0]
     x = layer_norm(x, w[e + "LayerNorm.weight"], w[e + "LayerNorm.bias"], eps)
-    probs, x = post_ln_encoder(x, w, p + "encoder.layer.", BERT_LAYER, c["num_hidden_layers"], H, eps, act)
-    word = e + "word_embeddings.weight"
-    if fam == "bert":
-        logits = mlm_head(x[-1], w, "cls.predictions.transform.dense", "cls.predictions.transform.LayerNorm", act,
-                          eps, ck.output_embedding("cls.predictions.decoder.weight", word), "cls.predictions.bias")
-    else:  # RobertaLMHead applies exact gelu whatever hidden_act says
-        logits = mlm_head(x[-1], w, "lm_head.dense", "lm_head.layer_norm", gelu_exact, eps,
-                          ck.output_embedding("lm_head.decoder.weight", word), "lm_head.bias")
-    return probs, logits
+    probs, x = post_ln_encoder(x, w, p + "encoder.layer.", BERT_LAYER, c["num_hidden_layers"], H, eps, act,
+                               residuals)
+    return probs, bert_head(ck, x[-1])
 
 
-def distilbert_forward(ck, ids):
+def distilbert_head(ck, x):
+    act = activation(ck.cfg.get("activation", "gelu"))
+    return mlm_head(x, ck.w, "vocab_transform", "vocab_layer_norm", act, 1e-12,
+                    ck.output_embedding("vocab_projector.weight", "distilbert.embeddings.word_embeddings.weight"),
+                    "vocab_projector.bias")
+
+
+def distilbert_forward(ck, ids, residuals=None):
     """DistilBERT: word + position embeddings (no token types), LayerNorm eps 1e-12 throughout."""
     c, w = ck.cfg, ck.w
     eps, act = 1e-12, activation(c.get("activation", "gelu"))
@@ -329,20 +364,36 @@ def distilbert_forward(ck, ids):
     x = w[e + "word_embeddings.weight"][ids] + w[e + "position_embeddings.weight"][:len(ids)]
     x = layer_norm(x, w[e + "LayerNorm.weight"], w[e + "LayerNorm.bias"], eps)
     probs, x = post_ln_encoder(x, w, "distilbert.transformer.layer.", DISTILBERT_LAYER, c["n_layers"],
-                               c["n_heads"], eps, act)
-    logits = mlm_head(x[-1], w, "vocab_transform", "vocab_layer_norm", act, eps,
-                      ck.output_embedding("vocab_projector.weight", e + "word_embeddings.weight"), "vocab_projector.bias")
-    return probs, logits
+                               c["n_heads"], eps, act, residuals)
+    return probs, distilbert_head(ck, x[-1])
 
 
 FORWARD = {"gpt2": gpt2_forward, "llama": llama_forward, "mistral": llama_forward, "qwen2": llama_forward,
            "gpt_neox": neox_forward, "bert": bert_forward, "roberta": bert_forward, "distilbert": distilbert_forward}
 
 
+HEAD = {"gpt2": gpt2_head, "llama": llama_head, "mistral": llama_head, "qwen2": llama_head,
+        "gpt_neox": neox_head, "bert": bert_head, "roberta": bert_head, "distilbert": distilbert_head}
+
+
+def keep(residuals, x):
+    if residuals is not None:
+        residuals.append(x)
+
+
 def forward(ck, ids):
     """(attention [L, H, T, T], logits at the last position [V]) in float64."""
     with torch.no_grad():
         return FORWARD[ck.family](ck, torch.tensor(ids, dtype=torch.long))
+
+
+def lens(ck, ids):
+    """The logit lens in float64: softmax(HEAD(residual stream after block l)) [L, T, V], and the logits
+    at the last position of the forward itself [V] (the last layer's lens must give the same)."""
+    residuals = []
+    with torch.no_grad():
+        _, logits = FORWARD[ck.family](ck, torch.tensor(ids, dtype=torch.long), residuals)
+        return torch.stack([torch.softmax(HEAD[ck.family](ck, x), dim=-1) for x in residuals]), logits
 
 
 def max_tokens(cfg):
