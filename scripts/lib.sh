@@ -19,21 +19,41 @@ ensure_setup() {
   fi
 }
 
+# The bundled models, one name a line, in the page's picker order: the names of
+# models/picker.txt first (the first is the page's default), then the folders it
+# does not name, alphabetically; only folders with a config.json.
+bundled_model_names() {
+  local names=() n d
+  if [ -f models/picker.txt ]; then
+    while read -r n; do
+      [ -n "$n" ] && [ "${n:0:1}" != "#" ] && names+=("$n")
+    done < models/picker.txt
+  fi
+  for d in models/*/; do
+    n=$(basename "$d")
+    [[ " ${names[*]} " == *" $n "* ]] || names+=("$n")
+  done
+  for n in "${names[@]}"; do
+    [ -f "models/$n/config.json" ] && echo "$n"
+  done
+  return 0
+}
+
 # Build the wasm module and put the site's generated files under web/dist/.
 build_wasm_module() {
   cmake --preset wasm >/dev/null
   cmake --build --preset wasm --target headscope_wasm
   mkdir -p web/dist
   cp build/wasm/src/wasm/headscope.mjs build/wasm/src/wasm/headscope.wasm web/dist/
-  # bundled models: every folder of models/ with a config.json
+  # bundled models, in the picker's order
   rm -rf web/dist/models
   mkdir -p web/dist/models
+  local names=() n
+  mapfile -t names < <(bundled_model_names)
   # index.json: [{"name": ..., "files": [...]}, ...] for the page's model picker
   local entries=()
-  for d in models/*/; do
-    [ -f "$d/config.json" ] || continue
-    local n files=()
-    n=$(basename "$d")
+  for n in "${names[@]}"; do
+    local d=models/$n files=()
     mkdir -p "web/dist/models/$n"
     for f in config.json model.safetensors tokenizer.json vocab.json merges.txt README.md pos-probe.json; do
       if [ -f "$d/$f" ]; then

@@ -152,16 +152,22 @@ export function makeProbe(lines, { n = 60, source = 'data/brown/valid.tags.jsonl
   };
 }
 
-// The native CLI's run of `text` in the shape the page's worker gives
-// web/pos-roles.mjs: {tokens, T, n_layer, n_head, attention flat [L,H,T,T]}.
+// The CLI's run JSON (native `headscope run` or `node web/cli.mjs run`, the
+// same bytes) in the shape the page's worker gives web/pos-roles.mjs:
+// {tokens, T, n_layer, n_head, attention flat [L,H,T,T]}.
+export function resultOfRunJson(j) {
+  return { tokens: j.tokens, T: j.tokens.length, n_layer: j.n_layer, n_head: j.n_head, attention: Float64Array.from(j.attention.flat(3)) };
+}
+
 function runNative(headscope, modelDir, text) {
   const r = spawnSync(headscope, ['run', '--model', modelDir, '--text', text], { encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.error) throw new Error(`${headscope}: ${r.error.message}`);
   if (r.status !== 0) throw new Error(`${headscope} run on "${text}": ${r.stderr.trim()}`);
-  const j = JSON.parse(r.stdout);
-  return { tokens: j.tokens, T: j.tokens.length, n_layer: j.n_layer, n_head: j.n_head, attention: Float64Array.from(j.attention.flat(3)) };
+  return resultOfRunJson(JSON.parse(r.stdout));
 }
 
+// Every head's relation (headTagRelations) and a printable report; `run(text)`
+// gives the model's result on one probe sentence, knobs at their defaults.
 export function scoreModel(probe, run, { threshold = 0.6 } = {}) {
   const rel = headTagRelations(probe, probe.sentences.map((s) => run(s.text)));
   const lines = [`part-of-speech relations (web/pos-roles.mjs, as the page's roles table): ${rel.sentences} probe sentences, ${rel.skipped} skipped`];

@@ -31,7 +31,7 @@ cd "$(dirname "$0")/.."
 
 main() {
   local model=${1:-brown-small}
-  local vocab steps_default out_default
+  local vocab steps_default out_default ckpt_every
   local -a shape mix
   case "$model" in
     brown-small)
@@ -43,7 +43,7 @@ main() {
       # text). See src/train/windows.hpp. Exports the last step: the induction
       # head forms late (after step 11,500, where validation loss had already
       # flattened), so "best validation" would ship a model without it.
-      vocab=4096 steps_default=14000 out_default=models/brown-small
+      vocab=4096 steps_default=14000 out_default=models/brown-small ckpt_every=500
       shape=(--n-layer 3 --n-head 4 --n-embd 128 --n-ctx 128 --batch 32)
       mix=(--copy-frac 0.35 --alt-frac 0.1 --repeat-frac 0.3 --short-ctx 32 --short-steps 3500)
       ;;
@@ -54,7 +54,9 @@ main() {
       # 8,192. 16000 steps x 4096 tokens (16 windows of 256) = 65.5M tokens, the
       # first 4000 as 128 windows of 32. The same window mix as brown-small with
       # a little less copy task (more text for part-of-speech heads).
-      vocab=12288 steps_default=16000 out_default=
+      # Checkpoints every 250 steps (~15 minutes on the idle machine): a stopped
+      # session loses little.
+      vocab=12288 steps_default=16000 out_default= ckpt_every=250
       shape=(--n-layer 4 --n-head 8 --n-embd 128 --n-ctx 256 --batch 16)
       mix=(--copy-frac 0.3 --alt-frac 0.1 --repeat-frac 0.3 --short-ctx 32 --short-steps 4000)
       ;;
@@ -92,7 +94,7 @@ main() {
   # 4. model
   "$bin/headscope-train" train --run "$run_dir" --data-dir data/brown --tokenizer "$tokenizer" \
     "${shape[@]}" --steps "$steps" --lr 2e-3 --warmup 300 --weight-decay 0.1 --clip 1.0 --seed 1337 \
-    "${mix[@]}" --eval-every 500 --ckpt-every 250 --val-windows 256 --log-every 10 --threads 2 --parallel batch \
+    "${mix[@]}" --eval-every 500 --ckpt-every "$ckpt_every" --val-windows 256 --log-every 10 --threads 2 --parallel batch \
     --out "$out" --dtype f16 --export final 2>&1 | tee -a "$run_dir/train.log"
 
   # 5./6. report: head scores with the default induction length ((n_ctx-1)/2) and 40
