@@ -45,7 +45,12 @@ build_wasm_module() {
   cmake --build --preset wasm --target headscope_wasm
   mkdir -p web/dist
   cp build/wasm/src/wasm/headscope.mjs build/wasm/src/wasm/headscope.wasm web/dist/
-  # bundled models, in the picker's order
+  copy_bundled_models
+}
+
+# The bundled models' files to web/dist/models/NAME/ and the picker's list,
+# web/dist/models/index.json, in bundled_model_names order.
+copy_bundled_models() {
   rm -rf web/dist/models
   mkdir -p web/dist/models
   local names=() n
