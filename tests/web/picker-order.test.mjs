@@ -3,7 +3,7 @@
 // picker.txt's names first, in its order, then the other folders alphabetically;
 // a named folder that does not exist (a model not trained yet) is left out, so
 // the default falls to the next name; index.json lists each model's files.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,8 +13,12 @@ import { fileURLToPath } from 'node:url';
 
 const LIB = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/lib.sh');
 
+const made = [];
+after(() => { for (const d of made) fs.rmSync(d, { recursive: true, force: true }); });
+
 function site(folders, picker) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'picker-'));
+  made.push(dir);
   for (const [name, files] of Object.entries(folders)) {
     fs.mkdirSync(path.join(dir, 'models', name), { recursive: true });
     for (const f of files) fs.writeFileSync(path.join(dir, 'models', name, f), `${name}/${f}`);
