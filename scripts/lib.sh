@@ -36,6 +36,26 @@ ensure_setup() {
   fi
 }
 
+# The bundled models, one name a line, in the page's picker order: the names of
+# models/picker.txt first (the first is the page's default), then the folders it
+# does not name, alphabetically; only folders with a config.json.
+bundled_model_names() {
+  local names=() n d
+  if [ -f models/picker.txt ]; then
+    while read -r n; do
+      [ -n "$n" ] && [ "${n:0:1}" != "#" ] && names+=("$n")
+    done < models/picker.txt
+  fi
+  for d in models/*/; do
+    n=$(basename "$d")
+    [[ " ${names[*]} " == *" $n "* ]] || names+=("$n")
+  done
+  for n in "${names[@]}"; do
+    [ -f "models/$n/config.json" ] && echo "$n"
+  done
+  return 0
+}
+
 # Build both builds of the wasm module (web/dist/headscope.* and
 # headscope-relaxed.*; the worker picks one at run time) and put the site's
 # generated files under web/dist/.
@@ -46,15 +66,20 @@ build_wasm_module() {
   done
   mkdir -p web/dist
   cp build/wasm/src/wasm/headscope.{mjs,wasm} build/wasm-relaxed/src/wasm/headscope-relaxed.{mjs,wasm} web/dist/
-  # bundled models: every folder of models/ with a config.json
+  copy_bundled_models
+}
+
+# The bundled models' files to web/dist/models/NAME/ and the picker's list,
+# web/dist/models/index.json, in bundled_model_names order.
+copy_bundled_models() {
   rm -rf web/dist/models
   mkdir -p web/dist/models
+  local names=() n
+  mapfile -t names < <(bundled_model_names)
   # index.json: [{"name": ..., "files": [...]}, ...] for the page's model picker
   local entries=()
-  for d in models/*/; do
-    [ -f "$d/config.json" ] || continue
-    local n files=()
-    n=$(basename "$d")
+  for n in "${names[@]}"; do
+    local d=models/$n files=()
     mkdir -p "web/dist/models/$n"
     for f in config.json model.safetensors tokenizer.json vocab.json merges.txt README.md pos-probe.json; do
       if [ -f "$d/$f" ]; then

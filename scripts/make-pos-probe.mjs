@@ -6,6 +6,14 @@
 //
 //   node scripts/make-pos-probe.mjs [--in data/brown/valid.tags.jsonl]
 //                                   [--out models/brown-small/pos-probe.json] [--n 60]
+//   node scripts/make-pos-probe.mjs --score MODEL_DIR [--probe MODEL_DIR/pos-probe.json]
+//                                   [--headscope build/native/src/cli/headscope] [--json OUT]
+//
+// --score prints every head's part-of-speech relation exactly as the page's
+// roles table shows it (web/pos-roles.mjs headTagRelations on the model's
+// attention for each probe sentence, knobs at their defaults), computed by the
+// native CLI (`headscope run`, whose attention equals the wasm module's), and
+// the heads whose relation scores >= 0.6: the figure a model card cites.
 //
 // Input: data/brown/valid.tags.jsonl from scripts/prepare-brown.mjs (run
 // `node scripts/prepare-brown.mjs` first if data/brown is missing): one JSON
@@ -44,7 +52,9 @@
 //   OTHER  everything else (uh interjections, fw-* foreign words, nil)
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { headTagRelations } from '../web/pos-roles.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -142,11 +152,56 @@ export function makeProbe(lines, { n = 60, source = 'data/brown/valid.tags.jsonl
   };
 }
 
+// The CLI's run JSON (native `headscope run` or `node web/cli.mjs run`, the
+// same bytes) in the shape the page's worker gives web/pos-roles.mjs:
+// {tokens, T, n_layer, n_head, attention flat [L,H,T,T]}.
+export function resultOfRunJson(j) {
+  return { tokens: j.tokens, T: j.tokens.length, n_layer: j.n_layer, n_head: j.n_head, attention: Float64Array.from(j.attention.flat(3)) };
+}
+
+function runNative(headscope, modelDir, text) {
+  const r = spawnSync(headscope, ['run', '--model', modelDir, '--text', text], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.error) throw new Error(`${headscope}: ${r.error.message}`);
+  if (r.status !== 0) throw new Error(`${headscope} run on "${text}": ${r.stderr.trim()}`);
+  return resultOfRunJson(JSON.parse(r.stdout));
+}
+
+// Every head's relation (headTagRelations) and a printable report; `run(text)`
+// gives the model's result on one probe sentence, knobs at their defaults.
+export function scoreModel(probe, run, { threshold = 0.6 } = {}) {
+  const rel = headTagRelations(probe, probe.sentences.map((s) => run(s.text)));
+  const lines = [`part-of-speech relations (web/pos-roles.mjs, as the page's roles table): ${rel.sentences} probe sentences, ${rel.skipped} skipped`];
+  const strong = [];
+  rel.heads.forEach((row, l) => row.forEach((x, h) => {
+    if (!x) { lines.push(`L${l}H${h}  –`); return; }
+    lines.push(`L${l}H${h}  ${x.relation.padEnd(16)} ${x.score.toFixed(3)}  (uniform ${x.uniform.toFixed(3)}, ${x.queries} queries; next: ` +
+      `${x.top.slice(1).map((t) => `${t.relation} ${t.score.toFixed(3)}`).join(', ')})`);
+    if (x.score >= threshold) strong.push(`L${l}H${h} ${x.relation} ${x.score.toFixed(3)}`);
+  }));
+  lines.push(`heads with a relation >= ${threshold}: ${strong.length}${strong.length ? ` (${strong.join('; ')})` : ''}`);
+  return { text: lines.join('\n'), relations: rel, strong: strong.length };
+}
+
 function main(argv) {
   const arg = (name, def) => {
     const i = argv.indexOf(name);
     return i >= 0 && i + 1 < argv.length ? argv[i + 1] : def;
   };
+  const modelDir = arg('--score', null);
+  if (modelDir) {
+    const probePath = arg('--probe', path.join(modelDir, 'pos-probe.json'));
+    const headscope = arg('--headscope', path.join(ROOT, 'build/native/src/cli/headscope'));
+    if (!fs.existsSync(probePath)) {
+      console.error(`${probePath} is missing: make it with --out first`);
+      process.exit(1);
+    }
+    const probe = JSON.parse(fs.readFileSync(probePath, 'utf8'));
+    const result = scoreModel(probe, (text) => runNative(headscope, modelDir, text));
+    console.log(result.text);
+    const json = arg('--json', null);
+    if (json) fs.writeFileSync(json, JSON.stringify(result.relations) + '\n');
+    return;
+  }
   const input = arg('--in', path.join(ROOT, 'data/brown/valid.tags.jsonl'));
   const out = arg('--out', path.join(ROOT, 'models/brown-small/pos-probe.json'));
   const n = Number(arg('--n', '60'));

@@ -1,61 +1,115 @@
 #!/usr/bin/env bash
-# scripts/train-bundled.sh — trains the page's bundled model from scratch on the
-# Brown corpus, on this machine's cores, in about an hour on an idle 2-core machine:
-#   1. builds headscope-train and headscope-train-bpe (build/train-bundled),
+# scripts/train-bundled.sh — trains one of the page's bundled models from scratch
+# on the Brown corpus, on this machine's cores:
+#   ./scripts/train-bundled.sh [brown-small | brown-words]      (default brown-small)
+#   1. builds headscope-train, headscope-train-bpe and headscope (build/train-bundled)
+#      and copies them into the run folder (a run keeps using the binaries it
+#      started with, so a rebuild of the worktree cannot change a resumed run),
 #   2. prepares data/brown/{train,valid}.txt (node scripts/prepare-brown.mjs),
-#   3. trains the 4096-token byte-level BPE (data/brown/tokenizer.json),
-#   4. trains the GPT-2 model into runs/$RUN (checkpoints, log.csv, train.log),
+#   3. trains the model's byte-level BPE (data/brown/tokenizer-VOCAB.json; the
+#      run keeps its own copy),
+#   4. trains the GPT-2 model into RUN_DIR (checkpoints, log.csv, train.log),
 #   5. exports the last step's weights as a HuggingFace GPT-2 folder
-#      (config.json, model.safetensors F16, tokenizer.json) to models/brown-small,
-#   6. writes the analysis report and the loss-curve SVG next to it.
-# Resumable: re-running continues from runs/$RUN/checkpoint.bin (bit-exact);
-# finished steps are not redone. Environment overrides: RUN, OUT, STEPS.
+#      (config.json, model.safetensors F16, tokenizer.json) to OUT,
+#   6. writes the analysis report (analysis.txt: head scores, induction at two
+#      repeat lengths, bigram baseline; pos-relations.txt: the page's part-of-
+#      speech relations on the model's pos-probe.json) and the loss-curve SVG.
+# Resumable: re-running continues from RUN_DIR/checkpoint.bin (bit-exact);
+# finished steps are not redone. Environment overrides: RUN_DIR, OUT, STEPS.
+#
+# brown-small: 3 layers x 4 heads x 128, context 128, 4,096-token BPE; about an
+#   hour on the idle 2-core machine; OUT defaults to models/brown-small.
+# brown-words: 4 layers x 8 heads x 128 (d_k 16), context 256, 12,288-token BPE
+#   (words as tokens); OUT defaults to RUN_DIR/export: the folder goes to
+#   models/brown-words only after its figures are measured (see the model card
+#   template, docs/brown-words.md).
+#
+# The body is one function, read whole before it runs: editing this file while a
+# long run is under way cannot change what the running script does next.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-RUN=${RUN:-brown-small}
-OUT=${OUT:-models/brown-small}
-STEPS=${STEPS:-14000}
-BUILD=build/train-bundled
-RUN_DIR=runs/$RUN
+main() {
+  local model=${1:-brown-small}
+  local vocab steps_default out_default ckpt_every
+  local -a shape mix
+  case "$model" in
+    brown-small)
+      # 14000 steps x 4096 tokens = 57M tokens, the first 3500 steps as 128
+      # windows of 32 tokens (short context: attention finds its target among 32
+      # positions, not 128). Windows: 35% copy task (a random span repeated
+      # later: induction heads), 10% alternating pairs (previous-token heads),
+      # the rest Brown text, 30% of those with a repeated span (copying inside
+      # text). See src/train/windows.hpp. Exports the last step: the induction
+      # head forms late (after step 11,500, where validation loss had already
+      # flattened), so "best validation" would ship a model without it.
+      vocab=4096 steps_default=14000 out_default=models/brown-small ckpt_every=500
+      shape=(--n-layer 3 --n-head 4 --n-embd 128 --n-ctx 128 --batch 32)
+      mix=(--copy-frac 0.35 --alt-frac 0.1 --repeat-frac 0.3 --short-ctx 32 --short-steps 3500)
+      ;;
+    brown-words)
+      # 12,288 tokens: 90.7% of validation's 2,000 most frequent words (with
+      # their leading space) are one token, 97.3% of their occurrences; 8,192
+      # gave 84.9% / 95.7%, 16,384 92.6% / 97.9% at 1.5x the LM-head cost of
+      # 8,192. 16000 steps x 4096 tokens (16 windows of 256) = 65.5M tokens, the
+      # first 4000 as 128 windows of 32. The same window mix as brown-small with
+      # a little less copy task (more text for part-of-speech heads).
+      # Checkpoints every 250 steps (~15 minutes on the idle machine): a stopped
+      # session loses little.
+      vocab=12288 steps_default=16000 out_default= ckpt_every=250
+      shape=(--n-layer 4 --n-head 8 --n-embd 128 --n-ctx 256 --batch 16)
+      mix=(--copy-frac 0.3 --alt-frac 0.1 --repeat-frac 0.3 --short-ctx 32 --short-steps 4000)
+      ;;
+    *) echo "train-bundled.sh: unknown model \"$model\" (brown-small or brown-words)" >&2; return 2 ;;
+  esac
+  local run_dir=${RUN_DIR:-runs/$model}
+  local out=${OUT:-${out_default:-$run_dir/export}}
+  local steps=${STEPS:-$steps_default}
+  local build=build/train-bundled bin=$run_dir/bin
+  local tokenizer=data/brown/tokenizer-$vocab.json
+  [ "$vocab" = 4096 ] && tokenizer=data/brown/tokenizer.json  # brown-small's original name
 
-# 1. build only what this script needs (tests/benchmarks off)
-if [ ! -x "$BUILD/src/train/headscope-train" ] || [ ! -x "$BUILD/src/train/headscope-train-bpe" ]; then
-  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHEADSCOPE_TESTS=OFF -DHEADSCOPE_BENCH=OFF
-fi
-cmake --build "$BUILD" --target headscope-train headscope-train-bpe
+  # 1. build only what this script needs (tests/benchmarks off); the run's own copies
+  mkdir -p "$run_dir"
+  if [ ! -x "$bin/headscope-train" ]; then
+    if [ ! -f "$build/build.ninja" ]; then
+      cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DHEADSCOPE_TESTS=OFF -DHEADSCOPE_BENCH=OFF
+    fi
+    cmake --build "$build" -j2 --target headscope-train headscope-train-bpe headscope
+    mkdir -p "$bin"
+    cp "$build/src/train/headscope-train" "$build/src/train/headscope-train-bpe" "$build/src/cli/headscope" "$bin/"
+  fi
 
-# 2. corpus
-if [ ! -f data/brown/train.txt ] || [ ! -f data/brown/valid.txt ]; then
-  node scripts/prepare-brown.mjs --out data/brown
-fi
+  # 2. corpus
+  if [ ! -f data/brown/train.txt ] || [ ! -f data/brown/valid.txt ] || [ ! -f data/brown/valid.tags.jsonl ]; then
+    node scripts/prepare-brown.mjs --out data/brown
+  fi
 
-# 3. tokenizer
-if [ ! -f data/brown/tokenizer.json ]; then
-  "$BUILD/src/train/headscope-train-bpe" --input data/brown/train.txt --vocab-size 4096 \
-    --out data/brown/tokenizer.json --eval data/brown/valid.txt
-fi
+  # 3. tokenizer (deterministic; the run copies it at its first start)
+  if [ ! -f "$tokenizer" ]; then
+    "$bin/headscope-train-bpe" --input data/brown/train.txt --vocab-size "$vocab" \
+      --out "$tokenizer" --eval data/brown/valid.txt | tee "$run_dir/tokenizer.txt"
+  fi
 
-# 4. model: 3 layers, 4 heads, n_embd 128, context 128; 14000 steps x 4096
-#    tokens = 57M tokens, the first 3500 steps as 128 windows of 32 tokens (short
-#    context: attention finds its target among 32 positions, not 128). Windows:
-#    35% copy task (a random span repeated later: induction heads), 10%
-#    alternating pairs (previous-token heads), the rest Brown text, 30% of those
-#    with a repeated span (copying inside text). See src/train/windows.hpp.
-#    Exports the last step: the induction head forms late (after step 11,500,
-#    where validation loss had already flattened), so "best validation" would
-#    ship a model without it.
-mkdir -p "$RUN_DIR"
-"$BUILD/src/train/headscope-train" train --run "$RUN_DIR" --data-dir data/brown \
-  --n-layer 3 --n-head 4 --n-embd 128 --n-ctx 128 \
-  --batch 32 --steps "$STEPS" --lr 2e-3 --warmup 300 --weight-decay 0.1 --clip 1.0 --seed 1337 \
-  --copy-frac 0.35 --alt-frac 0.1 --repeat-frac 0.3 --short-ctx 32 --short-steps 3500 \
-  --eval-every 500 --ckpt-every 500 --val-windows 256 --log-every 10 --threads 2 --parallel batch \
-  --out "$OUT" --dtype f16 --export final 2>&1 | tee -a "$RUN_DIR/train.log"
+  # 4. model
+  "$bin/headscope-train" train --run "$run_dir" --data-dir data/brown --tokenizer "$tokenizer" \
+    "${shape[@]}" --steps "$steps" --lr 2e-3 --warmup 300 --weight-decay 0.1 --clip 1.0 --seed 1337 \
+    "${mix[@]}" --eval-every 500 --ckpt-every "$ckpt_every" --val-windows 256 --log-every 10 --threads 2 --parallel batch \
+    --out "$out" --dtype f16 --export final 2>&1 | tee -a "$run_dir/train.log"
 
-# 5./6. report
-"$BUILD/src/train/headscope-train" analyze "$OUT" --run "$RUN_DIR" --json "$RUN_DIR/analysis.json" \
-  | tee "$RUN_DIR/analysis.txt"
-BIGRAM=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).bigram_loss)' "$RUN_DIR/analysis.json")
-node scripts/plot-loss.mjs "$RUN_DIR/log.csv" "$RUN_DIR/loss.svg" --baseline "$BIGRAM" --baseline-label "add-k bigram"
-echo "model: $OUT   run: $RUN_DIR (train.log, log.csv, loss.svg, analysis.txt)"
+  # 5./6. report: head scores with the default induction length ((n_ctx-1)/2) and 40
+  "$bin/headscope-train" analyze "$out" --run "$run_dir" --json "$run_dir/analysis.json" \
+    | tee "$run_dir/analysis.txt"
+  "$bin/headscope-train" analyze "$out" --run "$run_dir" --induction-len 40 --json "$run_dir/analysis-40.json" \
+    | tee "$run_dir/analysis-40.txt"
+  local bigram
+  bigram=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).bigram_loss)' "$run_dir/analysis.json")
+  node scripts/plot-loss.mjs "$run_dir/log.csv" "$run_dir/loss.svg" --baseline "$bigram" --baseline-label "add-k bigram"
+  [ -f "$out/pos-probe.json" ] || node scripts/make-pos-probe.mjs --in data/brown/valid.tags.jsonl --out "$out/pos-probe.json"
+  node scripts/make-pos-probe.mjs --score "$out" --headscope "$bin/headscope" --json "$run_dir/pos-relations.json" \
+    | tee "$run_dir/pos-relations.txt"
+  echo "model: $out   run: $run_dir (train.log, log.csv, loss.svg, analysis.txt, analysis-40.txt, pos-relations.txt)"
+}
+
+main "$@"
+exit

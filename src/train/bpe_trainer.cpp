@@ -273,3 +273,47 @@ std::string to_tokenizer_json(const TrainedBpe& bpe) {
 }
 
 }  // namespace hs::train
+
+namespace hs::train {
+
+namespace {
+bool is_spaced_word(std::string_view piece) {
+  if (piece.size() < 2 || piece[0] != ' ') return false;
+  for (size_t i = 1; i < piece.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(piece[i]);
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) return false;
+  }
+  return true;
+}
+}  // namespace
+
+WordCoverage word_coverage(const hs::tokenizer::Tokenizer& tokenizer, std::string_view text, size_t top_n) {
+  BpeWordCounter counter;
+  counter.add_text(text);
+  std::vector<std::pair<std::string, int64_t>> words;  // spaced words and their counts
+  WordCoverage out;
+  for (const auto& [piece, count] : counter.counts()) {
+    if (!is_spaced_word(piece)) continue;
+    words.emplace_back(piece, count);
+    out.spaced_word_occurrences += count;
+    out.spaced_word_tokens += count * int64_t(tokenizer.encode(piece, false).size());
+  }
+  std::sort(words.begin(), words.end(),
+            [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  out.words_considered = std::min(top_n, words.size());
+  int64_t covered = 0, considered = 0;
+  for (size_t i = 0; i < out.words_considered; ++i) {
+    const auto& [word, count] = words[i];
+    considered += count;
+    if (tokenizer.encode(word, false).size() == 1) {
+      ++out.single_token;
+      covered += count;
+    } else if (out.split_examples.size() < 10) {
+      out.split_examples.push_back(word);
+    }
+  }
+  out.occurrence_share = considered ? double(covered) / double(considered) : 0.0;
+  return out;
+}
+
+}  // namespace hs::train

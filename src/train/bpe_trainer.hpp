@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "tokenizer/tokenizer.hpp"
 
 namespace hs::train {
 
@@ -64,6 +65,22 @@ class BpeWordCounter {
 hs::Result<TrainedBpe> train_bpe(const std::unordered_map<std::string, int64_t>& word_counts,
                                  const BpeTrainOptions& options);
 hs::Result<TrainedBpe> train_bpe(std::string_view text, const BpeTrainOptions& options);
+
+// How well a tokenizer keeps words whole on some text: its words are the
+// pre-tokenized pieces that are a space followed by letters only (" the",
+// " garden": GPT-2's regex gives every word after a space that form); the
+// `top_n` most frequent of them (ties: the smaller string) are "covered" when
+// `encode` gives them one token. Measured on validation text, this says whether
+// the common words a reader types show as one cell each.
+struct WordCoverage {
+  size_t words_considered = 0;   // min(top_n, distinct spaced words)
+  size_t single_token = 0;       // of those, words that are one token
+  double occurrence_share = 0;   // the same, weighted by the words' counts
+  int64_t spaced_word_occurrences = 0;  // all spaced words in the text
+  int64_t spaced_word_tokens = 0;       // their tokens (tokens per spaced word = ratio)
+  std::vector<std::string> split_examples;  // the most frequent words that are not one token (up to 10)
+};
+WordCoverage word_coverage(const hs::tokenizer::Tokenizer& tokenizer, std::string_view text, size_t top_n = 2000);
 
 // HuggingFace tokenizer.json: model BPE (vocab, merges as "a b"), ByteLevel
 // pre-tokenizer (add_prefix_space false), ByteLevel decoder, <|endoftext|> as a

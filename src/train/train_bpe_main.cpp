@@ -1,6 +1,8 @@
 // src/train/train_bpe_main.cpp — headscope-train-bpe: trains the byte-level BPE
 // tokenizer (bpe_trainer.hpp) on a text file and writes tokenizer.json, then
-// reloads it with src/tokenizer to check it and report tokens per word.
+// reloads it with src/tokenizer to check it and report tokens per word; with
+// --eval, also on that text and how many of its 2,000 most frequent words (with
+// their leading space) are one token (word_coverage in bpe_trainer.hpp).
 //
 //   headscope-train-bpe --input data/brown/train.txt [--vocab-size 4096]
 //                       --out DIR/tokenizer.json [--eval data/brown/valid.txt]
@@ -131,6 +133,19 @@ int main(int argc, char** argv) {
     std::printf("%s: %zu tokens for %zu words = %.3f tokens/word, %.2f bytes/token\n", eval_path.c_str(),
                 e.size(), ew, double(e.size()) / double(ew ? ew : 1),
                 double(eval.size()) / double(e.empty() ? 1 : e.size()));
+    const hs::train::WordCoverage cov = hs::train::word_coverage(tok.value(), eval, 2000);
+    std::printf("%s: %zu of the %zu most frequent spaced words are one token (%.1f%%; %.1f%% of their "
+                "occurrences); %.3f tokens per spaced word over all %lld\n",
+                eval_path.c_str(), cov.single_token, cov.words_considered,
+                100.0 * double(cov.single_token) / double(cov.words_considered ? cov.words_considered : 1),
+                100.0 * cov.occurrence_share,
+                double(cov.spaced_word_tokens) / double(cov.spaced_word_occurrences ? cov.spaced_word_occurrences : 1),
+                static_cast<long long>(cov.spaced_word_occurrences));
+    if (!cov.split_examples.empty()) {
+      std::printf("  most frequent of them split:");
+      for (const std::string& w : cov.split_examples) std::printf(" \"%s\"", w.c_str());
+      std::printf("\n");
+    }
   }
   return 0;
 }

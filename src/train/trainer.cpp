@@ -388,6 +388,11 @@ int cmd_train(const Args& a) {
   const long short_steps = a.geti("short-steps", 0);
   if (short_steps > 0 && (short_ctx < 8 || short_ctx > T || (B * T) % short_ctx != 0))
     return fail("--short-ctx must be in [8, n_ctx] and divide batch x n_ctx");
+  // a repeated span is 8..n/2 tokens long (add_repeat): windows of n >= 16 tokens
+  const int shortest_window = (short_steps > 0 ? std::min(short_ctx, T) : T) + 1;
+  if (mix.repeat_frac > 0 && shortest_window < 16)
+    return fail("--repeat-frac needs training windows of at least 16 tokens (a repeated span is 8 to half a window "
+                "long); the shortest here is " + std::to_string(shortest_window) + " (--n-ctx / --short-ctx + 1)");
   const long stop_at = a.geti("stop-at", sched.total);  // stop early (tests the resume path)
   // best validation loss so far (the exported model is the best-validation checkpoint)
   double best_val = 1e300;

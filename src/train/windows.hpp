@@ -30,6 +30,7 @@ void fill_training_window(const std::vector<int32_t>& text, const WindowMix& mix
 // Repeated span: pick a length m in [8, n/2] and a start p, then overwrite
 // w[p+m, p+2m) with w[p, p+m). Half of the time the span is first replaced by
 // random tokens (copying then has nothing but the earlier occurrence to go on).
+// Needs w.size() >= 16 (the trainer refuses shorter windows with repeats).
 void add_repeat(std::vector<int32_t>& w, Rng& rng, int vocab, int eot);
 
 // Copy task: w = [eot, random tokens] in which a span of m random tokens,

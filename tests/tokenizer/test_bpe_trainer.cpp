@@ -100,3 +100,30 @@ TEST_CASE("BPE trainer: deterministic, and stops when pairs run out") {
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().message == "train_bpe: vocab size 100 is below 256 byte tokens + 1 special token");
 }
+
+TEST_CASE("BPE trainer: word coverage counts the most frequent spaced words that are one token") {
+  hs::train::BpeTrainOptions options;
+  options.vocab_size = 600;
+  auto trained = hs::train::train_bpe(training_text(), options);
+  REQUIRE(trained.ok());
+  auto tok = Tokenizer::from_tokenizer_json(hs::train::to_tokenizer_json(trained.value()));
+  REQUIRE(tok.ok());
+  REQUIRE(tok->encode(" jury", false).size() == 1);  // 120 times in the training text
+  const size_t xylophone_tokens = tok->encode(" xylophones", false).size();
+  REQUIRE(xylophone_tokens > 1);  // never seen
+  // "The" has no leading space and "," "." "'s" are not letters: none is a spaced word
+  const std::string eval = "The jury, jury. jury's xylophones";
+  hs::train::WordCoverage all = hs::train::word_coverage(tok.value(), eval, 2000);
+  CHECK(all.words_considered == 2);
+  CHECK(all.single_token == 1);
+  CHECK(all.occurrence_share == Catch::Approx(0.75));
+  CHECK(all.spaced_word_occurrences == 4);
+  CHECK(all.spaced_word_tokens == int64_t(3 + xylophone_tokens));
+  CHECK(all.split_examples == std::vector<std::string>{" xylophones"});
+  hs::train::WordCoverage top1 = hs::train::word_coverage(tok.value(), eval, 1);  // " jury" only
+  CHECK(top1.words_considered == 1);
+  CHECK(top1.single_token == 1);
+  CHECK(top1.occurrence_share == Catch::Approx(1.0));
+  CHECK(top1.split_examples.empty());
+  CHECK(hs::train::word_coverage(tok.value(), "", 2000).words_considered == 0);
+}

@@ -4,13 +4,18 @@
 // (noun queries that attend only to the preceding determiner give "NOUN → DET"
 // with score 1), the token -> word mapping, and the page with the bundled model
 // (./build-wasm.sh first): computed only once the table is on screen, then a
-// relation with a score in [0, 1] for every head, and no console errors.
+// relation with a score in [0, 1] for every head, and no console errors; the
+// figures the model cards cite (scripts/make-pos-probe.mjs --score) are the
+// page's, head by head.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, launch, openPage, WEB } from './helpers.mjs';
 import { headTagRelations, tokenSpans, wordOfTokens, MIN_QUERIES } from '../../web/pos-roles.mjs';
+import { loadRuntime, loadModelFolder } from '../../web/cli.mjs';
+import { defaultKnobs, knobOptions } from '../../web/knobs.mjs';
+import { scoreModel, resultOfRunJson } from '../../scripts/make-pos-probe.mjs';
 
 // ---------------------------------------------------------------- Node side
 
@@ -161,6 +166,19 @@ test('the roles table shows a tag relation for every head of the bundled model',
       assert.equal(r.text, `${r.relation} ${r.score.toFixed(2)}`);
     }
     t.diagnostic(rows.map((r) => `L${r.head.replace('.', ' H')}: ${r.text}`).join('; '));
+    // make-pos-probe.mjs --score on the same folder and probe (here through the
+    // wasm module in Node) reports the page's relation and score for each head
+    const dir = path.join(WEB, 'dist/models', probeModel.name);
+    const probe = JSON.parse(fs.readFileSync(path.join(dir, 'pos-probe.json'), 'utf8'));
+    const wasmModel = loadModelFolder(await loadRuntime(), dir);
+    const options = knobOptions(defaultKnobs());
+    const scored = scoreModel(probe, (text) => resultOfRunJson(JSON.parse(wasmModel.runJson(Buffer.from(text), options))));
+    for (const r of rows) {
+      const [l, h] = r.head.split('.').map(Number);
+      const x = scored.relations.heads[l][h];
+      assert.equal(x.relation, r.relation, `head ${r.head}`);
+      assert.ok(Math.abs(x.score - r.score) < 1e-6, `head ${r.head}: script ${x.score}, page ${r.score}`);
+    }
     const help = await page.$eval('#role-defs', (dl) => dl.textContent);
     assert.match(help, /tag relation \(Brown probe\)/);
     assert.match(help, /DET: determiner/);
