@@ -16,7 +16,9 @@
 # regex_normalization runs with -max_len=1024: it reads only its input's first
 # 1 KB (tests/fuzz/NOTES.md says why).
 # Environment: FUZZ_MAX_TIME=S also stops each harness after S seconds (the
-# table then shows the executions actually done); FUZZ_NO_MERGE=1 leaves the
+# table then shows the executions actually done); FUZZ_TIMEOUT=S the per-input
+# timeout (default 1; libFuzzer measures wall-clock time, so a niced run on a
+# loaded machine needs more: tests/fuzz/NOTES.md, run 4); FUZZ_NO_MERGE=1 leaves the
 # committed corpus alone; FUZZ_JOBS compile jobs (default 2).
 # Harnesses: safetensors_header safetensors_load config vocab_merges tokenizer_json tokenizer_pipeline regex_normalization encode
 set -uo pipefail
@@ -24,6 +26,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 
 N=${1:-1000000}
+TIMEOUT=${FUZZ_TIMEOUT:-1}
 shift || true
 ALL=(safetensors_header safetensors_load config vocab_merges tokenizer_json tokenizer_pipeline regex_normalization encode)
 if [ $# -gt 0 ]; then HARNESSES=("$@"); else HARNESSES=("${ALL[@]}"); fi
@@ -104,7 +107,7 @@ for h in "${HARNESSES[@]}"; do
   echo
   echo "== $h: $N runs (corpus $(ls "$corpus" | wc -l) files)"
   start=$(date +%s)
-  "$OUT/fuzz_$h" -runs="$N" -timeout=1 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$OUT/fuzz_$h" -runs="$N" -timeout="$TIMEOUT" -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$art" "${dict[@]}" "${extra[@]}" "$work" > "$log" 2>&1
   rc=$?
   secs=$(( $(date +%s) - start ))
@@ -131,7 +134,7 @@ for h in "${HARNESSES[@]}"; do
     merged=$OUT/work/$h.merged
     rm -rf "$merged"; mkdir -p "$merged"
     cp "$corpus"/seed-* "$merged"/ 2>/dev/null || true
-    if "$OUT/fuzz_$h" -merge=1 -use_counters=0 -timeout=1 -rss_limit_mb=2048 "$merged" "$corpus" "$work" \
+    if "$OUT/fuzz_$h" -merge=1 -use_counters=0 -timeout="$TIMEOUT" -rss_limit_mb=2048 "$merged" "$corpus" "$work" \
          > "$OUT/logs/$h.merge.log" 2>&1; then
       find "$corpus" -type f ! -name 'seed-*' -delete
       find "$merged" -type f ! -name 'seed-*' -exec cp {} "$corpus"/ \;
@@ -152,7 +155,7 @@ done
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- machine: $(uname -m), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- N (requested executions per harness): $N${FUZZ_MAX_TIME:+; each harness also capped at ${FUZZ_MAX_TIME} s}"
-  echo "- flags: -runs=$N -timeout=1 -rss_limit_mb=2048; harnesses run one at a time"
+  echo "- flags: -runs=$N -timeout=$TIMEOUT -rss_limit_mb=2048; harnesses run one at a time"
   echo
   echo "| harness | executions | seconds | exec/s | cov | ft | corpus files after merge | crashes / timeouts / sanitizer reports |"
   echo "|---|---|---|---|---|---|---|---|"
