@@ -2,8 +2,6 @@
 // matcher of the Regex in regex.hpp.
 #include "tokenizer/regex.hpp"
 
-#include <functional>
-
 #include "tokenizer/unicode_data.hpp"
 
 namespace hs::tokenizer {
@@ -369,11 +367,25 @@ class Parser {
   size_t pos_ = 0;
 };
 
+// A continuation of the matcher (does the rest of the pattern match from this
+// position?), held by reference: each is called only while the frame that made
+// it is live, and a std::function would allocate one closure per node and position.
+class Cont {
+ public:
+  template <class F>
+  Cont(const F& f)  // implicit, so that a lambda can be passed where a Cont is expected
+      : closure_(&f), call_([](const void* c, size_t pos) { return (*static_cast<const F*>(c))(pos); }) {}
+  bool operator()(size_t pos) const { return call_(closure_, pos); }
+
+ private:
+  const void* closure_;
+  bool (*call_)(const void*, size_t);
+};
+
 // The matcher: continuation passing over unit positions.
 class Matcher {
  public:
   explicit Matcher(const std::vector<uint32_t>& units) : u_(units) {}
-  using Cont = std::function<bool(size_t)>;
 
   bool match(const Regex::Node& n, size_t pos, const Cont& k) const {
     switch (n.kind) {

@@ -455,6 +455,13 @@ Result<Tokenizer> Tokenizer::from_tokenizer_json(std::string_view json_text, std
   built->ignore_merges = ignore_merges;
   built->fuse_unk = fuse_unk;
   if (spec.kind == Model::kWordPiece) HS_TRY(read_wordpiece_options(*model, src, *built));
+  // The post-processor's ids go into every encoding as they are: each must be an
+  // id of the vocab (BertProcessing "sep": ["[SEP]", 9] with ids 0..8 is not).
+  for (const std::vector<int32_t>* ids : {&post.before, &post.after})
+    for (int32_t id : *ids)
+      if (static_cast<size_t>(id) >= built->bytes_of.size())
+        return make_error(src + ": post_processor: special token id " + std::to_string(id) +
+                          " is outside the vocab (ids 0 to " + std::to_string(built->bytes_of.size() - 1) + ")");
   built->pre_tokenizer = std::move(pre);
   built->post_processor = std::move(post);
   built->strip_leading_spaces = spec.decoder.strip_leading_spaces();

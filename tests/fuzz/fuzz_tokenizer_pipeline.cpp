@@ -3,43 +3,19 @@
 // post-processors, decoders). The input is a tokenizer.json: it must load or
 // give a one-line error; a loaded tokenizer must give ids of its vocabulary
 // with and without special tokens, show every token, and keep decode(encode(x))
-// == x when it promises round trips. The input's first line is also compiled
-// as a regex (matches must be ordered, in bounds, non-empty), and the four
-// Unicode normalization forms must be idempotent on the input.
+// == x when it promises round trips. The regex matcher and the normalization
+// forms on their own have the regex_normalization harness.
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "fuzz_common.hpp"
-#include "tokenizer/regex.hpp"
 #include "tokenizer/tokenizer.hpp"
-#include "tokenizer/unicode_data.hpp"
 
-using hs::tokenizer::Regex;
 using hs::tokenizer::Tokenizer;
-namespace unicode = hs::tokenizer::unicode;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
-
-  std::string_view first_line = in.substr(0, std::min(in.find('\n'), std::min<size_t>(in.size(), 256)));
-  auto re = Regex::compile(first_line, "regex");
-  if (!re) {
-    hs::fuzz::check_error(re.error());
-  } else {
-    size_t last = 0;
-    // (the first 512 bytes: a pattern such as \s*x is quadratic in the text, and
-    // every length is reached by the fuzzer's small inputs anyway)
-    for (auto [b, e] : re->find_all(in.substr(0, 512)))
-      if (b < last || e <= b || e > in.size()) hs::fuzz::fail("regex match out of order or bounds", std::string(in));
-      else last = e;
-  }
-
-  const auto units = unicode::to_units(in.substr(0, 1024));
-  for (auto form : {unicode::Form::kNFC, unicode::Form::kNFD, unicode::Form::kNFKC, unicode::Form::kNFKD}) {
-    auto once = unicode::normalize(units, form);
-    if (unicode::normalize(once, form) != once) hs::fuzz::fail("normalization is not idempotent", std::string(in));
-  }
 
   auto t = Tokenizer::from_tokenizer_json(in);
   if (!t) {

@@ -590,8 +590,38 @@ def tokenizer_pipeline_seeds():
     s["template-missing-token"] = tokenizer_json(vocab, merges, post_processor={
         "type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<s>"}}, {"Sequence": {"id": "A"}}],
         "special_tokens": {}})
+    # (found by fuzzing: the sep id 9 is past the vocab's ids 0..8 and went into every encoding)
+    s["post-processor-id-outside-vocab"] = tokenizer_json(vocab, merges, **dict(
+        bert, post_processor={"type": "BertProcessing", "sep": ["[SEP]", 9], "cls": ["[CLS]", 2]}))
     s["wordpiece-no-unk"] = tokenizer_json(vocab, merges, **dict(bert, model=dict(bert["model"], unk_token=None)))
+    return s
+
+
+def regex_normalization_seeds():
+    """A pattern line, then text: the pre-tokenizer patterns of the Hub's tokenizers and
+    hand-made ones, over text with the normalization cases (precomposed and combining
+    letters, Hangul, compatibility forms, invalid bytes)."""
+    gpt2 = r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"
+    llama3 = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+              r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+    qwen2 = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*"
+             r"|\s*[\r\n]+|\s+(?!\S)|\s+")
+    text = "Hello world, it's 12345 ok?\n\n  \u00e9t\u00e9 e\u0301te\u0301 \u00c5\u212b \ufb01ne \u2460 \u1100\u1161\u11a8 \uac01\t\u00a0\u2003x"
+    s = {}
     s["regex-line"] = "\\s+(?!\\S)|\\p{L}{1,3}|[^a-z\\d]\n  abc  de\u00a0\u2003x 12345"
+    s["valid-gpt2"] = gpt2 + "\n" + text
+    s["valid-llama3"] = llama3 + "\n" + text
+    s["valid-qwen2"] = qwen2 + "\n" + text
+    s["valid-case-insensitive"] = "(?i:hello|\u00c9T\u00c9)|[A-Z\u00c0-\u00de]{2,}\nHELLO hello \u00e9t\u00e9 \u00c9T\u00c9 ABC"
+    s["valid-lookahead"] = "\\w+(?=\\s)|(?!a)\\d{2}|\\W\n word1 a12 34 _x\u200d\u0300y"
+    s["valid-classes"] = "[\\p{Lu}\\p{Nd}]+|\\P{L}|[^\\s\\S]|\\D\\S.\nAB12 cd \u0660\u0661 ".encode() + b"\xff\xc3 \xe2\x82"
+    s["valid-repeat"] = "(?:ab){2,3}|a{0,}b{1}|x?y*\nababab aab xyyy"
+    s["valid-normalization"] = " \n" + "\u1e0b\u0323 \u0071\u0307\u0323 \u00c5 \u212b \u0041\u030a \ud55c\uae00 \u1112\u1161\u11ab \u2126 \u00bd \u33a1 \ufe64 \u0f73 \u0344"
+    s["regex-exponential"] = "(a*)*b\naaaaaaaaaaaaaaaaaaaaaaaaaaaaac"
+    s["regex-lazy"] = "a+?\naaa"
+    s["regex-unknown-property"] = "\\p{Han}\n\u4e2d"
+    s["regex-anchor"] = "^a$\na"
+    s["regex-unbalanced"] = "(a|b\nab"
     return s
 
 
@@ -616,6 +646,8 @@ def main():
         put("tokenizer_json", name, data)
     for name, data in tokenizer_pipeline_seeds().items():
         put("tokenizer_pipeline", name, data)
+    for name, data in regex_normalization_seeds().items():
+        put("regex_normalization", name, data)
     for name, data in encode_seeds().items():
         put("encode", name, data)
 

@@ -1,6 +1,7 @@
 // Hostile files: replays every file of the fuzz corpora (tests/fuzz/corpus/<harness>/,
 // hand-made seeds and what libFuzzer kept) through the parser its harness
-// targets. Each file must either load or give an hs::Error whose message is one
+// targets (regex_normalization: the regex compiles, its matches and the
+// normalization forms hold). Each file must either load or give an hs::Error whose message is one
 // non-empty line; files named seed-valid* must load; a tokenizer that loads must
 // give decode(encode(x)) == x when it promises round trips
 // (Tokenizer::round_trips), else ids of its vocabulary. Afterwards the library must still work: a small
@@ -23,12 +24,16 @@
 #include "formats/safetensors.hpp"
 #include "model/config.hpp"
 #include "model/loader.hpp"
+#include "tokenizer/regex.hpp"
 #include "tokenizer/tokenizer.hpp"
+#include "tokenizer/unicode_data.hpp"
 
 using namespace hs::model;
 using namespace hs::formats;
 using hs::fuzz::byte_tokenizer_json;
+using hs::tokenizer::Regex;
 using hs::tokenizer::Tokenizer;
+namespace unicode = hs::tokenizer::unicode;
 
 namespace {
 
@@ -159,6 +164,28 @@ std::pair<int, int> replay(const std::string& harness) {
         check_round_trip(file, t.value(), "Hello world<|endoftext|> it's\xff\xc3 \xc4\xa0");
       }
       ok = t.ok();
+    } else if (harness == "regex_normalization") {
+      // As tests/fuzz/fuzz_regex_normalization.cpp: the first line as a regex, its
+      // matches in the first 512 bytes, the normalization forms on the first 1 KB.
+      const std::string_view in(data);
+      auto re = Regex::compile(in.substr(0, std::min(in.find('\n'), std::min<std::size_t>(in.size(), 256))), "regex");
+      if (!re) {
+        check_error(file, re.error());
+      } else {
+        std::size_t last = 0;
+        for (auto [b, e] : re->find_all(in.substr(0, 512))) {
+          INFO(file << ": match [" << b << ", " << e << ")");
+          CHECK((b >= last && e > b && e <= in.size()));
+          last = e;
+        }
+      }
+      const auto units = unicode::to_units(in.substr(0, 1024));
+      for (auto form : {unicode::Form::kNFC, unicode::Form::kNFD, unicode::Form::kNFKC, unicode::Form::kNFKD}) {
+        INFO(file << ": normalization form " << static_cast<int>(form));
+        const auto once = unicode::normalize(units, form);
+        CHECK(unicode::normalize(once, form) == once);
+      }
+      ok = re.ok();
     } else if (harness == "encode") {
       const Tokenizer& tok = gpt2_tokenizer();
       std::vector<int32_t> ids = tok.encode(data);
@@ -181,7 +208,7 @@ std::pair<int, int> replay(const std::string& harness) {
 TEST_CASE("every file of the fuzz corpora loads or gives a one-line error", "[hostile]") {
   for (const char* harness :
        {"safetensors_header", "safetensors_load", "config", "vocab_merges", "tokenizer_json", "tokenizer_pipeline",
-        "encode"}) {
+        "regex_normalization", "encode"}) {
     SECTION(harness) {
       auto [files, loaded] = replay(harness);
       INFO(harness << ": " << files << " files, " << loaded << " loaded");

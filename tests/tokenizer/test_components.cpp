@@ -385,6 +385,12 @@ TEST_CASE("component errors name the file, the path and the culprit") {
        "tokenizer.json: post_processor.single[0]: special token \"<s>\" is not in special_tokens"},
       {R"({"post_processor":{"type":"BertProcessing","sep":["[SEP]"],"cls":["[CLS]",1]},)",
        "tokenizer.json: post_processor.sep: expected [\"token\", id]"},
+      // (found by fuzzing: an id past the vocab went into every encoding)
+      {R"({"post_processor":{"type":"BertProcessing","sep":["[SEP]",9],"cls":["[UNK]",0]},)",
+       "tokenizer.json: post_processor: special token id 9 is outside the vocab (ids 0 to 0)"},
+      {R"({"post_processor":{"type":"TemplateProcessing","single":[{"Sequence":{"id":"A"}},
+        {"SpecialToken":{"id":"E"}}],"special_tokens":{"E":{"id":"E","ids":[0,1]}}},)",
+       "tokenizer.json: post_processor: special token id 1 is outside the vocab (ids 0 to 0)"},
       {R"({"post_processor":{"type":"TemplateProcessing","single":[{"Sequence":{"id":"B"}}]},)",
        "tokenizer.json: post_processor.single[0]: the single template may only use sequence \"A\""},
       {R"({"post_processor":{"type":"Roberta"},)",
