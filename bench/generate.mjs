@@ -12,12 +12,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, launch, openPage } from '../tests/web/helpers.mjs';
+import { benchOptions } from './options.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const { opt } = benchOptions('node bench/generate.mjs [options]');
 const dir = opt('--model', null);
 const promptTokens = Number(opt('--prompt', '32'));
 const tokens = Number(opt('--tokens', '16'));

@@ -17,17 +17,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, launch, openPage } from '../tests/web/helpers.mjs';
+import { benchOptions } from './options.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const dir = opt('--model');
-if (!dir) {
-  console.error('usage: node bench/keystroke.mjs --model DIR [--T 64,256] [--keys 12]');
-  process.exit(2);
-}
+const { opt, required } = benchOptions('node bench/keystroke.mjs --model DIR [--T 64,256] [--keys 12]');
+const dir = required('--model');
 const Ts = opt('--T', '64,256').split(',').map(Number);
 const keys = Number(opt('--keys', '12'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

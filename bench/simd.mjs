@@ -19,12 +19,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, launch, openPage, ROOT } from '../tests/web/helpers.mjs';
+import { benchOptions } from './options.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const { opt, args } = benchOptions('node bench/simd.mjs [options]');
 const modelDir = opt('--model', '/work/ckpt/gpt2s');
 const T = Number(opt('--T', '64'));
 const warm = Number(opt('--warm', '8'));

@@ -15,17 +15,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadRuntime, loadModelFolder } from '../web/cli.mjs';
+import { benchOptions } from './options.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : fallback;
-};
-const dir = opt('--model');
-if (!dir) {
-  console.error('usage: node bench/weights16.mjs --model DIR [--T 64] [--reps 9]');
-  process.exit(2);
-}
+const { opt, required } = benchOptions('node bench/weights16.mjs --model DIR [--T 64] [--reps 9]');
+const dir = required('--model');
 const T = Number(opt('--T', '64'));
 const reps = Number(opt('--reps', '9'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { defaultModel, courseSite, serveSite, closeSite, openPage, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
+import { requireNativeCli, defaultModel, courseSite, serveSite, closeSite, openPage, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
 
 const FAMILIES = path.join(ROOT, 'tests/reference/families');
 const BERT_HEAD = ['cls.predictions.transform.dense.weight', 'cls.predictions.transform.dense.bias',
@@ -34,7 +34,7 @@ let browser;
 const dirs = {};
 
 before(async () => {
-  if (!fs.existsSync(NATIVE_CLI)) throw new Error(`the native CLI ${NATIVE_CLI} is missing: cmake --build --preset native`);
+  requireNativeCli();
   defaultModel(); // the page's own bundled model (web/dist must be built)
   site = courseSite({
     'llama-embed.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Llama element</title>

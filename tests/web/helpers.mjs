@@ -59,6 +59,12 @@ export async function launch() {
 // The page's default model: the first name in web/dist/models/index.json.
 // With none bundled yet (the trained model is not in models/), write a small
 // random GPT-2 there so the page has something to run (web/dist is generated).
+// The native CLI the browser tests compare the page with (an error saying how to build it).
+export function requireNativeCli() {
+  if (!fs.existsSync(NATIVE_CLI)) throw new Error(`the native CLI ${NATIVE_CLI} is missing: cmake --build --preset native`);
+  return NATIVE_CLI;
+}
+
 export function defaultModel() {
   const dist = path.join(WEB, 'dist');
   if (!fs.existsSync(path.join(dist, 'headscope.wasm'))) {

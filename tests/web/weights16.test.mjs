@@ -11,17 +11,15 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { defaultModel, courseSite, serveSite, closeSite, openPage, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
+import { requireNativeCli, defaultModel, courseSite, serveSite, closeSite, openPage, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
 
 const FAMILIES = path.join(ROOT, 'tests/reference/families');
-let site;
-let server;
-let browser;
-const dirs = {};
+const dirs = {}; // checkpoint name -> its folder in the course site
+let site, server, browser;
 
 before(async () => {
-  if (!fs.existsSync(NATIVE_CLI)) throw new Error(`the native CLI ${NATIVE_CLI} is missing: cmake --build --preset native`);
-  defaultModel();
+  requireNativeCli();
+  defaultModel(); // web/dist must be built
   site = courseSite({});
   const make = (name, family, opts) => {
     dirs[name] = path.join(site, 'course/week-3/models', name);
