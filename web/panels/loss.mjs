@@ -37,7 +37,7 @@ export function lossPanel(page) {
       const withK = ofRun;
       if (mine !== seq || !base) return;
       if (!knobbed) {
-        line.textContent = `Loss on this text: ${fmt(base)} nats per token (${base.tokens} tokens).`;
+        line.textContent = `Loss on this text: ${fmt(base)} nats per token (${base.tokens} tokens; nats: the natural log of how surprised the model is by each next token, lower is better).`;
       } else {
         const d = withK.mean_nll - base.mean_nll;
         line.textContent = `Loss on this text: ${fmt(base)} → ${fmt(withK)} nats per token with the knobs (${d >= 0 ? '+' : '−'}${Math.abs(d).toFixed(3)}).`;

@@ -162,7 +162,8 @@ export class InsideView {
     // geometry
     const avail = Math.max(300, this.wrap.clientWidth - 4);
     const LW = 96;
-    const fixed = LW + 3 * NUM + 86 + 52;
+    const MW = 66; // the mask column: wide enough for its header "5  mask" before "6  weight"
+    const fixed = LW + 3 * NUM + 86 + MW;
     const cw = Math.max(2, Math.min(8, Math.floor((avail - fixed) / (2 * d.dk))));
     const SW = cw * d.dk; // strip width
     const x = {};
@@ -171,7 +172,7 @@ export class InsideView {
     x.raw = x.k + SW + 12;
     x.scaled = x.raw + NUM;
     x.mask = x.scaled + NUM;
-    x.w = x.mask + 52;
+    x.w = x.mask + MW;
     x.v = x.w + 86 + 8;
     const W = x.v + SW + 4;
     const Hh = HEAD + d.T * RH + 30;

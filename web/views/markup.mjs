@@ -102,7 +102,7 @@ function lensSection(label) {
 }
 
 // The views' names on tabs and buttons.
-export const VIEW_TITLES = { grid: 'All heads', head: 'Head view', matrix: 'Matrix', next: 'Next token', inside: 'Inside a head', lens: 'Logit lens' };
+export const VIEW_TITLES = { grid: 'All heads', head: 'Head view', matrix: 'Matrix', next: 'Next token', inside: 'Inside one head', lens: 'Logit lens' };
 
 // The page's tab buttons: #tab-<name>, each controlling its section.
 export function viewTabs(names) {
