@@ -2,7 +2,7 @@
 // Chromium, strict CSP): a BF16 Llama-style checkpoint opened through the file
 // picker stays 16-bit in the module (the model line says so, its weight bytes are
 // about half their F32 size) and draws the native CLI's attention; an F32 GPT-2
-// checkpoint is F32 until the "16-bit weights" box is ticked, then it is opened
+// checkpoint is F32 until the "Round F32 weights to 16 bits" box is ticked, then it is opened
 // again rounded to 16 bits: the line says how much rounding changed the weights,
 // the attention is the native CLI's `--weights compact16` one (and close to F32's),
 // and the link keeps the choice (weights=compact16) and restores the box.

@@ -3,7 +3,7 @@
 // a folder URL, or hf:OWNER/NAME[@REV] with the hub field; the Hub's own panel
 // is web/panels/hub-panel.mjs), the reader's own files (the "Open" button, or
 // files / a folder dropped anywhere on the page), the load progress, the
-// fallback to the bundled model, the "16-bit weights" choice (F32 checkpoints
+// fallback to the bundled model, the "Round F32 weights to 16 bits" choice (F32 checkpoints
 // rounded to 16 bits: page.weights), and the model line under the text (the
 // family, its shape and its weights, web/model-family.mjs).
 import { describeFamilyShape, describeWeights, isEncoder } from '../model-family.mjs';
