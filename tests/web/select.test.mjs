@@ -98,6 +98,8 @@ test('shift-click, ctrl-click and the keyboard select several queries; the views
     assert.equal(w.title, before.title);
     assert.deepEqual(w.got, before.got);
     await restored.page.evaluate(() => window.headscope.setView('matrix'));
+    // (a view shown for the first time draws at the next animation frame)
+    await restored.page.waitForFunction(() => document.getElementById('matrix-title').textContent !== 'Matrix', null, { timeout: 5000 });
     assert.match((await weights(restored.page)).matrix, /Matrix · layer 1 · head 2 · mean of 4 queries/);
     await restored.page.evaluate(() => window.headscope.setView('head'));
     const svg = await restored.page.evaluate(() => window.headscope.exportSvg());
