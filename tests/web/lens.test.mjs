@@ -70,6 +70,12 @@ test('node web/cli.mjs lens prints the native CLI\'s lens; errors exit 2 naming 
   }
 });
 
+// Waits until the lens view's top-5 list shows cell (l, t): the view redraws on the next animation frame.
+const shownCell = (page, l, t) => page.waitForFunction((cell) => {
+  const d = document.querySelector('#view-lens .lens-detail');
+  return d && d.dataset.cell === cell;
+}, `${l},${t}`, { timeout: 30000 });
+
 // The lens the page shows: {l, t} of the chosen cell, the top-5 list, the drawn arrays.
 const pageLens = (page) => page.evaluate(() => {
   const r = window.headscope.lastResult;
@@ -94,12 +100,15 @@ test('the page: the logit lens view shows the native CLI\'s lens; click and keys
     assert.ok(maxDiff(got.lens.final_prob.flat(), ref.final_prob.flat()) < 1e-5);
     const L = ref.n_layer, T = ref.ids.length;
     // default cell: the focused layer (0) at the last position
+    await shownCell(page, 0, T - 1);
+    got.top = (await pageLens(page)).top;
     assert.deepEqual(got.top, ref.top_ids[0][T - 1]);
     // click layer L-1, position 2
     const geom = (await page.getAttribute('#view-lens canvas', 'data-geom')).split(',').map(Number);
     const [left, top, cw, ch] = geom;
     await page.click('#view-lens canvas', { position: { x: left + 2 * cw + cw / 2, y: top + (L - 1) * ch + ch / 2 } });
     await page.waitForFunction(() => window.headscope.state.pinPos === 2);
+    await shownCell(page, L - 1, 2);
     let now = await pageLens(page);
     assert.deepEqual(now.top, ref.top_ids[L - 1][2]);
     assert.match(now.detail, new RegExp(`Layer ${L - 1}`));
@@ -109,6 +118,7 @@ test('the page: the logit lens view shows the native CLI\'s lens; click and keys
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => window.headscope.state.pinPos === 1);
+    await shownCell(page, L - 2, 1);
     now = await pageLens(page);
     assert.deepEqual(now.top, ref.top_ids[L - 2][1]);
     await page.screenshot({ path: path.join(ARTIFACTS, 'lens-page-light.png'), fullPage: true });
@@ -125,6 +135,7 @@ test('the page: the logit lens view shows the native CLI\'s lens; click and keys
     const again = await openPage(browser, link, { width: 1280, height: 900, colorScheme: 'dark' });
     try {
       await again.page.waitForFunction(() => document.getElementById('view-lens').dataset.lens === 'drawn', null, { timeout: 30000 });
+      await shownCell(again.page, L - 2, 1);
       const restored = await pageLens(again.page);
       assert.deepEqual(restored.top, ref.top_ids[L - 2][1]);
       assert.equal(await again.page.evaluate(() => window.headscope.state.layer), L - 2);

@@ -190,6 +190,7 @@ export class LensView {
       list.append(li);
     }
     this.detail.replaceChildren(head, list);
+    this.detail.dataset.cell = `${l},${t}`; // the cell shown (tests wait for it: the view redraws on the next frame)
   }
 
   // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
