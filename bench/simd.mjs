@@ -12,6 +12,7 @@
 //       alternate their first word so no prefix is reused
 //   relaxed_vs_plain_*            ratios of the figures above
 // usage: node bench/simd.mjs [--model DIR] [--T 64] [--warm 8] [--runs 15] [--kernel-rounds 3] [--skip-kernels]
+//   [--skip-forward] [--plain-dir build/wasm] [--relaxed-dir build/wasm-relaxed] (kernel_bench builds, under the repo)
 //   needs ./build-wasm.sh (web/dist/) and both kernel_bench builds:
 //   cmake --build --preset wasm --target kernel_bench && cmake --build --preset wasm-relaxed --target kernel_bench
 //   DIR: a GPT-2-small-sized checkpoint, e.g. /work/ckpt/gpt2s (default), or one made by
@@ -27,7 +28,7 @@ const T = Number(opt('--T', '64'));
 const warm = Number(opt('--warm', '8'));
 const runs = Number(opt('--runs', '15'));
 const kernelRounds = Number(opt('--kernel-rounds', '3'));
-const BUILDS = { plain: 'build/wasm', relaxed: 'build/wasm-relaxed' };
+const BUILDS = { plain: opt('--plain-dir', 'build/wasm'), relaxed: opt('--relaxed-dir', 'build/wasm-relaxed') };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const figures = new Map();
 const report = (name, value, unit) => {
@@ -162,7 +163,7 @@ try {
       if (b.all.length > 1) console.log(`#   rounds: ${b.all.map((x) => Number(x.toPrecision(4))).join(', ')}`);
     }
   }
-  await forward(browser, server);
+  if (!args.includes('--skip-forward')) await forward(browser, server);
   const ratio = (name, unit) => {
     const a = figures.get(`relaxed_${name}`), b = figures.get(`plain_${name}`);
     if (a && b) console.log(`relaxed_vs_plain_${name} ${(unit === 'ms' ? b / a : a / b).toFixed(3)} x`);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include <xsimd/xsimd.hpp>
 #include "kernels/relaxed_fma.hpp"  // xsimd::fma fused in the relaxed-SIMD wasm build
@@ -144,42 +145,72 @@ inline IBatch load_words(const uint16_t* p) { return IBatch::load_unaligned(rein
 // (a tensor holding inf or NaN is kept in float32 at load). A half in the top 16
 // bits of a lane, shifted right by 3 (arithmetically), has its exponent and
 // mantissa where a float's go (bits 13..27) and its sign at bit 31 (bits 28..30,
-// copies of the sign, are masked off): read as a float that is the value times
-// 2^-112 (subnormal halves become subnormal floats, exactly), and one multiply
-// by 2^112 rescales every finite half.
-inline Batch half_on_top_to_float(const IBatch& top) {
-  const IBatch bits = (top >> 3) & IBatch(int32_t(0x8fffe000u));
-  return xsimd::bitwise_cast<float>(bits) * Batch(0x1p112f);
+// copies of the sign, are masked off): read as a float that is exactly the value
+// times 2^-112 (subnormal halves become subnormal floats, exactly). One multiply
+// by 2^112 rescales every finite half; the one-token kernels skip it and scale
+// their activations by 2^112 instead (see kRawScale).
+inline Batch half_on_top_to_raw(const IBatch& top) {
+  return xsimd::bitwise_cast<float>((top >> 3) & IBatch(int32_t(0x8fffe000u)));
 }
 
+// Each weight type gives the two float batches of one group of 2*kLanes values
+// (load2), the same values times kRawScale, whichever is cheaper to make
+// (load2_raw), and one value of a table row's tail (at). A kernel that reads
+// raw values multiplies its activations by 1/kRawScale instead: a power of two,
+// so every product is the same as with load2's values (bit for bit) as long as
+// the scaled activations stay finite (raw_scale_fits).
 struct F32Weights {
   using Elem = float;
+  static constexpr float kRawScale = 1.0f;
   static void load2(const float* p, Batch& a, Batch& b) {
     a = load(p);
     b = load(p + kLanes);
   }
+  static void load2_raw(const float* p, Batch& a, Batch& b) { load2(p, a, b); }
   static float at(const float* p, std::size_t i) { return p[i]; }
 };
 
 struct BF16Weights {  // bfloat16 is the top half of a float32
   using Elem = uint16_t;
+  static constexpr float kRawScale = 1.0f;
   static void load2(const uint16_t* p, Batch& a, Batch& b) {
     const IBatch u = load_words(p);
     a = xsimd::bitwise_cast<float>(u << 16);
     b = xsimd::bitwise_cast<float>(u & IBatch(int32_t(0xffff0000u)));
   }
+  static void load2_raw(const uint16_t* p, Batch& a, Batch& b) { load2(p, a, b); }
   static float at(const uint16_t* p, std::size_t i) { return formats::bf16_to_float(p[i]); }
 };
 
 struct F16Weights {
   using Elem = uint16_t;
-  static void load2(const uint16_t* p, Batch& a, Batch& b) {
+  static constexpr float kRawScale = 0x1p-112f;
+  static void load2_raw(const uint16_t* p, Batch& a, Batch& b) {
     const IBatch u = load_words(p);
-    a = half_on_top_to_float(u << 16);  // the low half, moved to the top
-    b = half_on_top_to_float(u);        // the high half (the low one is masked off)
+    a = half_on_top_to_raw(u << 16);  // the low half, moved to the top
+    b = half_on_top_to_raw(u);        // the high half (the low one is masked off)
+  }
+  static void load2(const uint16_t* p, Batch& a, Batch& b) {
+    load2_raw(p, a, b);
+    a = a * Batch(0x1p112f);
+    b = b * Batch(0x1p112f);
   }
   static float at(const uint16_t* p, std::size_t i) { return formats::half_to_float(p[i]); }
 };
+
+// True when x[0..n) times 1/WT::kRawScale stays finite (always, for types whose
+// raw values are the values). For F16: |x| < 2^15, so x * 2^112 < 2^127.
+template <typename WT>
+bool raw_scale_fits(const float* x, std::size_t n) {
+  if constexpr (WT::kRawScale == 1.0f) {
+    return true;
+  } else {
+    const float limit = 0x1p15f;
+    for (std::size_t i = 0; i < n; ++i)
+      if (!(std::fabs(x[i]) < limit)) return false;  // NaN too: take the unscaled path
+    return true;
+  }
+}
 
 // Calls f with the weight type of `w` and its data as that type's elements.
 template <typename F>
@@ -225,14 +256,33 @@ inline void packed_tile(const float* x, std::size_t K, const float* panel, const
     for (std::size_t c = 0; c < NB; ++c) store(out + r * ldo + c * kLanes, acc[r][c]);
 }
 
+// Rows per packed tile. With a fused multiply-add (relaxed SIMD, native FMA
+// hardware) each accumulator chain waits on one fma's latency per step, so more
+// independent chains are needed to fill the pipes: 6 rows x NB = 12 accumulators
+// (plus NB weights and one broadcast: 15 of the 16 vector registers). Without
+// fma (plain wasm) 4 rows already run at the measured peak.
+#if defined(__wasm_relaxed_simd__)
+#ifndef HEADSCOPE_PMR
+#define HEADSCOPE_PMR 6
+#endif
+constexpr std::size_t PMR = HEADSCOPE_PMR;
+#else
+constexpr std::size_t PMR = 4;
+#endif
+
+template <std::size_t mr>
+void packed_rows_upto(std::size_t m, const float* x, std::size_t K, const float* panel, const float* init,
+                      std::size_t ldi, float* out, std::size_t ldo, std::size_t k0, std::size_t k1) {
+  if constexpr (mr > 1) {
+    if (m < mr) return packed_rows_upto<mr - 1>(m, x, K, panel, init, ldi, out, ldo, k0, k1);
+  }
+  packed_tile<mr>(x, K, panel, init, ldi, out, ldo, k0, k1);
+}
+
+// y rows [0, mr) (mr <= PMR) x one panel.
 void packed_rows(std::size_t mr, const float* x, std::size_t K, const float* panel, const float* init,
                  std::size_t ldi, float* out, std::size_t ldo, std::size_t k0, std::size_t k1) {
-  switch (mr) {
-    case 4: packed_tile<4>(x, K, panel, init, ldi, out, ldo, k0, k1); break;
-    case 3: packed_tile<3>(x, K, panel, init, ldi, out, ldo, k0, k1); break;
-    case 2: packed_tile<2>(x, K, panel, init, ldi, out, ldo, k0, k1); break;
-    default: packed_tile<1>(x, K, panel, init, ldi, out, ldo, k0, k1); break;
-  }
+  packed_rows_upto<PMR>(mr, x, K, panel, init, ldi, out, ldo, k0, k1);
 }
 
 // One row of x (T = 1, a matrix-vector product): G panels side by side over the
@@ -242,18 +292,20 @@ void packed_rows(std::size_t mr, const float* x, std::size_t K, const float* pan
 // four sequential weight streams. 16-bit panels are widened here, in registers:
 // this path is bound by the bytes it streams. `init` (bias or null) and `out`
 // are G*NB*kLanes wide.
-template <typename WT, std::size_t G>
+template <typename WT, std::size_t G, bool Raw>
 inline void gemv_panels(const float* x, std::size_t K, const typename WT::Elem* panel, std::size_t pstride,
                         const float* init, float* out) {
   Batch acc[G][NB];
   for (std::size_t g = 0; g < G; ++g)
     for (std::size_t c = 0; c < NB; ++c) acc[g][c] = init ? load(init + (g * NB + c) * kLanes) : Batch(0.0f);
+  const float up = Raw ? 1.0f / WT::kRawScale : 1.0f;
   const typename WT::Elem* p = panel;
   for (std::size_t k = 0; k < K; ++k, p += NB * kLanes) {
-    const Batch a(x[k]);
+    const Batch a(Raw ? x[k] * up : x[k]);
     for (std::size_t g = 0; g < G; ++g) {
       Batch w0, w1;
-      WT::load2(p + g * pstride, w0, w1);
+      if (Raw) WT::load2_raw(p + g * pstride, w0, w1);
+      else WT::load2(p + g * pstride, w0, w1);
       acc[g][0] = xsimd::fma(a, w0, acc[g][0]);
       acc[g][1] = xsimd::fma(a, w1, acc[g][1]);
     }
@@ -262,23 +314,32 @@ inline void gemv_panels(const float* x, std::size_t K, const typename WT::Elem* 
     for (std::size_t c = 0; c < NB; ++c) store(out + (g * NB + c) * kLanes, acc[g][c]);
 }
 
-template <typename WT>
-void gemv_packed(const float* x, const typename WT::Elem* packed, const float* b, float* y, std::size_t K,
-                 std::size_t N) {
+template <typename WT, bool Raw>
+void gemv_packed_with(const float* x, const typename WT::Elem* packed, const float* b, float* y, std::size_t K,
+                      std::size_t N) {
   constexpr std::size_t G = 4;
   const std::size_t nr = NB * kLanes, pstride = K * nr;
   const std::size_t full = N / nr;
   std::size_t p = 0;
   for (; p + G <= full; p += G)
-    gemv_panels<WT, G>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
-  for (; p < full; ++p) gemv_panels<WT, 1>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
+    gemv_panels<WT, G, Raw>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
+  for (; p < full; ++p)
+    gemv_panels<WT, 1, Raw>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
   if (full * nr < N) {  // the zero-padded last panel, through a local tile
     const std::size_t j0 = full * nr, width = N - j0;
     float tile[NB * kLanes], init[NB * kLanes];
     for (std::size_t c = 0; c < nr; ++c) init[c] = (b && c < width) ? b[j0 + c] : 0.0f;
-    gemv_panels<WT, 1>(x, K, packed + full * pstride, pstride, init, tile);
+    gemv_panels<WT, 1, Raw>(x, K, packed + full * pstride, pstride, init, tile);
     std::copy(tile, tile + width, y + j0);
   }
+}
+
+// Raw 16-bit values (one multiply fewer per weight) unless the activations are too large to scale.
+template <typename WT>
+void gemv_packed(const float* x, const typename WT::Elem* packed, const float* b, float* y, std::size_t K,
+                 std::size_t N) {
+  if (raw_scale_fits<WT>(x, K)) gemv_packed_with<WT, true>(x, packed, b, y, K, N);
+  else gemv_packed_with<WT, false>(x, packed, b, y, K, N);
 }
 
 // Rows [k0, k1) of a panel as float32: the panel itself, or (16-bit) widened
@@ -314,15 +375,15 @@ void gemm_packed_as(const float* x, const typename WT::Elem* packed, const float
     else std::fill(y + i * N, y + (i + 1) * N, 0.0f);
   }
   if (K == 0) return;
-  float tile[MR * NB * kLanes];  // the last, zero-padded panel goes through here
+  float tile[PMR * NB * kLanes];  // the last, zero-padded panel goes through here
   alignas(64) float scratch[PKC * NB * kLanes];
   for (std::size_t k0 = 0; k0 < K; k0 += PKC) {
     const std::size_t k1 = std::min(K, k0 + PKC);
     for (std::size_t p = 0; p < panels; ++p) {
       const float* panel = panel_block(WT{}, packed + p * K * nr, k0, k1, scratch);
       const std::size_t j0 = p * nr;
-      for (std::size_t i0 = 0; i0 < T; i0 += MR) {
-        const std::size_t mr = std::min(MR, T - i0);
+      for (std::size_t i0 = 0; i0 < T; i0 += PMR) {
+        const std::size_t mr = std::min(PMR, T - i0);
         float* yi = y + i0 * N + j0;
         if (p < full) {
           packed_rows(mr, x + i0 * K, K, panel, yi, N, yi, N, k0, k1);
@@ -409,16 +470,23 @@ void gemm_packed(const float* x, const WeightRef& packed, const float* b, float*
 }
 
 namespace {
+// One group of a table row: as values, or raw (times WT::kRawScale).
+template <typename WT, bool Raw>
+inline void load_group(const typename WT::Elem* p, Batch& a, Batch& b) {
+  if (Raw) WT::load2_raw(p, a, b);
+  else WT::load2(p, a, b);
+}
+
 // The last n - i < 2*kLanes values of a and of a table row w as two zero-padded
 // batches each, so that a dot's tail goes through the same vector arithmetic
 // whatever the weight type (and the zeros add nothing).
-template <typename WT>
+template <typename WT, bool Raw>
 inline void tail_batches(const float* a, const typename WT::Elem* w, std::size_t i, std::size_t n, Batch& a0,
                          Batch& a1, Batch& w0, Batch& w1) {
   alignas(64) float av[2 * kLanes] = {}, wv[2 * kLanes] = {};
   for (std::size_t j = i; j < n; ++j) {
     av[j - i] = a[j];
-    wv[j - i] = WT::at(w, j);
+    wv[j - i] = Raw ? WT::at(w, j) * WT::kRawScale : WT::at(w, j);  // exact: a power of two
   }
   a0 = load(av);
   a1 = load(av + kLanes);
@@ -427,19 +495,19 @@ inline void tail_batches(const float* a, const typename WT::Elem* w, std::size_t
 }
 
 // dot(a, w) over n values of a table row (float32, or 16-bit in table layout):
-// 2*kLanes at a time into two chains.
-template <typename WT>
+// 2*kLanes at a time into two chains. Raw: w's raw values, a already scaled.
+template <typename WT, bool Raw>
 inline float dot(const float* a, const typename WT::Elem* w, std::size_t n) {
   std::size_t i = 0;
   Batch acc0(0.0f), acc1(0.0f), w0, w1;
   for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
-    WT::load2(w + i, w0, w1);
+    load_group<WT, Raw>(w + i, w0, w1);
     acc0 = xsimd::fma(load(a + i), w0, acc0);
     acc1 = xsimd::fma(load(a + i + kLanes), w1, acc1);
   }
   if (i < n) {
     Batch a0, a1;
-    tail_batches<WT>(a, w, i, n, a0, a1, w0, w1);
+    tail_batches<WT, Raw>(a, w, i, n, a0, a1, w0, w1);
     acc0 = xsimd::fma(a0, w0, acc0);
     acc1 = xsimd::fma(a1, w1, acc1);
   }
@@ -449,7 +517,7 @@ inline float dot(const float* a, const typename WT::Elem* w, std::size_t n) {
 // Four dot products x . w0..w3 at once: the x loads are shared and the eight
 // chains are independent (one dot has too few to hide the add latency when fma
 // is a multiply and an add, as in wasm). Sums in the same order as dot().
-template <typename WT>
+template <typename WT, bool Raw>
 inline void dot4(const float* a, const typename WT::Elem* const w[4], std::size_t n, float* out) {
   Batch s[4] = {Batch(0.0f), Batch(0.0f), Batch(0.0f), Batch(0.0f)};
   Batch t[4] = {Batch(0.0f), Batch(0.0f), Batch(0.0f), Batch(0.0f)};
@@ -458,7 +526,7 @@ inline void dot4(const float* a, const typename WT::Elem* const w[4], std::size_
   for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
     const Batch x0 = load(a + i), x1 = load(a + i + kLanes);
     for (int q = 0; q < 4; ++q) {
-      WT::load2(w[q] + i, w0, w1);
+      load_group<WT, Raw>(w[q] + i, w0, w1);
       s[q] = xsimd::fma(x0, w0, s[q]);
       t[q] = xsimd::fma(x1, w1, t[q]);
     }
@@ -466,24 +534,41 @@ inline void dot4(const float* a, const typename WT::Elem* const w[4], std::size_
   if (i < n)
     for (int q = 0; q < 4; ++q) {
       Batch a0, a1;
-      tail_batches<WT>(a, w[q], i, n, a0, a1, w0, w1);
+      tail_batches<WT, Raw>(a, w[q], i, n, a0, a1, w0, w1);
       s[q] = xsimd::fma(a0, w0, s[q]);
       t[q] = xsimd::fma(a1, w1, t[q]);
     }
   for (int q = 0; q < 4; ++q) out[q] = xsimd::reduce_add(s[q] + t[q]);
 }
 
+// y[i] = x[i] . Wt rows, for one row x[i] of K values.
+template <typename WT, bool Raw>
+void dot_rows(const float* xi, const typename WT::Elem* Wt, float* yi, std::size_t K, std::size_t N) {
+  const std::size_t n4 = N / 4 * 4;
+  for (std::size_t j = 0; j < n4; j += 4) {
+    const typename WT::Elem* const rows[4] = {Wt + j * K, Wt + (j + 1) * K, Wt + (j + 2) * K, Wt + (j + 3) * K};
+    dot4<WT, Raw>(xi, rows, K, yi + j);
+  }
+  for (std::size_t j = n4; j < N; ++j) yi[j] = dot<WT, Raw>(xi, Wt + j * K, K);
+}
+
+// With raw 16-bit values (one multiply fewer per weight), each row of x scaled
+// by 1/kRawScale into `scaled` first, unless it is too large to scale.
 template <typename WT>
 void gemm_transposed_b_as(const float* x, const typename WT::Elem* Wt, float* y, std::size_t T, std::size_t K,
                           std::size_t N) {
-  const std::size_t n4 = N / 4 * 4;
+  std::vector<float> scaled;
   for (std::size_t i = 0; i < T; ++i) {
     const float* xi = x + i * K;
-    for (std::size_t j = 0; j < n4; j += 4) {
-      const typename WT::Elem* const rows[4] = {Wt + j * K, Wt + (j + 1) * K, Wt + (j + 2) * K, Wt + (j + 3) * K};
-      dot4<WT>(xi, rows, K, y + i * N + j);
+    if constexpr (WT::kRawScale != 1.0f) {
+      if (raw_scale_fits<WT>(xi, K)) {
+        scaled.resize(K);
+        for (std::size_t k = 0; k < K; ++k) scaled[k] = xi[k] * (1.0f / WT::kRawScale);
+        dot_rows<WT, true>(scaled.data(), Wt, y + i * N, K, N);
+        continue;
+      }
     }
-    for (std::size_t j = n4; j < N; ++j) y[i * N + j] = dot<WT>(xi, Wt + j * K, K);
+    dot_rows<WT, false>(xi, Wt, y + i * N, K, N);
   }
 }
 }  // namespace
