@@ -17,7 +17,9 @@
 // and replay="K" (pin the row that produced the K-th of them). The element
 // sizes to its container's width; it carries data-state
 // (loading|ready|running|rendered|error) and fires `headscope:rendered` and
-// `headscope:error` (bubbling, composed).
+// `headscope:error` (bubbling, composed). An element with no box (display: none,
+// e.g. on a slide not shown) runs, but draws and says rendered once it is shown;
+// its canvases follow CSS transform scales (a reveal.js slide) and window resizes.
 // Every element of a page shares ONE worker and one loaded copy of each model
 // (web/client.mjs). Styles come from style.css and headscope-element.css via
 // <link> in the shadow root: nothing inline, CSP-safe.

@@ -8,7 +8,8 @@
 // declarations name exactly the element's attributes and event detail; two
 // elements render through the blob-bootstrapped worker with the native CLI's
 // attention (1e-4), one worker for both, no CSP violation, no page error; a page
-// whose CSP lacks worker-src blob: gets an error naming what it needs. Engines: the ones
+// whose CSP lacks worker-src blob: gets an error naming what it needs; with a
+// TypeScript compiler installed, the declarations type-check a page's code. Engines: the ones
 // tests/web/engines.mjs runs (HEADSCOPE_ENGINES). Screenshot:
 // tests/artifacts/<engine>-cdn.png.
 import { describe, test, before, after } from 'node:test';
@@ -119,6 +120,45 @@ describe('the npm package from a CDN origin', { timeout: 900000 }, () => {
     assert.equal(meta.types, './headscope-element.d.ts');
     assert.equal(meta.exports['.'].default, './headscope-element.js');
     assert.equal(path.basename(pkg.tarball), `headscope-${VERSION}.tgz`);
+  });
+
+  // TypeScript itself, where it is installed (not a devDependency yet: HEADSCOPE_TSC=path/to/tsc
+  // names one): a page using the element's types compiles under --strict; a wrong type does not.
+  const tsc = process.env.HEADSCOPE_TSC || path.join(ROOT, 'node_modules/.bin/tsc');
+  test('the declarations type-check a course page\'s code (tsc --strict)', { skip: !fs.existsSync(tsc) && `no TypeScript compiler at ${tsc}` }, () => {
+    const proj = path.join(tmp, 'ts');
+    fs.mkdirSync(path.join(proj, 'node_modules'), { recursive: true });
+    fs.symlinkSync(pkg.dir, path.join(proj, 'node_modules/headscope'), 'dir');
+    fs.writeFileSync(path.join(proj, 'good.ts'), `import 'headscope';
+import type { HeadscopeViewAttributes, HeadscopeRenderedDetail } from 'headscope';
+const view = document.querySelector('headscope-view')!;
+view.addEventListener('headscope:rendered', (e) => {
+  const d: HeadscopeRenderedDetail = e.detail;
+  const n: number = d.layer + d.head + d.T + d.n_layer + d.n_head;
+  const t: string[] = e.detail.tokens;
+  console.log(n, t);
+});
+view.addEventListener('headscope:error', (e) => console.log(e.detail.message.length));
+document.addEventListener('headscope:rendered', (e) => console.log(e.detail.tokens));
+const a: HeadscopeViewAttributes = { text: 'x', view: 'head', 'temperature-head': '1.2' };
+view.whenRendered().then((d) => d.tokens.join(''));
+console.log(view.state, a, document.createElement('headscope-view').cancel());
+`);
+    fs.writeFileSync(path.join(proj, 'bad.ts'), `import 'headscope';
+const view = document.querySelector('headscope-view')!;
+view.addEventListener('headscope:rendered', (e) => { const x: string = e.detail.layer; console.log(x); });
+`);
+    const compile = (file) => {
+      try {
+        execFileSync(tsc, ['--strict', '--noEmit', '--lib', 'es2022,dom', '--module', 'nodenext', '--moduleResolution', 'nodenext',
+          '--target', 'es2022', file], { cwd: proj, encoding: 'utf8', stdio: 'pipe' });
+        return '';
+      } catch (e) {
+        return `${e.stdout}${e.stderr}`;
+      }
+    };
+    assert.equal(compile('good.ts'), '');
+    assert.match(compile('bad.ts'), /bad\.ts\(3,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/);
   });
 
   for (const name of enginesToRun()) {
