@@ -99,8 +99,8 @@ describe('the reveal.js example deck', { timeout: 900000 }, () => {
           await page.goto(`${server.url}index.html`);
           await page.waitFor(() => window.deck && window.deck.isReady() && document.getElementById('head-view').dataset.state === 'rendered',
             null, { timeout: 90000 });
-          // the grid's slide is at display: none: its element has computed but not drawn or said "rendered"
-          await page.waitFor(() => document.getElementById('grid-view').lastResult, null, { timeout: 60000 });
+          // the grid's slide is at display: none: its element has run, but not drawn or said "rendered"
+          await page.waitFor(() => document.getElementById('grid-view').lastResult, null, { timeout: 90000 });
           const hidden = await page.evaluate(() => {
             const el = document.getElementById('grid-view');
             return { box: el.getClientRects().length, state: el.dataset.state, first: window.firstRendered['grid-view'] || null };
