@@ -12,7 +12,13 @@
 // A module Worker running `url` (a URL object), whatever origin serves it.
 export function startModuleWorker(url) {
   const sameOrigin = typeof location !== 'object' || url.origin === location.origin;
-  if (sameOrigin) return new Worker(url, { type: 'module' });
+  if (sameOrigin) {
+    try {
+      return new Worker(url, { type: 'module' });
+    } catch (e) {
+      return new UnstartedWorker(e);
+    }
+  }
   const boot = URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};\n`], { type: 'text/javascript' }));
   let worker;
   try {
@@ -29,7 +35,7 @@ export function startModuleWorker(url) {
 }
 
 // A worker the browser refused to construct. WebKit throws (SecurityError) where
-// a page's CSP blocks blob: workers; Chromium and Firefox fire 'error' on the
+// a page's CSP blocks the worker; Chromium and Firefox fire 'error' on the
 // Worker instead: this gives the caller that same 'error' event, after it has
 // set its handlers.
 class UnstartedWorker extends EventTarget {
