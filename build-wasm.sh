@@ -4,12 +4,14 @@
 #                            headscope.* SIMD128, headscope-relaxed.* relaxed SIMD; the page picks)
 #   ./build-wasm.sh serve    ... then serve web/ on http://localhost:8000 (PORT=... to change)
 #   ./build-wasm.sh dist     ... then write a self-contained site folder to dist/headscope/
+#   ./build-wasm.sh package  ... then write the npm package (package/make-package.mjs): build/package/headscope/
+#                            and build/package/headscope-VERSION.tgz (npm pack), for a CDN
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/lib.sh
 
 mode="${1:-build}"
-case "$mode" in build|serve|dist) ;; *) echo "usage: ./build-wasm.sh [serve|dist]" >&2; exit 2;; esac
+case "$mode" in build|serve|dist|package) ;; *) echo "usage: ./build-wasm.sh [serve|dist|package]" >&2; exit 2;; esac
 
 ensure_setup
 echo "== building the wasm module (plain SIMD128 and relaxed SIMD)"
@@ -33,6 +35,9 @@ if [ "$mode" = dist ]; then
     echo "warning: no bundled model (models/ has none): pages and elements need a model=\"folder/\" URL" >&2
   fi
   echo "site written to dist/headscope/ ($(du -sh dist/headscope | cut -f1); upload the folder to any static host, any sub-folder)"
+fi
+if [ "$mode" = package ]; then
+  node package/make-package.mjs build/package
 fi
 if [ "$mode" = serve ]; then
   exec node scripts/serve.mjs web "${PORT:-8000}"

@@ -3,7 +3,8 @@
 // Content-Security-Policy embedders use (its connect-src names the Hugging Face
 // Hub and the CDN hosts it redirects large files to; HEADSCOPE_HUB_ORIGINS,
 // space-separated, names other Hubs, e.g. a mirror or the tests' stand-in);
-// HEADSCOPE_COI=1 adds COOP/COEP.
+// HEADSCOPE_COI=1 adds COOP/COEP; HEADSCOPE_CORS=1 adds Access-Control-Allow-Origin: *
+// (serving the npm package as a CDN does, for course pages on other origins).
 //   node scripts/serve.mjs ROOT PORT
 import http from 'node:http';
 import fs from 'node:fs';
@@ -48,6 +49,7 @@ const server = http.createServer((req, res) => {
       'cache-control': 'no-cache',
     };
     if (process.env.HEADSCOPE_CSP === '1') headers['content-security-policy'] = STRICT_CSP;
+    if (process.env.HEADSCOPE_CORS === '1') headers['access-control-allow-origin'] = '*';
     if (process.env.HEADSCOPE_COI === '1') {
       headers['cross-origin-opener-policy'] = 'same-origin';
       headers['cross-origin-embedder-policy'] = 'require-corp';

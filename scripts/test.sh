@@ -12,7 +12,9 @@
 #   5. the engine-neutral browser suites (tests/web/engines.test.mjs: page,
 #      element, knobs, "rendered" timing) in Firefox ESR (WebDriver BiDi) and
 #      WebKitGTK (WebKitWebDriver + MiniBrowser under Xvfb); axe-core and the
-#      keyboard (tests/web/a11y.test.mjs) in Firefox (tests/web/README.md)
+#      keyboard (tests/web/a11y.test.mjs) in Firefox; the npm package from a CDN origin
+#      (tests/web/cdn.test.mjs) and the reveal.js deck (tests/web/reveal.test.mjs) in
+#      both (tests/web/README.md)
 # Exits non-zero on any failure and ends with one "N passed, N failed" line.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -65,7 +67,8 @@ js_tests() {
   fi
 }
 other_engines() {
-  HEADSCOPE_ENGINES=firefox,webkit node --test --test-concurrency=1 tests/web/engines.test.mjs tests/web/a11y.test.mjs
+  HEADSCOPE_ENGINES=firefox,webkit node --test --test-concurrency=1 tests/web/engines.test.mjs tests/web/a11y.test.mjs \
+    tests/web/cdn.test.mjs tests/web/reveal.test.mjs
 }
 
 step "native build" native_build

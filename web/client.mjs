@@ -5,6 +5,8 @@
 // model is fetched and loaded once however many views show it.
 // HeadscopeClient.workersCreated counts the workers made on this page.
 
+import { startModuleWorker, workerStartProblem } from './worker-start.mjs';
+
 const here = new URL('./', import.meta.url);
 
 export class HeadscopeClient {
@@ -15,7 +17,7 @@ export class HeadscopeClient {
     const url = new URL('./worker.mjs', import.meta.url);
     const simd = typeof location === 'object' ? new URLSearchParams(location.search).get('simd') : null;
     if (simd) url.searchParams.set('simd', simd);
-    this.worker = new Worker(url, { type: 'module' });
+    this.worker = startModuleWorker(url);
     HeadscopeClient.workersCreated++;
     this.seq = 0;
     this.channels = 0;
@@ -25,8 +27,7 @@ export class HeadscopeClient {
     this.worker.onmessage = ({ data }) => this.onMessage(data);
     this.worker.onerror = (e) => {
       e.preventDefault();
-      this.failure = new Error(`The compute worker failed to start: ${e.message || 'unknown error'} ` +
-        '(Headscope needs WebAssembly SIMD and module workers).');
+      this.failure = new Error(workerStartProblem(url, e.message));
       for (const p of this.pending.values()) p.reject(this.failure);
       this.pending.clear();
     };

@@ -3,8 +3,19 @@
 // masked cells (distinct from a 0 attention weight), and head-matrix painting.
 import { LUT32, lutIndex } from './colormap.mjs';
 
+// How much CSS transforms scale `canvas` on screen: 1 on a plain page; a
+// reveal.js deck scales its slides (transform: scale) to fit the window, and a
+// canvas drawn at devicePixelRatio alone would be magnified, blurred, by that.
+function screenScale(canvas) {
+  const box = canvas.parentElement;
+  const layoutWidth = box ? box.offsetWidth : 0;
+  if (!layoutWidth) return 1;
+  const s = box.getBoundingClientRect().width / layoutWidth;
+  return s > 0 && Math.abs(s - 1) > 0.02 ? Math.min(8, Math.round(s * 100) / 100) : 1;
+}
+
 export function sizeCanvas(canvas, cssW, cssH) {
-  const dpr = window.devicePixelRatio || 1;
+  const dpr = (window.devicePixelRatio || 1) * screenScale(canvas);
   const w = Math.max(1, Math.round(cssW * dpr));
   const h = Math.max(1, Math.round(cssH * dpr));
   if (canvas.width !== w) canvas.width = w;

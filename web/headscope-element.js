@@ -17,7 +17,9 @@
 // and replay="K" (pin the row that produced the K-th of them). The element
 // sizes to its container's width; it carries data-state
 // (loading|ready|running|rendered|error) and fires `headscope:rendered` and
-// `headscope:error` (bubbling, composed).
+// `headscope:error` (bubbling, composed). An element with no box (display: none,
+// e.g. on a slide not shown) runs, but draws and says rendered once it is shown;
+// its canvases follow CSS transform scales (a reveal.js slide) and window resizes.
 // Every element of a page shares ONE worker and one loaded copy of each model
 // (web/client.mjs). Styles come from style.css and headscope-element.css via
 // <link> in the shadow root: nothing inline, CSP-safe.
@@ -130,7 +132,10 @@ export class HeadscopeView extends HTMLElement {
     ui.root.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') this.ctl.clearPin();
     });
-    this.resize = new ResizeObserver(() => this.ctl.invalidate('all'));
+    this.resize = new ResizeObserver(() => this.relayout());
+    // a window resize may rescale the element without resizing it (a reveal.js
+    // slide's transform): redraw, so the canvases match their on-screen pixels
+    this.onWindowResize = () => this.relayout();
     // theme="auto": follow the reader's system setting as it changes
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.ctl.refreshColors());
     this.started = false;
@@ -159,6 +164,7 @@ export class HeadscopeView extends HTMLElement {
 
   connectedCallback() {
     this.resize.observe(this.ui.views);
+    addEventListener('resize', this.onWindowResize);
     if (this.started) return;
     this.started = true;
     this.applyAll();
@@ -167,6 +173,16 @@ export class HeadscopeView extends HTMLElement {
 
   disconnectedCallback() {
     this.resize.disconnect();
+    removeEventListener('resize', this.onWindowResize);
+  }
+
+  // The element's size changed: redraw; one that was drawn with no box (display:
+  // none, e.g. on a reveal.js slide not shown) says "rendered" after this draw.
+  // With no box now, nothing is drawn: its canvases keep their last real size.
+  relayout() {
+    if (this.getClientRects().length === 0) return;
+    if (this.waitingForBox) this.ctl.renderWaiting = true;
+    this.ctl.invalidate('all');
   }
 
   attributeChangedCallback(name, old, value) {
@@ -359,6 +375,10 @@ export class HeadscopeView extends HTMLElement {
       return;
     }
     this.relayouts = 0;
+    // no box (display: none): not drawn at any real size yet; the ResizeObserver's
+    // call when the element is shown draws it and comes back here
+    this.waitingForBox = this.getClientRects().length === 0;
+    if (this.waitingForBox) return;
     this.setState('rendered');
     this.dispatchEvent(new CustomEvent('headscope:rendered', {
       bubbles: true, composed: true,

@@ -46,9 +46,11 @@ let rt = null;
 let runtimeError = null;
 // The module's build: relaxed SIMD where the engine has it, unless the worker's
 // URL says ?simd=plain|relaxed (web/client.mjs passes the page's own parameter).
+// (import.meta.url, not self.location: a worker from another origin runs behind a
+// blob: bootstrap, web/worker-start.mjs, whose own URL has no parameters)
 const runtimeReady = Promise.resolve()
   .then(async () => {
-    const build = pickSimdBuild(new URL(self.location.href).searchParams.get('simd') || 'auto');
+    const build = pickSimdBuild(new URL(import.meta.url).searchParams.get('simd') || 'auto');
     const { default: createHeadscopeModule } = await import(`./dist/${build.name}.mjs`);
     rt = new HeadscopeRuntime(await createHeadscopeModule(), build.simd);
   })

@@ -188,8 +188,8 @@ export class GridView {
     const cssW = LABEL_W + H * cell + (H - 1) * GAP;
     const cssH = labelH + L * cell + (L - 1) * GAP + 2;
     const causal = runIsCausal(r);
-    const key = `${cell}|${state.scale}|${colors.bg}|${colors.mask}|${window.devicePixelRatio}`;
     const { ctx, dpr } = sizeCanvas(this.canvas, cssW, cssH);
+    const key = `${cell}|${state.scale}|${colors.bg}|${colors.mask}|${dpr}`;
     this.geom = { cell, L, H, T, labelH };
     if (full || !this.image || this.imageKey !== key) {
       const reuse = this.image && this.image.width === this.canvas.width && this.image.height === this.canvas.height;
