@@ -26,6 +26,9 @@ import { urlState } from './panels/url-state.mjs';
 import { sharePanel } from './panels/share.mjs';
 import { installTestHook } from './panels/test-hook.mjs';
 import { generatePanel } from './panels/generate.mjs';
+import { Exercise } from './exercise/exercise.mjs';
+import { exerciseAuthor } from './panels/exercise-author.mjs';
+import { lessonPanel } from './panels/lesson.mjs';
 
 const $ = (id) => document.getElementById(id);
 const ui = { text: $('text'), scale: $('scale-select'), legend: $('legend'), tooltip: $('tooltip'), tokens: $('tokens') };
@@ -99,6 +102,13 @@ page.generate = generatePanel(page.ctl, {
   failed: (message) => page.status.showError(message),
 });
 $('generate').append(page.generate.el);
+// exercises (a question in the link hides its head until answered), their authoring form, the guided lesson
+page.exercise = new Exercise(page.ctl, { strip: ui.tokens, onReveal: (r) => page.roles.render(r), modelName: () => page.models.field() });
+ui.tokens.before(page.exercise.el);
+page.author = exerciseAuthor(page);
+page.lesson = lessonPanel(page);
+$('knobs').before(page.lesson.el);
+$('knobs').after(page.author.el);
 installTestHook(page);
 
 let firstRender = true;
@@ -110,6 +120,8 @@ function onResult(r) {
   page.loss.update(r);
   page.generate.applyModel(page.state.model.info);
   page.generate.update(r);
+  page.author.update(r);
+  page.lesson.update(r);
 }
 
 function rendered(r) {
