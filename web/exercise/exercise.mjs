@@ -171,7 +171,7 @@ export class Exercise {
     if (this.error) ui.result.textContent = `This question cannot be asked here: ${this.error}.`;
     else if (!a) ui.result.textContent = '';
     else if (q.kind === 'attend') {
-      const tok = (t) => `“${tokenLabel(t)}”`;
+      const tok = (t) => `“${tokenLabel(t.trim() || t)}”`;
       const mine = a.gaveUp ? '' : `${a.right ? 'Right' : 'Not quite'}: you chose ${tok(a.token)} (token ${a.chosen}), weight ${a.weight.toFixed(3)}. `;
       ui.result.textContent = `${mine}The largest weight goes to ${tok(a.bestToken)} (token ${a.best}): ${a.bestWeight.toFixed(3)}. The head's real weights are drawn now.`;
     } else {
