@@ -48,6 +48,7 @@ export function lessonPanel(page) {
     h('div', { class: 'lesson-main' },
       h('nav', { class: 'lesson-nav', 'aria-label': 'Lesson steps' }, ui.list, ui.skipped),
       h('div', { class: 'lesson-content' }, ui.article, h('div', { class: 'lesson-actions' }, ui.back, ui.next, ui.skip))));
+  ui.knobsPanel = page.$('knobs');
   let current = 0; // 1-based step on screen (0: none yet)
   let pending = 0; // a step to apply once the model has run
 
@@ -73,17 +74,33 @@ export function lessonPanel(page) {
     ui.skipped.hidden = !off.length;
   }
 
-  // Shows step i (1-based) and sets the page state it describes.
-  function goTo(i, { dir = 1, focusTitle = false } = {}) {
+  // New knobs on the page, and the run with them (a promise of its drawn result).
+  function runWith(knobs) {
+    Object.assign(state.knobs, knobs);
+    page.knobs.show();
+    page.url.sync();
+    ctl.invalidate('all');
+    return page.requestRun({ immediate: true });
+  }
+
+  // Shows step i (1-based) and sets the page state it describes. A step that selects the
+  // strongest head for a role reads the roles of a run with the default knobs.
+  let seq = 0;
+  async function goTo(i, { dir = 1, focusTitle = false } = {}) {
     if (!state.model || !state.result) { pending = i; return; }
+    const token = ++seq;
     buildList();
     const n = nearest(Math.max(1, Math.min(LESSON_STEPS.length, i)), dir);
     current = n;
     el.open = true;
     save({ step: n });
     const step = LESSON_STEPS[n - 1];
-    const r = state.result;
     const show = step.show;
+    if (show.focus.role && !knobsEqual(state.knobs, defaultKnobs())) {
+      await runWith(defaultKnobs()).catch(() => null);
+      if (token !== seq) return; // the reader moved on meanwhile
+    }
+    const r = state.result;
     const focus = show.focus.role ? strongestHead(r, show.focus.role) : null;
     const { layer, head } = focus || (show.focus.role ? { layer: 0, head: 0 } : show.focus);
     const knobs = { ...defaultKnobs(), ...(show.knobs || {}) };
@@ -92,8 +109,10 @@ export function lessonPanel(page) {
     page.layout.setView(show.view);
     ctl.select(layer, head);
     if (show.pin === 'last' && r.T) { state.pinPos = r.T - 1; state.queryPos = null; state.selection = []; }
-    if (!knobsEqual(state.knobs, knobs)) page.knobs.set(knobs);
-    else ctl.invalidate('all');
+    if (!knobsEqual(state.knobs, knobs)) {
+      runWith(knobs);
+      if (knobs.ablate.length || !knobs.scale || !knobs.causal) ui.knobsPanel.open = true; // the knob the step set, on screen
+    } else ctl.invalidate('all');
     const m = { ...facts(), focus: focus || (show.focus.role ? null : { layer, head }) };
     ui.step.textContent = `Step ${n} of ${LESSON_STEPS.length}`;
     ui.title.textContent = step.title;
