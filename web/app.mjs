@@ -2,8 +2,9 @@
 // place (web/views/markup.mjs), makes the page's Controller (the views, the runs
 // and the redraw loop: web/controller.mjs) and wires one module per panel
 // (web/panels/: status, layout and theme, model picker, knobs, loss, ranking,
-// roles table, tag relations, URL state, share and export, test hook) through
-// the `page` object they share. The wasm module lives in the shared worker
+// roles table, tag relations, URL state, share and export, test hook, the guided
+// lesson, the exercise authoring form) and the exercise a link may ask
+// (web/exercise/) through the `page` object they share. The wasm module lives in the shared worker
 // (web/client.mjs -> web/worker.mjs).
 // After every redraw #app gets data-state="rendered", a bubbling
 // `headscope:rendered` event fires and a `headscope:rendered` performance mark is

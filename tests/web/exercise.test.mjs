@@ -11,26 +11,29 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
-import { openBrowserSuite, closeBrowserSuite, openPage, openElement, requireNativeCli, ARTIFACTS } from './helpers.mjs';
+import { courseSite, serveSite, closeSite, defaultModel, openPage, openElement, requireNativeCli, ARTIFACTS, ROOT } from './helpers.mjs';
 
 const TEXT = 'Sarah gave Emma her notebook because she trusted her.';
-let suite;
+let suite; // {model, site, server, browser}: web/ at course/week-3/headscope/, axe beside it
 let ref; // the native CLI's run of TEXT
 let roles; // the native CLI's head roles on TEXT
 
 const native = (args) => JSON.parse(execFileSync(requireNativeCli(), [...args, '--model', suite.model.dir, '--text', TEXT], { maxBuffer: 1 << 28 }));
+const base = () => `${suite.server.url}course/week-3/headscope/`;
 const argmax = (row) => row.reduce((b, x, i) => (x > row[b] ? i : b), 0);
 const argmin = (row, upTo) => row.slice(0, upTo + 1).reduce((b, x, i) => (x < row[b] ? i : b), 0);
 
 before(async () => {
-  suite = await openBrowserSuite();
+  const site = courseSite({ 'axe.min.js': fs.readFileSync(path.join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8') });
+  suite = { model: defaultModel(), site, ...(await serveSite(site)) };
   ref = native(['run']);
   roles = native(['roles']);
 });
-after(() => closeBrowserSuite(suite || {}));
+after(() => closeSite(suite || {}));
 
-const link = (hash) => `${suite.server.url}index.html#text=${encodeURIComponent(TEXT)}&${hash}`;
+const link = (hash) => `${base()}index.html#text=${encodeURIComponent(TEXT)}&${hash}`;
 
 // What the page draws for head (l, h): the drawn weights' block, and the matrix canvas's distinct colours.
 const drawn = (page, l, h, root = 'document') => page.evaluate(([layer, head, where]) => {
@@ -205,7 +208,7 @@ test('the authoring form builds a link that reproduces its question, and an embe
     }
     // the embed code's element asks it too
     const attrs = Object.fromEntries([...embed.matchAll(/ ([a-z-]+)="([^"]*)"/g)].filter(([, k]) => k !== 'src' && k !== 'type').map(([, k, v]) => [k, v.replace(/&quot;/g, '"')]));
-    const el = await openElement(suite.browser, suite.server.url, 'ex', attrs);
+    const el = await openElement(suite.browser, base(), 'ex', attrs);
     try {
       const q = await box(el.page, '#ex');
       assert.equal(q.question, 'Where does “she” look in L2H0?');
@@ -223,7 +226,7 @@ test('the element with exercise attributes hides the head, and a click on a toke
   const L = 1, H = 1;
   const from = ref.tokens.lastIndexOf(' her');
   const row = ref.attention[L][H][from];
-  const { context, page, problems } = await openElement(suite.browser, suite.server.url, 'q',
+  const { context, page, problems } = await openElement(suite.browser, base(), 'q',
     { text: TEXT, layer: String(L), head: String(H), view: 'matrix', exercise: 'attend', from: String(from) });
   try {
     let q = await box(page, '#q');
@@ -249,5 +252,44 @@ test('the element with exercise attributes hides the head, and a click on a toke
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+  }
+});
+
+// axe-core's WCAG 2.x A/AA rules on the page (loaded from the course site: script-src 'self').
+async function axeViolations(page) {
+  return page.evaluate(async () => {
+    if (!window.axe) {
+      await new Promise((resolve, reject) => {
+        const s = document.createElement('script');
+        s.src = new URL('/course/week-3/axe.min.js', location.href).href;
+        s.onload = resolve;
+        s.onerror = () => reject(new Error('axe.min.js did not load'));
+        document.head.append(s);
+      });
+    }
+    const res = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, iframes: false });
+    return res.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 4).map((n) => JSON.stringify(n.target)).join(', ')}`);
+  });
+}
+
+test('axe-core finds no WCAG 2.1 AA violation with a question asked, answered, and the authoring form and the lesson open (both themes)', async () => {
+  for (const theme of ['light', 'dark']) {
+    const { context, page, problems } = await openPage(suite.browser, link(`layer=1&head=2&view=matrix&exercise=attend&from=her&theme=${theme}`), { colorScheme: theme });
+    try {
+      await page.waitForFunction(() => document.querySelector('#view-matrix.concealed'));
+      await page.click('#exercise-author summary');
+      await page.click('#lesson summary');
+      await page.waitForFunction(() => document.getElementById('lesson').dataset.step && document.getElementById('app').dataset.state === 'rendered');
+      await page.evaluate(() => { window.headscope.setView('matrix'); window.headscope.select(1, 2); }); // (the lesson's first step selected L0H0)
+      await page.waitForFunction(() => document.querySelector('#view-matrix.concealed'));
+      const found = (await axeViolations(page)).map((v) => `${theme}, asked: ${v}`);
+      await page.click('.exercise-reveal');
+      await page.waitForFunction(() => document.querySelector('.exercise').dataset.answer === 'wrong');
+      found.push(...(await axeViolations(page)).map((v) => `${theme}, revealed: ${v}`));
+      assert.deepEqual(found, []);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
   }
 });
