@@ -105,6 +105,16 @@ test('a question in the link hides its head; a click reveals the native weights 
     assert.match(await page.textContent('#head-description'), /hidden until you answer/);
     assert.match(await page.textContent('#view-matrix .answer-first'), /Answer first/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'exercise-page-light.png'), fullPage: true });
+    // "Inside one head" of the hidden head: its raw scores are blank too, and the view is covered
+    await page.evaluate(() => window.headscope.setView('inside'));
+    await page.waitForFunction(() => window.headscope.lastResult.scores && document.querySelector('#view-inside.concealed'), null, { timeout: 30000 });
+    assert.ok(await page.evaluate(([l, h]) => {
+      const r = window.headscope.lastResult;
+      const at = (l * r.n_head + h) * r.T * r.T;
+      return r.scores.subarray(at, at + r.T * r.T).every((x) => x === 0) && r.scores.some((x) => x !== 0);
+    }, [L, H]), 'the hidden head\'s scores are blank, the others are not');
+    await page.evaluate(() => window.headscope.setView('matrix'));
+    await page.waitForFunction(() => document.querySelector('#view-matrix.concealed') && document.getElementById('app').dataset.state === 'rendered');
     // the answer: the native CLI's largest weight in the row
     await page.click(`#tokens .chip-tok[data-i="${best}"]`);
     await page.waitForFunction(() => document.querySelector('.exercise').dataset.answer !== 'open');

@@ -14,6 +14,10 @@ import {
   questionText, queryPosition, questionKey, scoreAttend, scoreRole, loadScore, recordAnswer, scoreLine, ROLE_WORDS,
 } from './question.mjs';
 
+// The [L, H, T, T] arrays of a run that show a head's pattern: what an attend question blanks
+// (alpha, the drawn weights, value-weighted alpha, and the raw scores "Inside one head" shows).
+const HEAD_ARRAYS = ['attention', 'weights', 'valueWeighted', 'scores'];
+
 const blankRoles = (src, hidden) => src && {
   ...src,
   roles: src.roles.map((row, l) => row.map((role, hd) => (hidden(l, hd) ? 'hidden' : role))),
@@ -96,16 +100,15 @@ export class Exercise {
         this.pinned = true;
       }
     } else this.error = msg.roles ? null : 'this run has no head roles to ask about';
-    msg.real = { attention: msg.attention, weights: msg.weights, valueWeighted: msg.valueWeighted, roles: msg.roles };
+    msg.real = Object.fromEntries([...HEAD_ARRAYS, 'roles'].map((k) => [k, msg[k]]));
     if (!this.answer && !this.error) {
       if (q.kind === 'attend') {
         const { T, n_head: H } = msg;
         const at = (q.layer * H + q.head) * T * T;
         const blank = (a) => { if (!a) return a; const c = a.slice(); c.fill(0, at, at + T * T); return c; };
         const same = msg.weights === msg.attention;
-        msg.attention = blank(msg.attention);
-        msg.weights = same ? msg.attention : blank(msg.weights);
-        msg.valueWeighted = blank(msg.valueWeighted);
+        for (const k of HEAD_ARRAYS) msg[k] = blank(msg[k]);
+        if (same) msg.weights = msg.attention;
       }
       const hidden = q.kind === 'attend' ? (l, hd) => l === q.layer && hd === q.head : () => true;
       if (msg.roles) msg.roles = { ...msg.roles, text: blankRoles(msg.roles.text, hidden), probe: blankRoles(msg.roles.probe, hidden) };
@@ -145,10 +148,7 @@ export class Exercise {
     this.answer = answer;
     recordAnswer(this.key, answer);
     const r = this.ctl.state.result;
-    r.attention = r.real.attention;
-    r.weights = r.real.weights;
-    r.valueWeighted = r.real.valueWeighted;
-    r.roles = r.real.roles;
+    Object.assign(r, r.real);
     for (const v of Object.values(this.ctl.views)) v.stale = true;
     this.show(r);
     this.onReveal(r);
