@@ -104,6 +104,12 @@ test('a question in the link hides its head; a click reveals the native weights 
     assert.equal(await page.textContent('#roles-table tr[data-head="1.2"] td'), 'hidden');
     assert.match(await page.textContent('#head-description'), /hidden until you answer/);
     assert.match(await page.textContent('#view-matrix .answer-first'), /Answer first/);
+    // hovering the hidden head gives no numbers
+    const [left, top, cell] = (await page.getAttribute('#view-matrix canvas', 'data-geom')).split(',').map(Number);
+    await page.hover('#view-matrix canvas', { position: { x: left + cell / 2, y: top + (from + 0.5) * cell } });
+    await page.waitForFunction(() => !document.getElementById('tooltip').hidden);
+    assert.match(await page.textContent('#tooltip'), /^hidden until you answer the exercise/);
+    await page.mouse.move(0, 0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'exercise-page-light.png'), fullPage: true });
     // "Inside one head" of the hidden head: its raw scores are blank too, and the view is covered
     await page.evaluate(() => window.headscope.setView('inside'));
@@ -182,6 +188,19 @@ test('a role question hides every head\'s role until a head of the grid is click
     assert.match(q.result, new RegExp(`you chose layer ${best.l} head ${best.h}, its the previous token score ${best.s.toFixed(2)}`));
     await page.waitForFunction(() => document.getElementById('grid-canvas').dataset.roles !== '');
     assert.match(await page.getAttribute('#grid-canvas', 'data-roles'), new RegExp(`${best.l}\\.${best.h}:previous_token`));
+    // a second role question, answered with the keyboard: the grid's arrows and Enter (one head down)
+    await page.evaluate((h) => { location.hash = h; }, `#text=${encodeURIComponent(TEXT)}&exercise=role&role=first_token&theme=dark`);
+    await page.waitForFunction(() => document.querySelector('.exercise').dataset.answer === 'open' && document.getElementById('grid-canvas').dataset.roles === '');
+    await page.focus('#grid-canvas');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('.exercise').dataset.answer !== 'open');
+    const chosen = { l: Math.min(1, roles.text.roles.length - 1), h: 0 }; // from layer 0 head 0 (the hash names none)
+    const first = roles.text.roles.flatMap((row, l) => row.map((r, h) => (r === 'first_token' ? `${l}.${h}` : null))).filter(Boolean);
+    const second = await box(page);
+    assert.equal(second.answer, first.includes(`${chosen.l}.${chosen.h}`) ? 'right' : 'wrong', second.result);
+    assert.match(second.result, new RegExp(`you chose layer ${chosen.l} head ${chosen.h}`));
+    assert.match(second.score, new RegExp(`${second.answer === 'right' ? 2 : 1} right of 2`));
     assert.deepEqual(problems, []);
   } finally {
     await context.close();

@@ -34,6 +34,7 @@ export class Exercise {
     this.question = null;
     this.answer = null;
     this.pinned = false;
+    this.hiddenTip = 'hidden until you answer the exercise'; // the views' hover line over the hidden head
     ctl.exercise = this;
     this.el = h('section', { class: 'exercise', 'aria-label': 'Exercise', hidden: true },
       h('p', { class: 'exercise-kicker', text: 'Predict, then reveal' }),

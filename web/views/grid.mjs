@@ -171,6 +171,8 @@ export class GridView {
       : `“${tokenLabel(r.tokens[hit.i])}” → “${tokenLabel(r.tokens[hit.j])}”: ${v.toFixed(4)}`);
     const vw = !(causal && hit.j > hit.i) && valueWeightedLine(r, at);
     if (vw) lines.push(vw);
+    const ex = this.app.exercise; // an exercise's hidden head: no numbers
+    if (ex && ex.hides(hit.layer, hit.head)) lines.splice(1, lines.length - 1, ex.hiddenTip);
     this.app.showTooltip(lines, e.clientX, e.clientY);
     this.render(false);
   }
