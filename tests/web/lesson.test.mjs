@@ -18,25 +18,25 @@ import { LESSON_STEPS, lessonFacts } from '../../web/lesson/lesson-steps.mjs';
 
 const TEXT = 'The cat sat on the mat. The cat sat on the mat.';
 const FAMILIES = path.join(ROOT, 'tests/reference/families');
-let site;
-let server;
-let browser;
-let model;
+// the course site (web/ at course/week-3/headscope/, a tiny BERT and Llama in models/), its server and browser
+const suite = { site: null, server: null, browser: null };
 const dirs = {};
+let model; // the page's bundled model
 
 before(async () => {
   requireNativeCli();
   model = defaultModel();
-  site = courseSite({});
-  for (const [name, family, opts] of [['bert', 'bert', ['--layers', '2', '--heads', '4']], ['llama', 'llama', ['--layers', '2', '--heads', '6', '--kv-heads', '2']]]) {
-    dirs[name] = path.join(site, 'course/week-3/models', name);
+  suite.site = courseSite({});
+  const tiny = { bert: ['bert', ['--layers', '2', '--heads', '4']], llama: ['llama', ['--layers', '2', '--heads', '6', '--kv-heads', '2']] };
+  for (const [name, [family, opts]] of Object.entries(tiny)) {
+    dirs[name] = path.join(suite.site, 'course/week-3/models', name);
     execFileSync('/usr/bin/python3', [FAMILIES, 'make', family, dirs[name], ...opts], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
-  ({ server, browser } = await serveSite(site));
+  Object.assign(suite, await serveSite(suite.site));
 });
-after(() => closeSite({ server, browser, site }));
+after(() => closeSite(suite));
 
-const pageUrl = (hash = '') => `${server.url}course/week-3/headscope/index.html#text=${encodeURIComponent(TEXT)}${hash}`;
+const pageUrl = (hash = '') => `${suite.server.url}course/week-3/headscope/index.html#text=${encodeURIComponent(TEXT)}${hash}`;
 const native = (args, dir = model.dir) => JSON.parse(execFileSync(requireNativeCli(), [...args, '--model', dir, '--text', TEXT], { maxBuffer: 1 << 28 }));
 const maxDiff = (a, b) => a.reduce((m, x, i) => Math.max(m, Math.abs(x - b[i])), 0);
 const stepIndex = (id) => LESSON_STEPS.findIndex((s) => s.id === id) + 1;
@@ -79,7 +79,7 @@ const atStep = (page, n) => page.waitForFunction((k) => {
 const attention = (page) => page.evaluate(() => Array.from(window.headscope.lastResult.attention));
 
 test('each step sets the page state it claims, with the native CLI\'s runs; Back, Next, links per step, resume, skip', async () => {
-  const { context, page, problems } = await openPage(browser, pageUrl());
+  const { context, page, problems } = await openPage(suite.browser, pageUrl());
   try {
     await page.click('#lesson summary');
     await atStep(page, 1);
@@ -173,7 +173,7 @@ test('each step sets the page state it claims, with the native CLI\'s runs; Back
 
 test('a link with lesson=N opens step N and sets its state (dark theme)', async () => {
   const n = stepIndex('scores');
-  const { context, page, problems } = await openPage(browser, pageUrl(`&lesson=${n}&theme=dark`), { colorScheme: 'dark' });
+  const { context, page, problems } = await openPage(suite.browser, pageUrl(`&lesson=${n}&theme=dark`), { colorScheme: 'dark' });
   try {
     await atStep(page, n);
     const s = await now(page);
@@ -200,7 +200,7 @@ async function openModel(page, name, family) {
 }
 
 test('an encoder gets no causal-mask step (and says why); a grouped-query model is told its heads share keys and values', async () => {
-  const { context, page, problems } = await openPage(browser, pageUrl());
+  const { context, page, problems } = await openPage(suite.browser, pageUrl());
   try {
     await openModel(page, 'bert', 'bert');
     await page.click('#lesson summary');
