@@ -13,6 +13,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { parseHash, formatHash } from '../../web/state-hash.mjs';
+import { defaultKnobs } from '../../web/knobs.mjs';
+import { queryPosition, scoreAttend } from '../../web/exercise/question.mjs';
 import { courseSite, serveSite, closeSite, defaultModel, openPage, openElement, requireNativeCli, ARTIFACTS, ROOT } from './helpers.mjs';
 
 const TEXT = 'Sarah gave Emma her notebook because she trusted her.';
@@ -32,6 +35,26 @@ before(async () => {
   roles = native(['roles']);
 });
 after(() => closeSite(suite || {}));
+
+test('the question grammar round-trips through a link; bad questions name what is wrong; ties score right', () => {
+  const q = { kind: 'attend', from: 'her', layer: 1, head: 2, question: 'Where does “her” look?' };
+  const hash = formatHash({ text: TEXT, layer: 0, head: 0, knobs: defaultKnobs(), exercise: q });
+  assert.match(hash, /layer=1&head=2/, 'a question\'s link names its hidden head');
+  assert.deepEqual(parseHash(hash).exercise, q);
+  const role = { kind: 'role', role: 'induction', question: '' };
+  assert.deepEqual(parseHash(formatHash({ text: TEXT, knobs: defaultKnobs(), exercise: role })).exercise, role);
+  assert.equal(parseHash('#exercise=guess&from=1').exercise, undefined, 'an unknown kind is no question');
+  assert.equal(parseHash('#exercise=attend&from=7&layer=1').exercise.from, 7, 'digits are a position');
+  const r = { T: 3, n_head: 1, tokens: ['A', ' her', ' cat'] };
+  assert.match(queryPosition({ ...q, from: 5 }, r).error, /from=5 is past the text's last token \(3 tokens: 0 to 2\)/);
+  assert.match(queryPosition({ ...q, from: 'dog' }, r).error, /from="dog" is not one of the text's tokens \(“A” “her” “cat”\)/);
+  assert.match(queryPosition({ ...q, from: null }, r).error, /names no query token/);
+  const att = new Float32Array([1, 0, 0, 0.5, 0.5, 0, 0.2, 0.4, 0.4]); // [1, 1, 3, 3]
+  const tie = { kind: 'attend', from: 2, layer: 0, head: 0 };
+  assert.equal(scoreAttend(tie, r, att, 1).right, true);
+  assert.equal(scoreAttend(tie, r, att, 2).right, true);
+  assert.deepEqual({ ...scoreAttend(tie, r, att, 0), weight: 0 }, { right: false, chosen: 0, weight: 0, best: 1, bestWeight: att[7], pos: 2 });
+});
 
 const link = (hash) => `${base()}index.html#text=${encodeURIComponent(TEXT)}&${hash}`;
 
