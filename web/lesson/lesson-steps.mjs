@@ -94,7 +94,7 @@ export const LESSON_STEPS = [
     text: (m) => [
       `Heads learn different jobs. The page scores every head on simple patterns (previous token, first token, the same token, induction, …) in the "Head roles" table, and labels the grid.`,
       m.focus
-        ? `Selected now: ${headName(m.focus)}, the strongest "${m.focus.role.replace(/_/g, ' ')}" head on this text (score ${m.focus.score.toFixed(2)}). The head view draws each token's lines to the tokens it reads.`
+        ? `Selected now: ${headName(m.focus)}, the strongest "${m.focus.role.replace(/_/g, ' ')}" head on this text (score ${m.focus.score.toFixed(2)}${m.focus.score < 0.4 ? ': a weak score — no head does this clearly on this text' : ''}). The head view draws each token's lines to the tokens it reads.`
         : 'Select a head in the grid and compare its lines in the head view with its scores in the table.',
       'A role on one text is a hint, not a definition: type a different text and see which labels stay.',
     ],

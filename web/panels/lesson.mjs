@@ -14,10 +14,12 @@ const STORE_KEY = 'headscope:lesson';
 const load = () => { try { return JSON.parse(localStorage.getItem(STORE_KEY)) || {}; } catch { return {}; } };
 const save = (s) => { try { localStorage.setItem(STORE_KEY, JSON.stringify(s)); } catch { /* private mode: not remembered */ } };
 
-// The head of run r that scores highest on the first of `roles` its role table has.
+// The head of run r for a role step: the first of `roles` some head shows clearly (its best
+// score reaches 0.4, the roles table's threshold), else the highest score of any of them.
 function strongestHead(r, roles) {
   const t = r && r.roles && r.roles.text;
   if (!t) return null;
+  let overall = null;
   for (const role of roles) {
     const k = t.names.indexOf(role);
     if (k < 0) continue;
@@ -25,9 +27,10 @@ function strongestHead(r, roles) {
     t.scores.forEach((row, l) => row.forEach((s, hd) => {
       if (s[k] !== null && (!best || s[k] > best.score)) best = { layer: l, head: hd, role, score: s[k] };
     }));
-    if (best) return best;
+    if (best && best.score >= 0.4) return best;
+    if (best && (!overall || best.score > overall.score)) overall = best;
   }
-  return null;
+  return overall;
 }
 
 export function lessonPanel(page) {
