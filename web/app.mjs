@@ -2,8 +2,9 @@
 // place (web/views/markup.mjs), makes the page's Controller (the views, the runs
 // and the redraw loop: web/controller.mjs) and wires one module per panel
 // (web/panels/: status, layout and theme, model picker, knobs, loss, ranking,
-// roles table, tag relations, URL state, share and export, test hook) through
-// the `page` object they share. The wasm module lives in the shared worker
+// roles table, tag relations, URL state, share and export, test hook, the guided
+// lesson, the exercise authoring form) and the exercise a link may ask
+// (web/exercise/) through the `page` object they share. The wasm module lives in the shared worker
 // (web/client.mjs -> web/worker.mjs).
 // After every redraw #app gets data-state="rendered", a bubbling
 // `headscope:rendered` event fires and a `headscope:rendered` performance mark is
@@ -26,6 +27,9 @@ import { urlState } from './panels/url-state.mjs';
 import { sharePanel } from './panels/share.mjs';
 import { installTestHook } from './panels/test-hook.mjs';
 import { generatePanel } from './panels/generate.mjs';
+import { Exercise } from './exercise/exercise.mjs';
+import { exerciseAuthor } from './panels/exercise-author.mjs';
+import { lessonPanel } from './panels/lesson.mjs';
 
 const $ = (id) => document.getElementById(id);
 const ui = { text: $('text'), scale: $('scale-select'), legend: $('legend'), tooltip: $('tooltip'), tokens: $('tokens') };
@@ -99,6 +103,13 @@ page.generate = generatePanel(page.ctl, {
   failed: (message) => page.status.showError(message),
 });
 $('generate').append(page.generate.el);
+// exercises (a question in the link hides its head until answered), their authoring form, the guided lesson
+page.exercise = new Exercise(page.ctl, { strip: ui.tokens, onReveal: (r) => page.roles.render(r), modelName: () => page.models.field() });
+ui.tokens.before(page.exercise.el);
+page.author = exerciseAuthor(page);
+page.lesson = lessonPanel(page);
+$('knobs').before(page.lesson.el);
+$('knobs').after(page.author.el);
 installTestHook(page);
 
 let firstRender = true;
@@ -110,6 +121,8 @@ function onResult(r) {
   page.loss.update(r);
   page.generate.applyModel(page.state.model.info);
   page.generate.update(r);
+  page.author.update(r);
+  page.lesson.update(r);
 }
 
 function rendered(r) {

@@ -56,6 +56,7 @@ export class Controller {
     this.lastResult = null;
     this.onAblate = null; // set by shells that let the reader switch heads off: (ablate list) => void
     this.onValueWeighted = null; // set by shells: (on) => void, the value-weighted knob (page) or attribute (element)
+    this.exercise = null; // a predict-then-reveal question (web/exercise/exercise.mjs): conceals results until answered
   }
 
   readColors() {
@@ -340,6 +341,7 @@ export class Controller {
     msg.modelName = model.name;
     msg.text = text;
     msg.weights = drawnWeights(msg); // what the grid, head view and matrix draw: alpha, or value-weighted rows
+    if (this.exercise) this.exercise.conceal(msg); // an unanswered question's head (or roles) hidden
     this.state.result = msg;
     this.lastResult = msg;
     const s = this.state;
@@ -453,6 +455,7 @@ export class Controller {
     }
     if (d.data) for (const [name, v] of Object.entries(this.views)) if (!visible.includes(name)) v.stale = true;
     this.description.render();
+    if (this.exercise) this.exercise.mark();
     if (this.hooks.drawn) this.hooks.drawn(d);
     if (d.data || this.renderWaiting) {
       this.renderWaiting = false;

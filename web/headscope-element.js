@@ -20,6 +20,8 @@
 // `headscope:error` (bubbling, composed). An element with no box (display: none,
 // e.g. on a slide not shown) runs, but draws and says rendered once it is shown;
 // its canvases follow CSS transform scales (a reveal.js slide) and window resizes.
+// Exercises (web/exercise/): exercise (attend|role), from, question, role — a predict-then-reveal
+// question; an attend question hides head layer/head until the reader clicks a token.
 // Every element of a page shares ONE worker and one loaded copy of each model
 // (web/client.mjs). Styles come from style.css and headscope-element.css via
 // <link> in the shadow root: nothing inline, CSP-safe.
@@ -34,6 +36,8 @@ import { mb } from './hub/hub-api.mjs';
 import { h, viewSections, VIEW_TITLES } from './views/markup.mjs';
 import { headPicker } from './head-picker.mjs';
 import { describeFamilyShape, knobReasons } from './model-family.mjs';
+import { Exercise } from './exercise/exercise.mjs';
+import { EXERCISE_PARAMS, questionFromParams } from './exercise/question.mjs';
 
 const here = new URL('./', import.meta.url);
 const VIEWS = ['grid', 'head', 'matrix', 'lens'];
@@ -42,13 +46,13 @@ const DEFAULT_TEXT = 'When Mary and John went to the store, John gave a drink to
 export class HeadscopeView extends HTMLElement {
   static get observedAttributes() {
     return ['model', 'hub', 'text', 'layer', 'head', 'view', 'editable', 'theme', ...KNOB_PARAMS,
-      'generate', 'generated', 'replay', ...SAMPLING_PARAMS];
+      'generate', 'generated', 'replay', ...SAMPLING_PARAMS, ...EXERCISE_PARAMS];
   }
 
   constructor() {
     super();
     this.shadow = this.attachShadow({ mode: 'open' });
-    const css = ['style.css', 'headscope-element.css'].map((f) => h('link', { rel: 'stylesheet', href: new URL(f, here).href }));
+    const css = ['style.css', 'headscope-element.css', 'teach.css'].map((f) => h('link', { rel: 'stylesheet', href: new URL(f, here).href }));
     this.cssReady = Promise.all(css.map((l) => new Promise((resolve) => {
       l.addEventListener('load', resolve, { once: true });
       l.addEventListener('error', resolve, { once: true });
@@ -125,6 +129,8 @@ export class HeadscopeView extends HTMLElement {
     ui.tokens.after(this.gen.el);
     this.replayPending = true;
     this.heads = headPicker(this.ctl, ui.layer, ui.head);
+    this.exercise = new Exercise(this.ctl, { strip: ui.tokens, modelName: () => this.getAttribute('model') || '' });
+    ui.tokens.before(this.exercise.el);
     ui.tabs.addEventListener('click', (e) => {
       const b = e.target.closest('[data-view]');
       if (b) this.setAttribute('view', b.dataset.view);
@@ -188,6 +194,11 @@ export class HeadscopeView extends HTMLElement {
   attributeChangedCallback(name, old, value) {
     if (!this.started || old === value) return;
     if (name === 'model' || name === 'hub') return this.loadModel();
+    if (EXERCISE_PARAMS.includes(name) || ((name === 'layer' || name === 'head') && this.exercise.question)) {
+      this.applyExercise();
+      if (name === 'layer' || name === 'head') this.applySelection();
+      return this.runNow();
+    }
     if (name === 'layer' || name === 'head') return this.applySelection();
     if (name === 'view' || name === 'theme' || name === 'editable') return this.applyLook();
     if (name === 'text') {
@@ -233,6 +244,7 @@ export class HeadscopeView extends HTMLElement {
     this.applyText();
     this.applyKnobs();
     this.applyGeneration();
+    this.applyExercise();
     this.applyLook();
     this.setState('loading');
   }
@@ -255,6 +267,12 @@ export class HeadscopeView extends HTMLElement {
       this.ctl.state.knobs.causal = true;
       console.warn(`<headscope-view>: causal="${this.getAttribute('causal')}" is ignored: ${model.name} ${reasons.causal}.`);
     }
+  }
+
+  // exercise, from, question, role (with layer and head) -> the question, concealed from the next run on
+  applyExercise() {
+    const n = (a) => { const v = Number(this.getAttribute(a)); return Number.isInteger(v) && v >= 0 ? v : 0; };
+    this.exercise.set(questionFromParams((k) => this.getAttribute(k), { layer: n('layer'), head: n('head') }));
   }
 
   applySelection() {
@@ -413,7 +431,7 @@ export class HeadscopeView extends HTMLElement {
       hub: isHubField(m) && hub ? hub : undefined,
       layer: s.layer, head: s.head, view: this.view, knobs: s.knobs,
       gen: this.gen.generated, sampling: this.gen.sampling, pin: this.gen.generated || s.selection.length ? s.pinPos : null,
-      selection: s.selection,
+      selection: s.selection, exercise: this.exercise.question,
     });
     this.ui.open.href = new URL(`index.html${hash}`, here).href;
   }

@@ -11,8 +11,11 @@
 //   generation: gen (how many trailing tokens of the text were generated: the replay slider's
 //          range; the pinned row is `pin`), and the sampling knobs max-new, sample-temperature,
 //          top-k, top-p, seed
+//   exercise: exercise (attend|role), from, question, role (web/exercise/question.mjs; an attend
+//          question's head is `layer`/`head`), and lesson (the guided lesson's step, 1 = the first)
 import { knobsFromParams, knobParams } from './knobs.mjs';
 import { samplingFromParams, samplingParams } from './knobs.mjs';
+import { questionFromParams, questionParams } from './exercise/question.mjs';
 
 export const VIEWS = ['grid', 'head', 'matrix', 'next', 'inside', 'lens'];
 
@@ -36,6 +39,10 @@ export function parseHash(hash) {
   if (sel.length >= 2) s.selection = [...new Set(sel)].sort((a, b) => a - b);
   s.knobs = knobsFromParams((k) => p.get(k));
   s.sampling = samplingFromParams((k) => p.get(k));
+  const exercise = questionFromParams((k) => p.get(k), { layer: s.layer || 0, head: s.head || 0 });
+  if (exercise) s.exercise = exercise;
+  const lesson = int(p.get('lesson'));
+  if (lesson) s.lesson = lesson;
   return s;
 }
 
@@ -44,8 +51,9 @@ export function formatHash(s) {
   if (s.text !== undefined) p.set('text', s.text);
   if (s.model) p.set('model', s.model);
   if (s.hub) p.set('hub', s.hub);
-  if (s.layer) p.set('layer', String(s.layer));
-  if (s.head) p.set('head', String(s.head));
+  const asked = s.exercise && s.exercise.kind === 'attend' ? s.exercise : s; // a question's link names its hidden head
+  if (asked.layer) p.set('layer', String(asked.layer));
+  if (asked.head) p.set('head', String(asked.head));
   if (s.view && s.view !== 'grid') p.set('view', s.view);
   if (s.colour && s.colour !== 'linear') p.set('colour', s.colour);
   if (s.overlay && s.overlay !== 'head') p.set('overlay', s.overlay);
@@ -58,6 +66,8 @@ export function formatHash(s) {
   for (const [k, v] of knobParams(s.knobs)) p.set(k, v);
   if (s.gen) p.set('gen', String(s.gen));
   if (s.sampling) for (const [k, v] of samplingParams(s.sampling)) p.set(k, v);
+  for (const [k, v] of questionParams(s.exercise)) p.set(k, v);
+  if (s.lesson) p.set('lesson', String(s.lesson));
   // URLSearchParams writes spaces as '+': keep them readable as %20 in links
   return '#' + p.toString().replace(/\+/g, '%20');
 }

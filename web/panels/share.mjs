@@ -15,11 +15,16 @@ export function sharePanel(page) {
     out: $('share-out'), text: $('share-text'), label: $('share-label'), status: $('share-status'),
   };
 
+  // The element's model attribute for the page's model field (a bundled model: its folder's URL).
+  function elementModel(model) {
+    const base = location.href.split('#')[0].replace(/[^/]*$/, '');
+    return page.models.bundled.some((b) => b.name === model) ? `${base}dist/models/${encodeURIComponent(model)}/` : model;
+  }
   function embedCode() {
     const s = page.url.current();
     const base = location.href.split('#')[0].replace(/[^/]*$/, '');
     const attrs = [`text="${escapeAttr(s.text)}"`];
-    if (s.model) attrs.push(`model="${escapeAttr(page.models.bundled.some((b) => b.name === s.model) ? `${base}dist/models/${encodeURIComponent(s.model)}/` : s.model)}"`);
+    if (s.model) attrs.push(`model="${escapeAttr(elementModel(s.model))}"`);
     attrs.push(`layer="${s.layer}"`, `head="${s.head}"`, `view="${ELEMENT_VIEWS.includes(s.view) ? s.view : 'head'}"`);
     for (const [k, v] of knobParams(s.knobs)) attrs.push(`${k}="${v}"`);
     attrs.push('editable');
@@ -73,5 +78,5 @@ export function sharePanel(page) {
     sceneToCanvas(sc, ctl.colors.font, 2).toBlob((b) => download(b, exportName(sc, 'png')), 'image/png');
   });
 
-  return { embedCode, exportSvg, exportPng };
+  return { embedCode, exportSvg, exportPng, elementModel };
 }

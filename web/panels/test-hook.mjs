@@ -37,5 +37,7 @@ export function installTestHook(page) {
     // several query tokens: {span} as shift-click, else as ctrl-click
     selectQuery: (i, opts) => page.ctl.selectQuery(i, opts),
     get generated() { return page.generate.generated; },
+    // exercises: the grid's geometry (where a head's cell is)
+    gridGeometry: () => ctl.views.grid && ctl.views.grid.geom,
   };
 }

@@ -15,6 +15,7 @@ export function urlState(page) {
       weights: page.weights,
       selection: state.selection,
       gen: page.generate ? page.generate.generated : 0, sampling: page.generate ? page.generate.sampling : undefined,
+      exercise: page.exercise ? page.exercise.question : null, lesson: page.lesson ? page.lesson.urlStep() : 0,
     };
   }
   function sync() {
@@ -46,6 +47,8 @@ export function urlState(page) {
       page.generate.generated = s.gen || 0;
       if (s.gen) page.$('generate').open = true;
     }
+    if (page.exercise) page.exercise.set(s.exercise || null);
+    if (page.lesson) page.lesson.openFromUrl(s.lesson);
     page.layout.apply();
   }
   const read = () => parseHash(location.hash);

@@ -171,6 +171,8 @@ export class GridView {
       : `“${tokenLabel(r.tokens[hit.i])}” → “${tokenLabel(r.tokens[hit.j])}”: ${v.toFixed(4)}`);
     const vw = !(causal && hit.j > hit.i) && valueWeightedLine(r, at);
     if (vw) lines.push(vw);
+    const ex = this.app.exercise; // an exercise's hidden head: no numbers
+    if (ex && ex.hides(hit.layer, hit.head)) lines.splice(1, lines.length - 1, ex.hiddenTip);
     this.app.showTooltip(lines, e.clientX, e.clientY);
     this.render(false);
   }
@@ -271,6 +273,8 @@ export class GridView {
       }
     }
     this.canvas.dataset.roles = shown.join(' '); // the labels drawn (for tests and tools)
+    const ex = this.app.exercise; // an exercise's hidden head: "?" over its blank cell
+    for (let l = 0; ex && ex.question && l < L; l++) for (let h = 0; h < H; h++) if (ex.hides(l, h)) this.drawHidden(ctx, LABEL_W + h * (cell + GAP), labelH + l * (cell + GAP), cell);
     const box = (l, h) => [LABEL_W + h * (cell + GAP), labelH + l * (cell + GAP)];
     // the token row in focus, in every thumbnail
     const pos = this.app.focusPos();
@@ -314,6 +318,24 @@ export class GridView {
       if (!this.focus || this.focus.layer >= L || this.focus.head >= H) this.focus = null;
       this.describe();
     }
+  }
+
+  // An exercise's hidden head: a "?" (and "answer first" when the cell is big enough) over its cell.
+  drawHidden(ctx, x, y, cell) {
+    const { colors } = this.app;
+    ctx.save();
+    ctx.fillStyle = colors.mask;
+    ctx.fillRect(x, y, cell, cell);
+    ctx.fillStyle = colors.fg;
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.font = `600 ${Math.max(12, Math.round(cell / 3))}px ${colors.font}`;
+    ctx.fillText('?', x + cell / 2, y + cell / 2 - (cell >= 70 ? 8 : 0));
+    if (cell >= 70) {
+      ctx.font = `11px ${colors.font}`;
+      ctx.fillText('answer first', x + cell / 2, y + cell / 2 + cell / 4);
+    }
+    ctx.restore();
   }
 
   // Grouped-query attention: "kv g" over each group of query heads that share

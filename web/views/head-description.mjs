@@ -50,6 +50,7 @@ export class HeadDescription {
     const grid = this.app.views.grid;
     const { layer, head } = grid && grid.focus ? grid.focus : { layer: s.layer, head: s.head };
     if (layer >= r.n_layer || head >= r.n_head) return '';
+    if (this.app.exercise && this.app.exercise.hides(layer, head)) return `Layer ${layer}, head ${head}: hidden until you answer the exercise.`;
     const role = headRole(r, layer, head, s.roleSource);
     const query = this.app.focusPos();
     const tok = (i) => `“${tokenLabel(r.tokens[i])}” (${i})`;

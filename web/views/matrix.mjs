@@ -61,8 +61,10 @@ export class MatrixView {
     const q = `“${this.labels[i]}” (#${i})`;
     const k = `“${this.labels[j]}” (#${j})`;
     const vw = valueWeightedLine(r, at);
+    const ex = this.app.exercise; // an exercise's hidden head: no numbers
     this.app.showTooltip(
-      causal && j > i
+      ex && ex.hides(layer, head) ? [ex.hiddenTip, `${q} → ${k}`]
+      : causal && j > i
         ? [`masked`, `${q} cannot see the later token ${k}`]
         : [`${v.toFixed(6)}`, `${q} → ${k}`, `layer ${layer} · head ${head}`, ...(vw ? [vw] : [])],
       e.clientX, e.clientY);
