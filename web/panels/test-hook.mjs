@@ -37,5 +37,8 @@ export function installTestHook(page) {
     // several query tokens: {span} as shift-click, else as ctrl-click
     selectQuery: (i, opts) => page.ctl.selectQuery(i, opts),
     get generated() { return page.generate.generated; },
+    // the minimal pairs view: what it drew (web/views/pairs.mjs `drawn`), and sentence B
+    get pairs() { return ctl.views.pairs.drawn; },
+    setTextB: (text) => ctl.views.pairs.setTextB(text),
   };
 }
