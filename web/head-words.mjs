@@ -28,6 +28,8 @@ const PHRASES = {
   self: () => 'looks at the token itself',
 };
 
+const MIXED_NAMES = { previous_token: 'the previous token', first_token: 'the first token', self: 'the token itself' };
+
 const rowSum = (W, at, n) => { let s = 0; for (let j = 0; j < n; j++) s += W[at + j]; return s; };
 
 // The pattern scores of one head. W: [.., T, T] weights with head (offset) at W[offset + i*T + j];
@@ -97,7 +99,7 @@ export function describeHead(r, W, l, h, { causal = true } = {}) {
   const skipped = s.masked ? ` (${s.masked} masked ${s.masked === 1 ? 'row' : 'rows'} left out)` : '';
   if (p.pattern === 'broad') return `${name} spreads its weight broadly: ${f(p.score)} of the most even spread on this text${skipped}`;
   if (p.pattern === 'mixed') {
-    const what = p.strongest === 'key_token' ? `on “${tok(p.key)}”` : `on ${p.strongest === 'self' ? 'the token itself' : p.strongest.replace('_', ' ')}`;
+    const what = p.strongest === 'key_token' ? `on “${tok(p.key)}”` : `on ${MIXED_NAMES[p.strongest]}`;
     return `${name} has no single pattern: at most ${f(p.score)} of its weight ${what} on this text${skipped}`;
   }
   return `${name} ${PHRASES[p.pattern](p.pattern === 'key_token' ? tok(p.key) : '')}: ${f(p.score)} of its weight on this text${skipped}`;

@@ -31,7 +31,11 @@ function gridSection(label) {
     h('header', { class: 'view-header' },
       h('h2', { text: 'All heads' }),
       h('p', { class: 'hint muted', text: 'rows: layers · columns: heads · click or arrows + Enter to focus a head' }),
-      vwToggle()),
+      vwToggle(),
+      h('div', { class: 'describe-tools', role: 'group', 'aria-label': 'Every head in words' },
+        h('button', { type: 'button', class: 'btn small describe-copy', text: 'Copy descriptions', title: 'one line per head: what its pattern is on this text' }),
+        h('button', { type: 'button', class: 'btn small describe-download', text: 'Download descriptions', title: 'the same lines as a text file' }),
+        h('span', { class: 'muted describe-status', role: 'status', 'aria-live': 'polite' }))),
     vwNote(),
     h('div', { class: 'canvas-wrap grid-wrap' },
       h('canvas', { id: 'grid-canvas', class: 'grid-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention of every head', 'aria-describedby': 'head-description' })));
