@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openBrowserSuite, closeBrowserSuite, openPage, ARTIFACTS } from './helpers.mjs';
+import { openBrowserSuite, closeBrowserSuite, openPage, openElement, withPage, ARTIFACTS } from './helpers.mjs';
 import { headScores, headPattern, describeHead, describeHeads } from '../../web/head-words.mjs';
 
 // One head's T x T matrix from a row function (row i -> array of T weights) as a run of 1 layer, 1 head.
@@ -153,36 +153,18 @@ test('the page: the grid\'s tooltip, the live text alternative and the downloade
   } finally {
     await context.close();
   }
-  const dark = await openPage(browser, `${server.url}index.html#theme=dark`, { width: 1280, height: 1000, colorScheme: 'dark' });
-  try {
+  await withPage(browser, `${server.url}index.html#theme=dark`, { width: 1280, height: 1000, colorScheme: 'dark' }, async (dark) => {
     await dark.page.evaluate((t) => window.headscope.setText(t), TEXT);
     const run = await drawnRun(dark.page);
     const lines = await gridTooltip(dark.page, run, 0, 1);
     assert.equal(lines[1], expected(run, 0, 1));
     await dark.page.screenshot({ path: path.join(ARTIFACTS, 'head-words-dark.png') });
-    assert.deepEqual(dark.problems, []);
-  } finally {
-    await dark.context.close();
-  }
+  });
 });
 
 test('<headscope-view>: its live text alternative describes the selected head in words', async () => {
-  const context = await browser.newContext({ viewport: { width: 900, height: 900 }, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  const { context, page, problems } = await openElement(browser, server.url, 'words', { text: TEXT, layer: '2', head: '1' });
   try {
-    await page.goto(`${server.url}embed.html`);
-    await page.evaluate((t) => {
-      document.body.replaceChildren();
-      const el = document.createElement('headscope-view');
-      el.id = 'words';
-      el.setAttribute('text', t);
-      el.setAttribute('layer', '2');
-      el.setAttribute('head', '1');
-      document.body.append(el);
-    }, TEXT);
-    await page.waitForFunction(() => document.getElementById('words').dataset.state === 'rendered', null, { timeout: 60000 });
     const run = await drawnRun(page, 'words');
     const want = expected(run, 2, 1);
     await page.waitForFunction((w) => document.getElementById('words').shadowRoot.getElementById('head-description').textContent.startsWith(w), want);

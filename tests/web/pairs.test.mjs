@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { defaultModel, courseSite, serveSite, closeSite, openPage, ARTIFACTS, NATIVE_CLI } from './helpers.mjs';
+import { openBrowserSuite, closeBrowserSuite, openPage, openElement, withPage, ARTIFACTS, NATIVE_CLI } from './helpers.mjs';
 import { PAIR_EXAMPLES, OWN_EXAMPLE, exampleOf, alignTokens, alignmentText, differenceMap, headChanges, mostChanged } from '../../web/pairs.mjs';
 
 // ---------------------------------------------------------------- pure functions
@@ -62,7 +62,7 @@ test('differenceMap is B − A on the aligned tokens; headChanges is its largest
 
 // ---------------------------------------------------------------- in the browser
 const [TROPHY, NOTEBOOK] = PAIR_EXAMPLES;
-let site, server, browser, model;
+let server, browser, model;
 
 function native(args) {
   assert.ok(fs.existsSync(NATIVE_CLI), `the native CLI ${NATIVE_CLI} is built (cmake --build --preset native)`);
@@ -76,19 +76,9 @@ const maxDiff = (a, b) => {
   return worst;
 };
 
-before(async () => {
-  model = defaultModel();
-  site = courseSite({
-    'pairs.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>pairs</title>
-<link rel="icon" href="headscope/favicon.svg">
-<script type="module" src="headscope/headscope-element.js"></script></head><body>
-<headscope-view id="pairs" view="pairs" layer="1" head="2" text="${NOTEBOOK.a}" text-b="${NOTEBOOK.b}"></headscope-view>
-</body></html>`,
-  });
-  ({ server, browser } = await serveSite(site));
-});
-after(() => closeSite({ server, browser, site }));
-const pageUrl = () => `${server.url}course/week-3/headscope/index.html`;
+before(async () => { ({ model, server, browser } = await openBrowserSuite()); });
+after(() => closeBrowserSuite({ server, browser }));
+const pageUrl = () => `${server.url}index.html`;
 
 // Waits until the pairs view has drawn head (l, h) of texts a and b (it redraws on the next frame).
 const drawnPair = (page, a, b, l, h, root = 'document') => page.waitForFunction(([want, head, where]) => {
@@ -193,17 +183,14 @@ test('the page: the pairs view draws A, B and B − A as the native CLI computes
     const link = await page.evaluate(() => window.headscope.pageUrl());
     assert.match(link, /view=pairs/);
     assert.match(link, /text-b=/);
-    const again = await openPage(browser, link, { width: 1280, height: 1100, colorScheme: 'dark' });
-    try {
+    const before = (await page.evaluate(() => window.headscope.pairs)).diff;
+    await withPage(browser, link, { width: 1280, height: 1100, colorScheme: 'dark' }, async (again) => {
       await drawnPair(again.page, NOTEBOOK.a, own, 2, 3);
       const restored = await again.page.evaluate(() => window.headscope.pairs);
-      assert.deepEqual(restored.diff, (await page.evaluate(() => window.headscope.pairs)).diff);
+      assert.deepEqual(restored.diff, before);
       assert.equal(await again.page.inputValue('#view-pairs .pairs-text-b'), own);
       await again.page.screenshot({ path: path.join(ARTIFACTS, 'pairs-page-dark.png'), fullPage: true });
-      assert.deepEqual(again.problems, []);
-    } finally {
-      await again.context.close();
-    }
+    });
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
@@ -211,13 +198,9 @@ test('the page: the pairs view draws A, B and B − A as the native CLI computes
 });
 
 test('<headscope-view view="pairs" text-b=…> draws the native CLI\'s numbers; its example select sets both attributes', async () => {
-  const context = await browser.newContext({ viewport: { width: 1000, height: 1200 }, deviceScaleFactor: 1 });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  const { context, page, problems } = await openElement(browser, server.url, 'pairs',
+    { view: 'pairs', layer: '1', head: '2', text: NOTEBOOK.a, 'text-b': NOTEBOOK.b }, { width: 1000, height: 1200 });
   try {
-    await page.goto(`${server.url}course/week-3/pairs.html`);
     await drawnPair(page, NOTEBOOK.a, NOTEBOOK.b, 1, 2, 'pairs');
     const drawn = await page.evaluate(() => document.getElementById('pairs').controller.views.pairs.drawn);
     checkAgainstNative(drawn, NOTEBOOK.a, NOTEBOOK.b, 1, 2);

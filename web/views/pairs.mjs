@@ -44,15 +44,10 @@ export class PairsView {
     this.app = app;
     this.section = section;
     this.channel = app.client.channel(); // B's runs (A's are the scope's own)
-    this.canvas = section.querySelector('.pairs-canvas');
+    // its parts (web/views/markup.mjs pairsSection): .pairs-<name>
+    const parts = { canvas: 'canvas', changesCanvas: 'changes', example: 'example', textB: 'text-b', alignNote: 'align', status: 'status', cellNote: 'cell', predict: 'predict' };
+    for (const [field, name] of Object.entries(parts)) this[field] = section.querySelector(`.pairs-${name}`);
     this.wrap = this.canvas.parentElement;
-    this.changesCanvas = section.querySelector('.pairs-changes');
-    this.example = section.querySelector('.pairs-example');
-    this.textB = section.querySelector('.pairs-text-b');
-    this.alignNote = section.querySelector('.pairs-align');
-    this.status = section.querySelector('.pairs-status');
-    this.cellNote = section.querySelector('.pairs-cell');
-    this.predict = section.querySelector('.pairs-predict');
     this.rB = null;
     this.bKey = '';
     this.cursor = null;      // keyboard cell of the difference map {u, v}
