@@ -10,9 +10,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openBrowserSuite, closeBrowserSuite, openPage, openElement, withPage, ARTIFACTS, NATIVE_CLI } from './helpers.mjs';
+import { openBrowserSuite, closeBrowserSuite, openPage, openElement, withPage, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
 import { PAIR_EXAMPLES, OWN_EXAMPLE, exampleOf, alignTokens, alignmentText, differenceMap, headChanges, mostChanged } from '../../web/pairs.mjs';
 
 // ---------------------------------------------------------------- pure functions
@@ -68,7 +69,7 @@ function native(args) {
   assert.ok(fs.existsSync(NATIVE_CLI), `the native CLI ${NATIVE_CLI} is built (cmake --build --preset native)`);
   return JSON.parse(execFileSync(NATIVE_CLI, args, { maxBuffer: 1 << 28 }));
 }
-const nativeRun = (text) => native(['run', '--model', model.dir, '--text', text]);
+const nativeRun = (text, dir = model.dir) => native(['run', '--model', dir, '--text', text]);
 const maxDiff = (a, b) => {
   assert.equal(a.length, b.length);
   let worst = 0;
@@ -89,8 +90,8 @@ const drawnPair = (page, a, b, l, h, root = 'document') => page.waitForFunction(
 
 // The drawn numbers against the native CLI's runs of a and b: A's and B's weights of head
 // (l, h), the difference B − A on the aligned tokens, the per-head changes, the top 5.
-function checkAgainstNative(drawn, a, b, l, h) {
-  const ra = nativeRun(a), rb = nativeRun(b);
+function checkAgainstNative(drawn, a, b, l, h, dir = model.dir) {
+  const ra = nativeRun(a, dir), rb = nativeRun(b, dir);
   assert.deepEqual(drawn.tokensA, ra.tokens);
   assert.deepEqual(drawn.tokensB, rb.tokens);
   assert.equal(drawn.layer, l);
@@ -220,5 +221,38 @@ test('<headscope-view view="pairs" text-b=…> draws the native CLI\'s numbers; 
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+  }
+});
+
+test('an encoder: the pairs view compares the masked-token prediction at a mask in both sentences, or says why not', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headscope-pairs-bert-'));
+  try {
+    execFileSync('/usr/bin/python3', [path.join(ROOT, 'tests/reference/families'), 'make', 'bert', dir, '--layers', '2', '--heads', '4'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    await withPage(browser, pageUrl(), { width: 1280, height: 1000 }, async ({ page }) => {
+      await page.setInputFiles('#model-files', ['config.json', 'model.safetensors', 'tokenizer.json'].map((f) => path.join(dir, f)));
+      await page.waitForFunction(() => { const s = window.headscope.state; return s.model && s.model.info.family === 'bert'; }, null, { timeout: 30000 });
+      const [a, b] = ['the cup sat on the table', 'the cup sat on the mat'];
+      await page.evaluate(() => window.headscope.setView('pairs'));
+      await page.evaluate(([ta, tb]) => { window.headscope.setTextB(tb); return window.headscope.setText(ta); }, [a, b]);
+      await drawnPair(page, a, b, 0, 0);
+      checkAgainstNative(await page.evaluate(() => window.headscope.pairs), a, b, 0, 0, dir);
+      assert.match(await page.textContent('#view-pairs .pairs-predict'), /not available: an encoder predicts the token at a mask.*\[MASK\]/);
+      // a mask in both (last, so the native CLI's logits_last are its prediction): what the model fills in, for A and for B
+      const [ma, mb] = ['the cup sat on the [MASK]', 'the mug sat on the [MASK]'];
+      await page.evaluate(([ta, tb]) => { window.headscope.setTextB(tb); return window.headscope.setText(ta); }, [ma, mb]);
+      await drawnPair(page, ma, mb, 0, 0);
+      await page.waitForFunction(() => window.headscope.pairs && window.headscope.pairs.prediction, null, { timeout: 30000 });
+      const drawn = await page.evaluate(() => window.headscope.pairs);
+      const { ra, rb } = checkAgainstNative(drawn, ma, mb, 0, 0, dir);
+      assert.equal(drawn.prediction.length, 5);
+      for (const [k, ref] of [[0, ra], [2, rb]]) {
+        assert.ok(maxDiff(drawn.prediction.map((row) => row[k + 1]), top5(ref.logits_last).map((x) => x.p)) < 1e-4, `the masked-token top 5 of ${k ? 'B' : 'A'}`);
+      }
+      const pos = drawn.tokensA.indexOf('[MASK]');
+      assert.match(await page.textContent('#view-pairs .pairs-predict-title'), new RegExp(`Masked-token prediction at \\[MASK\\] \\(A position ${pos}`));
+      await page.screenshot({ path: path.join(ARTIFACTS, 'pairs-encoder.png'), fullPage: true });
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -3,8 +3,8 @@
 // saying which head is in focus (the grid's keyboard cursor, else the selected
 // head), its role, and its strongest links: for the hovered / pinned / focused
 // token its three largest attention weights, else the head's three largest
-// weights over all query rows; first, the head's pattern in words on this text
-// (web/head-words.mjs, from the drawn weights). Rewritten only when the sentence
+// weights over all query rows; between them, the head's pattern in words on this
+// text (web/head-words.mjs, from the drawn weights). Rewritten only when the sentence
 // changes. Also the "Copy descriptions" / "Download descriptions" buttons (the
 // grid's header): every head's line, one per line.
 import { tokenLabel } from '../tokens.mjs';
@@ -91,8 +91,8 @@ export class HeadDescription {
     const tok = (i) => `“${tokenLabel(r.tokens[i])}” (${i})`;
     const links = strongestLinks(r, layer, head, LINKS, query)
       .map(({ i, j, w }) => `${tok(i)} to ${tok(j)} ${w.toFixed(2)}`).join('; ');
-    return `${describeHead(r, r.weights, layer, head, { causal: runIsCausal(r) })}. ` +
-      `Layer ${layer}, head ${head}${role ? `, a ${ROLE_INFO[role].label} head` : ''}${this.app.isAblated(layer, head) ? ', switched off' : ''}. ` +
+    return `Layer ${layer}, head ${head}${role ? `, a ${ROLE_INFO[role].label} head` : ''}${this.app.isAblated(layer, head) ? ', switched off' : ''}. ` +
+      `${describeHead(r, r.weights, layer, head, { causal: runIsCausal(r) })}. ` +
       `Strongest links${query === null ? '' : ` of ${tok(query)}`}: ${links}.`;
   }
 }

@@ -189,10 +189,11 @@ export class PairsView {
     const causal = runIsCausal(rA);
     const bg = rgba(colors.bg);
     const labelSize = Math.min(11, Math.max(8, cs - 3));
+    const every = Math.ceil((labelSize + 1) / cs); // small cells: a label on every k-th row only
     const matrix = (x, r, title, T, cell, label) => {
       pen.text(x0 + x - LABEL_W, y0 + 12, title, { size: 12, weight: '600', fill: colors.fg });
       for (let i = 0; i < T; i++) {
-        pen.text(x0 + x - 4, y0 + TITLE_H + i * cs + cs / 2 + labelSize / 2 - 1, clip(label(i), 8), { anchor: 'end', size: labelSize, fill: colors.muted, mono: true });
+        if (i % every === 0) pen.text(x0 + x - 4, y0 + TITLE_H + i * cs + cs / 2 + labelSize / 2 - 1, clip(label(i), 8), { anchor: 'end', size: labelSize, fill: colors.muted, mono: true });
         for (let j = 0; j < T; j++) pen.rect(x0 + x + j * cs, y0 + TITLE_H + i * cs, cs - (cs > 8 ? 1 : 0), cs - (cs > 8 ? 1 : 0), cell(i, j));
       }
     };
