@@ -14,6 +14,7 @@ import os from 'node:os';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openBrowserSuite, closeBrowserSuite, openPage, openElement, withPage, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
+import { parseHash, formatHash } from '../../web/state-hash.mjs';
 import { PAIR_EXAMPLES, OWN_EXAMPLE, exampleOf, alignTokens, alignmentText, differenceMap, headChanges, mostChanged } from '../../web/pairs.mjs';
 
 // ---------------------------------------------------------------- pure functions
@@ -59,6 +60,15 @@ test('differenceMap is B − A on the aligned tokens; headChanges is its largest
   const ch = headChanges(rA, wA, rB, wB, pairs);
   assert.ok(Math.abs(ch[0] - 0.3) < 1e-6 && Math.abs(ch[1] - 0.3) < 1e-6);
   assert.deepEqual(mostChanged(new Float32Array([0.1, 0.5, 0.2, 0.4]), 2), { layer: 0, head: 1, change: 0.5 });
+});
+
+test('the link keeps sentence B (text-b) and the pairs view; an empty B is left out', () => {
+  const s = parseHash(formatHash({ text: 'A b.', textB: 'A c & d.', view: 'pairs', layer: 1, head: 2, knobs: parseHash('').knobs }));
+  assert.equal(s.text, 'A b.');
+  assert.equal(s.textB, 'A c & d.');
+  assert.equal(s.view, 'pairs');
+  assert.equal(formatHash({ text: 'x', textB: '', knobs: parseHash('').knobs }), '#text=x');
+  assert.equal(parseHash('#view=pairs&text-b=').textB, undefined);
 });
 
 // ---------------------------------------------------------------- in the browser
@@ -179,6 +189,8 @@ test('the page: the pairs view draws A, B and B − A as the native CLI computes
     assert.ok(svg.includes('minimal pair') && svg.includes('was kind'), 'the SVG names the view and sentence B');
     assert.ok(svg.includes('How much each head changed'));
     assert.ok(await page.evaluate(() => window.headscope.exportPng('pairs')) > 1000);
+    const embed = await page.evaluate(() => window.headscope.embedCode());
+    assert.ok(embed.includes(`text-b="${own}"`) && embed.includes('view="pairs"'), 'the embed code keeps sentence B and the view');
     // a link restores the view, both texts and the head exactly
     await new Promise((r) => setTimeout(r, 200));
     const link = await page.evaluate(() => window.headscope.pageUrl());
