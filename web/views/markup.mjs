@@ -113,7 +113,7 @@ function pairsSection(label) {
     h('div', { class: 'pairs-inputs' },
       h('label', { class: 'field' }, h('span', { text: 'Example' }), h('select', { class: 'pairs-example' })),
       h('label', { class: 'field pairs-b' }, h('span', { text: 'Sentence B' }),
-        h('textarea', { class: 'pairs-text-b', rows: '1', spellcheck: 'false', autocomplete: 'off', placeholder: 'Type sentence B…' }))),
+        h('input', { type: 'text', class: 'pairs-text-b', spellcheck: 'false', autocomplete: 'off', placeholder: 'Type sentence B…' }))),
     h('p', { class: 'pairs-status muted', role: 'status', 'aria-live': 'polite' }),
     h('p', { class: 'pairs-align hint' }),
     h('div', { class: 'canvas-wrap pairs-wrap' },

@@ -189,7 +189,7 @@ export class PairsView {
     const causal = runIsCausal(rA);
     const bg = rgba(colors.bg);
     const labelSize = Math.min(11, Math.max(8, cs - 3));
-    const every = Math.ceil((labelSize + 1) / cs); // small cells: a label on every k-th row only
+    const every = Math.ceil(labelSize / cs); // small cells: a label on every k-th row only
     const matrix = (x, r, title, T, cell, label) => {
       pen.text(x0 + x - LABEL_W, y0 + 12, title, { size: 12, weight: '600', fill: colors.fg });
       for (let i = 0; i < T; i++) {
