@@ -78,15 +78,23 @@ export function differenceMap(rA, wA, rB, wB, pairs, l, h) {
   return D;
 }
 
-// max |B − A| over the aligned tokens, per head: Float32Array [L * H].
+// max |B − A| over the aligned tokens, per head: Float32Array [L * H] (no map is built).
 export function headChanges(rA, wA, rB, wB, pairs) {
   const { n_layer: L, n_head: H } = rA;
   const out = new Float32Array(L * H);
-  for (let l = 0; l < L; l++) for (let h = 0; h < H; h++) {
-    const D = differenceMap(rA, wA, rB, wB, pairs, l, h);
+  const a = Int32Array.from(pairs, (p) => p[0]), b = Int32Array.from(pairs, (p) => p[1]);
+  const n = pairs.length;
+  for (let k = 0; k < L * H; k++) {
+    const oA = k * rA.T * rA.T, oB = k * rB.T * rB.T;
     let m = 0;
-    for (const d of D) if (Math.abs(d) > m) m = Math.abs(d);
-    out[l * H + h] = m;
+    for (let u = 0; u < n; u++) {
+      const rowA = oA + a[u] * rA.T, rowB = oB + b[u] * rB.T;
+      for (let v = 0; v < n; v++) {
+        const d = Math.abs(wB[rowB + b[v]] - wA[rowA + a[v]]);
+        if (d > m) m = d;
+      }
+    }
+    out[k] = m;
   }
   return out;
 }
