@@ -75,6 +75,7 @@ export class PairsView {
     if (!e) { this.textB.focus(); return; }
     this.setTextB(e.b, { run: false });
     this.app.setText(e.a);
+    if (this.app.state.model) this.ensureB(this.app.runOptions()); // B is queued right behind A
   }
 
   setTextB(text, { run = true } = {}) {
@@ -85,18 +86,18 @@ export class PairsView {
     if (run) { this.stale = true; app.invalidate('all'); }
   }
 
-  // B's run for A's run `r` (same model and options), asked of the worker when B or A's options change.
-  ensureB(r) {
+  // B's run with A's run options (the same model), asked of the worker when B or the options change.
+  ensureB(options = {}) {
     const { app } = this;
     const model = app.state.model;
     const text = app.state.textB || '';
-    const key = `${model.key}\n${JSON.stringify(r.options || {})}\n${text}`;
+    const key = `${model.key}\n${JSON.stringify(options)}\n${text}`;
     if (key === this.bKey) return;
     this.bKey = key;
     this.rB = null;
     this.bError = null;
     if (!text) return;
-    app.client.run(this.channel, model.key, text, r.options || {}).then((msg) => {
+    app.client.run(this.channel, model.key, text, options).then((msg) => {
       if (!msg || this.bKey !== key) return;
       msg.workerRunId = msg.id;
       msg.text = text;
@@ -115,7 +116,7 @@ export class PairsView {
   setResult(r) {
     this.r = r;
     this.changes = null;
-    if (r.T) this.ensureB(r);
+    if (r.T) this.ensureB(r.options);
   }
 
   // Both runs on screen, of the same model and options: {rA, rB, al, changes}, else null.
