@@ -15,7 +15,7 @@ export const weightHex = (v, scale) => {
 };
 
 // Wrap `text` to lines of about `n` characters.
-function wrap(text, n) {
+export function wrap(text, n) {
   const words = text.replace(/\s+/g, ' ').trim().split(' ');
   const lines = [];
   let cur = '';

@@ -10,7 +10,7 @@
 // The drawn numbers are kept in `this.drawn` (tests compare them with the native CLI).
 import { sizeCanvas, cellAt, rgba } from '../draw.mjs';
 import { tokenLabel, clip } from '../tokens.mjs';
-import { startScene, finishScene, SCENE_WIDTH, weightHex, atFocusedHead } from '../scene.mjs';
+import { startScene, finishScene, SCENE_WIDTH, weightHex, atFocusedHead, wrap } from '../scene.mjs';
 import { drawnWeights } from '../value-weighted.mjs';
 import { runIsCausal } from '../model-family.mjs';
 import { PAIR_EXAMPLES, OWN_EXAMPLE, exampleOf, alignTokens, alignmentText, differenceMap, headChanges, divergingRgb } from '../pairs.mjs';
@@ -404,30 +404,37 @@ export class PairsView {
   }
 
   // ---------------------------------------------------------- export
+  // The picture for slides: sentence B under the title, A | B | B − A, how they were
+  // aligned, the per-head changes, then the two predictions.
   scene() {
     const p = this.pair();
-    const { sc, top, colors, r } = startScene(this.app, 'pairs', `minimal pair: A, B and B − A · B = “${clip(this.app.state.textB || '', 80)}”`, atFocusedHead);
-    if (!p) return finishScene(sc, SCENE_WIDTH, top);
+    const { sc, top, colors, r } = startScene(this.app, 'pairs', 'minimal pair: A, B and B − A', atFocusedHead);
+    let y = top;
+    const lines = (text, opts) => { for (const line of wrap(text, 120).slice(0, 3)) { sc.text(20, y, line, opts); y += 15; } };
+    lines(`A: “${r.text}”`, { size: 12 });
+    lines(`B: “${this.app.state.textB || ''}”`, { size: 12 });
+    if (!p) return finishScene(sc, SCENE_WIDTH, y);
     const D = differenceMap(p.rA, p.rA.weights, p.rB, p.rB.weights, p.al.pairs, this.app.state.layer, this.app.state.head);
     const g = this.mapLayout(p, Math.max(SCENE_WIDTH - 40, 3 * LABEL_W + (r.T + p.rB.T + p.al.pairs.length) * 12));
-    this.paintMaps(sc, p, D, g, 20, top);
-    let y = top + g.height + 14;
-    sc.text(20, y, alignmentText(p.al, p.rA.tokens, p.rB.tokens).slice(0, 150), { size: 11, fill: colors.muted });
-    y += 18;
-    sc.text(20, y + 2, 'How much each head changed (largest |B − A| on the aligned tokens)', { size: 12, weight: '600' });
-    this.paintChanges(sc, p, 20, y + 6);
-    const gw = CHANGE_LEFT + p.rA.n_head * CHANGE_W;
+    this.paintMaps(sc, p, D, g, 20, y + 4);
+    y += g.height + 20;
+    lines(alignmentText(p.al, p.rA.tokens, p.rB.tokens), { size: 11, fill: colors.muted });
+    y += 8;
+    sc.text(20, y, 'How much each head changed (largest |B − A| on the aligned tokens)', { size: 12, weight: '600' });
+    this.paintChanges(sc, p, 20, y + 4);
+    y += 4 + CHANGE_TOP + p.rA.n_layer * CHANGE_H + 22;
     const pr = this.prediction(p);
-    let py = y + 2;
-    const px = 20 + gw + 30;
-    sc.text(px, py, clip(pr.title, 70), { size: 12, weight: '600' });
+    sc.text(20, y, pr.title, { size: 12, weight: '600' });
     if (pr.rows) {
       for (const [k, [ta, pa, tb, pb]] of pr.rows.entries()) {
-        py += 16;
-        sc.text(px, py, `${k + 1}. A “${clip(tokenLabel(ta), 14)}” ${percent(pa)}   B “${clip(tokenLabel(tb), 14)}” ${percent(pb)}`, { size: 11, mono: true });
+        y += 16;
+        sc.text(20, y, `${k + 1}. A “${clip(tokenLabel(ta), 16)}” ${percent(pa)}`, { size: 11, mono: true });
+        sc.text(300, y, `B “${clip(tokenLabel(tb), 16)}” ${percent(pb)}`, { size: 11, mono: true });
       }
-    } else sc.text(px, py + 16, clip(pr.reason, 80), { size: 11, fill: colors.muted });
-    const bottom = Math.max(y + 6 + CHANGE_TOP + p.rA.n_layer * CHANGE_H, py) + 10;
-    return finishScene(sc, Math.max(SCENE_WIDTH, g.width + 40, px + 420), bottom);
+    } else {
+      y += 16;
+      sc.text(20, y, clip(pr.reason, 120), { size: 11, fill: colors.muted });
+    }
+    return finishScene(sc, Math.max(SCENE_WIDTH, g.width + 40), y + 10);
   }
 }
