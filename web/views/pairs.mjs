@@ -172,14 +172,21 @@ export class PairsView {
     this.section.dataset.texts = `${rA.text}\n${rB.text}`;
   }
 
-  // Cell size and the three panels' x positions for a width `avail`.
+  // Cell size and the three panels' places for a width `avail`: side by side, or one under
+  // the other when that gives bigger cells (narrow screens).
   mapLayout(p, avail) {
     const { rA, rB, al } = p;
     const n = al.pairs.length;
     const fixed = 3 * LABEL_W + 2 * PANEL_GAP;
     const cs = Math.max(6, Math.min(26, Math.floor((avail - fixed) / (rA.T + rB.T + n))));
+    const tall = Math.max(6, Math.min(26, Math.floor((avail - LABEL_W - 4) / Math.max(rA.T, rB.T, n))));
+    if (tall > cs * 1.5) {
+      const yB = TITLE_H + rA.T * tall + PANEL_GAP, yD = yB + TITLE_H + rB.T * tall + PANEL_GAP;
+      return { cs: tall, xA: LABEL_W, xB: LABEL_W, xD: LABEL_W, yA: 0, yB, yD, n,
+        width: LABEL_W + Math.max(rA.T, rB.T, n) * tall + 4, height: yD + TITLE_H + n * tall + 4 };
+    }
     const xA = LABEL_W, xB = xA + rA.T * cs + PANEL_GAP + LABEL_W, xD = xB + rB.T * cs + PANEL_GAP + LABEL_W;
-    return { cs, xA, xB, xD, n, width: xD + n * cs + 4, height: TITLE_H + Math.max(rA.T, rB.T, n) * cs + 4 };
+    return { cs, xA, xB, xD, yA: 0, yB: 0, yD: 0, n, width: xD + n * cs + 4, height: TITLE_H + Math.max(rA.T, rB.T, n) * cs + 4 };
   }
 
   // A, B and B − A of the focused head, painted with `pen` (the canvas, or a scene) at (x0, y0).
@@ -191,17 +198,18 @@ export class PairsView {
     const bg = rgba(colors.bg);
     const labelSize = Math.min(11, Math.max(8, cs - 3));
     const every = Math.ceil(labelSize / cs); // small cells: a label on every k-th row only
-    const matrix = (x, r, title, T, cell, label) => {
-      pen.text(x0 + x - LABEL_W, y0 + 12, title, { size: 12, weight: '600', fill: colors.fg });
+    const matrix = (x, yp, title, T, cell, label) => {
+      const y = y0 + yp;
+      pen.text(x0 + x - LABEL_W, y + 12, title, { size: 12, weight: '600', fill: colors.fg });
       for (let i = 0; i < T; i++) {
-        if (i % every === 0) pen.text(x0 + x - 4, y0 + TITLE_H + i * cs + cs / 2 + labelSize / 2 - 1, clip(label(i), 8), { anchor: 'end', size: labelSize, fill: colors.muted, mono: true });
-        for (let j = 0; j < T; j++) pen.rect(x0 + x + j * cs, y0 + TITLE_H + i * cs, cs - (cs > 8 ? 1 : 0), cs - (cs > 8 ? 1 : 0), cell(i, j));
+        if (i % every === 0) pen.text(x0 + x - 4, y + TITLE_H + i * cs + cs / 2 + labelSize / 2 - 1, clip(label(i), 8), { anchor: 'end', size: labelSize, fill: colors.muted, mono: true });
+        for (let j = 0; j < T; j++) pen.rect(x0 + x + j * cs, y + TITLE_H + i * cs, cs - (cs > 8 ? 1 : 0), cs - (cs > 8 ? 1 : 0), cell(i, j));
       }
     };
     const att = (r) => (i, j) => (causal && j > i ? colors.mask : weightHex(r.weights[((state.layer * r.n_head + state.head) * r.T + i) * r.T + j], state.scale));
-    matrix(g.xA, rA, 'A', rA.T, att(rA), (i) => tokenLabel(rA.tokens[i]));
-    matrix(g.xB, rB, 'B', rB.T, att(rB), (i) => tokenLabel(rB.tokens[i]));
-    matrix(g.xD, null, `B − A (full colour: ±${p.range.toFixed(2)})`, n, (u, v) => {
+    matrix(g.xA, g.yA, 'A', rA.T, att(rA), (i) => tokenLabel(rA.tokens[i]));
+    matrix(g.xB, g.yB, 'B', rB.T, att(rB), (i) => tokenLabel(rB.tokens[i]));
+    matrix(g.xD, g.yD, `B − A (full colour: ±${p.range.toFixed(2)})`, n, (u, v) => {
       if (causal && al.pairs[v][0] > al.pairs[u][0]) return colors.mask;
       return hex(divergingRgb(D[u * n + v] / p.range, bg));
     }, (u) => tokenLabel(rA.tokens[al.pairs[u][0]]));
@@ -221,10 +229,10 @@ export class PairsView {
       ctx.setLineDash([3, 2]);
       ctx.strokeStyle = colors.focus;
       ctx.lineWidth = 2;
-      ctx.strokeRect(g.xD + cur.v * g.cs, TITLE_H + cur.u * g.cs, g.cs, g.cs);
+      ctx.strokeRect(g.xD + cur.v * g.cs, g.yD + TITLE_H + cur.u * g.cs, g.cs, g.cs);
       ctx.setLineDash([]);
     }
-    this.canvas.dataset.geom = `${g.xA},${g.xB},${g.xD},${TITLE_H},${g.cs}`; // for tests: cell (i, j) of a panel at x + j*cs, top + i*cs
+    this.canvas.dataset.geom = `${g.xD},${g.yD + TITLE_H},${g.cs}`; // for tests: cell (u, v) of B − A at x + v*cs, y + u*cs
     const { state } = this.app;
     const best = this.largest(p, D);
     this.canvas.setAttribute('aria-label', `Minimal pair, layer ${state.layer}, head ${state.head}: A's attention (${p.rA.T} tokens), B's (${p.rB.T}) and B minus A on ${g.n} aligned tokens` +
@@ -253,7 +261,7 @@ export class PairsView {
   onMove(e) {
     const p = this.pair(), g = this.geom;
     if (!p || !g) return;
-    const hit = cellAt(this.canvas, e, { left: g.xD, top: TITLE_H, cw: g.cs, ch: g.cs, rows: g.n, cols: g.n });
+    const hit = cellAt(this.canvas, e, { left: g.xD, top: g.yD + TITLE_H, cw: g.cs, ch: g.cs, rows: g.n, cols: g.n });
     if (!hit) return this.app.hideTooltip();
     const D = differenceMap(p.rA, p.rA.weights, p.rB, p.rB.weights, p.al.pairs, this.app.state.layer, this.app.state.head);
     this.app.showTooltip([`Layer ${this.app.state.layer} · head ${this.app.state.head} · B − A`, this.cellText(p, D, hit.row, hit.col)], e.clientX, e.clientY);
