@@ -210,6 +210,24 @@ test('the page: the pairs view draws A, B and B − A as the native CLI computes
   }
 });
 
+test('a phone (360 px): the pairs view stacks A, B and B − A and nothing widens the page', async () => {
+  const hash = `#view=pairs&text=${encodeURIComponent(TROPHY.a)}&text-b=${encodeURIComponent(TROPHY.b)}`;
+  await withPage(browser, `${pageUrl()}${hash}`, { width: 360, height: 800 }, async ({ page }) => {
+    await drawnPair(page, TROPHY.a, TROPHY.b, 0, 0);
+    // B − A's top-left cell: at the left edge (after the row labels), below A and B
+    const [x, y, cs] = (await page.getAttribute('#view-pairs .pairs-canvas', 'data-geom')).split(',').map(Number);
+    const T = (await page.evaluate(() => window.headscope.pairs.tokensA.length));
+    assert.equal(x, 66, 'the difference map starts at the left, under A and B');
+    assert.ok(y > 2 * T * cs, 'below both matrices');
+    const fits = await page.evaluate(() => {
+      const c = document.querySelector('#view-pairs .pairs-canvas');
+      return { page: document.documentElement.scrollWidth <= innerWidth, canvas: c.getBoundingClientRect().right <= innerWidth };
+    });
+    assert.deepEqual(fits, { page: true, canvas: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'pairs-phone-360.png'), fullPage: true });
+  });
+});
+
 test('<headscope-view view="pairs" text-b=…> draws the native CLI\'s numbers; its example select sets both attributes', async () => {
   const { context, page, problems } = await openElement(browser, server.url, 'pairs',
     { view: 'pairs', layer: '1', head: '2', text: NOTEBOOK.a, 'text-b': NOTEBOOK.b }, { width: 1000, height: 1200 });
