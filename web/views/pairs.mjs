@@ -180,7 +180,7 @@ export class PairsView {
     const fixed = 3 * LABEL_W + 2 * PANEL_GAP;
     const cs = Math.max(6, Math.min(26, Math.floor((avail - fixed) / (rA.T + rB.T + n))));
     const tall = Math.max(6, Math.min(26, Math.floor((avail - LABEL_W - 4) / Math.max(rA.T, rB.T, n))));
-    if (tall > cs * 1.5) {
+    if (cs < 10 && tall > cs * 1.5) { // side by side, cells under 10 px are hard to read
       const yB = TITLE_H + rA.T * tall + PANEL_GAP, yD = yB + TITLE_H + rB.T * tall + PANEL_GAP;
       return { cs: tall, xA: LABEL_W, xB: LABEL_W, xD: LABEL_W, yA: 0, yB, yD, n,
         width: LABEL_W + Math.max(rA.T, rB.T, n) * tall + 4, height: yD + TITLE_H + n * tall + 4 };
