@@ -147,7 +147,7 @@ export class PairsView {
     const r = this.r;
     if (!r || !r.T) return;
     const { state } = this.app;
-    if (document.activeElement !== this.textB && this.textB.value !== (state.textB || '')) this.textB.value = state.textB || '';
+    if (this.textB.getRootNode().activeElement !== this.textB && this.textB.value !== (state.textB || '')) this.textB.value = state.textB || '';
     this.example.value = exampleOf(this.app.text, state.textB || '');
     const reason = this.missingReason();
     this.status.hidden = !reason;
