@@ -33,7 +33,7 @@ import { lessonPanel } from './panels/lesson.mjs';
 
 const $ = (id) => document.getElementById(id);
 const ui = { text: $('text'), scale: $('scale-select'), legend: $('legend'), tooltip: $('tooltip'), tokens: $('tokens') };
-const VIEWS = ['grid', 'head', 'matrix', 'next', 'inside', 'lens'];
+const VIEWS = ['grid', 'head', 'matrix', 'next', 'inside', 'lens', 'pairs'];
 const sections = viewSections(VIEWS, { tabs: true });
 $('empty').before(...Object.values(sections));
 document.querySelector('.tabs').append(...viewTabs(VIEWS));

@@ -13,11 +13,12 @@ import { TokenStrip } from './views/tokenstrip.mjs';
 import { InsideView } from './views/inside.mjs';
 import { HeadDescription } from './views/head-description.mjs';
 import { LensView } from './views/lens.mjs';
+import { PairsView } from './views/pairs.mjs';
 import { drawnWeights } from './value-weighted.mjs';
 import { defaultKnobs, knobOptions, knobsForShape, toggleHead } from './knobs.mjs';
 import { maskTokenInText } from './model-family.mjs';
 
-const VIEW_CLASSES = { grid: GridView, head: HeadView, matrix: MatrixView, next: NextTokenView, inside: InsideView, lens: LensView };
+const VIEW_CLASSES = { grid: GridView, head: HeadView, matrix: MatrixView, next: NextTokenView, inside: InsideView, lens: LensView, pairs: PairsView };
 
 export class Controller {
   // root: element whose CSS variables give the colours; sections: {grid?, head?,
@@ -34,6 +35,7 @@ export class Controller {
       queryPos: null, // token the "Inside one head" panel follows (null: the pinned or last one)
       selection: [],  // several query tokens (2 or more, sorted): the views show their mean attention
       scale: 'linear', model: null, knobs: defaultKnobs(),
+      textB: '', // the minimal pairs view's sentence B (web/views/pairs.mjs)
     };
     this.text = '';
     this.views = {};
@@ -147,6 +149,16 @@ export class Controller {
     const text = maskTokenInText(this.text, r, pos, model.info);
     if (text === null || text === this.text) return;
     this.state.pinPos = pos;
+    if (this.hooks.textChanged) this.hooks.textChanged(text);
+    else {
+      this.text = text;
+      this.run({ immediate: true });
+    }
+  }
+
+  // A view sets the text (the minimal pairs' examples): the shell shows it (hooks.textChanged),
+  // else the controller runs it itself.
+  setText(text) {
     if (this.hooks.textChanged) this.hooks.textChanged(text);
     else {
       this.text = text;

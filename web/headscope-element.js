@@ -3,7 +3,7 @@
 // Attributes: model (URL of a model folder, relative to the page, or a model on
 // the Hugging Face Hub: hf:OWNER/NAME or hf:OWNER/NAME@REVISION; default: the
 // first bundled model), hub (the Hub's base URL for hf: models; default
-// https://huggingface.co: a mirror, or a test server), text, layer, head, view (grid|head|matrix|lens), editable
+// https://huggingface.co: a mirror, or a test server), text, layer, head, view (grid|head|matrix|lens|pairs), text-b (the minimal pairs' sentence B), editable
 // (the reader may change the text), theme (light|dark|auto), and the knobs:
 // scale, causal (0|1), temperature, temperature-head (L.H), ablate (L.H,L.H),
 // ablation (zero|mean), value-weighted (0|1: the views draw alpha ||v W_O||),
@@ -40,12 +40,12 @@ import { Exercise } from './exercise/exercise.mjs';
 import { EXERCISE_PARAMS, questionFromParams } from './exercise/question.mjs';
 
 const here = new URL('./', import.meta.url);
-const VIEWS = ['grid', 'head', 'matrix', 'lens'];
+const VIEWS = ['grid', 'head', 'matrix', 'lens', 'pairs'];
 const DEFAULT_TEXT = 'When Mary and John went to the store, John gave a drink to Mary.';
 
 export class HeadscopeView extends HTMLElement {
   static get observedAttributes() {
-    return ['model', 'hub', 'text', 'layer', 'head', 'view', 'editable', 'theme', ...KNOB_PARAMS,
+    return ['model', 'hub', 'text', 'text-b', 'layer', 'head', 'view', 'editable', 'theme', ...KNOB_PARAMS,
       'generate', 'generated', 'replay', ...SAMPLING_PARAMS, ...EXERCISE_PARAMS];
   }
 
@@ -104,6 +104,9 @@ export class HeadscopeView extends HTMLElement {
           this.updateLink();
         },
         changed: () => this.updateLink(),
+        // the minimal pairs view: an example sets both texts; B follows the text-b attribute
+        textChanged: (text) => this.setAttribute('text', text),
+        textBChanged: (text) => this.setAttribute('text-b', text),
       },
     });
     this.ctl.onAblate = (list) => {
@@ -201,6 +204,12 @@ export class HeadscopeView extends HTMLElement {
     }
     if (name === 'layer' || name === 'head') return this.applySelection();
     if (name === 'view' || name === 'theme' || name === 'editable') return this.applyLook();
+    if (name === 'text-b') {
+      this.ctl.state.textB = value || '';
+      if (this.ctl.views.pairs) this.ctl.views.pairs.stale = true;
+      this.ctl.invalidate('all');
+      return this.updateLink();
+    }
     if (name === 'text') {
       this.applyText();
       return this.runNow();
@@ -255,6 +264,7 @@ export class HeadscopeView extends HTMLElement {
     this.ui.text.value = text;
     this.ui.sentence.textContent = text;
     this.ctl.text = text;
+    this.ctl.state.textB = this.getAttribute('text-b') || '';
   }
 
   applyKnobs() {
@@ -427,7 +437,7 @@ export class HeadscopeView extends HTMLElement {
     const m = this.getAttribute('model');
     const hub = this.getAttribute('hub');
     const hash = formatHash({
-      text: this.ctl.text, model: m ? (isHubField(m) ? m : new URL(m, document.baseURI).href) : undefined,
+      text: this.ctl.text, textB: s.textB, model: m ? (isHubField(m) ? m : new URL(m, document.baseURI).href) : undefined,
       hub: isHubField(m) && hub ? hub : undefined,
       layer: s.layer, head: s.head, view: this.view, knobs: s.knobs,
       gen: this.gen.generated, sampling: this.gen.sampling, pin: this.gen.generated || s.selection.length ? s.pinPos : null,

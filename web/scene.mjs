@@ -15,7 +15,7 @@ export const weightHex = (v, scale) => {
 };
 
 // Wrap `text` to lines of about `n` characters.
-function wrap(text, n) {
+export function wrap(text, n) {
   const words = text.replace(/\s+/g, ' ').trim().split(' ');
   const lines = [];
   let cur = '';
@@ -38,6 +38,9 @@ export class Scene {
   }
 }
 
+// A text as a file-name part: "the-cat-sat-on".
+export const textSlug = (text) => (text || 'text').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 32) || 'text';
+
 // Where in the model a picture is: `where` for its title, `file` for its file name.
 export const atFocusedHead = {
   where: ({ state }) => `layer ${state.layer} · head ${state.head}`,
@@ -54,8 +57,7 @@ export function startScene(ctl, view, title, at) {
   const r = state.result;
   const { T, n_head: H, n_layer: L } = r;
   const sc = new Scene(colors);
-  const slug = (r.text || 'text').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 32) || 'text';
-  sc.name = `headscope-${slug}-${view}${at.file(ctl)}`;
+  sc.name = `headscope-${textSlug(r.text)}-${view}${at.file(ctl)}`;
   const lines = wrap(`“${r.text}”`, 92).slice(0, 6);
   let y = 26;
   for (const line of lines) { sc.text(20, y, line, { size: 15, weight: '600' }); y += 20; }

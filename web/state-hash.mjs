@@ -2,7 +2,7 @@
 // for the page and the element's "Open in Headscope" link. Only fields that
 // differ from the defaults are written, so links stay short; every field
 // round-trips. The knob fields are web/knobs.mjs's grammar.
-//   text, model (a bundled name, a folder URL, or hf:OWNER/NAME[@REV]), hub (the Hub's base URL
+//   text, text-b (the minimal pairs' sentence B), model (a bundled name, a folder URL, or hf:OWNER/NAME[@REV]), hub (the Hub's base URL
 //   for hf: models, when not https://huggingface.co), layer, head, view, colour (linear|sqrt), overlay (head|layer),
 //   pin, query, roles (text|probe), theme, weights (compact16: F32 weights rounded to 16 bits),
 //   knobs: scale (0|1), causal (0|1), temperature, temperature-head (L.H),
@@ -17,7 +17,7 @@ import { knobsFromParams, knobParams } from './knobs.mjs';
 import { samplingFromParams, samplingParams } from './knobs.mjs';
 import { questionFromParams, questionParams } from './exercise/question.mjs';
 
-export const VIEWS = ['grid', 'head', 'matrix', 'next', 'inside', 'lens'];
+export const VIEWS = ['grid', 'head', 'matrix', 'next', 'inside', 'lens', 'pairs'];
 
 const int = (v) => (v !== null && v !== undefined && /^\d+$/.test(v.trim()) ? Number(v) : null);
 
@@ -26,6 +26,7 @@ export function parseHash(hash) {
   const p = new URLSearchParams(hash.replace(/^#/, ''));
   const s = {};
   if (p.has('text')) s.text = p.get('text');
+  if (p.get('text-b')) s.textB = p.get('text-b');
   if (p.get('model')) s.model = p.get('model');
   if (p.get('hub')) s.hub = p.get('hub');
   for (const f of ['layer', 'head', 'pin', 'query', 'gen']) { const n = int(p.get(f)); if (n !== null) s[f] = n; }
@@ -49,6 +50,7 @@ export function parseHash(hash) {
 export function formatHash(s) {
   const p = new URLSearchParams();
   if (s.text !== undefined) p.set('text', s.text);
+  if (s.textB) p.set('text-b', s.textB);
   if (s.model) p.set('model', s.model);
   if (s.hub) p.set('hub', s.hub);
   const asked = s.exercise && s.exercise.kind === 'attend' ? s.exercise : s; // a question's link names its hidden head

@@ -122,6 +122,17 @@ export async function openPage(browser, url, { width = 1280, height = 900, color
   return { context, page, problems };
 }
 
+// Opens the page, runs fn({page, context, problems}), fails on any console or page error, closes it.
+export async function withPage(browser, url, opts, fn) {
+  const opened = await openPage(browser, url, opts);
+  try {
+    await fn(opened);
+    if (opened.problems.length) throw new Error(`the page at ${url} reported: ${opened.problems.join('; ')}`);
+  } finally {
+    await opened.context.close();
+  }
+}
+
 // Records CSP violations (securitypolicyviolation events) in every frame of the
 // context's pages as window.__cspViolations, from the first script on.
 export async function watchCsp(context) {

@@ -4,9 +4,9 @@
 // dark theme (saved in localStorage, or the system's).
 
 const LAYOUTS = [
-  { name: 'xwide', query: matchMedia('(min-width: 1560px)'), pinned: ['grid', 'next'], tabs: ['head', 'matrix', 'inside', 'lens'] },
-  { name: 'wide', query: matchMedia('(min-width: 1040px)'), pinned: ['grid'], tabs: ['head', 'matrix', 'inside', 'next', 'lens'] },
-  { name: 'narrow', query: null, pinned: [], tabs: ['grid', 'head', 'matrix', 'inside', 'next', 'lens'] },
+  { name: 'xwide', query: matchMedia('(min-width: 1560px)'), pinned: ['grid', 'next'], tabs: ['head', 'matrix', 'inside', 'lens', 'pairs'] },
+  { name: 'wide', query: matchMedia('(min-width: 1040px)'), pinned: ['grid'], tabs: ['head', 'matrix', 'inside', 'next', 'lens', 'pairs'] },
+  { name: 'narrow', query: null, pinned: [], tabs: ['grid', 'head', 'matrix', 'inside', 'next', 'lens', 'pairs'] },
 ];
 const THEME_KEY = 'headscope-theme';
 

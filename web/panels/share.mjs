@@ -6,7 +6,7 @@ import { knobParams } from '../knobs.mjs';
 import { escapeAttr } from '../state-hash.mjs';
 import { sceneToSvg, sceneToCanvas, exportName, download } from '../export.mjs';
 
-const ELEMENT_VIEWS = ['grid', 'head', 'matrix', 'lens'];
+const ELEMENT_VIEWS = ['grid', 'head', 'matrix', 'lens', 'pairs'];
 
 export function sharePanel(page) {
   const { $, ctl } = page;
@@ -24,6 +24,7 @@ export function sharePanel(page) {
     const s = page.url.current();
     const base = location.href.split('#')[0].replace(/[^/]*$/, '');
     const attrs = [`text="${escapeAttr(s.text)}"`];
+    if (s.textB) attrs.push(`text-b="${escapeAttr(s.textB)}"`);
     if (s.model) attrs.push(`model="${escapeAttr(elementModel(s.model))}"`);
     attrs.push(`layer="${s.layer}"`, `head="${s.head}"`, `view="${ELEMENT_VIEWS.includes(s.view) ? s.view : 'head'}"`);
     for (const [k, v] of knobParams(s.knobs)) attrs.push(`${k}="${v}"`);
@@ -52,6 +53,7 @@ export function sharePanel(page) {
     if (active === 'next' && r && r.next) return 'next';
     if (active === 'inside' && r && r.qkv) return 'inside';
     if (active === 'lens' && r && r.lens) return 'lens';
+    if (active === 'pairs') return ctl.views.pairs.ready() ? 'pairs' : 'matrix';
     return ELEMENT_VIEWS.includes(active) ? active : 'matrix';
   }
   // A view's scene; next and inside fall back to the matrix for a run without their numbers.
@@ -60,6 +62,7 @@ export function sharePanel(page) {
     if (v === 'next' && !r.next) v = 'matrix';
     if (v === 'inside' && !(r.qkv && r.scores && r.headOut)) v = 'matrix';
     if (v === 'lens' && !r.lens) v = 'matrix';
+    if (v === 'pairs' && !ctl.views.pairs.ready()) v = 'matrix';
     return ctl.views[v].scene();
   }
   const exportSvg = (v = exportView()) => sceneToSvg(scene(v), ctl.colors.font);

@@ -39,5 +39,8 @@ export function installTestHook(page) {
     get generated() { return page.generate.generated; },
     // exercises: the grid's geometry (where a head's cell is)
     gridGeometry: () => ctl.views.grid && ctl.views.grid.geom,
+    // the minimal pairs view: what it drew (web/views/pairs.mjs `drawn`), and sentence B
+    get pairs() { return ctl.views.pairs.drawn; },
+    setTextB: (text) => ctl.views.pairs.setTextB(text),
   };
 }

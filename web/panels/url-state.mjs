@@ -9,7 +9,7 @@ export function urlState(page) {
 
   function current() {
     return {
-      text: page.text(), model: page.models.field(), hub: page.models.hubBase(), layer: state.layer, head: state.head, view: page.layout.view,
+      text: page.text(), textB: state.textB, model: page.models.field(), hub: page.models.hubBase(), layer: state.layer, head: state.head, view: page.layout.view,
       colour: state.scale, overlay: state.overlay, pin: state.pinPos, query: state.queryPos,
       roles: state.roleSource || 'text', knobs: state.knobs, theme: document.documentElement.dataset.theme,
       weights: page.weights,
@@ -28,6 +28,7 @@ export function urlState(page) {
   // Apply a parsed hash (absent fields mean their defaults); the caller loads its model.
   function apply(s) {
     if (s.text !== undefined) page.setText(s.text);
+    state.textB = s.textB || '';
     page.models.setWeights(s.weights);
     state.layer = s.layer || 0;
     state.head = s.head || 0;

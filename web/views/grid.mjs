@@ -12,6 +12,7 @@ import { tokenLabel } from '../tokens.mjs';
 import { startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
 import { valueWeightedLine } from '../value-weighted.mjs';
 import { runIsCausal, kvGroupSize, kvHeadOf, kvShareText } from '../model-family.mjs';
+import { describeHead } from '../head-words.mjs';
 
 const LABEL_W = 30;
 const LABEL_H = 18;
@@ -156,6 +157,7 @@ export class GridView {
     const role = headRole(r, hit.layer, hit.head, this.app.state.roleSource);
     const lines = [`Layer ${hit.layer} · head ${hit.head}${role ? ` · ${ROLE_INFO[role].label} head` : ''}` +
       `${this.app.isAblated(hit.layer, hit.head) ? ' · switched off' : ''}`];
+    lines.push(describeHead(r, r.weights, hit.layer, hit.head, { causal: runIsCausal(r) })); // its pattern in words (web/head-words.mjs)
     const share = kvShareText(headShape(r), hit.head);
     if (share) lines.push(`This head ${share}.`);
     const sc = r.roles && r.roles.text;

@@ -31,7 +31,11 @@ function gridSection(label) {
     h('header', { class: 'view-header' },
       h('h2', { text: 'All heads' }),
       h('p', { class: 'hint muted', text: 'rows: layers · columns: heads · click or arrows + Enter to focus a head' }),
-      vwToggle()),
+      vwToggle(),
+      h('div', { class: 'describe-tools', role: 'group', 'aria-label': 'Every head in words' },
+        h('button', { type: 'button', class: 'btn small describe-copy', text: 'Copy descriptions', title: 'one line per head: what its pattern is on this text' }),
+        h('button', { type: 'button', class: 'btn small describe-download', text: 'Download descriptions', title: 'the same lines as a text file' }),
+        h('span', { class: 'muted describe-status', role: 'status', 'aria-live': 'polite' }))),
     vwNote(),
     h('div', { class: 'canvas-wrap grid-wrap' },
       h('canvas', { id: 'grid-canvas', class: 'grid-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention of every head', 'aria-describedby': 'head-description' })));
@@ -101,8 +105,29 @@ function lensSection(label) {
     h('div', { class: 'lens-detail', 'aria-live': 'polite' }));
 }
 
+function pairsSection(label) {
+  return h('section', { id: 'view-pairs', class: 'view view-pairs', ...label('pairs', 'Minimal pairs') },
+    h('header', { class: 'view-header' },
+      h('h2', { text: 'Minimal pairs' }),
+      h('p', { class: 'hint muted', text: 'sentence A is the text; B differs a little · for the focused head: A, B and the difference B − A on the tokens they share (orange: B attends more, blue: less) · below: how much every head changed, and the prediction' })),
+    h('div', { class: 'pairs-inputs' },
+      h('label', { class: 'field' }, h('span', { text: 'Example' }), h('select', { class: 'pairs-example' })),
+      h('label', { class: 'field pairs-b' }, h('span', { text: 'Sentence B' }),
+        h('input', { type: 'text', class: 'pairs-text-b', spellcheck: 'false', autocomplete: 'off', placeholder: 'Type sentence B…' }))),
+    h('p', { class: 'pairs-status muted', role: 'status', 'aria-live': 'polite' }),
+    h('p', { class: 'pairs-align hint' }),
+    h('div', { class: 'canvas-wrap pairs-wrap' },
+      h('canvas', { class: 'pairs-canvas', tabindex: '0', role: 'img', 'aria-label': 'Attention of A and B and their difference' })),
+    h('p', { class: 'pairs-cell', 'aria-live': 'polite' }),
+    h('div', { class: 'pairs-lower' },
+      h('div', { class: 'canvas-wrap pairs-changes-wrap' },
+        h('h3', { class: 'pairs-sub', text: 'How much each head changed (largest |B − A|)' }),
+        h('canvas', { class: 'pairs-changes', tabindex: '0', role: 'img', 'aria-label': 'How much each head changed' })),
+      h('div', { class: 'pairs-predict', 'aria-live': 'polite' })));
+}
+
 // The views' names on tabs and buttons.
-export const VIEW_TITLES = { grid: 'All heads', head: 'Head view', matrix: 'Matrix', next: 'Next token', inside: 'Inside one head', lens: 'Logit lens' };
+export const VIEW_TITLES = { grid: 'All heads', head: 'Head view', matrix: 'Matrix', next: 'Next token', inside: 'Inside one head', lens: 'Logit lens', pairs: 'Minimal pairs' };
 
 // The page's tab buttons: #tab-<name>, each controlling its section.
 export function viewTabs(names) {
@@ -111,7 +136,7 @@ export function viewTabs(names) {
   }));
 }
 
-const SECTIONS = { grid: gridSection, head: headSection, matrix: matrixSection, next: nextSection, inside: insideSection, lens: lensSection };
+const SECTIONS = { grid: gridSection, head: headSection, matrix: matrixSection, next: nextSection, inside: insideSection, lens: lensSection, pairs: pairsSection };
 
 // {name: section} for the views named; `tabs`: each section is the tab panel
 // of the button #tab-<name> (the page), else it carries its own label (the element).
