@@ -14,11 +14,13 @@ export interface HeadscopeViewAttributes {
   hub?: string;
   /** The sentence (shown as text, never as HTML). */
   text?: string;
+  /** The minimal pairs view's sentence B (view="pairs"): compared with `text`, head by head. */
+  'text-b'?: string;
   /** The focused head's layer, 0-based. */
   layer?: string;
   /** The focused head, 0-based. */
   head?: string;
-  view?: 'grid' | 'head' | 'matrix' | 'lens';
+  view?: 'grid' | 'head' | 'matrix' | 'lens' | 'pairs';
   /** Present (and not "false"): the reader may change the text. */
   editable?: string;
   theme?: 'light' | 'dark' | 'auto';
@@ -48,6 +50,16 @@ export interface HeadscopeViewAttributes {
   'top-k'?: string;
   'top-p'?: string;
   seed?: string;
+  /** A predict-then-reveal question: "attend" (from `from`, which token does head layer/head
+   *  attend to most? the head stays hidden until the reader clicks a token) or "role" (which
+   *  head looks at `role`? the reader clicks a head of the grid). */
+  exercise?: 'attend' | 'role';
+  /** The attend question's query token: a position (digits) or a token's text (its first occurrence). */
+  from?: string;
+  /** The question's wording, when the author wrote their own. */
+  question?: string;
+  /** The role a role question asks for, e.g. "previous_token" (the default). */
+  role?: string;
 }
 
 export type HeadscopeViewAttributeName = keyof HeadscopeViewAttributes;
