@@ -37,5 +37,10 @@ export function installTestHook(page) {
     // several query tokens: {span} as shift-click, else as ctrl-click
     selectQuery: (i, opts) => page.ctl.selectQuery(i, opts),
     get generated() { return page.generate.generated; },
+    // the views' drawing (web/controller.mjs): frames drawn so far; what is still to draw ('' when
+    // everything asked so far is on screen); a promise of that moment (tests/web/helpers.mjs afterDraw)
+    get frames() { return ctl.framesDrawn; },
+    pendingDraw: () => ctl.pendingDraw(),
+    afterDraw: () => ctl.afterDraw(),
   };
 }
