@@ -87,6 +87,7 @@ for (const name of enginesToRun(['chromium', 'firefox'])) {
           for (const tab of tabs) {
             await page.click(`#tab-${tab}`);
             await page.waitFor((v) => !document.getElementById(`view-${v}`).hidden && document.getElementById('app').dataset.state === 'rendered', tab);
+            await page.afterDraw(); // (the view's labels and lists are written when it draws)
             for (const v of await axeViolations(page)) found.push(`${theme}, ${tab}: ${v}`);
           }
           await page.click('#knobs > summary');
