@@ -1,7 +1,8 @@
 // tests/web/helpers.mjs — shared by the browser tests and measure.mjs: a static
 // server for web/ (scripts/serve.mjs on a free port, strict CSP on), headless
 // Debian Chromium through playwright-core, the default bundled model, and a dev
-// model fallback when no model is bundled yet.
+// model fallback when no model is bundled yet; pages opened and drawn, and afterDraw(page):
+// the wait for the drawn result of an action (HEADSCOPE_SLOW_FRAMES makes races show).
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -148,32 +149,6 @@ export async function openPage(browser, url, { width = 1280, height = 900, color
   return { context, page, problems };
 }
 
-// Runs in the page: resolves once every Headscope scope on it (the page's controller through
-// window.headscope, each <headscope-view>'s controller) has drawn everything asked of it so far:
-// no run waiting for its result, no next-token or lens numbers on their way to a view, no
-// animation frame waiting to draw a change (web/controller.mjs pendingDraw / afterDraw). Rejects
-// after `timeout` ms naming what each scope still waits for, or at once if the page has no scope.
-// tests/web/engines.mjs sends the same function to every engine.
-export function drawnInPage(timeout) {
-  const scopes = [];
-  if (window.headscope && window.headscope.afterDraw) scopes.push(['the page', window.headscope]);
-  for (const el of document.querySelectorAll('headscope-view')) if (el.controller) scopes.push([`<headscope-view id="${el.id}">`, el.controller]);
-  if (!scopes.length) return Promise.reject(new Error('afterDraw: no Headscope page or <headscope-view> here'));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`afterDraw: not drawn after ${timeout} ms: ` +
-      scopes.map(([name, s]) => `${name} waits for ${s.pendingDraw() || 'nothing'}`).join('; '))), timeout);
-    Promise.all(scopes.map(([, s]) => s.afterDraw())).then(() => {
-      clearTimeout(timer);
-      resolve(scopes.length);
-    });
-  });
-}
-
-// After an action (click, key, setText, setView, select, a checkbox, a URL): waits until the page
-// (and its elements) have drawn its result. Read drawn output (DOM text, canvas attributes,
-// pixels, screenshots) only after this, or after a wait for a data- attribute naming what is shown.
-export const afterDraw = (page, { timeout = 30000 } = {}) => page.evaluate(drawnInPage, timeout);
-
 // Records CSP violations (securitypolicyviolation events) in every frame of the
 // context's pages as window.__cspViolations, from the first script on.
 export async function watchCsp(context) {
@@ -230,3 +205,29 @@ export async function openElement(browser, serverUrl, id, attrs, { width = 900, 
   await afterDraw(page);
   return { context, page, problems };
 }
+
+// Runs in the page: resolves once every Headscope scope on it (the page's controller through
+// window.headscope, each <headscope-view>'s controller) has drawn everything asked of it so far:
+// no run waiting for its result, no next-token or lens numbers on their way to a view, no
+// animation frame waiting to draw a change (web/controller.mjs pendingDraw / afterDraw). Rejects
+// after `timeout` ms naming what each scope still waits for, or at once if the page has no scope.
+// tests/web/engines.mjs sends the same function to every engine.
+export function drawnInPage(timeout) {
+  const scopes = [];
+  if (window.headscope && window.headscope.afterDraw) scopes.push(['the page', window.headscope]);
+  for (const el of document.querySelectorAll('headscope-view')) if (el.controller) scopes.push([`<headscope-view id="${el.id}">`, el.controller]);
+  if (!scopes.length) return Promise.reject(new Error('afterDraw: no Headscope page or <headscope-view> here'));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`afterDraw: not drawn after ${timeout} ms: ` +
+      scopes.map(([name, s]) => `${name} waits for ${s.pendingDraw() || 'nothing'}`).join('; '))), timeout);
+    Promise.all(scopes.map(([, s]) => s.afterDraw())).then(() => {
+      clearTimeout(timer);
+      resolve(scopes.length);
+    });
+  });
+}
+
+// After an action (click, key, setText, setView, select, a checkbox, a URL): waits until the page
+// (and its elements) have drawn its result. Read drawn output (DOM text, canvas attributes,
+// pixels, screenshots) only after this, or after a wait for a data- attribute naming what is shown.
+export const afterDraw = (page, { timeout = 30000 } = {}) => page.evaluate(drawnInPage, timeout);
