@@ -54,6 +54,8 @@ export class Controller {
     this.lastRunMs = 0;
     this.dirty = { data: false, all: false, hover: false };
     this.frame = 0;
+    this.framesDrawn = 0;    // frames the views have drawn (pendingDraw / afterDraw)
+    this.redrawsAwaited = 0; // next-token or lens requests whose answers will redraw views
     this.renderWaiting = false;
     this.lastResult = null;
     this.onAblate = null; // set by shells that let the reader switch heads off: (ablate list) => void
@@ -246,6 +248,7 @@ export class Controller {
     const r = this.state.result;
     if (!r || r.nextRequested) return; // once per run
     r.nextRequested = true;
+    this.redrawsAwaited++;
     this.client.nextAll(this.channel, r.workerRunId).then((msg) => {
       const cur = this.state.result;
       if (!msg || cur !== r) return;
@@ -255,7 +258,7 @@ export class Controller {
     }, (e) => {
       r.nextRequested = false;
       console.warn(`next-token computation failed: ${e.message}`);
-    });
+    }).finally(() => { this.redrawsAwaited--; });
   }
 
   // The logit lens of the run on screen (a run made with option lens), asked of the worker
@@ -264,6 +267,7 @@ export class Controller {
     const r = this.state.result;
     if (!r || r.lensRequested || !r.options || !r.options.lens) return;
     r.lensRequested = true;
+    this.redrawsAwaited++;
     this.client.lens(this.channel, r.workerRunId, 5).then((msg) => {
       if (!msg || this.state.result !== r) return;
       r.lens = msg.lens;
@@ -273,7 +277,7 @@ export class Controller {
       r.lensError = e.message;
       if (this.views.lens) this.views.lens.stale = true;
       this.invalidate('all');
-    });
+    }).finally(() => { this.redrawsAwaited--; });
   }
 
   // ---------------------------------------------------------- running
@@ -468,11 +472,32 @@ export class Controller {
     if (d.data) for (const [name, v] of Object.entries(this.views)) if (!visible.includes(name)) v.stale = true;
     this.description.render();
     if (this.exercise) this.exercise.mark();
+    this.framesDrawn++;
     if (this.hooks.drawn) this.hooks.drawn(d);
     if (d.data || this.renderWaiting) {
       this.renderWaiting = false;
       this.hooks.rendered(r);
       this.resolveWaiters(r.id, r);
     }
+  }
+
+  // ---------------------------------------------------------- "drawn", for the browser tests
+  // What this scope still has to draw: '' once everything asked of it so far is on screen, else
+  // what it waits for (a run's result, next-token or lens numbers on their way to a view, the
+  // animation frame that draws a change).
+  pendingDraw() {
+    if (this.waiters.length) return 'a run';
+    if (this.redrawsAwaited) return 'next-token or lens numbers';
+    if (this.frame) return 'an animation frame';
+    return '';
+  }
+
+  // Resolves, with the number of frames drawn so far, once pendingDraw() is '' (checked at each
+  // animation frame, after the views' own drawing in it). tests/web/helpers.mjs afterDraw waits on it.
+  afterDraw() {
+    return new Promise((resolve) => {
+      const check = () => (this.pendingDraw() ? requestAnimationFrame(check) : resolve(this.framesDrawn));
+      check();
+    });
   }
 }

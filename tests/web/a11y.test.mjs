@@ -88,6 +88,7 @@ for (const name of enginesToRun(['chromium', 'firefox'])) {
             await page.click(`#tab-${tab}`);
             await page.waitFor((v) => !document.getElementById(`view-${v}`).hidden && document.getElementById('app').dataset.state === 'rendered', tab);
             if (tab === 'pairs') await page.waitFor(() => document.getElementById('view-pairs').dataset.pairs === 'drawn');
+            await page.afterDraw(); // (the view's labels and lists are written when it draws)
             for (const v of await axeViolations(page)) found.push(`${theme}, ${tab}: ${v}`);
           }
           await page.click('#knobs > summary');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, defaultModel, watchCsp, courseSite, serveSite, closeSite, ARTIFACTS, NATIVE_CLI, ROOT as ROOT_DIR } from './helpers.mjs';
+import { startServer, defaultModel, watchCsp, courseSite, serveSite, closeSite, afterDraw, ARTIFACTS, NATIVE_CLI, ROOT as ROOT_DIR } from './helpers.mjs';
 import { tokenLabel, clip } from '../../web/tokens.mjs';
 
 let server;
@@ -70,10 +70,13 @@ async function newPage(url, { width = 1280, height = 900, colorScheme = 'light' 
   return { context, page, problems, response };
 }
 
-const allRendered = (page) => page.waitForFunction(() => {
-  const els = [...document.querySelectorAll('headscope-view')];
-  return els.length && els.every((e) => e.dataset.state === 'rendered');
-}, null, { timeout: 60000 });
+const allRendered = async (page) => {
+  await page.waitForFunction(() => {
+    const els = [...document.querySelectorAll('headscope-view')];
+    return els.length && els.every((e) => e.dataset.state === 'rendered');
+  }, null, { timeout: 60000 });
+  await afterDraw(page);
+};
 
 test('two elements on a course page (sub-folder) render their own heads and share one worker', async () => {
   const { context, page, problems } = await newPage(base() + 'lesson.html');
@@ -125,6 +128,7 @@ test('two elements on a course page (sub-folder) render their own heads and shar
     // the editable element: typing re-runs it
     await page.locator('#b').locator('textarea').fill('Typing works here.');
     await page.waitForFunction(() => { const r = document.getElementById('b').lastResult; return r && r.tokens.join('') === 'Typing works here.'; });
+    await afterDraw(page);
     assert.equal(page.workers().length, 1);
     assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
     await page.screenshot({ path: path.join(ARTIFACTS, 'embed-two-elements-1280.png'), fullPage: true });
@@ -167,7 +171,7 @@ test('strict CSP: the page, embed.html (elements + iframe) and a 360 px course p
           assert.deepEqual(await f.evaluate(() => window.__cspViolations), []);
         }
       }
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      await afterDraw(page); // (the page, or every element on it)
       const name = `csp-${url.split('/').pop().replace('.html', '')}-${opts.width}${opts.colorScheme === 'dark' ? '-dark' : ''}.png`;
       await page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
       assert.deepEqual(await page.evaluate(() => window.__cspViolations), [], url);

@@ -5,13 +5,13 @@
 //   webkit    Debian's WebKitGTK: WebKitWebDriver driving MiniBrowser --automation
 //             under a private Xvfb display, through selenium-webdriver (classic
 //             WebDriver: no console API, so errors come from an injected collector)
-// A page: goto, evaluate(fn, arg), waitFor(fn, arg), click/focus(selector),
+// A page: goto, evaluate(fn, arg), waitFor(fn, arg), afterDraw(), click/focus(selector),
 // fill(selector, text), press(key), screenshot(file), errors(), close().
 // HEADSCOPE_ENGINES=chromium,firefox,webkit picks the engines (default: all).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { freePort, defaultModel, courseSite, startServer, ARTIFACTS } from './helpers.mjs';
+import { freePort, defaultModel, courseSite, startServer, drawnInPage, withSlowFrames, ARTIFACTS } from './helpers.mjs';
 
 export const ENGINES = ['chromium', 'firefox', 'webkit'];
 const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
@@ -70,6 +70,11 @@ class PageBase {
     }, selector, { timeout });
   }
 
+  // After an action: the page and its elements have drawn its result (helpers.mjs drawnInPage).
+  afterDraw(timeout = 30000) {
+    return this.evaluate(drawnInPage, timeout);
+  }
+
   async collectedErrors() {
     return (await this.evaluate(() => window.__headscopeErrors || [])) || [];
   }
@@ -116,11 +121,11 @@ class EventedPage extends PageBase {
 
 async function chromium() {
   const { chromium: pw } = await import('playwright-core');
-  const browser = await pw.launch({
+  const browser = withSlowFrames(await pw.launch({ // (HEADSCOPE_SLOW_FRAMES: helpers.mjs)
     executablePath: BINARIES.chromium,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-quic'],
-  });
+  }));
   return {
     name: 'chromium',
     async newPage({ width = 1280, height = 900, colorScheme = 'light', reducedMotion = 'no-preference' } = {}) {

@@ -108,6 +108,7 @@ for (const name of enginesToRun()) {
         assert.ok(tabs.length >= 3, `tabs: ${tabs}`);
         for (const tab of tabs) {
           await page.click(`#tab-${tab}`);
+          await page.afterDraw(); // (an undrawn canvas is 300 x 150 already)
           const drawn = await page.waitFor((v) => {
             const s = document.getElementById(`view-${v}`);
             if (document.getElementById('app').dataset.state !== 'rendered' || s.hidden) return null;
@@ -130,6 +131,7 @@ for (const name of enginesToRun()) {
         assert.ok(worstKnob <= 1e-4, `scale off: max |${name} - native --no-scale| = ${worstKnob}`);
         assert.ok(worstDifference(unscaled, native(model, text)) > 1e-3, 'scale off changes the attention');
         await page.click('#knobs-reset');
+        await page.afterDraw(); // (data-state is still "rendered" from the run before)
         await page.waitFor(() => window.headscope.state.knobs.scale === true && document.getElementById('app').dataset.state === 'rendered');
 
         // the theme toggle

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { requireNativeCli, defaultModel, courseSite, serveSite, closeSite, openPage, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
+import { requireNativeCli, defaultModel, courseSite, serveSite, closeSite, openPage, afterDraw, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
 
 const FAMILIES = path.join(ROOT, 'tests/reference/families');
 const BERT_HEAD = ['cls.predictions.transform.dense.weight', 'cls.predictions.transform.dense.bias',
@@ -190,6 +190,7 @@ test('GPT-NeoX: attention = native, the family in the header, no kv groups', asy
     assert.doesNotMatch(info, /key\/value/);
     await page.evaluate(() => window.headscope.setView('grid'));
     await page.waitForFunction(() => document.getElementById('app').dataset.state === 'rendered');
+    await afterDraw(page); // (a grid not drawn yet has no data-kv-groups either)
     assert.equal(await page.getAttribute('#grid-canvas', 'data-kv-groups'), null);
   });
 });
@@ -231,6 +232,7 @@ test('BERT-style: full matrices = native, masked-token predictions = the CLI at 
       const r = window.headscope.lastResult;
       return document.getElementById('app').dataset.state === 'rendered' && r.text === t;
     }, masked, { timeout: 30000 });
+    await afterDraw(page); // (the masked position's numbers may come after the run is drawn)
     assert.equal(await page.inputValue('#text'), masked);
     const shown = await page.evaluate(() => {
       const r = window.headscope.lastResult;
@@ -295,6 +297,7 @@ test('BERT-style at 360 px: the masked-token view and the knob reasons fit the s
     await page.evaluate(() => window.headscope.setView('next'));
     await page.waitForSelector('#next-mask .mask-chip');
     await page.click('#knobs summary');
+    await afterDraw(page);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `the page is ${overflow} px wider than the screen`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'families-bert-masked-360.png'), fullPage: true });

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openBrowserSuite, closeBrowserSuite, openPage, openElement, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
+import { openBrowserSuite, closeBrowserSuite, openPage, openElement, afterDraw, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
 
 let server;
 let browser;
@@ -98,6 +98,7 @@ test('sampled Continue with a seed equals the native CLI; the link restores the 
     const n0 = want.prompt_tokens;
     await page.locator('.gen-replay').fill('3');
     await page.waitForFunction(() => document.getElementById('app').dataset.state === 'rendered');
+    await afterDraw(page); // (the pinned row is drawn at the next frame)
     before = await page.evaluate(() => ({ pin: window.headscope.state.pinPos, query: window.headscope.state.queryPos,
       slider: document.querySelector('.gen-replay').value, max: document.querySelector('.gen-replay').max,
       label: document.querySelector('.gen-replay-text').textContent, title: document.querySelector('#view-grid h2').textContent }));

@@ -1,7 +1,8 @@
 // tests/web/helpers.mjs — shared by the browser tests and measure.mjs: a static
 // server for web/ (scripts/serve.mjs on a free port, strict CSP on), headless
 // Debian Chromium through playwright-core, the default bundled model, and a dev
-// model fallback when no model is bundled yet.
+// model fallback when no model is bundled yet; pages opened and drawn, and afterDraw(page):
+// the wait for the drawn result of an action (HEADSCOPE_SLOW_FRAMES makes races show).
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -50,11 +51,37 @@ export async function startServer({ csp = true, root = WEB, cors = false } = {})
 
 export async function launch() {
   const { chromium } = await import('playwright-core');
-  return chromium.launch({
+  return withSlowFrames(await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-quic'],
-  });
+  }));
+}
+
+// The race finder: with HEADSCOPE_SLOW_FRAMES=MS every page of this playwright browser runs its
+// requestAnimationFrame callbacks MS ms late, so a test that reads drawn output before the views'
+// next frame fails every time instead of once in a while. (Runs and worker messages are not
+// slowed: only drawing.) `HEADSCOPE_SLOW_FRAMES=300 node --test tests/web/FILE` checks a file.
+export function withSlowFrames(browser) {
+  const ms = Number(process.env.HEADSCOPE_SLOW_FRAMES || 0);
+  if (!(ms > 0)) return browser;
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    await context.addInitScript((delay) => {
+      const raf = window.requestAnimationFrame.bind(window);
+      const timers = new Map();
+      let next = 1;
+      window.requestAnimationFrame = (cb) => {
+        const id = next++;
+        timers.set(id, setTimeout(() => { timers.delete(id); raf(cb); }, delay));
+        return id;
+      };
+      window.cancelAnimationFrame = (id) => { clearTimeout(timers.get(id)); timers.delete(id); };
+    }, ms);
+    return context;
+  };
+  return browser;
 }
 
 // The page's default model: the first name in web/dist/models/index.json.
@@ -119,6 +146,7 @@ export async function openPage(browser, url, { width = 1280, height = 900, color
   page.on('requestfailed', (r) => problems.push(`requestfailed: ${r.url()} ${r.failure() && r.failure().errorText}`));
   await page.goto(url);
   await page.waitForSelector('#app[data-state="rendered"]', { timeout: 60000 });
+  await afterDraw(page); // (what the link restored is drawn too)
   return { context, page, problems };
 }
 
@@ -186,5 +214,32 @@ export async function openElement(browser, serverUrl, id, attrs, { width = 900, 
     document.body.append(el);
   }, [id, attrs]);
   await page.waitForFunction((elId) => document.getElementById(elId).dataset.state === 'rendered', id, { timeout: 60000 });
+  await afterDraw(page);
   return { context, page, problems };
 }
+
+// Runs in the page: resolves once every Headscope scope on it (the page's controller through
+// window.headscope, each <headscope-view>'s controller) has drawn everything asked of it so far:
+// no run waiting for its result, no next-token or lens numbers on their way to a view, no
+// animation frame waiting to draw a change (web/controller.mjs pendingDraw / afterDraw). Rejects
+// after `timeout` ms naming what each scope still waits for, or at once if the page has no scope.
+// tests/web/engines.mjs sends the same function to every engine.
+export function drawnInPage(timeout) {
+  const scopes = [];
+  if (window.headscope && window.headscope.afterDraw) scopes.push(['the page', window.headscope]);
+  for (const el of document.querySelectorAll('headscope-view')) if (el.controller) scopes.push([`<headscope-view id="${el.id}">`, el.controller]);
+  if (!scopes.length) return Promise.reject(new Error('afterDraw: no Headscope page or <headscope-view> here'));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`afterDraw: not drawn after ${timeout} ms: ` +
+      scopes.map(([name, s]) => `${name} waits for ${s.pendingDraw() || 'nothing'}`).join('; '))), timeout);
+    Promise.all(scopes.map(([, s]) => s.afterDraw())).then(() => {
+      clearTimeout(timer);
+      resolve(scopes.length);
+    });
+  });
+}
+
+// After an action (click, key, setText, setView, select, a checkbox, a URL): waits until the page
+// (and its elements) have drawn its result. Read drawn output (DOM text, canvas attributes,
+// pixels, screenshots) only after this, or after a wait for a data- attribute naming what is shown.
+export const afterDraw = (page, { timeout = 30000 } = {}) => page.evaluate(drawnInPage, timeout);

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openBrowserSuite, closeBrowserSuite, openPage, watchCsp, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
+import { openBrowserSuite, closeBrowserSuite, afterDraw, watchCsp, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
 
 let server;
 let browser;
@@ -41,6 +41,7 @@ async function open(hash = '', opts = {}) {
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   await page.goto(server.url + hash);
   await page.waitForSelector('#app[data-state="rendered"]', { timeout: 60000 });
+  await afterDraw(page);
   return { context, page, problems };
 }
 
@@ -86,7 +87,11 @@ test('ablating every head of a layer equals the native CLI (later layers, logits
       assert.ok(diff > 1e-3, `${mode}: ablation changes the logits (${diff})`);
     }
     // the loss line shows the change (scoreJson with and without the knobs) = native score
-    await page.waitForFunction(() => /→/.test(document.getElementById('loss').textContent));
+    // (the loss of the run on screen: the line of the zero-ablation run before it also has an arrow)
+    await page.waitForFunction(() => {
+      const line = document.getElementById('loss');
+      return line.dataset.run === String(window.headscope.lastResult.id) && /→/.test(line.textContent);
+    }, null, { timeout: 30000 });
     const loss = await page.evaluate(() => ({ base: Number(document.getElementById('loss').dataset.base), knobs: Number(document.getElementById('loss').dataset.knobs) }));
     const nb = native('score', TEXT);
     const nk = native('score', TEXT, ['--ablate', heads, '--ablate-mode', 'mean']);
@@ -105,6 +110,7 @@ test('ablating every head of a layer equals the native CLI (later layers, logits
     await page.keyboard.press('x');
     await page.waitForFunction(() => window.headscope.state.knobs.ablate.includes('0.0'));
     await page.waitForFunction(() => window.headscope.lastResult.options.ablate.startsWith('0.0,'));
+    await afterDraw(page);
     await page.screenshot({ path: path.join(ARTIFACTS, 'knobs-ablated-1280.png'), fullPage: true });
     assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
     assert.deepEqual(problems, []);
@@ -171,6 +177,7 @@ test('scale off equals softmax of the run\'s own raw scores (causal mask, no 1/s
     assert.ok(m, tip);
     assert.ok(Math.abs(Number(m[1]) - s.qkv[(l * T + q) * 3 * s.C + h * dk]) <= 1e-5);
     await page.mouse.move(1, 1);
+    await afterDraw(page);
     await page.screenshot({ path: path.join(ARTIFACTS, 'inside-head-1280.png'), fullPage: true });
     assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
     assert.deepEqual(problems, []);
@@ -181,7 +188,7 @@ test('scale off equals softmax of the run\'s own raw scores (causal mask, no 1/s
   const small = await open(`#text=${encodeURIComponent('The cat sat on the mat.')}&view=inside&layer=1&head=1`, { width: 360, colorScheme: 'dark' });
   try {
     await small.page.waitForFunction(() => window.headscope.lastResult.scores);
-    await small.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await afterDraw(small.page);
     await small.page.screenshot({ path: path.join(ARTIFACTS, 'inside-head-360-dark.png'), fullPage: true });
     const overflow = await small.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `360 px: ${overflow}px too wide`);

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { defaultModel, courseSite, serveSite, closeSite, openPage, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
+import { defaultModel, courseSite, serveSite, closeSite, openPage, afterDraw, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
 
 const TEXT = 'The cat sat on the mat. The cat sat on the mat.';
 let site;
@@ -191,6 +191,7 @@ test('the page: the value-weighted toggle draws alpha ||v W_O|| per query row in
       assert.match(note || '', /attention sink/, `the ${v} view explains sinks`);
     }
     await page.evaluate(() => window.headscope.select(1, 2));
+    await afterDraw(page);
     await page.screenshot({ path: path.join(ARTIFACTS, 'value-weighted-page-light.png'), fullPage: true });
     const svg = await page.evaluate(() => window.headscope.exportSvg('matrix'));
     assert.ok(svg.includes('value-weighted'), 'the exported picture says it is value-weighted');

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openBrowserSuite, closeBrowserSuite, openPage, ARTIFACTS, NATIVE_CLI } from './helpers.mjs';
+import { openBrowserSuite, closeBrowserSuite, openPage, afterDraw, ARTIFACTS, NATIVE_CLI } from './helpers.mjs';
 
 let server;
 let browser;
@@ -118,7 +118,11 @@ test('first render, typed text matches the native CLI, linked views', async () =
     await page.waitForFunction(() => document.getElementById('next-where').textContent.includes('#1 '));
     // matrix tooltip shows an exact value
     await page.evaluate(() => window.headscope.setView('matrix'));
+    await afterDraw(page); // (its data-geom is of the matrix as drawn)
     const cellAt = async (i, j) => {
+      // off the canvas first: the tooltip hides, so the one waited for below is this cell's
+      await page.mouse.move(0, 0);
+      await page.waitForSelector('#tooltip', { state: 'hidden' });
       await page.locator('#matrix-canvas').scrollIntoViewIfNeeded();
       const [left, top, cell] = (await page.getAttribute('#matrix-canvas', 'data-geom')).split(',').map(Number);
       const box = await page.locator('#matrix-canvas').boundingBox();
@@ -236,18 +240,19 @@ test('screenshots: light 1280, dark 1920, phone 360 (tests/artifacts/)', async (
         // a pinned position: linked highlights in every view, next token for it
         await page.click('#tokens .chip-tok:nth-child(18)');
         await page.mouse.move(1, 1);
+        await afterDraw(page);
         await page.waitForSelector('#view-next:not(.pending)');
       }
       await page.screenshot({ path: path.join(ARTIFACTS, s.file), fullPage: true });
       if (s.width === 360) {
         for (const v of ['head', 'matrix', 'next']) {
           await page.click(`#tab-${v}`);
-          await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+          await afterDraw(page);
           await page.screenshot({ path: path.join(ARTIFACTS, `page-phone-360-${v}.png`), fullPage: true });
         }
       } else {
         await page.evaluate(() => window.headscope.setView('matrix'));
-        await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+        await afterDraw(page);
         await page.screenshot({ path: path.join(ARTIFACTS, s.file.replace('.png', '-matrix.png')), fullPage: true });
       }
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openBrowserSuite, closeBrowserSuite, openPage, openElement, ARTIFACTS } from './helpers.mjs';
+import { openBrowserSuite, closeBrowserSuite, openPage, openElement, afterDraw, ARTIFACTS } from './helpers.mjs';
 
 let server;
 let browser;
@@ -51,6 +51,7 @@ test('shift-click, ctrl-click and the keyboard select several queries; the views
     await chip(5).click({ modifiers: ['Shift'] });
     let s = await page.evaluate(() => window.headscope.state.selection);
     assert.deepEqual(s, [2, 3, 4, 5]);
+    await afterDraw(page); // (the views redraw at the next animation frame)
     let w = await weights(page);
     assert.match(w.title, /Head view · layer 1 · head 2 · mean of 4 queries$/);
     assert.match(w.grid, /All heads · mean of 4 queries/);
@@ -65,6 +66,7 @@ test('shift-click, ctrl-click and the keyboard select several queries; the views
     s = await page.evaluate(() => window.headscope.state.selection);
     assert.deepEqual(s, [2, 4, 5, 8]);
     await chip(8).evaluate((el) => el.blur());
+    await afterDraw(page);
     w = await weights(page);
     assert.match(w.title, /mean of 4 queries$/);
     checkWeights(w);
@@ -92,16 +94,19 @@ test('shift-click, ctrl-click and the keyboard select several queries; the views
   const restored = await openPage(browser, server.url + link);
   try {
     await restored.page.mouse.move(0, 0);
+    await afterDraw(restored.page);
     const s = await restored.page.evaluate(() => window.headscope.state.selection);
     assert.deepEqual(s, [2, 4, 5, 8]);
     const w = await weights(restored.page);
     assert.equal(w.title, before.title);
     assert.deepEqual(w.got, before.got);
     await restored.page.evaluate(() => window.headscope.setView('matrix'));
+    await afterDraw(restored.page);
     // (a view shown for the first time draws at the next animation frame)
     await restored.page.waitForFunction(() => document.getElementById('matrix-title').textContent !== 'Matrix', null, { timeout: 5000 });
     assert.match((await weights(restored.page)).matrix, /Matrix · layer 1 · head 2 · mean of 4 queries/);
     await restored.page.evaluate(() => window.headscope.setView('head'));
+    await afterDraw(restored.page);
     const svg = await restored.page.evaluate(() => window.headscope.exportSvg());
     fs.writeFileSync(path.join(ARTIFACTS, 'select-mean-head.svg'), svg);
     assert.match(svg, /mean of 4 queries \(#2, #4, #5, #8\)/);
@@ -119,6 +124,7 @@ test('the element: ctrl-click in its strip selects several queries; its link car
     await chip(1).click();
     await chip(6).click({ modifiers: ['Control'] });
     await page.mouse.move(0, 0);
+    await afterDraw(page);
     const s = await page.evaluate(() => {
       const el = document.getElementById('sel');
       return { sel: el.controller.state.selection, title: el.shadowRoot.getElementById('headview-title').textContent,

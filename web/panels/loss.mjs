@@ -45,6 +45,7 @@ export function lossPanel(page) {
       line.dataset.base = String(base.mean_nll);
       line.dataset.knobs = String(withK.mean_nll);
       line.dataset.text = text; // the text these numbers are of (tests)
+      line.dataset.run = String(r.id); // the run on screen these numbers are of (tests)
     } catch (e) {
       if (mine === seq) line.textContent = `Loss: ${e.message}`;
     }

@@ -42,5 +42,10 @@ export function installTestHook(page) {
     // the minimal pairs view: what it drew (web/views/pairs.mjs `drawn`), and sentence B
     get pairs() { return ctl.views.pairs.drawn; },
     setTextB: (text) => ctl.views.pairs.setTextB(text),
+    // the views' drawing (web/controller.mjs): frames drawn so far; what is still to draw ('' when
+    // everything asked so far is on screen); a promise of that moment (tests/web/helpers.mjs afterDraw)
+    get frames() { return ctl.framesDrawn; },
+    pendingDraw: () => ctl.pendingDraw(),
+    afterDraw: () => ctl.afterDraw(),
   };
 }
