@@ -32,6 +32,7 @@ import { mb } from './hub/hub-api.mjs';
 import { h, viewSections, VIEW_TITLES } from './views/markup.mjs';
 import { headPicker } from './head-picker.mjs';
 import { describeFamilyShape, knobReasons } from './model-family.mjs';
+import { touchScreen } from './touch.mjs';
 
 const here = new URL('./', import.meta.url);
 const VIEWS = ['grid', 'head', 'matrix', 'lens'];
@@ -104,6 +105,7 @@ export class HeadscopeView extends HTMLElement {
       if (list.length) this.setAttribute('ablate', list.join(','));
       else this.removeAttribute('ablate');
     };
+    touchScreen(this.shadow, { tooltip: ui.tooltip, hide: () => this.ctl.hideTooltip() }); // tap wording, tooltips that go away
     this.ctl.onValueWeighted = (on) => {
       if (on) this.setAttribute('value-weighted', '1');
       else this.removeAttribute('value-weighted');

@@ -3,30 +3,22 @@
 // the page's CSP blocked (so a failed Hub fetch can say which connect-src is
 // missing). The worker (web/worker.mjs) turns them into loaded models.
 
-export async function fetchBytes(url, onProgress) {
+// A file's bytes; with a tally (web/load-progress.mjs), counted as they arrive.
+export async function fetchBytes(url, tally) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  const total = Number(res.headers.get('content-length')) || 0;
-  if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  const chunks = [];
-  let done = 0;
-  for (;;) {
-    const { done: end, value } = await reader.read();
-    if (end) break;
-    chunks.push(value);
-    done += value.length;
-    onProgress(done, total || done);
-  }
-  const out = new Uint8Array(done);
-  let o = 0;
-  for (const c of chunks) { out.set(c, o); o += c.length; }
-  return out;
+  return bodyBytes(res, tally);
 }
 
-export async function fetchOptional(url) {
+// Like fetchBytes, but undefined when the file is not there.
+export async function fetchOptional(url, tally) {
   const res = await fetch(url);
-  return res.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
+  return res.ok ? bodyBytes(res, tally) : undefined;
+}
+
+async function bodyBytes(res, tally) {
+  const body = tally && res.body ? new Response(tally.count(res)) : res;
+  return new Uint8Array(await body.arrayBuffer());
 }
 
 // A page's CSP violations (fetches it blocked), so a failed Hub fetch can say which connect-src is missing.

@@ -41,16 +41,20 @@ import { hubModelFiles } from './hub/hub-load.mjs';
 import { weightsReader } from './hub/shards.mjs';
 import { listStored, deleteStored } from './hub/store.mjs';
 import { fetchBytes, fetchOptional, cspBlocked, userFiles } from './model-sources.mjs';
+import { ByteTally, listenAll, countedWasm, wasmFailedPromise } from './load-progress.mjs';
 
 let rt = null;
 let runtimeError = null;
+const wasmBytes = new ByteTally(); // the module's download, part of the first model load's progress
 // The module's build: relaxed SIMD where the engine has it, unless the worker's
 // URL says ?simd=plain|relaxed (web/client.mjs passes the page's own parameter).
 const runtimeReady = Promise.resolve()
   .then(async () => {
     const build = pickSimdBuild(new URL(self.location.href).searchParams.get('simd') || 'auto');
     const { default: createHeadscopeModule } = await import(`./dist/${build.name}.mjs`);
-    rt = new HeadscopeRuntime(await createHeadscopeModule(), build.simd);
+    // the .wasm's bytes are counted into the first load's progress (web/load-progress.mjs)
+    const instantiateWasm = countedWasm(new URL(`./dist/${build.name}.wasm`, import.meta.url).href, wasmBytes);
+    rt = new HeadscopeRuntime(await Promise.race([createHeadscopeModule({ instantiateWasm }), wasmFailedPromise()]), build.simd);
   })
   .catch((e) => { runtimeError = e; });
 
@@ -82,15 +86,26 @@ async function loadUrl({ id, url, name, files, weights }) {
     const p = (async () => {
       const t0 = performance.now();
       const progress = (phase) => (done, total) => post({ type: 'progress', id, phase, done, total });
-      const config = await fetchBytes(url + 'config.json');
+      // the listed files at once (one round trip, not one per file), counted with the
+      // module's own download while it is still coming: one progress bar from the first byte
+      const bytes = new ByteTally();
+      const stopCounting = listenAll(rt ? [bytes] : [wasmBytes, bytes], progress('download'));
       const has = (f) => !files || files.includes(f);
-      const tokenizerJson = has('tokenizer.json') ? await fetchOptional(url + 'tokenizer.json') : undefined;
-      let vocabJson, mergesTxt;
-      if (!tokenizerJson) {
-        vocabJson = await fetchOptional(url + 'vocab.json');
-        mergesTxt = await fetchOptional(url + 'merges.txt');
+      const optional = (f) => (has(f) ? fetchOptional(url + f, bytes) : undefined);
+      let config, tokenizerJson, vocabJson, mergesTxt, st;
+      try {
+        const listedBpe = files && !has('tokenizer.json');
+        [config, tokenizerJson, vocabJson, mergesTxt, st] = await Promise.all([
+          fetchBytes(url + 'config.json', bytes), optional('tokenizer.json'),
+          listedBpe ? optional('vocab.json') : undefined, listedBpe ? optional('merges.txt') : undefined,
+          fetchBytes(url + 'model.safetensors', bytes),
+        ]);
+        if (!files && !tokenizerJson) { // an unlisted folder: vocab.json + merges.txt when there is no tokenizer.json
+          [vocabJson, mergesTxt] = await Promise.all([optional('vocab.json'), optional('merges.txt')]);
+        }
+      } finally {
+        stopCounting();
       }
-      const st = await fetchBytes(url + 'model.safetensors', progress('download'));
       await ensureRuntime();
       const t1 = performance.now();
       const model = rt.loadModel({
