@@ -11,6 +11,8 @@
 //                                             from the store or downloaded into it -> 'progress'..., 'loaded'
 //     weights: 'stored' (default: 16-bit tensors stay 16-bit), 'compact16' (F32 ones rounded to
 //     16 bits too) or 'f32' (all widened): how the module keeps matrices and tables
+//     askAbove (bytes, optional): a download bigger than that waits, after its 'plan', with a
+//     'progress' {phase:'confirm', total, files} until {type:'hub-confirm', target} (or hub-cancel)
 //   {type:'hub-cancel', target}               stop that Hub download (its load answers an error)
 //   {type:'hub-stored', id} / {type:'hub-delete', id, hub, repo, revision}  -> 'hub-stored' {models}
 //   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded'), with simd
@@ -38,6 +40,7 @@
 import { HeadscopeRuntime, bufferReader, pickSimdBuild } from './headscope-api.mjs';
 import { nextTokens, nextTransfer } from './next-tokens.mjs';
 import { hubModelFiles } from './hub/hub-load.mjs';
+import { cancelledError } from './hub/hub-api.mjs';
 import { weightsReader } from './hub/shards.mjs';
 import { listStored, deleteStored } from './hub/store.mjs';
 import { fetchBytes, fetchOptional, cspBlocked, userFiles } from './model-sources.mjs';
@@ -127,7 +130,20 @@ async function loadUrl({ id, url, name, files, weights }) {
 // store first (web/hub/hub-load.mjs); the module reads the weights from the
 // store's files slice by slice, shards joined by web/hub/shards.mjs.
 const hubLoads = new Map(); // request id -> AbortController
-async function loadHub({ id, hub, repo, revision, weights }) {
+const hubConfirms = new Map(); // request id -> resolve(): the reader said yes to a big download
+// Before a download bigger than askAbove: the page's question, answered by hub-confirm or hub-cancel.
+function askFirst(id, askAbove, signal) {
+  if (!askAbove) return undefined;
+  return (plan) => {
+    if (plan.downloadBytes <= askAbove) return undefined;
+    post({ type: 'progress', id, phase: 'confirm', done: 0, total: plan.downloadBytes, files: plan.files.length });
+    return new Promise((resolve, reject) => {
+      hubConfirms.set(id, resolve);
+      signal.addEventListener('abort', () => reject(cancelledError()), { once: true });
+    }).finally(() => hubConfirms.delete(id));
+  };
+}
+async function loadHub({ id, hub, repo, revision, weights, askAbove }) {
   const key = `hf:${hub}|${repo}@${revision}${weightsKey(weights)}`;
   if (models.has(key)) return post({ type: 'loaded', id, ...info(key, models.get(key)) });
   const abort = new AbortController();
@@ -135,7 +151,8 @@ async function loadHub({ id, hub, repo, revision, weights }) {
   if (!loading.has(key)) {
     const p = (async () => {
       const progress = (m) => post({ type: 'progress', id, ...m });
-      const files = await hubModelFiles({ hub, repo, revision, signal: abort.signal, cspBlocked }, progress);
+      const confirm = askFirst(id, askAbove, abort.signal);
+      const files = await hubModelFiles({ hub, repo, revision, signal: abort.signal, cspBlocked, confirm }, progress);
       const { store, manifest } = files;
       let model;
       try {
@@ -412,6 +429,9 @@ self.onmessage = (ev) => {
       break;
     case 'hub-cancel':
       if (hubLoads.has(msg.target)) hubLoads.get(msg.target).abort();
+      break;
+    case 'hub-confirm':
+      if (hubConfirms.has(msg.target)) hubConfirms.get(msg.target)();
       break;
     case 'hub-stored':
     case 'hub-delete':

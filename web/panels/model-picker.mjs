@@ -83,7 +83,7 @@ export function modelPicker(page) {
       ui.progress.value = msg.done;
     } else ui.progress.removeAttribute('value');
     const pct = msg.total ? Math.round((100 * msg.done) / msg.total) : 0;
-    if (msg.phase === 'plan' || msg.bytesPerSecond !== undefined) return; // the Hub panel's own line says it
+    if (msg.phase === 'plan' || msg.phase === 'confirm' || msg.bytesPerSecond !== undefined) return; // the Hub panel's own line says it
     status.setStatus(msg.phase !== 'download' ? `Loading weights… ${pct}%`
       : msg.total ? `Downloading the model… ${mb(msg.done)} of ${mb(msg.total)}` : `Downloading the model… ${mb(msg.done)}`);
   }
