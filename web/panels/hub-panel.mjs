@@ -28,7 +28,7 @@ export function hubPanel(page) {
   const ui = {
     form: $('hub-form'), repo: $('hub-repo'), suggestions: $('hub-suggestions'), host: $('hub-host'),
     download: $('hub-download'), progressText: $('hub-progress-text'), cancel: $('hub-cancel'),
-    error: $('hub-error'), stored: $('hub-stored'), storedEmpty: $('hub-stored-empty'), confirm: $('hub-confirm'),
+    error: $('hub-error'), stored: $('hub-stored'), storedEmpty: $('hub-stored-empty'), confirm: $('hub-confirm'), panel: $('hub-panel'),
   };
   let hub = DEFAULT_HUB;
   let cancelCurrent = null;
@@ -50,6 +50,7 @@ export function hubPanel(page) {
         `${mb(msg.total)} to download (${msg.files} files).`;
       status.setStatus(`Downloading ${repo} (${mb(msg.total)})…`);
     } else if (msg.phase === 'confirm') {
+      ui.panel.open = false; // the panel's popup would cover the question on a phone
       ui.download.hidden = false;
       ui.confirm.hidden = false;
       ui.progressText.textContent = `${repo}: ${mb(msg.total)} to download (${msg.files} files). ` +
