@@ -4,7 +4,8 @@
 // and a model's files share one tally, so the page's progress bar moves from
 // the first byte. A response sent compressed (Content-Encoding: br or gzip) has
 // no decoded length to compare with: its total is unknown and the tally's total
-// is 0 (the page shows an indeterminate bar with the bytes received so far).
+// is 0 (the page shows an indeterminate bar with the bytes received so far), as it
+// is while a file asked for has not answered yet.
 
 export class ByteTally {
   constructor() {
@@ -37,12 +38,25 @@ export class ByteTally {
     for (const f of this.listeners) f(...s);
   }
 
-  // The response's body, counted: a ReadableStream of the same bytes.
-  count(res) {
+  // A file asked for whose response has not come yet: its size is unknown until then.
+  open() {
+    const entry = { done: 0, total: null };
+    this.entries.add(entry);
+    this.notify();
+    return entry;
+  }
+
+  // A file that will not come after all (HTTP 404 for an optional file, a failed fetch).
+  close(entry) {
+    this.entries.delete(entry);
+    this.notify();
+  }
+
+  // The response's body, counted (into `entry`, from open(), or a new one): a ReadableStream of the same bytes.
+  count(res, entry = this.open()) {
     const encoded = res.headers.get('content-encoding');
     const length = Number(res.headers.get('content-length'));
-    const entry = { done: 0, total: !encoded && length > 0 ? length : null };
-    this.entries.add(entry);
+    entry.total = !encoded && length > 0 ? length : null;
     this.notify();
     const reader = res.body.getReader();
     return new ReadableStream({
@@ -85,14 +99,19 @@ export function listenAll(tallies, f) {
 // fetched and counted, compiled while it streams in.
 export function countedWasm(wasmUrl, tally) {
   return (imports, receiveInstance) => {
+    const entry = tally.open();
     fetch(wasmUrl, { credentials: 'same-origin' })
       .then((res) => {
         if (!res.ok) throw new Error(`${wasmUrl}: HTTP ${res.status}`);
-        const body = new Response(tally.count(res), { headers: { 'content-type': 'application/wasm' } });
+        const body = new Response(tally.count(res, entry), { headers: { 'content-type': 'application/wasm' } });
         return WebAssembly.instantiateStreaming(body, imports);
       })
       .then(({ instance, module }) => receiveInstance(instance, module))
-      .catch((e) => { wasmFailure = e; wasmFailed.forEach((f) => f(e)); });
+      .catch((e) => {
+        if (entry.total === null) tally.close(entry);
+        wasmFailure = e;
+        wasmFailed.forEach((f) => f(e));
+      });
     return {}; // exports come through receiveInstance
   };
 }

@@ -3,22 +3,36 @@
 // the page's CSP blocked (so a failed Hub fetch can say which connect-src is
 // missing). The worker (web/worker.mjs) turns them into loaded models.
 
-// A file's bytes; with a tally (web/load-progress.mjs), counted as they arrive.
+// A file's bytes; with a tally (web/load-progress.mjs), counted from the request on.
 export async function fetchBytes(url, tally) {
-  const res = await fetch(url);
+  const res = await countedFetch(url, tally);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return bodyBytes(res, tally);
+  return res.bytes();
 }
 
 // Like fetchBytes, but undefined when the file is not there.
 export async function fetchOptional(url, tally) {
-  const res = await fetch(url);
-  return res.ok ? bodyBytes(res, tally) : undefined;
+  const res = await countedFetch(url, tally);
+  return res.ok ? res.bytes() : undefined;
 }
 
-async function bodyBytes(res, tally) {
-  const body = tally && res.body ? new Response(tally.count(res)) : res;
-  return new Uint8Array(await body.arrayBuffer());
+// fetch(url) -> {ok, status, bytes()}: counted in the tally while its body arrives.
+async function countedFetch(url, tally) {
+  const entry = tally && tally.open();
+  let res;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    if (entry) tally.close(entry);
+    throw e;
+  }
+  if (entry && (!res.ok || !res.body)) tally.close(entry);
+  const counted = entry && res.ok && res.body;
+  return {
+    ok: res.ok,
+    status: res.status,
+    bytes: async () => new Uint8Array(await (counted ? new Response(tally.count(res, entry)) : res).arrayBuffer()),
+  };
 }
 
 // A page's CSP violations (fetches it blocked), so a failed Hub fetch can say which connect-src is missing.
