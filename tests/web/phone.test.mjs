@@ -8,7 +8,8 @@
 // follow taps and go away (a tap on the grid opens the head view with no tooltip
 // left over it; a second tap on the same spot, a tap elsewhere, a scroll); the
 // Hub panel says a big download's size and waits for Download (Cancel stores
-// nothing); screenshots at 390x844, light and dark, in tests/artifacts/.
+// nothing); the <headscope-view> element's hints and tooltip likewise; screenshots
+// at 390x844, light and dark, in tests/artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -128,6 +129,48 @@ test('hints say "tap" on a touch screen, and "click"/"hover" with a mouse', asyn
   } finally {
     await context.close();
     await desktop.context.close();
+  }
+});
+
+test('the <headscope-view> element on a phone: "tap" in its hints, tooltips that go away', async () => {
+  const context = await suite.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  try {
+    await page.goto(`${suite.server.url}embed.html`);
+    await page.evaluate(() => {
+      document.body.replaceChildren();
+      const el = document.createElement('headscope-view');
+      el.id = 'e';
+      el.setAttribute('text', 'The cat sat on the mat. The cat sat on the mat.');
+      el.setAttribute('view', 'matrix');
+      document.body.append(el);
+    });
+    await page.waitForFunction(() => document.getElementById('e').dataset.state === 'rendered', null, { timeout: 60000 });
+    const texts = await page.evaluate(() => [...document.getElementById('e').shadowRoot.querySelectorAll('.hint')].map((h) => h.textContent));
+    assert.ok(texts.some((t) => t.includes('tap for the exact value')), texts.join(' | '));
+    for (const t of texts) assert.doesNotMatch(t, /\b(hover|click)/i, t);
+    // a tap on the matrix shows its tooltip, a tap on the element's sentence hides it
+    const shown = () => page.evaluate(() => !document.getElementById('e').shadowRoot.querySelector('.tooltip').hidden);
+    const box = await page.evaluate(() => {
+      const c = document.getElementById('e').shadowRoot.querySelector('.matrix-canvas');
+      c.scrollIntoView({ block: 'center' });
+      const r = c.getBoundingClientRect();
+      return { x: r.left + r.width * 0.8, y: r.top + r.height * 0.9 };
+    });
+    await page.touchscreen.tap(box.x, box.y);
+    await page.waitForFunction(() => !document.getElementById('e').shadowRoot.querySelector('.tooltip').hidden, null, { timeout: 5000 });
+    const away = await page.evaluate(() => {
+      const r = document.getElementById('e').shadowRoot.querySelector('.hint').getBoundingClientRect();
+      return { x: r.left + 4, y: r.top + r.height / 2 };
+    });
+    await page.touchscreen.tap(away.x, away.y);
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
+    assert.equal(await shown(), false, 'a tap elsewhere in the element hides its tooltip');
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
   }
 });
 
