@@ -53,15 +53,17 @@ async function showView(page, view) {
 }
 
 // Every interactive element on screen under 24x24 CSS px: "tag#id.class WxH".
-function smallTargets(page) {
-  return page.evaluate(() => {
+// host: an element id whose shadow root to measure instead of the document.
+function smallTargets(page, host = null) {
+  return page.evaluate((id) => {
+    const root = id ? document.getElementById(id).shadowRoot : document;
     const sel = 'button, select, input, textarea, summary, a[href], [role=tab], [role=option], [tabindex]:not([tabindex="-1"]), .tok-col li, .chip-tok';
-    return [...document.querySelectorAll(sel)]
+    return [...root.querySelectorAll(sel)]
       .filter((e) => e.checkVisibility({ visibilityProperty: true }) && !e.closest('.visually-hidden') && e.getClientRects().length)
       .map((e) => [e, e.getBoundingClientRect()])
       .filter(([, b]) => b.width < 24 || b.height < 24)
       .map(([e, b]) => `${e.tagName.toLowerCase()}#${e.id}.${e.className} ${b.width.toFixed(1)}x${b.height.toFixed(1)}`);
-  });
+  }, host);
 }
 
 const overflow = (page) => page.evaluate(() => ({ scrollWidth: document.scrollingElement.scrollWidth, innerWidth }));
@@ -132,7 +134,7 @@ test('hints say "tap" on a touch screen, and "click"/"hover" with a mouse', asyn
   }
 });
 
-test('the <headscope-view> element on a phone: "tap" in its hints, tooltips that go away', async () => {
+test('the <headscope-view> element on a phone: "tap" in its hints, 24 px targets, tooltips that go away', async () => {
   const context = await suite.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, hasTouch: true, isMobile: true });
   const page = await context.newPage();
   const problems = [];
@@ -145,12 +147,16 @@ test('the <headscope-view> element on a phone: "tap" in its hints, tooltips that
       el.id = 'e';
       el.setAttribute('text', 'The cat sat on the mat. The cat sat on the mat.');
       el.setAttribute('view', 'matrix');
+      el.setAttribute('editable', '');
       document.body.append(el);
     });
     await page.waitForFunction(() => document.getElementById('e').dataset.state === 'rendered', null, { timeout: 60000 });
     const texts = await page.evaluate(() => [...document.getElementById('e').shadowRoot.querySelectorAll('.hint')].map((h) => h.textContent));
     assert.ok(texts.some((t) => t.includes('tap for the exact value')), texts.join(' | '));
     for (const t of texts) assert.doesNotMatch(t, /\b(hover|click)/i, t);
+    assert.deepEqual(await smallTargets(page, 'e'), [], 'the element\'s targets under 24x24 px');
+    const o = await overflow(page);
+    assert.ok(o.scrollWidth <= o.innerWidth, `the element scrolls the page sideways (${o.scrollWidth} > ${o.innerWidth})`);
     // a tap on the matrix shows its tooltip, a tap on the element's sentence hides it
     const shown = () => page.evaluate(() => !document.getElementById('e').shadowRoot.querySelector('.tooltip').hidden);
     const box = await page.evaluate(() => {
