@@ -2,8 +2,12 @@
 # Headscope's web build.
 #   ./build-wasm.sh          set up if needed, build the wasm module into web/dist/ (both builds:
 #                            headscope.* SIMD128, headscope-relaxed.* relaxed SIMD; the page picks)
-#   ./build-wasm.sh serve    ... then serve web/ on http://localhost:8000 (PORT=... to change)
-#   ./build-wasm.sh dist     ... then write a self-contained site folder to dist/headscope/
+#   ./build-wasm.sh serve    ... then serve web/ on http://localhost:8000 (PORT=... to change), the
+#                            module and models precompressed (web/dist/**.br, .gz: sent when the
+#                            browser accepts them)
+#   ./build-wasm.sh dist     ... then write a self-contained site folder to dist/headscope/, with a
+#                            precompressed .br and .gz next to each text, wasm and model file
+#                            (scripts/precompress.mjs; the README says how a static host sends them)
 #   ./build-wasm.sh package  ... then write the npm package (package/make-package.mjs): build/package/headscope/
 #                            and build/package/headscope-VERSION.tgz (npm pack), for a CDN
 set -euo pipefail
@@ -34,11 +38,14 @@ if [ "$mode" = dist ]; then
   else
     echo "warning: no bundled model (models/ has none): pages and elements need a model=\"folder/\" URL" >&2
   fi
+  echo "== precompressing (brotli, gzip)"
+  node scripts/precompress.mjs dist/headscope
   echo "site written to dist/headscope/ ($(du -sh dist/headscope | cut -f1); upload the folder to any static host, any sub-folder)"
 fi
 if [ "$mode" = package ]; then
   node package/make-package.mjs build/package
 fi
 if [ "$mode" = serve ]; then
+  node scripts/precompress.mjs web/dist
   exec node scripts/serve.mjs web "${PORT:-8000}"
 fi

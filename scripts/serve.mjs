@@ -4,7 +4,10 @@
 // Hub and the CDN hosts it redirects large files to; HEADSCOPE_HUB_ORIGINS,
 // space-separated, names other Hubs, e.g. a mirror or the tests' stand-in);
 // HEADSCOPE_COI=1 adds COOP/COEP; HEADSCOPE_CORS=1 adds Access-Control-Allow-Origin: *
-// (serving the npm package as a CDN does, for course pages on other origins).
+// (serving the npm package as a CDN does, for course pages on other origins). A file with a precompressed copy next to it
+// (FILE.br, FILE.gz: scripts/precompress.mjs, not older than FILE) is sent as
+// that copy when the request's Accept-Encoding allows it (brotli first), with
+// Content-Encoding, the file's own Content-Type and Vary: Accept-Encoding.
 //   node scripts/serve.mjs ROOT PORT
 import http from 'node:http';
 import fs from 'node:fs';
@@ -19,6 +22,33 @@ const types = {
   '.safetensors': 'application/octet-stream', '.ico': 'image/x-icon',
 };
 import { connectSrcFor, DEFAULT_HUB } from '../web/hub/hub-ref.mjs';
+import { ENCODINGS } from './precompress.mjs';
+
+// The encodings a request accepts (Accept-Encoding, q=0 refuses one).
+function acceptedEncodings(header) {
+  const ok = new Set();
+  for (const part of String(header || '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    const q = params.map((x) => x.trim()).find((x) => x.startsWith('q='));
+    if (name && !(q && Number(q.slice(2)) === 0)) ok.add(name);
+  }
+  return ok;
+}
+
+// The precompressed copy to send for `file`: {path, size, encoding} or null; `variants`
+// says whether the file has any (then the response varies by Accept-Encoding).
+function precompressedCopy(file, st, acceptHeader) {
+  const accepted = acceptedEncodings(acceptHeader);
+  let variants = false;
+  for (const enc of ENCODINGS) {
+    let cst;
+    try { cst = fs.statSync(file + enc.suffix); } catch { continue; }
+    if (!cst.isFile() || cst.mtimeMs < st.mtimeMs) continue; // older than the file: stale
+    variants = true;
+    if (accepted.has(enc.name)) return { copy: { path: file + enc.suffix, size: cst.size, encoding: enc.name }, variants };
+  }
+  return { copy: null, variants };
+}
 
 const hubOrigins = [...connectSrcFor(DEFAULT_HUB), ...(process.env.HEADSCOPE_HUB_ORIGINS || '').split(/\s+/).filter(Boolean)];
 export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
@@ -43,11 +73,14 @@ const server = http.createServer((req, res) => {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
+    const { copy, variants } = precompressedCopy(file, st, req.headers['accept-encoding']);
     const headers = {
       'content-type': types[path.extname(file)] || 'application/octet-stream',
-      'content-length': st.size,
+      'content-length': copy ? copy.size : st.size,
       'cache-control': 'no-cache',
     };
+    if (copy) headers['content-encoding'] = copy.encoding;
+    if (variants) headers.vary = 'Accept-Encoding';
     if (process.env.HEADSCOPE_CSP === '1') headers['content-security-policy'] = STRICT_CSP;
     if (process.env.HEADSCOPE_CORS === '1') headers['access-control-allow-origin'] = '*';
     if (process.env.HEADSCOPE_COI === '1') {
@@ -55,7 +88,7 @@ const server = http.createServer((req, res) => {
       headers['cross-origin-embedder-policy'] = 'require-corp';
     }
     res.writeHead(200, headers);
-    fs.createReadStream(file).pipe(res);
+    fs.createReadStream(copy ? copy.path : file).pipe(res);
   });
 });
 server.listen(port, '127.0.0.1', () => {

@@ -30,6 +30,8 @@ import { generatePanel } from './panels/generate.mjs';
 import { Exercise } from './exercise/exercise.mjs';
 import { exerciseAuthor } from './panels/exercise-author.mjs';
 import { lessonPanel } from './panels/lesson.mjs';
+import { firstLoadPanel } from './panels/first-load.mjs';
+import { touchScreen } from './touch.mjs';
 
 const $ = (id) => document.getElementById(id);
 const ui = { text: $('text'), scale: $('scale-select'), legend: $('legend'), tooltip: $('tooltip'), tokens: $('tokens') };
@@ -45,6 +47,7 @@ document.querySelector('.tabs').append(...viewTabs(VIEWS));
 // through it when called, so the order below only matters for their set-up.
 const page = { $, root: $('app'), client: sharedClient() };
 page.status = statusPanel(page);
+page.firstLoad = firstLoadPanel(page); // the frame, the progress bar and disabled controls until the first result
 page.layout = layoutPanel(page);
 page.ctl = new Controller({
   root: page.root,
@@ -111,6 +114,7 @@ page.lesson = lessonPanel(page);
 $('knobs').before(page.lesson.el);
 $('knobs').after(page.author.el);
 installTestHook(page);
+page.touch = touchScreen(page.root, { tooltip: ui.tooltip, hide: () => page.ctl.hideTooltip() }); // tap wording, tooltips that go away
 
 let firstRender = true;
 
@@ -162,6 +166,7 @@ async function start() {
   await page.models.listBundled();
   if (!page.models.openField(fromHash.model, fromHash.hub)) {
     page.status.setState('ready');
+    page.firstLoad.nothingToLoad();
     page.status.setStatus('No bundled model here: open your own (config.json, model.safetensors, tokenizer.json).');
   }
 }

@@ -117,14 +117,15 @@ export class HeadscopeClient {
 
   // A model on the Hugging Face Hub ({hub, repo, revision}), one load per model:
   // {promise -> {key, name, source: 'hub', info, hub, timing}, cancel()}. Each caller
-  // gets the load's progress; cancel() stops the download (the promise rejects).
-  loadHub({ hub, repo, revision }, { onProgress, weights = 'stored' } = {}) {
+  // gets the load's progress; cancel() stops the download (the promise rejects). With askAbove
+  // (bytes), a bigger download waits after a 'confirm' progress message for confirm().
+  loadHub({ hub, repo, revision }, { onProgress, weights = 'stored', askAbove } = {}) {
     const key = `hf:${hub}|${repo}@${revision}${weights === 'stored' ? '' : `#weights=${weights}`}`;
     const hubLoads = (this._hubLoads ??= new Map());
     if (!hubLoads.has(key)) {
       const listeners = new Set();
       const id = this.seq + 1;
-      const promise = this.request({ type: 'load-hub', hub, repo, revision, weights },
+      const promise = this.request({ type: 'load-hub', hub, repo, revision, weights, askAbove },
         { onProgress: (m) => { for (const f of listeners) f(m); } });
       const entry = { id, promise, listeners };
       hubLoads.set(key, entry);
@@ -133,7 +134,11 @@ export class HeadscopeClient {
     const entry = hubLoads.get(key);
     if (onProgress) entry.listeners.add(onProgress);
     const promise = entry.promise.finally(() => { if (onProgress) entry.listeners.delete(onProgress); });
-    return { promise, cancel: () => this.worker.postMessage({ type: 'hub-cancel', target: entry.id }) };
+    return {
+      promise,
+      cancel: () => this.worker.postMessage({ type: 'hub-cancel', target: entry.id }),
+      confirm: () => this.worker.postMessage({ type: 'hub-confirm', target: entry.id }),
+    };
   }
 
   // The Hub models kept in this browser: [{hub, repo, revision, commit, bytes, storedAt}].

@@ -38,6 +38,7 @@ import { headPicker } from './head-picker.mjs';
 import { describeFamilyShape, knobReasons } from './model-family.mjs';
 import { Exercise } from './exercise/exercise.mjs';
 import { EXERCISE_PARAMS, questionFromParams } from './exercise/question.mjs';
+import { touchScreen } from './touch.mjs';
 
 const here = new URL('./', import.meta.url);
 const VIEWS = ['grid', 'head', 'matrix', 'lens', 'pairs'];
@@ -113,6 +114,7 @@ export class HeadscopeView extends HTMLElement {
       if (list.length) this.setAttribute('ablate', list.join(','));
       else this.removeAttribute('ablate');
     };
+    touchScreen(this.shadow, { tooltip: ui.tooltip, hide: () => this.ctl.hideTooltip() }); // tap wording, tooltips that go away
     this.ctl.onValueWeighted = (on) => {
       if (on) this.setAttribute('value-weighted', '1');
       else this.removeAttribute('value-weighted');

@@ -3,30 +3,36 @@
 // the page's CSP blocked (so a failed Hub fetch can say which connect-src is
 // missing). The worker (web/worker.mjs) turns them into loaded models.
 
-export async function fetchBytes(url, onProgress) {
-  const res = await fetch(url);
+// A file's bytes; with a tally (web/load-progress.mjs), counted from the request on.
+export async function fetchBytes(url, tally) {
+  const res = await countedFetch(url, tally);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  const total = Number(res.headers.get('content-length')) || 0;
-  if (!res.body || !onProgress) return new Uint8Array(await res.arrayBuffer());
-  const reader = res.body.getReader();
-  const chunks = [];
-  let done = 0;
-  for (;;) {
-    const { done: end, value } = await reader.read();
-    if (end) break;
-    chunks.push(value);
-    done += value.length;
-    onProgress(done, total || done);
-  }
-  const out = new Uint8Array(done);
-  let o = 0;
-  for (const c of chunks) { out.set(c, o); o += c.length; }
-  return out;
+  return res.bytes();
 }
 
-export async function fetchOptional(url) {
-  const res = await fetch(url);
-  return res.ok ? new Uint8Array(await res.arrayBuffer()) : undefined;
+// Like fetchBytes, but undefined when the file is not there.
+export async function fetchOptional(url, tally) {
+  const res = await countedFetch(url, tally);
+  return res.ok ? res.bytes() : undefined;
+}
+
+// fetch(url) -> {ok, status, bytes()}: counted in the tally while its body arrives.
+async function countedFetch(url, tally) {
+  const entry = tally && tally.open();
+  let res;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    if (entry) tally.close(entry);
+    throw e;
+  }
+  if (entry && (!res.ok || !res.body)) tally.close(entry);
+  const counted = entry && res.ok && res.body;
+  return {
+    ok: res.ok,
+    status: res.status,
+    bytes: async () => new Uint8Array(await (counted ? new Response(tally.count(res, entry)) : res).arrayBuffer()),
+  };
 }
 
 // A page's CSP violations (fetches it blocked), so a failed Hub fetch can say which connect-src is missing.

@@ -11,6 +11,8 @@
 //                                             from the store or downloaded into it -> 'progress'..., 'loaded'
 //     weights: 'stored' (default: 16-bit tensors stay 16-bit), 'compact16' (F32 ones rounded to
 //     16 bits too) or 'f32' (all widened): how the module keeps matrices and tables
+//     askAbove (bytes, optional): a download bigger than that waits, after its 'plan', with a
+//     'progress' {phase:'confirm', total, files} until {type:'hub-confirm', target} (or hub-cancel)
 //   {type:'hub-cancel', target}               stop that Hub download (its load answers an error)
 //   {type:'hub-stored', id} / {type:'hub-delete', id, hub, repo, revision}  -> 'hub-stored' {models}
 //   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded'), with simd
@@ -38,12 +40,15 @@
 import { HeadscopeRuntime, bufferReader, pickSimdBuild } from './headscope-api.mjs';
 import { nextTokens, nextTransfer } from './next-tokens.mjs';
 import { hubModelFiles } from './hub/hub-load.mjs';
+import { cancelledError } from './hub/hub-api.mjs';
 import { weightsReader } from './hub/shards.mjs';
 import { listStored, deleteStored } from './hub/store.mjs';
 import { fetchBytes, fetchOptional, cspBlocked, userFiles } from './model-sources.mjs';
+import { ByteTally, listenAll, countedWasm, wasmFailedPromise } from './load-progress.mjs';
 
 let rt = null;
 let runtimeError = null;
+const wasmBytes = new ByteTally(); // the module's download, part of the first model load's progress
 // The module's build: relaxed SIMD where the engine has it, unless the worker's
 // URL says ?simd=plain|relaxed (web/client.mjs passes the page's own parameter).
 // (import.meta.url, not self.location: a worker from another origin runs behind a
@@ -52,7 +57,9 @@ const runtimeReady = Promise.resolve()
   .then(async () => {
     const build = pickSimdBuild(new URL(import.meta.url).searchParams.get('simd') || 'auto');
     const { default: createHeadscopeModule } = await import(`./dist/${build.name}.mjs`);
-    rt = new HeadscopeRuntime(await createHeadscopeModule(), build.simd);
+    // the .wasm's bytes are counted into the first load's progress (web/load-progress.mjs)
+    const instantiateWasm = countedWasm(new URL(`./dist/${build.name}.wasm`, import.meta.url).href, wasmBytes);
+    rt = new HeadscopeRuntime(await Promise.race([createHeadscopeModule({ instantiateWasm }), wasmFailedPromise()]), build.simd);
   })
   .catch((e) => { runtimeError = e; });
 
@@ -84,15 +91,26 @@ async function loadUrl({ id, url, name, files, weights }) {
     const p = (async () => {
       const t0 = performance.now();
       const progress = (phase) => (done, total) => post({ type: 'progress', id, phase, done, total });
-      const config = await fetchBytes(url + 'config.json');
+      // the listed files at once (one round trip, not one per file), counted with the
+      // module's own download while it is still coming: one progress bar from the first byte
+      const bytes = new ByteTally();
+      const stopCounting = listenAll(rt ? [bytes] : [wasmBytes, bytes], progress('download'));
       const has = (f) => !files || files.includes(f);
-      const tokenizerJson = has('tokenizer.json') ? await fetchOptional(url + 'tokenizer.json') : undefined;
-      let vocabJson, mergesTxt;
-      if (!tokenizerJson) {
-        vocabJson = await fetchOptional(url + 'vocab.json');
-        mergesTxt = await fetchOptional(url + 'merges.txt');
+      const optional = (f) => (has(f) ? fetchOptional(url + f, bytes) : undefined);
+      let config, tokenizerJson, vocabJson, mergesTxt, st;
+      try {
+        const listedBpe = files && !has('tokenizer.json');
+        [config, tokenizerJson, vocabJson, mergesTxt, st] = await Promise.all([
+          fetchBytes(url + 'config.json', bytes), optional('tokenizer.json'),
+          listedBpe ? optional('vocab.json') : undefined, listedBpe ? optional('merges.txt') : undefined,
+          fetchBytes(url + 'model.safetensors', bytes),
+        ]);
+        if (!files && !tokenizerJson) { // an unlisted folder: vocab.json + merges.txt when there is no tokenizer.json
+          [vocabJson, mergesTxt] = await Promise.all([optional('vocab.json'), optional('merges.txt')]);
+        }
+      } finally {
+        stopCounting();
       }
-      const st = await fetchBytes(url + 'model.safetensors', progress('download'));
       await ensureRuntime();
       const t1 = performance.now();
       const model = rt.loadModel({
@@ -114,7 +132,20 @@ async function loadUrl({ id, url, name, files, weights }) {
 // store first (web/hub/hub-load.mjs); the module reads the weights from the
 // store's files slice by slice, shards joined by web/hub/shards.mjs.
 const hubLoads = new Map(); // request id -> AbortController
-async function loadHub({ id, hub, repo, revision, weights }) {
+const hubConfirms = new Map(); // request id -> resolve(): the reader said yes to a big download
+// Before a download bigger than askAbove: the page's question, answered by hub-confirm or hub-cancel.
+function askFirst(id, askAbove, signal) {
+  if (!askAbove) return undefined;
+  return (plan) => {
+    if (plan.downloadBytes <= askAbove) return undefined;
+    post({ type: 'progress', id, phase: 'confirm', done: 0, total: plan.downloadBytes, files: plan.files.length });
+    return new Promise((resolve, reject) => {
+      hubConfirms.set(id, resolve);
+      signal.addEventListener('abort', () => reject(cancelledError()), { once: true });
+    }).finally(() => hubConfirms.delete(id));
+  };
+}
+async function loadHub({ id, hub, repo, revision, weights, askAbove }) {
   const key = `hf:${hub}|${repo}@${revision}${weightsKey(weights)}`;
   if (models.has(key)) return post({ type: 'loaded', id, ...info(key, models.get(key)) });
   const abort = new AbortController();
@@ -122,7 +153,8 @@ async function loadHub({ id, hub, repo, revision, weights }) {
   if (!loading.has(key)) {
     const p = (async () => {
       const progress = (m) => post({ type: 'progress', id, ...m });
-      const files = await hubModelFiles({ hub, repo, revision, signal: abort.signal, cspBlocked }, progress);
+      const confirm = askFirst(id, askAbove, abort.signal);
+      const files = await hubModelFiles({ hub, repo, revision, signal: abort.signal, cspBlocked, confirm }, progress);
       const { store, manifest } = files;
       let model;
       try {
@@ -399,6 +431,9 @@ self.onmessage = (ev) => {
       break;
     case 'hub-cancel':
       if (hubLoads.has(msg.target)) hubLoads.get(msg.target).abort();
+      break;
+    case 'hub-confirm':
+      if (hubConfirms.has(msg.target)) hubConfirms.get(msg.target)();
       break;
     case 'hub-stored':
     case 'hub-delete':

@@ -9,7 +9,9 @@ import { downloadFile } from './download.mjs';
 import { hubUrls } from './hub-ref.mjs';
 import { storedManifest, beginStore, checkRoom, openStored, storeFullError } from './store.mjs';
 
-// ctx: {hub, repo, revision, signal, cspBlocked}; onProgress({phase, done, total, ...}).
+// ctx: {hub, repo, revision, signal, cspBlocked, confirm?}; onProgress({phase, done, total, ...}).
+// confirm(plan), when given, is awaited between the plan and the first byte of a
+// download (the page asks the reader before a big one; it throws to stop).
 // -> {store (open read handles: close() after loading), manifest, fromStore, downloadMs}
 export async function hubModelFiles(ctx, onProgress) {
   const ref = { hub: ctx.hub, repo: ctx.repo, revision: ctx.revision };
@@ -24,6 +26,7 @@ async function downloadModel(ctx, ref, onProgress) {
   const plan = await planHubModel(ctx);
   onProgress({ phase: 'plan', done: 0, total: plan.downloadBytes, files: plan.files.length, params: plan.params,
     dtypes: plan.dtypes, f32Bytes: plan.f32Bytes, modelType: plan.modelType });
+  if (ctx.confirm) await ctx.confirm(plan);
   await checkRoom(plan.downloadBytes);
   const urls = hubUrls(ctx.hub, ctx.repo);
   const writer = await beginStore(ref);

@@ -2,7 +2,9 @@
 // repo id field (owner/name, optional @revision), the suggested models with
 // their download sizes, the download's progress (bytes, speed, time left) and
 // Cancel, the Hub error (kept on screen after the page falls back to the
-// bundled model), the host when the Hub is not huggingface.co, and the
+// bundled model), the host when the Hub is not huggingface.co, the question
+// before a download over ASK_ABOVE bytes (its size, Download or Cancel: a phone's
+// data plan, or any slow link, should not start 500 MB unasked), and the
 // "Stored models" list with each model's size and Delete.
 import { DEFAULT_HUB, parseHubRef, normalizeHub } from '../hub/hub-ref.mjs';
 import { mb } from '../hub/hub-api.mjs';
@@ -16,6 +18,9 @@ export const SUGGESTED_MODELS = [
   { repo: 'google-bert/bert-base-uncased', family: 'BERT', bytes: 440e6 },
 ];
 
+// Downloads bigger than this wait for the reader's Download (the size is the plan's: the Hub's file listing).
+export const ASK_ABOVE = 50e6;
+
 const seconds = (s) => (s >= 90 ? `${Math.round(s / 60)} min` : `${Math.max(1, Math.round(s))} s`);
 
 export function hubPanel(page) {
@@ -23,10 +28,11 @@ export function hubPanel(page) {
   const ui = {
     form: $('hub-form'), repo: $('hub-repo'), suggestions: $('hub-suggestions'), host: $('hub-host'),
     download: $('hub-download'), progressText: $('hub-progress-text'), cancel: $('hub-cancel'),
-    error: $('hub-error'), stored: $('hub-stored'), storedEmpty: $('hub-stored-empty'),
+    error: $('hub-error'), stored: $('hub-stored'), storedEmpty: $('hub-stored-empty'), confirm: $('hub-confirm'), panel: $('hub-panel'),
   };
   let hub = DEFAULT_HUB;
   let cancelCurrent = null;
+  let confirmCurrent = null;
 
   function setHub(base) {
     hub = normalizeHub(base);
@@ -43,7 +49,15 @@ export function hubPanel(page) {
       ui.progressText.textContent = `${repo}${msg.modelType ? ` (${msg.modelType}, ${(msg.params / 1e6).toFixed(0)} M parameters)` : ''}: ` +
         `${mb(msg.total)} to download (${msg.files} files).`;
       status.setStatus(`Downloading ${repo} (${mb(msg.total)})…`);
+    } else if (msg.phase === 'confirm') {
+      ui.panel.open = false; // the panel's popup would cover the question on a phone
+      ui.download.hidden = false;
+      ui.confirm.hidden = false;
+      ui.progressText.textContent = `${repo}: ${mb(msg.total)} to download (${msg.files} files). ` +
+        'That is a big download (mind a phone\'s data plan): download it?';
+      status.setStatus(`${repo}: ${mb(msg.total)} to download: waiting for your answer.`);
     } else if (msg.phase === 'download') {
+      ui.confirm.hidden = true;
       const left = msg.bytesPerSecond > 0 ? (msg.total - msg.done) / msg.bytesPerSecond : NaN;
       ui.download.hidden = false;
       ui.progressText.textContent = `${repo}: ${mb(msg.done)} of ${mb(msg.total)} · ${mb(msg.bytesPerSecond)}/s` +
@@ -60,9 +74,15 @@ export function hubPanel(page) {
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
     const name = `${ref.repo}${ref.revision !== 'main' ? `@${ref.revision}` : ''}`;
     page.models.load(`Opening ${name} from ${new URL(hub).host}…`, ({ onProgress: p }) => {
-      const h = client.loadHub({ hub, ...ref }, { onProgress: (m) => { p(m); onProgress(m, name); }, weights: page.weights });
+      const h = client.loadHub({ hub, ...ref }, { onProgress: (m) => { p(m); onProgress(m, name); }, weights: page.weights,
+        askAbove: ASK_ABOVE });
       cancelCurrent = h.cancel;
-      return h.promise.finally(() => { cancelCurrent = null; ui.download.hidden = true; refreshStored(); });
+      confirmCurrent = h.confirm;
+      return h.promise.finally(() => {
+        cancelCurrent = confirmCurrent = null;
+        ui.download.hidden = ui.confirm.hidden = true;
+        refreshStored();
+      });
     }, {
       onError: (e) => {
         showError(`Could not open ${name} from the Hub: ${e.message}`);
@@ -119,6 +139,10 @@ export function hubPanel(page) {
     open(ref);
   });
   ui.cancel.addEventListener('click', () => { if (cancelCurrent) cancelCurrent(); });
+  ui.confirm.addEventListener('click', () => {
+    ui.confirm.hidden = true;
+    if (confirmCurrent) confirmCurrent();
+  });
   refreshStored();
 
   return {

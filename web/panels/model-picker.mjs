@@ -77,11 +77,15 @@ export function modelPicker(page) {
   }
   function onProgress(msg) {
     ui.progress.hidden = false;
-    ui.progress.max = msg.total || 1;
-    ui.progress.value = msg.done;
+    // total 0: sizes not known yet (compressed responses): an indeterminate bar, the bytes so far
+    if (msg.total) {
+      ui.progress.max = msg.total;
+      ui.progress.value = msg.done;
+    } else ui.progress.removeAttribute('value');
     const pct = msg.total ? Math.round((100 * msg.done) / msg.total) : 0;
-    if (msg.phase === 'plan' || msg.bytesPerSecond !== undefined) return; // the Hub panel's own line says it
-    status.setStatus(msg.phase === 'download' ? `Downloading model… ${mb(msg.done)} of ${mb(msg.total)}` : `Loading weights… ${pct}%`);
+    if (msg.phase === 'plan' || msg.phase === 'confirm' || msg.bytesPerSecond !== undefined) return; // the Hub panel's own line says it
+    status.setStatus(msg.phase !== 'download' ? `Loading weights… ${pct}%`
+      : msg.total ? `Downloading the model… ${mb(msg.done)} of ${mb(msg.total)}` : `Downloading the model… ${mb(msg.done)}`);
   }
   function loadFailed(seq, e, onError) {
     if (seq !== loadSeq) return;

@@ -9,7 +9,8 @@ import { headColor, colorCss } from '../colormap.mjs';
 import { atFocusedHead, startScene, finishScene, SCENE_WIDTH } from '../scene.mjs';
 import { runIsCausal, kvGroupSize, kvGroupHeads, kvShareText } from '../model-family.mjs';
 
-const ROW = 22; // must match .tok-col li height in style.css
+// must match .tok-col li height in style.css (24 px on touch screens: WCAG 2.2's target size)
+const ROW = typeof matchMedia === 'function' && matchMedia('(pointer: coarse)').matches ? 24 : 22;
 
 export class HeadView {
   constructor(app, section) {
