@@ -122,8 +122,8 @@ describe('the npm package from a CDN origin', { timeout: 900000 }, () => {
     assert.equal(path.basename(pkg.tarball), `headscope-${VERSION}.tgz`);
   });
 
-  // TypeScript itself, where it is installed (not a devDependency yet: HEADSCOPE_TSC=path/to/tsc
-  // names one): a page using the element's types compiles under --strict; a wrong type does not.
+  // TypeScript itself (the devDependency `typescript`, or HEADSCOPE_TSC=path/to/tsc): a page using
+  // the element's types compiles under --strict; a wrong type does not.
   const tsc = process.env.HEADSCOPE_TSC || path.join(ROOT, 'node_modules/.bin/tsc');
   test('the declarations type-check a course page\'s code (tsc --strict)', { skip: !fs.existsSync(tsc) && `no TypeScript compiler at ${tsc}` }, () => {
     const proj = path.join(tmp, 'ts');
