@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, launch, openPage, ROOT } from '../tests/web/helpers.mjs';
 import { benchOptions } from './options.mjs';
+import { checkpointDtypes, sixteenBitMode } from './checkpoint-dtypes.mjs';
 
 const { opt } = benchOptions('node bench/weights16-page.mjs [--model DIR] [--T 64] [--warm 6] [--reps 15]');
 const modelDir = path.resolve(opt('--model', '/work/ckpt/gpt2s'));
@@ -24,17 +25,7 @@ const warm = Number(opt('--warm', '6'));
 const reps = Number(opt('--reps', '15'));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-// the checkpoint's dtypes, from its safetensors header (8-byte length, then JSON)
-function dtypes(dir) {
-  const fd = fs.openSync(path.join(dir, 'model.safetensors'), 'r');
-  const len = Buffer.alloc(8);
-  fs.readSync(fd, len, 0, 8, 0);
-  const header = Buffer.alloc(Number(len.readBigUInt64LE(0)));
-  fs.readSync(fd, header, 0, header.length, 8);
-  fs.closeSync(fd);
-  return new Set(Object.entries(JSON.parse(header.toString('utf8'))).filter(([k]) => k !== '__metadata__').map(([, v]) => v.dtype));
-}
-const sixteen = dtypes(modelDir).has('F32') ? 'compact16' : 'stored';
+const sixteen = sixteenBitMode(checkpointDtypes(modelDir));
 
 const link = path.join(ROOT, 'build/bench-models', path.basename(modelDir));
 fs.mkdirSync(path.dirname(link), { recursive: true });

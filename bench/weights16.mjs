@@ -12,10 +12,9 @@
 // usage: node bench/weights16.mjs --model DIR [--T 64] [--reps 9]
 //   modes: f32 (every weight widened at load) and the 16-bit one: "stored" for an F16/BF16
 //   checkpoint, "compact16" (F32 rounded to F16) for an F32 one.
-import fs from 'node:fs';
-import path from 'node:path';
 import { loadRuntime, loadModelFolder } from '../web/cli.mjs';
 import { benchOptions } from './options.mjs';
+import { checkpointDtypes, sixteenBitMode } from './checkpoint-dtypes.mjs';
 
 const { opt, required } = benchOptions('node bench/weights16.mjs --model DIR [--T 64] [--reps 9]');
 const dir = required('--model');
@@ -37,16 +36,8 @@ function textOfTokens(model, n) {
   }
 }
 
-// the checkpoint's dtypes, from its safetensors header (8-byte length, then JSON)
-const fd = fs.openSync(path.join(dir, 'model.safetensors'), 'r');
-const lenBuf = Buffer.alloc(8);
-fs.readSync(fd, lenBuf, 0, 8, 0);
-const headerBuf = Buffer.alloc(Number(lenBuf.readBigUInt64LE(0)));
-fs.readSync(fd, headerBuf, 0, headerBuf.length, 8);
-fs.closeSync(fd);
-const header = JSON.parse(headerBuf.toString('utf8'));
-const dtypes = new Set(Object.entries(header).filter(([k]) => k !== '__metadata__').map(([, v]) => v.dtype));
-const sixteen = dtypes.has('F32') ? 'compact16' : 'stored';
+const dtypes = checkpointDtypes(dir);
+const sixteen = sixteenBitMode(dtypes);
 console.error(`# ${dir}: dtypes ${[...dtypes].join(', ')}; modes f32 and ${sixteen}; T = ${T}`);
 
 const results = {};
