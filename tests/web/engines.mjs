@@ -212,26 +212,63 @@ class WebKitPage extends PageBase {
   close() { return this.session.quit(); }
 }
 
-async function webkit() {
-  const webdriver = await import('selenium-webdriver');
-  const { xvfb, display } = await startXvfb();
-  let driver;
-  let serverUrl;
+// Xvfb and WebKitWebDriver on its display; `exited` is set if Xvfb goes away (it says so on stderr).
+async function startDisplayAndDriver() {
+  const x = await startXvfb();
+  const state = { ...x, exited: null };
+  x.xvfb.on('exit', (code, signal) => {
+    state.exited = { code, signal };
+    if (!state.stopping) console.error(`# Xvfb ${x.display} exited (code ${code}, signal ${signal})`);
+  });
   try {
-    ({ driver, url: serverUrl } = await startDriver(display));
+    Object.assign(state, await startDriver(x.display));
   } catch (e) {
-    xvfb.kill();
+    x.xvfb.kill();
     throw e;
   }
+  return state;
+}
+
+const SESSION_START_MS = 60000;
+
+async function webkit() {
+  const webdriver = await import('selenium-webdriver');
+  let env = await startDisplayAndDriver();
+  const stop = (e) => {
+    e.stopping = true;
+    e.driver.kill();
+    e.xvfb.kill();
+  };
+  // One MiniBrowser session; rejects after SESSION_START_MS (a MiniBrowser that cannot open its
+  // display never connects, and the WebDriver request would wait for ever).
+  const startSession = (e) => {
+    const built = new webdriver.Builder().usingServer(e.url).withCapabilities({
+      browserName: 'MiniBrowser',
+      'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
+    }).build();
+    let timer;
+    const late = new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`webkit: no MiniBrowser session on ${e.display} in ${SESSION_START_MS / 1000} s`)), SESSION_START_MS);
+    });
+    return Promise.race([built, late]).finally(() => clearTimeout(timer));
+  };
   return {
     name: 'webkit',
     // one MiniBrowser session per page; colorScheme / reducedMotion: not emulated
-    // (WebDriver has no such command), the theme is set through the page
+    // (WebDriver has no such command), the theme is set through the page.
+    // If the display has gone (Xvfb exited) or a session does not start, Xvfb and the
+    // driver are started afresh once, and the reason is printed.
     async newPage({ width = 1280, height = 900 } = {}) {
-      const session = await new webdriver.Builder().usingServer(serverUrl).withCapabilities({
-        browserName: 'MiniBrowser',
-        'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
-      }).build();
+      let session;
+      try {
+        if (env.exited) throw new Error(`webkit: Xvfb ${env.display} exited (${JSON.stringify(env.exited)})`);
+        session = await startSession(env);
+      } catch (e) {
+        console.error(`# ${e.message}: starting Xvfb and WebKitWebDriver again`);
+        stop(env);
+        env = await startDisplayAndDriver();
+        session = await startSession(env);
+      }
       await session.manage().setTimeouts({ script: 60000 });
       // the window's size is the viewport plus MiniBrowser's toolbar: grow it until the viewport fits
       await session.manage().window().setRect({ width, height });
@@ -239,10 +276,7 @@ async function webkit() {
       await session.manage().window().setRect({ width: 2 * width - inner[0], height: 2 * height - inner[1] });
       return new WebKitPage(session, webdriver);
     },
-    close: async () => {
-      driver.kill();
-      xvfb.kill();
-    },
+    close: async () => stop(env),
   };
 }
 
