@@ -198,6 +198,13 @@ struct F16Weights {
   static float at(const uint16_t* p, std::size_t i) { return formats::half_to_float(p[i]); }
 };
 
+// One group of 2*kLanes weights (a panel row or part of a table row): as values, or raw (times WT::kRawScale).
+template <typename WT, bool Raw>
+inline void load_group(const typename WT::Elem* p, Batch& a, Batch& b) {
+  if (Raw) WT::load2_raw(p, a, b);
+  else WT::load2(p, a, b);
+}
+
 // True when x[0..n) times 1/WT::kRawScale stays finite (always, for types whose
 // raw values are the values). For F16: |x| < 2^15, so x * 2^112 < 2^127.
 template <typename WT>
@@ -304,8 +311,7 @@ inline void gemv_panels(const float* x, std::size_t K, const typename WT::Elem* 
     const Batch a(Raw ? x[k] * up : x[k]);
     for (std::size_t g = 0; g < G; ++g) {
       Batch w0, w1;
-      if (Raw) WT::load2_raw(p + g * pstride, w0, w1);
-      else WT::load2(p + g * pstride, w0, w1);
+      load_group<WT, Raw>(p + g * pstride, w0, w1);
       acc[g][0] = xsimd::fma(a, w0, acc[g][0]);
       acc[g][1] = xsimd::fma(a, w1, acc[g][1]);
     }
@@ -470,13 +476,6 @@ void gemm_packed(const float* x, const WeightRef& packed, const float* b, float*
 }
 
 namespace {
-// One group of a table row: as values, or raw (times WT::kRawScale).
-template <typename WT, bool Raw>
-inline void load_group(const typename WT::Elem* p, Batch& a, Batch& b) {
-  if (Raw) WT::load2_raw(p, a, b);
-  else WT::load2(p, a, b);
-}
-
 // The last n - i < 2*kLanes values of a and of a table row w as two zero-padded
 // batches each, so that a dot's tail goes through the same vector arithmetic
 // whatever the weight type (and the zeros add nothing).
