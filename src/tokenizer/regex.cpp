@@ -1,5 +1,5 @@
-// src/tokenizer/regex.cpp — parser (pattern -> node tree) and backtracking
-// matcher of the Regex in regex.hpp.
+// src/tokenizer/regex.cpp — the Regex of regex.hpp: parser (pattern -> node
+// tree), compiler (tree -> program) and the matcher that runs the program.
 #include "tokenizer/regex.hpp"
 
 #include "tokenizer/unicode_data.hpp"
@@ -367,72 +367,268 @@ class Parser {
   size_t pos_ = 0;
 };
 
-// A continuation of the matcher (does the rest of the pattern match from this
-// position?), held by reference: each is called only while the frame that made
-// it is live, and a std::function would allocate one closure per node and position.
-class Cont {
- public:
-  template <class F>
-  Cont(const F& f)  // implicit, so that a lambda can be passed where a Cont is expected
-      : closure_(&f), call_([](const void* c, size_t pos) { return (*static_cast<const F*>(c))(pos); }) {}
-  bool operator()(size_t pos) const { return call_(closure_, pos); }
+}  // namespace
 
- private:
-  const void* closure_;
-  bool (*call_)(const void*, size_t);
+// ---- program: the node tree compiled to instructions -------------------------
+// The matcher runs a small program (one instruction per character test, choice
+// or jump) instead of walking the tree, so that it can remember which
+// (choice, position) states have already failed: a state is explored at most
+// once per search of the text, and matching is linear in the text's length
+// times the program's size, whatever the pattern (plain backtracking is
+// polynomial of high degree on patterns such as x+x+y, and the fuzzers found one
+// that took 17 s on 235 bytes). The order in which choices are tried is the
+// backtracking order, so the matches are the same leftmost-first matches.
+struct Regex::Program {
+  struct Inst {
+    enum Op : uint8_t { kChar, kSplit, kJmp, kLook, kMatch } op;
+    const Regex::Node* cls = nullptr;  // kChar
+    uint32_t x = 0, y = 0;             // kSplit: try x, then y; kJmp: x
+    uint32_t slot = 0;                 // kSplit: its state slot; kLook: index into looks
+  };
+  std::vector<Inst> code;
+  uint32_t splits = 0;
+  struct Look {
+    std::shared_ptr<const Regex::Program> program;
+    bool negative;
+  };
+  std::vector<Look> looks;
 };
 
-// The matcher: continuation passing over unit positions.
-class Matcher {
- public:
-  explicit Matcher(const std::vector<uint32_t>& units) : u_(units) {}
+namespace {
 
-  bool match(const Regex::Node& n, size_t pos, const Cont& k) const {
-    switch (n.kind) {
-      case Regex::Node::kChar:
-        return pos < u_.size() && n.matches_unit(u_[pos]) && k(pos + 1);
-      case Regex::Node::kSeq:
-        return seq(n, 0, pos, k);
-      case Regex::Node::kAlt:
-        for (const auto& c : n.children)
-          if (match(*c, pos, k)) return true;
-        return false;
-      case Regex::Node::kLookahead: {
-        bool inner = match(*n.children[0], pos, [](size_t) { return true; });
-        return inner != n.negative && k(pos);
-      }
-      case Regex::Node::kRepeat:
-        return repeat(n, pos, k);
-    }
-    return false;
+using Program = Regex::Program;
+
+// Instructions in the whole program (its lookaheads' included): larger counted
+// repetitions are refused, so that a pattern cannot make the matcher's state
+// memory grow without bound.
+constexpr size_t kMaxInstructions = 1 << 16;
+// Choices and lookaheads in the whole program: each costs two bits of state
+// memory per text position the search reaches.
+constexpr size_t kMaxChoices = 2048;
+
+class Compiler {
+ public:
+  struct Totals {
+    size_t instructions = 0, choices = 0;
+  };
+  Compiler(const std::string& what, Totals* totals) : what_(what), totals_(totals) {}
+
+  Result<std::shared_ptr<Program>> compile(const Regex::Node& root) {
+    auto p = std::make_shared<Program>();
+    prog_ = p.get();
+    HS_TRY(emit(root));
+    HS_TRY(push({Program::Inst::kMatch}));
+    return p;
   }
 
  private:
-  bool seq(const Regex::Node& n, size_t i, size_t pos, const Cont& k) const {
-    if (i == n.children.size()) return k(pos);
-    return match(*n.children[i], pos, [&](size_t p) { return seq(n, i + 1, p, k); });
-  }
+  using Inst = Program::Inst;
 
-  bool repeat(const Regex::Node& n, size_t pos, const Cont& k) const {
-    const Regex::Node& child = *n.children[0];
-    if (child.kind == Regex::Node::kChar) {  // greedy loop, then back off
-      size_t count = 0;
-      while (count < n.max && pos + count < u_.size() && child.matches_unit(u_[pos + count])) ++count;
-      for (size_t c = count + 1; c-- > n.min;)
-        if (k(pos + c)) return true;
-      return false;
+  Result<uint32_t> add(Inst inst) {
+    if (inst.op == Inst::kSplit || inst.op == Inst::kLook) ++totals_->choices;
+    if (++totals_->instructions > kMaxInstructions || totals_->choices > kMaxChoices)
+      return make_error(what_ + ": regex too large: more than " + std::to_string(kMaxInstructions) + " steps or " +
+                        std::to_string(kMaxChoices) + " choices once its counted repetitions are written out");
+    prog_->code.push_back(inst);
+    return static_cast<uint32_t>(prog_->code.size() - 1);
+  }
+  Status push(Inst inst) {
+    HS_TRY_ASSIGN(uint32_t at, add(inst));
+    (void)at;
+    return {};
+  }
+  Result<uint32_t> add_split() {
+    HS_TRY_ASSIGN(uint32_t at, add({Inst::kSplit}));
+    prog_->code[at].slot = prog_->splits++;
+    return at;
+  }
+  uint32_t here() const { return static_cast<uint32_t>(prog_->code.size()); }
+
+  Status emit(const Regex::Node& n) {
+    switch (n.kind) {
+      case Regex::Node::kChar: {
+        Inst c{Inst::kChar};
+        c.cls = &n;
+        return push(c);
+      }
+      case Regex::Node::kSeq:
+        for (const auto& c : n.children) HS_TRY(emit(*c));
+        return {};
+      case Regex::Node::kAlt: {
+        // split L1 next; L1: a; jmp end; next: split L2 next2; ...; last
+        std::vector<uint32_t> jumps;
+        for (size_t i = 0; i < n.children.size(); ++i) {
+          if (i + 1 == n.children.size()) {
+            HS_TRY(emit(*n.children[i]));
+            break;
+          }
+          HS_TRY_ASSIGN(uint32_t split, add_split());
+          prog_->code[split].x = here();
+          HS_TRY(emit(*n.children[i]));
+          HS_TRY_ASSIGN(uint32_t jump, add({Inst::kJmp}));
+          jumps.push_back(jump);
+          prog_->code[split].y = here();
+        }
+        for (uint32_t j : jumps) prog_->code[j].x = here();
+        return {};
+      }
+      case Regex::Node::kRepeat: {
+        const Regex::Node& child = *n.children[0];
+        for (size_t i = 0; i < n.min; ++i) HS_TRY(emit(child));
+        if (n.max == SIZE_MAX) {  // loop: split body exit; body; jmp loop
+          HS_TRY_ASSIGN(uint32_t loop, add_split());
+          prog_->code[loop].x = here();
+          HS_TRY(emit(child));
+          HS_TRY_ASSIGN(uint32_t back, add({Inst::kJmp}));
+          prog_->code[back].x = loop;
+          prog_->code[loop].y = here();
+          return {};
+        }
+        std::vector<uint32_t> optional;  // max - min greedy optional copies, all exiting to the end
+        for (size_t i = n.min; i < n.max; ++i) {
+          HS_TRY_ASSIGN(uint32_t split, add_split());
+          prog_->code[split].x = here();
+          optional.push_back(split);
+          HS_TRY(emit(child));
+        }
+        for (uint32_t s : optional) prog_->code[s].y = here();
+        return {};
+      }
+      case Regex::Node::kLookahead: {
+        Program* outer = prog_;
+        Compiler inner(what_, totals_);
+        HS_TRY_ASSIGN(std::shared_ptr<Program> sub, inner.compile(*n.children[0]));
+        prog_ = outer;
+        Inst look{Inst::kLook};
+        look.slot = static_cast<uint32_t>(prog_->looks.size());
+        prog_->looks.push_back({std::move(sub), n.negative});
+        return push(look);
+      }
     }
-    return repeat_general(n, child, 0, pos, k);
+    return {};
   }
 
-  bool repeat_general(const Regex::Node& n, const Regex::Node& child, size_t count, size_t pos, const Cont& k) const {
-    if (count < n.max &&
-        match(child, pos, [&](size_t p) { return p != pos && repeat_general(n, child, count + 1, p, k); }))
-      return true;
-    return count >= n.min && k(pos);
+  const std::string& what_;
+  Totals* totals_;
+  Program* prog_ = nullptr;
+};
+
+// Two bits per (slot, text position), kept in blocks of positions allocated when
+// first touched and dropped once the search has moved past them (no state
+// behind the search's start is ever asked about again).
+class StateBits {
+ public:
+  static constexpr uint8_t kFailed = 1, kBusy = 2;  // lookahead results: kKnown, kTrue
+  explicit StateBits(uint32_t slots) : slots_(slots) {}
+
+  uint8_t get(uint32_t slot, size_t pos) const {
+    const size_t b = pos >> kBlockBits;
+    if (b >= blocks_.size() || blocks_[b].empty()) return 0;
+    const size_t i = (slot << kBlockBits | (pos & kBlockMask)) * 2;
+    return (blocks_[b][i >> 6] >> (i & 63)) & 3;
+  }
+  void set(uint32_t slot, size_t pos, uint8_t bits) {
+    const size_t b = pos >> kBlockBits;
+    if (b >= blocks_.size()) blocks_.resize(b + 1);
+    if (blocks_[b].empty()) blocks_[b].assign((size_t(slots_) << kBlockBits) * 2 / 64 + 1, 0);
+    const size_t i = (slot << kBlockBits | (pos & kBlockMask)) * 2;
+    uint64_t& w = blocks_[b][i >> 6];
+    w = (w & ~(uint64_t(3) << (i & 63))) | (uint64_t(bits) << (i & 63));
+  }
+  // Frees the blocks that lie wholly before `pos`.
+  void release_before(size_t pos) {
+    const size_t end = std::min(blocks_.size(), pos >> kBlockBits);
+    for (size_t b = released_; b < end; ++b) std::vector<uint64_t>().swap(blocks_[b]);
+    released_ = std::max(released_, end);
   }
 
+ private:
+  static constexpr size_t kBlockBits = 10, kBlockMask = (size_t(1) << kBlockBits) - 1;
+  uint32_t slots_;
+  std::vector<std::vector<uint64_t>> blocks_;
+  size_t released_ = 0;
+};
+
+// One program over one text: anchored matches from any position, sharing what
+// earlier searches learned (a state that failed fails again, whatever position
+// the search started from).
+class Runner {
+ public:
+  Runner(const Program& prog, const std::vector<uint32_t>& units, size_t* steps)
+      : prog_(prog), u_(units), steps_(steps), states_(prog.splits), looks_(static_cast<uint32_t>(prog.looks.size())) {}
+
+  // The end of the first match starting at `start`, in backtracking order, or -1.
+  std::ptrdiff_t match_at(size_t start) {
+    using Inst = Program::Inst;
+    stack_.clear();
+    stack_.push_back({0, start, false});
+    while (!stack_.empty()) {
+      Entry e = stack_.back();
+      stack_.pop_back();
+      if (e.done) {  // every way on from this choice failed
+        states_.set(prog_.code[e.pc].slot, e.pos, StateBits::kFailed);
+        continue;
+      }
+      uint32_t pc = e.pc;
+      size_t pos = e.pos;
+      while (true) {
+        const Inst& in = prog_.code[pc];
+        ++*steps_;
+        if (in.op == Inst::kChar) {
+          if (pos >= u_.size() || !in.cls->matches_unit(u_[pos])) break;
+          ++pc, ++pos;
+        } else if (in.op == Inst::kJmp) {
+          pc = in.x;
+        } else if (in.op == Inst::kSplit) {
+          if (states_.get(in.slot, pos) != 0) break;  // failed before, or on the current path (an empty loop)
+          states_.set(in.slot, pos, StateBits::kBusy);
+          stack_.push_back({pc, pos, true});
+          stack_.push_back({in.y, pos, false});
+          pc = in.x;
+        } else if (in.op == Inst::kLook) {
+          if (look(in.slot, pos) == prog_.looks[in.slot].negative) break;
+          ++pc;
+        } else {  // kMatch: the choices still on the stack did not fail
+          for (const Entry& open : stack_)
+            if (open.done) states_.set(prog_.code[open.pc].slot, open.pos, 0);
+          stack_.clear();
+          return static_cast<std::ptrdiff_t>(pos);
+        }
+      }
+    }
+    return -1;
+  }
+
+  void release_before(size_t pos) {
+    states_.release_before(pos);
+    looks_.release_before(pos);
+    for (auto& r : sub_)
+      if (r) r->release_before(pos);
+  }
+
+ private:
+  // Whether lookahead `i`'s pattern matches at `pos` (computed once per position).
+  bool look(uint32_t i, size_t pos) {
+    const uint8_t known = looks_.get(i, pos);
+    if (known) return known == 3;
+    if (sub_.size() < prog_.looks.size()) sub_.resize(prog_.looks.size());
+    if (!sub_[i]) sub_[i] = std::make_unique<Runner>(*prog_.looks[i].program, u_, steps_);
+    const bool hit = sub_[i]->match_at(pos) >= 0;
+    looks_.set(i, pos, hit ? 3 : 1);
+    return hit;
+  }
+
+  struct Entry {
+    uint32_t pc;
+    size_t pos;
+    bool done;  // the marker of a choice whose alternatives are all pushed
+  };
+  const Program& prog_;
   const std::vector<uint32_t>& u_;
+  size_t* steps_;  // instructions run, lookaheads' included
+  StateBits states_, looks_;
+  std::vector<std::unique_ptr<Runner>> sub_;
+  std::vector<Entry> stack_;
 };
 
 }  // namespace
@@ -440,28 +636,47 @@ class Matcher {
 Result<Regex> Regex::compile(std::string_view pattern, const std::string& what) {
   Parser p(pattern, what);
   HS_TRY_ASSIGN(NodePtr root, p.parse());
+  Compiler::Totals totals;
+  HS_TRY_ASSIGN(std::shared_ptr<Program> program, Compiler(what, &totals).compile(*root));
   Regex r;
   r.root_ = root;
+  r.program_ = program;
   return r;
 }
+
+namespace {
+size_t instructions(const Program& p) {
+  size_t n = p.code.size();
+  for (const Program::Look& look : p.looks) n += instructions(*look.program);
+  return n;
+}
+}  // namespace
+
+size_t Regex::program_size() const { return program_ ? instructions(*program_) : 0; }
 
 Regex Regex::literal(std::string_view literal) {
   auto seq = std::make_shared<Node>();
   seq->kind = Node::kSeq;
+  auto program = std::make_shared<Program>();
   for (uint32_t u : unicode::to_units(literal)) {
     auto c = std::make_shared<Node>();
     c->kind = Node::kChar;
     c->items.push_back(ClassItem{ClassItem::kRange, u, u});
     seq->children.push_back(c);
+    Program::Inst test{Program::Inst::kChar};
+    test.cls = c.get();
+    program->code.push_back(test);  // no choices: any length is safe
   }
+  program->code.push_back({Program::Inst::kMatch});
   Regex r;
   r.root_ = seq;
+  r.program_ = program;
   return r;
 }
 
-std::vector<std::pair<size_t, size_t>> Regex::find_all(std::string_view text) const {
+std::vector<std::pair<size_t, size_t>> Regex::find_all(std::string_view text, size_t* steps) const {
   std::vector<std::pair<size_t, size_t>> out;
-  if (!root_) return out;
+  if (!program_) return out;
   const std::vector<uint32_t> units = unicode::to_units(text);
   // Byte offset of each unit position.
   std::vector<size_t> offset(units.size() + 1, 0);
@@ -469,19 +684,18 @@ std::vector<std::pair<size_t, size_t>> Regex::find_all(std::string_view text) co
     const uint32_t u = units[i];
     offset[i + 1] = offset[i] + (u < 0x80 ? 1 : u < 0x800 ? 2 : u < 0x10000 ? 3 : u < unicode::kInvalidByteBase ? 4 : 1);
   }
-  Matcher m(units);
+  size_t ignored = 0;
+  if (steps) *steps = 0;
+  Runner run(*program_, units, steps ? steps : &ignored);
   for (size_t pos = 0; pos < units.size();) {
-    size_t end = 0;
-    bool found = m.match(*root_, pos, [&](size_t e) {
-      end = e;
-      return true;
-    });
-    if (found && end > pos) {
+    const std::ptrdiff_t end = run.match_at(pos);
+    if (end > static_cast<std::ptrdiff_t>(pos)) {
       out.emplace_back(offset[pos], offset[end]);
-      pos = end;
+      pos = static_cast<size_t>(end);
     } else {
       ++pos;
     }
+    run.release_before(pos);
   }
   return out;
 }
@@ -489,7 +703,7 @@ std::vector<std::pair<size_t, size_t>> Regex::find_all(std::string_view text) co
 std::string Regex::replace_all(std::string_view text, std::string_view content) const {
   std::string out;
   size_t last = 0;
-  for (auto [b, e] : find_all(text)) {
+  for (auto [b, e] : find_all(text, nullptr)) {
     out.append(text.substr(last, b - last));
     out.append(content);
     last = e;

@@ -11,9 +11,10 @@
 //   Lo, M, Mn, Mc, Me, N, Nd, Nl, No, P, Pc, Pd, Ps, Pe, Pi, Pf, Po, S, Sm, Sc,
 //   Sk, So, Z, Zs, Zl, Zp, C, Cc, Cf, Co, Cn).
 // Case-insensitive (?i:) literals compare by simple case folding.
-// Matching is leftmost-first backtracking over code point units (see
-// unicode_data.hpp); a greedy quantifier over a single character is an
-// iterative loop, so stack depth does not grow with the input.
+// Matches are leftmost-first, the choices tried in backtracking order, over
+// code point units (see unicode_data.hpp). The matcher remembers which states
+// failed, so its time is linear in the text times the pattern's size for any
+// pattern, and its stack is its own (no recursion on the text).
 #pragma once
 
 #include <memory>
@@ -34,15 +35,20 @@ class Regex {
   static Regex literal(std::string_view literal);
 
   // Every non-overlapping match, leftmost first, as byte ranges [begin, end)
-  // of `text`; empty matches are skipped.
-  std::vector<std::pair<size_t, size_t>> find_all(std::string_view text) const;
+  // of `text`; empty matches are skipped. `steps`, when given, receives the
+  // number of program instructions the matcher ran (the tests bound it).
+  std::vector<std::pair<size_t, size_t>> find_all(std::string_view text, size_t* steps = nullptr) const;
+  // The compiled program's length (its lookaheads' included).
+  size_t program_size() const;
   // `text` with every match replaced by `content`.
   std::string replace_all(std::string_view text, std::string_view content) const;
 
   struct Node;
+  struct Program;
 
  private:
-  std::shared_ptr<const Node> root_;
+  std::shared_ptr<const Node> root_;                // the parsed pattern (its character classes)
+  std::shared_ptr<const Program> program_;  // root_ compiled (regex.cpp)
 };
 
 }  // namespace hs::tokenizer
