@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
   }
 
   // 16-bit weights: the one-token path (T = 1) over matrices too big for any cache
-  // (3072 x 4096: 50 MB as F32), GEMM at T = 64, and the LM head's gemm_transposed_b
+  // (3072 x 4096: 50 MB as F32), GEMM at T = 64, and the LM head's gemm_table
   // (GPT-2's 50257 x 768 table), each with F32, F16 and BF16 weights of the same values
   {
     using hs::kernels::WeightType;
@@ -161,18 +161,20 @@ int main(int argc, char** argv) {
     }
     const std::size_t V = 50257, C = 768;
     auto x = randn(C, 7), table = randn(V * C, 8);
-    std::vector<float> y(V);
-    std::vector<uint16_t> t16(table.size()), laid(table.size());
+    std::vector<float> y(V), laid32(hs::kernels::table_size(V, C));
+    std::vector<uint16_t> t16(table.size()), laid(hs::kernels::table_size(V, C));
     for (auto [type, name] : types) {
-      const void* data = table.data();
-      if (type != WeightType::F32) {
+      const void* data = laid32.data();
+      if (type == WeightType::F32) {
+        hs::kernels::pack_table(table.data(), V, C, laid32.data());
+      } else {
         for (std::size_t i = 0; i < table.size(); ++i)
           t16[i] = type == WeightType::F16 ? hs::formats::float_to_half(table[i]) : hs::formats::float_to_bf16(table[i]);
-        hs::kernels::table_layout16(t16.data(), V, C, laid.data());
+        hs::kernels::pack_table16(t16.data(), V, C, laid.data());
         data = laid.data();
       }
       const hs::kernels::WeightRef ref{data, type};
-      double t = time_median([&] { hs::kernels::gemm_transposed_b(x.data(), ref, y.data(), 1, C, V); }, quick ? 0.1 : 0.5);
+      double t = time_median([&] { hs::kernels::gemm_table(x.data(), ref, y.data(), 1, C, V); }, quick ? 0.1 : 0.5);
       print("weights_" + std::string(name) + "_lm_head_1x768x50257_ms", t * 1e3, "ms");
     }
   }

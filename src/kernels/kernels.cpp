@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <vector>
 
 #include <xsimd/xsimd.hpp>
@@ -425,9 +426,10 @@ std::size_t packed_size(std::size_t K, std::size_t N) {
 }
 
 namespace {
-// The panels of W [K, N], each row zero-padded to nr values, handed to put(row values, dst).
-template <typename E, typename Put>
-void pack_panels(const E* Wm, std::size_t K, std::size_t N, E* packed, Put put) {
+// The panels of a [K, N] matrix whose element (k, n) is at(k, n), each panel row
+// zero-padded to nr values, handed to put(row values, dst).
+template <typename E, typename At, typename Put>
+void pack_panels(std::size_t K, std::size_t N, E* packed, At at, Put put) {
   const std::size_t nr = NB * kLanes;
   const std::size_t panels = (N + nr - 1) / nr;
   E row[NB * kLanes];
@@ -435,32 +437,32 @@ void pack_panels(const E* Wm, std::size_t K, std::size_t N, E* packed, Put put) 
     E* dst = packed + p * K * nr;
     const std::size_t j0 = p * nr, width = std::min(nr, N - j0);
     for (std::size_t k = 0; k < K; ++k) {
-      const E* src = Wm + k * N + j0;
       std::size_t c = 0;
-      for (; c < width; ++c) row[c] = src[c];
+      for (; c < width; ++c) row[c] = at(k, j0 + c);
       for (; c < nr; ++c) row[c] = E(0);
       put(row, dst + k * nr);
     }
   }
 }
+void copy_group(const float* row, float* dst) { std::copy(row, row + NB * kLanes, dst); }
 }  // namespace
 
 void pack_weights(const float* Wm, std::size_t K, std::size_t N, float* packed) {
-  pack_panels(Wm, K, N, packed, [](const float* row, float* dst) { std::copy(row, row + NB * kLanes, dst); });
+  pack_panels(K, N, packed, [&](std::size_t k, std::size_t n) { return Wm[k * N + n]; }, copy_group);
 }
 
 void pack_weights16(const uint16_t* Wm, std::size_t K, std::size_t N, uint16_t* packed) {
-  pack_panels(Wm, K, N, packed, write_group16);
+  pack_panels(K, N, packed, [&](std::size_t k, std::size_t n) { return Wm[k * N + n]; }, write_group16);
 }
 
-void table_layout16(const uint16_t* W, std::size_t rows, std::size_t cols, uint16_t* out) {
-  const std::size_t g = 2 * kLanes, body = cols / g * g;
-  for (std::size_t r = 0; r < rows; ++r) {
-    const uint16_t* src = W + r * cols;
-    uint16_t* dst = out + r * cols;
-    for (std::size_t c = 0; c < body; c += g) write_group16(src + c, dst + c);
-    std::copy(src + body, src + cols, dst + body);
-  }
+std::size_t table_size(std::size_t rows, std::size_t cols) { return packed_size(cols, rows); }
+
+void pack_table(const float* W, std::size_t rows, std::size_t cols, float* out) {
+  pack_panels(cols, rows, out, [&](std::size_t c, std::size_t r) { return W[r * cols + c]; }, copy_group);
+}
+
+void pack_table16(const uint16_t* W, std::size_t rows, std::size_t cols, uint16_t* out) {
+  pack_panels(cols, rows, out, [&](std::size_t c, std::size_t r) { return W[r * cols + c]; }, write_group16);
 }
 
 void gemm_packed(const float* x, const float* packed, const float* b, float* y,
@@ -476,123 +478,60 @@ void gemm_packed(const float* x, const WeightRef& packed, const float* b, float*
 }
 
 namespace {
-// The last n - i < 2*kLanes values of a and of a table row w as two zero-padded
-// batches each, so that a dot's tail goes through the same vector arithmetic
-// whatever the weight type (and the zeros add nothing).
-template <typename WT, bool Raw>
-inline void tail_batches(const float* a, const typename WT::Elem* w, std::size_t i, std::size_t n, Batch& a0,
-                         Batch& a1, Batch& w0, Batch& w1) {
-  alignas(64) float av[2 * kLanes] = {}, wv[2 * kLanes] = {};
-  for (std::size_t j = i; j < n; ++j) {
-    av[j - i] = a[j];
-    wv[j - i] = Raw ? WT::at(w, j) * WT::kRawScale : WT::at(w, j);  // exact: a power of two
-  }
-  a0 = load(av);
-  a1 = load(av + kLanes);
-  w0 = load(wv);
-  w1 = load(wv + kLanes);
-}
-
-// dot(a, w) over n values of a table row (float32, or 16-bit in table layout):
-// 2*kLanes at a time into two chains. Raw: w's raw values, a already scaled.
-template <typename WT, bool Raw>
-inline float dot(const float* a, const typename WT::Elem* w, std::size_t n) {
-  std::size_t i = 0;
-  Batch acc0(0.0f), acc1(0.0f), w0, w1;
-  for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
-    load_group<WT, Raw>(w + i, w0, w1);
-    acc0 = xsimd::fma(load(a + i), w0, acc0);
-    acc1 = xsimd::fma(load(a + i + kLanes), w1, acc1);
-  }
-  if (i < n) {
-    Batch a0, a1;
-    tail_batches<WT, Raw>(a, w, i, n, a0, a1, w0, w1);
-    acc0 = xsimd::fma(a0, w0, acc0);
-    acc1 = xsimd::fma(a1, w1, acc1);
-  }
-  return xsimd::reduce_add(acc0 + acc1);
-}
-
-// Four dot products x . w0..w3 at once: the x loads are shared and the eight
-// chains are independent (one dot has too few to hide the add latency when fma
-// is a multiply and an add, as in wasm). Sums in the same order as dot().
-template <typename WT, bool Raw>
-inline void dot4(const float* a, const typename WT::Elem* const w[4], std::size_t n, float* out) {
+// Four dot products x . w0..w3 (rows of Wt) at once: the x loads are shared and
+// the eight chains are independent (one dot has too few to hide the add latency
+// when fma is a multiply and an add, as in wasm).
+inline void dot4(const float* a, const float* const w[4], std::size_t n, float* out) {
   Batch s[4] = {Batch(0.0f), Batch(0.0f), Batch(0.0f), Batch(0.0f)};
   Batch t[4] = {Batch(0.0f), Batch(0.0f), Batch(0.0f), Batch(0.0f)};
   std::size_t i = 0;
-  Batch w0, w1;
   for (; i + 2 * kLanes <= n; i += 2 * kLanes) {
     const Batch x0 = load(a + i), x1 = load(a + i + kLanes);
     for (int q = 0; q < 4; ++q) {
-      load_group<WT, Raw>(w[q] + i, w0, w1);
-      s[q] = xsimd::fma(x0, w0, s[q]);
-      t[q] = xsimd::fma(x1, w1, t[q]);
+      s[q] = xsimd::fma(x0, load(w[q] + i), s[q]);
+      t[q] = xsimd::fma(x1, load(w[q] + i + kLanes), t[q]);
     }
   }
-  if (i < n)
-    for (int q = 0; q < 4; ++q) {
-      Batch a0, a1;
-      tail_batches<WT, Raw>(a, w[q], i, n, a0, a1, w0, w1);
-      s[q] = xsimd::fma(a0, w0, s[q]);
-      t[q] = xsimd::fma(a1, w1, t[q]);
-    }
-  for (int q = 0; q < 4; ++q) out[q] = xsimd::reduce_add(s[q] + t[q]);
-}
-
-// y[i] = x[i] . Wt rows, for one row x[i] of K values.
-template <typename WT, bool Raw>
-void dot_rows(const float* xi, const typename WT::Elem* Wt, float* yi, std::size_t K, std::size_t N) {
-  const std::size_t n4 = N / 4 * 4;
-  for (std::size_t j = 0; j < n4; j += 4) {
-    const typename WT::Elem* const rows[4] = {Wt + j * K, Wt + (j + 1) * K, Wt + (j + 2) * K, Wt + (j + 3) * K};
-    dot4<WT, Raw>(xi, rows, K, yi + j);
-  }
-  for (std::size_t j = n4; j < N; ++j) yi[j] = dot<WT, Raw>(xi, Wt + j * K, K);
-}
-
-// With raw 16-bit values (one multiply fewer per weight), each row of x scaled
-// by 1/kRawScale into `scaled` first, unless it is too large to scale.
-template <typename WT>
-void gemm_transposed_b_as(const float* x, const typename WT::Elem* Wt, float* y, std::size_t T, std::size_t K,
-                          std::size_t N) {
-  std::vector<float> scaled;
-  for (std::size_t i = 0; i < T; ++i) {
-    const float* xi = x + i * K;
-    if constexpr (WT::kRawScale != 1.0f) {
-      if (raw_scale_fits<WT>(xi, K)) {
-        scaled.resize(K);
-        for (std::size_t k = 0; k < K; ++k) scaled[k] = xi[k] * (1.0f / WT::kRawScale);
-        dot_rows<WT, true>(scaled.data(), Wt, y + i * N, K, N);
-        continue;
-      }
-    }
-    dot_rows<WT, false>(xi, Wt, y + i * N, K, N);
+  for (int q = 0; q < 4; ++q) {
+    float tail = 0.0f;
+    for (std::size_t j = i; j < n; ++j) tail += a[j] * w[q][j];
+    out[q] = xsimd::reduce_add(s[q] + t[q]) + tail;
   }
 }
 }  // namespace
 
 void gemm_transposed_b(const float* x, const float* Wt, float* y,
                        std::size_t T, std::size_t K, std::size_t N) {
-  gemm_transposed_b_as<F32Weights>(x, Wt, y, T, K, N);
+  for (std::size_t i = 0; i < T; ++i) {
+    const float* xi = x + i * K;
+    float* yi = y + i * N;
+    std::size_t j = 0;
+    for (; j + 4 <= N; j += 4) {
+      const float* const rows[4] = {Wt + j * K, Wt + (j + 1) * K, Wt + (j + 2) * K, Wt + (j + 3) * K};
+      dot4(xi, rows, K, yi + j);
+    }
+    for (; j < N; ++j) {
+      float d = 0.0f;
+      for (std::size_t k = 0; k < K; ++k) d += xi[k] * Wt[j * K + k];
+      yi[j] = d;
+    }
+  }
 }
 
-void gemm_transposed_b(const float* x, const WeightRef& Wt, float* y, std::size_t T, std::size_t K, std::size_t N) {
-  with_weight_type(Wt, [&](auto wt, const auto* data) { gemm_transposed_b_as<decltype(wt)>(x, data, y, T, K, N); });
+void gemm_table(const float* x, const WeightRef& table, float* y, std::size_t T, std::size_t K, std::size_t N) {
+  gemm_packed(x, table, nullptr, y, T, K, N);  // the table's transpose [K, N], packed
 }
 
 void table_row(const WeightRef& table, std::size_t cols, std::size_t row, float* out) {
+  // Row r is column r % nr of panel r / nr: one value in each of the panel's cols rows.
+  const std::size_t nr = NB * kLanes, lane = row % nr;
+  const std::size_t at = row / nr * cols * nr;
+  // Within a 16-bit group, value j is in word j % kLanes, low half first (write_group16).
+  const std::size_t in_group = lane < kLanes ? 2 * lane : 2 * (lane - kLanes) + 1;
   with_weight_type(table, [&](auto wt, const auto* data) {
     using WT = decltype(wt);
-    const auto* src = data + row * cols;
-    std::size_t c = 0;
-    for (; c + 2 * kLanes <= cols; c += 2 * kLanes) {
-      Batch w0, w1;
-      WT::load2(src + c, w0, w1);
-      store(out + c, w0);
-      store(out + c + kLanes, w1);
-    }
-    for (; c < cols; ++c) out[c] = WT::at(src, c);
+    const std::size_t j = std::is_same_v<WT, F32Weights> ? lane : in_group;
+    for (std::size_t c = 0; c < cols; ++c) out[c] = WT::at(data, at + c * nr + j);
   });
 }
 

@@ -36,7 +36,8 @@ void pack_weights(const float* W, std::size_t K, std::size_t N, float* packed);
 void gemm_packed(const float* x, const float* packed, const float* b, float* y,
                  std::size_t T, std::size_t K, std::size_t N);
 
-// y[T, N] = x[T, K] · Wt[N, K]^T   (Wt stored [out, in], e.g. the tied LM head wte[V, C]).
+// y[T, N] = x[T, K] · Wt[N, K]^T, Wt row-major [out, in] (the model's tables use
+// the table layout below and gemm_table instead).
 void gemm_transposed_b(const float* x, const float* Wt, float* y,
                        std::size_t T, std::size_t K, std::size_t N);
 
@@ -47,13 +48,12 @@ void gemm_transposed_b(const float* x, const float* Wt, float* y,
 // stored in groups of 2*simd_lanes() (= packed_panel_width()): simd_lanes()
 // 32-bit words, word i holding value i in its low half and value
 // simd_lanes() + i in its high half, so that one vector load gives two float
-// batches. A packed panel row is one group; a table row of C values is
-// C / (2 lanes) groups, then its last C % (2 lanes) values in order.
+// batches. A packed panel row is one group.
 // 16-bit F16 weights must be finite (keep a tensor with inf or NaN in float32).
 enum class WeightType : std::uint8_t { F32, F16, BF16 };
 std::size_t weight_type_bytes(WeightType t);
 
-// A matrix (packed) or a table (row-major) in one of the weight types: data
+// A matrix (packed) or a table (table layout) in one of the weight types: data
 // points at floats for F32, at the 16-bit layout above otherwise.
 struct WeightRef {
   const void* data = nullptr;
@@ -62,14 +62,21 @@ struct WeightRef {
 
 // 16-bit bits of W [K, N] into gemm_packed's panels (packed_size(K, N) values, in groups).
 void pack_weights16(const uint16_t* W, std::size_t K, std::size_t N, uint16_t* packed);
-// 16-bit bits of a table [rows, cols] into the table layout (rows * cols values).
-void table_layout16(const uint16_t* W, std::size_t rows, std::size_t cols, uint16_t* out);
-
-// gemm_packed and gemm_transposed_b with weights of any type (F32: the same as above).
+// gemm_packed with weights of any type (F32: the same as above).
 void gemm_packed(const float* x, const WeightRef& packed, const float* b, float* y,
                  std::size_t T, std::size_t K, std::size_t N);
-void gemm_transposed_b(const float* x, const WeightRef& Wt, float* y,
-                       std::size_t T, std::size_t K, std::size_t N);
+
+// ---- tables: embeddings and the LM head ----------------------------------------
+// A table [rows, cols] (token embeddings, tied or not to the LM head; position
+// and token-type embeddings) is kept in the table layout: the packed panels of
+// its transpose [cols, rows], table_size(rows, cols) values. The LM head's
+// logits are then a packed GEMM (streaming panels, the fastest one-token path)
+// and an embedding lookup gathers one value from each row of a panel.
+std::size_t table_size(std::size_t rows, std::size_t cols);
+void pack_table(const float* W, std::size_t rows, std::size_t cols, float* out);
+void pack_table16(const uint16_t* W, std::size_t rows, std::size_t cols, uint16_t* out);
+// y[T, N] = x[T, K] · table[N, K]^T (the LM head: logits = hidden · E^T).
+void gemm_table(const float* x, const WeightRef& table, float* y, std::size_t T, std::size_t K, std::size_t N);
 // out[cols] = row `row` of a table [rows, cols] as float (an embedding lookup).
 void table_row(const WeightRef& table, std::size_t cols, std::size_t row, float* out);
 

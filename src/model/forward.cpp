@@ -246,7 +246,7 @@ void head_input(const ModelSpec& c, const Weights& w, Scratch& s, std::size_t n)
 // logits[rows, V] = hidden[rows, C] · E^T (+ the masked-LM bias)
 void lm_logits(const ModelSpec& c, const Weights& w, const float* hidden, float* logits, std::size_t rows) {
   const std::size_t C = c.n_embd, V = c.vocab_size;
-  kn::gemm_transposed_b(hidden, w.lm_head_ref(), logits, rows, C, V);
+  kn::gemm_table(hidden, w.lm_head_ref(), logits, rows, C, V);
   if (!w.mlm_bias.empty())
     for (std::size_t r = 0; r < rows; ++r) kn::add_inplace(logits + r * V, w.mlm_bias.data(), V);
 }

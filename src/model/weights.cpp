@@ -188,8 +188,9 @@ Status keep_16bit(const WeightSlot& slot, Buffer<uint16_t> dense, DType d, const
     HS_TRY_ASSIGN(a.h16, Buffer<uint16_t>::allocate(kernels::packed_size(K, N), what));
     kernels::pack_weights16(dense.data(), K, N, a.h16.data());
   } else {
-    HS_TRY_ASSIGN(a.h16, Buffer<uint16_t>::allocate(dense.size(), what));
-    kernels::table_layout16(dense.data(), slot.shape[0], slot.shape[1], a.h16.data());
+    const std::size_t rows = slot.shape[0], cols = slot.shape[1];
+    HS_TRY_ASSIGN(a.h16, Buffer<uint16_t>::allocate(kernels::table_size(rows, cols), what));
+    kernels::pack_table16(dense.data(), rows, cols, a.h16.data());
   }
   a.type = weight_type(d);
   ++w.arrays_16bit;
@@ -198,8 +199,8 @@ Status keep_16bit(const WeightSlot& slot, Buffer<uint16_t> dense, DType d, const
   return {};
 }
 
-// A matrix or table of float32 into place (matrices repacked for gemm_packed:
-// one extra matrix of memory, briefly).
+// A matrix or table of float32 into place (matrices repacked for gemm_packed,
+// tables into the table layout: one extra array of memory, briefly).
 Status keep_f32(const WeightSlot& slot, FloatBuffer dense, const std::string& what, Weights& w) {
   WeightArray& a = *slot.array;
   if (slot.matrix) {
@@ -207,7 +208,9 @@ Status keep_f32(const WeightSlot& slot, FloatBuffer dense, const std::string& wh
     HS_TRY_ASSIGN(a.f32, FloatBuffer::allocate(kernels::packed_size(K, N), what));
     kernels::pack_weights(dense.data(), K, N, a.f32.data());
   } else {
-    a.f32 = std::move(dense);
+    const std::size_t rows = slot.shape[0], cols = slot.shape[1];
+    HS_TRY_ASSIGN(a.f32, FloatBuffer::allocate(kernels::table_size(rows, cols), what));
+    kernels::pack_table(dense.data(), rows, cols, a.f32.data());
   }
   a.type = kernels::WeightType::F32;
   ++w.arrays_f32;

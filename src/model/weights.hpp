@@ -54,7 +54,7 @@ enum class WeightStorage {
 const char* weight_storage_name(WeightStorage s);  // "stored", "f32", "compact16"
 std::optional<WeightStorage> weight_storage_from_name(std::string_view name);
 
-// A matrix (packed for kernels::gemm_packed) or an embedding table (row-major),
+// A matrix (packed for kernels::gemm_packed) or an embedding table (the kernels' table layout),
 // in float32 or in 16 bits in the kernels' 16-bit layout.
 struct WeightArray {
   kernels::WeightType type = kernels::WeightType::F32;
@@ -67,8 +67,8 @@ struct WeightArray {
   std::size_t bytes() const { return f32.size() * sizeof(float) + h16.size() * sizeof(uint16_t); }
 };
 
-// Matrices are kept [in, out] and packed for kernels::gemm_packed; vectors and
-// embedding tables as they are. Absent optional weights (biases a family does
+// Matrices are kept [in, out] and packed for kernels::gemm_packed, embedding
+// tables in the table layout (kernels.hpp), vectors as they are. Absent optional weights (biases a family does
 // not have) are empty. C = n_embd, Q = n_head * head_dim, KV = n_kv_head * head_dim,
 // F = n_inner.
 struct LayerWeights {

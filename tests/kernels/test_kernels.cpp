@@ -305,8 +305,8 @@ TEST_CASE("every finite F16 and BF16 value widens exactly in the kernels") {
     const std::size_t cols = 2 * k::simd_lanes() * 5 + 3;  // groups and a tail
     while (all.size() % cols) all.push_back(0x3c00);
     const std::size_t rows = all.size() / cols;
-    Bits table(all.size());
-    k::table_layout16(all.data(), rows, cols, table.data());
+    Bits table(k::table_size(rows, cols));
+    k::pack_table16(all.data(), rows, cols, table.data());
     Vec got(all.size());
     for (std::size_t r = 0; r < rows; ++r) k::table_row({table.data(), t}, cols, r, got.data() + r * cols);
     CHECK(same_bits(got, widened(all, t)));
@@ -338,30 +338,37 @@ TEST_CASE("gemm_packed with 16-bit weights: float64 reference, and the same floa
   CHECK(same_bits(y, y32));
 }
 
-TEST_CASE("gemm_transposed_b and table_row with a 16-bit table") {
-  const k::WeightType t = GENERATE(k::WeightType::F16, k::WeightType::BF16);
+TEST_CASE("gemm_table and table_row: float64 reference, and 16-bit tables give the same floats as F32 ones") {
+  const k::WeightType t = GENERATE(k::WeightType::F32, k::WeightType::F16, k::WeightType::BF16);
   const std::size_t T = GENERATE(1, 3, 17);
   const std::size_t K = GENERATE(1, 7, 42, 64, 130);
-  const std::size_t N = GENERATE(1, 11, 257);
+  const std::size_t N = GENERATE(1, 11, 257);  // rows: a zero-padded last panel but for 1
   const bool large = GENERATE(false, true);  // see above
   CAPTURE(int(t), T, K, N, large);
   Vec x = random_vec(T * K, 34);
   if (large && t == k::WeightType::F16) x[T * K / 2] = 1e30f;
-  const Bits wt16 = random_bits(N * K, 35, t, 1.0f);
-  const Vec wt = widened(wt16, t);
-  Bits table(N * K);
-  k::table_layout16(wt16.data(), N, K, table.data());
+  const k::WeightType bits_type = t == k::WeightType::F32 ? k::WeightType::BF16 : t;
+  const Bits wt16 = random_bits(N * K, 35, bits_type, 1.0f);
+  const Vec wt = widened(wt16, bits_type);  // the table [N, K] as floats
+  Vec table32(k::table_size(N, K), NAN);
+  k::pack_table(wt.data(), N, K, table32.data());
+  Bits table16(k::table_size(N, K), 0xffff);
+  k::pack_table16(wt16.data(), N, K, table16.data());
+  const k::WeightRef table = t == k::WeightType::F32 ? k::WeightRef{table32.data(), t} : k::WeightRef{table16.data(), t};
   Vec w(K * N);  // transpose for the reference
   for (std::size_t n = 0; n < N; ++n)
     for (std::size_t kk = 0; kk < K; ++kk) w[kk * N + n] = wt[n * K + kk];
   Vec y(T * N, NAN), y32(T * N, NAN);
-  k::gemm_transposed_b(x.data(), k::WeightRef{table.data(), t}, y.data(), T, K, N);
+  k::gemm_table(x.data(), table, y.data(), T, K, N);
   CHECK(rel_error(y, ref_gemm(x, w, nullptr, T, K, N)) <= 1e-5);
-  k::gemm_transposed_b(x.data(), wt.data(), y32.data(), T, K, N);
+  k::gemm_table(x.data(), k::WeightRef{table32.data(), k::WeightType::F32}, y32.data(), T, K, N);
   CHECK(same_bits(y, y32));
-  Vec row(K, NAN);
-  k::table_row({table.data(), t}, K, N - 1, row.data());
-  CHECK(same_bits(row, Vec(wt.end() - K, wt.end())));
+  for (std::size_t r : {std::size_t(0), N / 2, N - 1}) {
+    CAPTURE(r);
+    Vec row(K, NAN);
+    k::table_row(table, K, r, row.data());
+    CHECK(same_bits(row, Vec(wt.begin() + r * K, wt.begin() + (r + 1) * K)));
+  }
 }
 
 // ---- kernels of the Llama-style, GPT-NeoX and BERT-style families ---------------
