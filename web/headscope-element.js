@@ -509,7 +509,7 @@ export class HeadscopeView extends HTMLElement {
       hub: isHubField(m) && hub ? hub : undefined,
       layer: s.layer, head: s.head, view: this.view, knobs: s.knobs,
       gen: this.gen.generated, sampling: this.gen.sampling, pin: this.gen.generated || s.selection.length ? s.pinPos : null,
-      selection: s.selection, exercise: this.exercise.question, lesson: this.lesson.urlStep(),
+      selection: s.selection, query: s.queryPos, exercise: this.exercise.question, lesson: this.lesson.urlStep(),
     });
     this.ui.open.href = new URL(`index.html${hash}`, here).href;
   }

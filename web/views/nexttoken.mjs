@@ -10,6 +10,7 @@
 import { renderToken, tokenLabel, clip } from '../tokens.mjs';
 import { startScene, finishScene, SCENE_WIDTH } from '../scene.mjs';
 import { isEncoder } from '../model-family.mjs';
+import { renderSelectedNext } from './selected-queries.mjs';
 
 export class NextTokenView {
   constructor(app, section) {
@@ -21,6 +22,7 @@ export class NextTokenView {
     this.actual = section.querySelector('#next-actual');
     this.masker = section.querySelector('#next-mask');
     this.maskHint = section.querySelector('#next-mask-hint');
+    this.multi = section.querySelector('#next-multi');
     this.hoverSensitive = true;
     this.rows = [];
     this.maskKey = '';
@@ -102,6 +104,7 @@ export class NextTokenView {
       return;
     }
     delete this.section.dataset.predictions;
+    if (this.renderSelected(r, encoder)) return;
     this.list.hidden = false;
     const ready = r.next && r.next.topIds[pos * r.next.k] >= 0;
     this.section.classList.toggle('pending', !ready);
@@ -148,6 +151,31 @@ export class NextTokenView {
     } else {
       this.actual.append(`${encoder ? 'A masked token' : 'End of the text'} · uncertainty ${bits} bits`);
     }
+  }
+
+  // Several selected queries: the predictions at each of them (true: drawn that way, or waiting
+  // for their numbers), else the one-position list is shown again (false).
+  renderSelected(r, encoder) {
+    const sel = this.app.queries();
+    this.multi.hidden = !sel;
+    this.list.hidden = !!sel;
+    this.actual.hidden = !!sel;
+    if (!sel) { delete this.section.dataset.positions; return false; }
+    const ready = !!r.next && renderSelectedNext(this.multi, r, sel, { encoder, fmtP });
+    this.section.classList.toggle('pending', !ready);
+    const where = `${encoder ? 'at' : 'after'} each of the ${sel.length} selected tokens (#${sel.join(', #')})`;
+    if (ready) {
+      this.section.dataset.positions = sel.join(',');
+      this.where.textContent = `the top ${r.next.k} ${where}`;
+    } else {
+      this.multi.replaceChildren();
+      if (r.next && this.requested !== r.id) {
+        this.requested = r.id;
+        this.app.requestNextAll(r.id);
+      }
+      this.where.textContent = `computing the predictions ${where}…`;
+    }
+    return true;
   }
 
   // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
