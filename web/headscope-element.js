@@ -3,7 +3,7 @@
 // Attributes: model (URL of a model folder, relative to the page, or a model on
 // the Hugging Face Hub: hf:OWNER/NAME or hf:OWNER/NAME@REVISION; default: the
 // first bundled model), hub (the Hub's base URL for hf: models; default
-// https://huggingface.co: a mirror, or a test server), text, layer, head, view (grid|head|matrix|lens|pairs), text-b (the minimal pairs' sentence B), editable
+// https://huggingface.co: a mirror, or a test server), text, layer, head, view (grid|head|matrix|inside|lens|pairs), text-b (the minimal pairs' sentence B), editable
 // (the reader may change the text), theme (light|dark|auto), and the knobs:
 // scale, causal (0|1), temperature, temperature-head (L.H), ablate (L.H,L.H),
 // ablation (zero|mean), value-weighted (0|1: the views draw alpha ||v W_O||),
