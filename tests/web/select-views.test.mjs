@@ -5,11 +5,13 @@
 // row; the switch's choice is in the link (query=) and a link restores it; a hand-written link
 // with sel= and no pin shows the first selected query; the next-token view shows the top-k at
 // every selected position, the native CLI's final-layer lens (checked against the CLI's
-// logits_last at the last position); the element's inside view gets the same switch.
+// logits_last at the last position), and its exported picture has them all; the element's inside
+// view gets the same switch.
 // Screenshots go to tests/artifacts/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { openBrowserSuite, closeBrowserSuite, openPage, openElement, afterDraw, requireNativeCli, ARTIFACTS } from './helpers.mjs';
 
@@ -71,6 +73,9 @@ test('"Inside one head" with several queries: a switch names the one shown, each
       assert.deepEqual(await page.evaluate(() => window.headscope.state.selection), sel, 'the selection stays');
     }
     await page.screenshot({ path: path.join(ARTIFACTS, 'select-inside-1280.png'), fullPage: true });
+    const svg = await page.evaluate(() => window.headscope.exportSvg('inside'));
+    assert.match(svg, /one of 3 queries \(#2, #5, #8\) selected/);
+    assert.match(svg, /query: token #5 “/);
     // Tab reaches the switch's buttons; Enter picks one
     await page.focus('.inside-queries [data-q="5"]');
     await page.keyboard.press('Shift+Tab');
@@ -138,6 +143,16 @@ test('the next-token view with several queries: the top-k at every selected posi
       } else assert.equal(b.actual, 'end of the text');
     }
     await page.screenshot({ path: path.join(ARTIFACTS, 'select-next-1280.png'), fullPage: false });
+    // the exported picture: every selected position's top 5 with its probabilities
+    const svg = await page.evaluate(() => window.headscope.exportSvg('next'));
+    fs.writeFileSync(path.join(ARTIFACTS, 'select-next.svg'), svg);
+    assert.match(svg, new RegExp(`4 selected positions \\(#${sel.join(', #')}\\)`));
+    assert.doesNotMatch(svg, /mean of/, 'the predictions are per position, not a mean');
+    for (const b of shown.blocks) {
+      assert.match(svg, new RegExp(`\\(token #${b.pos}\\)</text>`));
+      for (const r of b.rows) assert.ok(svg.includes(`>${r.text}</text>`), `position ${b.pos}: ${r.text} in the picture`);
+    }
+    assert.ok(await page.evaluate(() => window.headscope.exportPng('next')) > 1000);
     // Escape: one position again
     await page.focus('#text');
     await page.keyboard.press('Escape');

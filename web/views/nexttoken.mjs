@@ -10,7 +10,7 @@
 import { renderToken, tokenLabel, clip } from '../tokens.mjs';
 import { startScene, finishScene, SCENE_WIDTH } from '../scene.mjs';
 import { isEncoder } from '../model-family.mjs';
-import { renderSelectedNext } from './selected-queries.mjs';
+import { renderSelectedNext, selectedNextScene } from './selected-queries.mjs';
 
 export class NextTokenView {
   constructor(app, section) {
@@ -184,14 +184,19 @@ export class NextTokenView {
     const info = this.info();
     const encoder = isEncoder(info);
     const ahead = encoder ? 0 : 1;
-    const { sc, top, r, colors, T } = startScene(this.app, 'next', encoder ? 'masked token' : 'next token', encoder
-      ? { where: ({ state }) => `token #${nextPos} of ${state.result.T}`, file: () => `-at${nextPos}` }
-      : { where: ({ state }) => `after token #${nextPos} of ${state.result.T}`, file: () => `-after${nextPos}` });
+    const sel = this.app.queries();
+    const many = sel && sel.every((pos) => this.app.state.result.next.topIds[pos * this.app.state.result.next.k] >= 0) ? sel : null;
+    const { sc, top, r, colors, T } = startScene(this.app, 'next', encoder ? 'masked token' : 'next token', many
+      ? { where: () => `${many.length} selected positions (#${many.join(', #')})`, file: () => `-sel${many.join('-')}` }
+      : encoder
+        ? { where: ({ state }) => `token #${nextPos} of ${state.result.T}`, file: () => `-at${nextPos}` }
+        : { where: ({ state }) => `after token #${nextPos} of ${state.result.T}`, file: () => `-after${nextPos}` });
     let y;
     if (encoder && info.has_predictions === false) {
       sc.text(20, top + 14, 'no masked-LM head in this checkpoint: no predictions', { size: 13 });
       return finishScene(sc, SCENE_WIDTH, top + 30);
     }
+    if (many) return finishScene(sc, SCENE_WIDTH, selectedNextScene(sc, top, r, many, { encoder, fmtP, colors }));
     // the top-k predictions after (encoders: at) nextPos as bars, and the token really there
     const { k, topP, topIds, topTokens, actualP, actualRank, entropy } = r.next;
     const from = Math.max(0, nextPos - 5);

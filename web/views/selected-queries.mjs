@@ -4,7 +4,8 @@
 // are for, and that the others are selected: a button per query, aria-pressed on the one
 // shown, its choice kept as state.queryPos, `query` in links), and the next-token view gets
 // the top-k predictions at every selected position, one block per position, from the run's
-// next-token numbers (web/next-tokens.mjs: topIds/topP/topTokens [T, k], actualP, actualRank).
+// next-token numbers (web/next-tokens.mjs: topIds/topP/topTokens [T, k], actualP, actualRank),
+// and drawn the same way in the view's exported picture (selectedNextScene).
 import { h } from './markup.mjs';
 import { renderToken, tokenLabel, clip } from '../tokens.mjs';
 
@@ -76,4 +77,33 @@ export function renderSelectedNext(box, r, sel, { encoder, fmtP }) {
       h('p', { class: 'next-at-where', text: label }), list, h('p', { class: 'next-actual', text: rest }));
   }));
   return true;
+}
+
+// The exported next-token picture with several selected positions: per position its label, its
+// top-k as bars and the token really there, two columns wide (web/scene.mjs; nexttoken.mjs scene()).
+// Returns the y under the last row.
+export function selectedNextScene(sc, top, r, sel, { encoder, fmtP, colors }) {
+  const { k, topP, topIds, topTokens, actualP, actualRank } = r.next;
+  const ahead = encoder ? 0 : 1;
+  const colW = 360, rowH = 18, blockH = 22 + k * rowH + 32;
+  sc.text(20, top + 14, `the top ${k} ${encoder ? 'at' : 'after'} each of the ${sel.length} selected tokens`, { size: 13 });
+  sel.forEach((pos, n) => {
+    const x = 20 + (n % 2) * colW;
+    const y = top + 30 + Math.floor(n / 2) * blockH;
+    const from = Math.max(0, pos - 3);
+    const ctx = r.tokens.slice(from, pos + 1).join('').replace(/\r?\n/g, '↵').trimStart();
+    sc.text(x, y + 12, encoder ? `at token #${pos} “${clip(tokenLabel(r.tokens[pos]), 16)}”` : `after ${from > 0 ? '…' : ''}“${clip(ctx, 28)}” (token #${pos})`, { size: 12, weight: '600' });
+    for (let q = 0; q < k; q++) {
+      const p = topP[pos * k + q];
+      const yq = y + 20 + q * rowH;
+      const actual = pos + ahead < r.T && r.ids[pos + ahead] === topIds[pos * k + q];
+      sc.text(x + 100, yq + 12, clip(tokenLabel(topTokens[pos * k + q]), 12), { anchor: 'end', size: 12, mono: true, weight: actual ? '600' : 'normal' });
+      sc.rect(x + 108, yq + 3, 170, 11, colors.track);
+      sc.rect(x + 108, yq + 3, Math.max(0.5, 170 * p), 11, actual ? colors.select : colors.accent);
+      sc.text(x + 284, yq + 12, fmtP(p), { size: 11 });
+    }
+    const rest = pos + ahead < r.T ? `${encoder ? 'actually there' : 'actually next'}: “${clip(tokenLabel(r.tokens[pos + ahead]), 14)}” ${fmtP(actualP[pos])} · rank ${actualRank[pos] + 1}` : 'end of the text';
+    sc.text(x, y + 20 + k * rowH + 14, rest, { size: 11, fill: colors.muted });
+  });
+  return top + 30 + Math.ceil(sel.length / 2) * blockH;
 }
