@@ -63,7 +63,7 @@ export interface HeadscopeViewAttributes {
   /** The guided lesson inside the element: "N" opens it at step N (1 = the first); present with no
    *  number, where this element's reader left off (remembered per element id, so only an element
    *  with an id resumes). Its steps set this element's view, head, pinned token and knob
-   *  attributes; Skip puts the knob attributes back. The attribute follows the step on screen. */
+   *  attributes; Skip (or removing the attribute) puts the knob attributes back. The attribute follows the step on screen. */
   lesson?: string;
 }
 

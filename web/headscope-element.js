@@ -26,8 +26,8 @@
 // (1 = the first); lesson (no value) opens it where this element's reader left off — remembered
 // in localStorage per element id (key headscope:lesson:<page path>#<id>), so only an element
 // with an id resumes, and two elements never share a step. Each step sets this element's view
-// (view attribute), head, pinned token and knob attributes; skipping or finishing puts the knob
-// attributes back as they were. The attribute follows the step on screen.
+// (view attribute), head, pinned token and knob attributes; skipping, finishing or removing the
+// attribute puts the knob attributes back as they were. The attribute follows the step on screen.
 // Every element of a page shares ONE worker and one loaded copy of each model
 // (web/client.mjs). Styles come from style.css and headscope-element.css via
 // <link> in the shadow root: nothing inline, CSP-safe.
@@ -45,7 +45,7 @@ import { describeFamilyShape, knobReasons } from './model-family.mjs';
 import { Exercise } from './exercise/exercise.mjs';
 import { EXERCISE_PARAMS, questionFromParams } from './exercise/question.mjs';
 import { touchScreen } from './touch.mjs';
-import { knobParams } from './knobs.mjs';
+import { knobParams, knobsEqual } from './knobs.mjs';
 import { lessonBox } from './panels/lesson.mjs';
 
 const here = new URL('./', import.meta.url);
@@ -173,9 +173,7 @@ export class HeadscopeView extends HTMLElement {
       setKnobs: (knobs) => this.setKnobAttributes(knobs),
       notApplicable: () => (this.ctl.state.model ? knobReasons(this.ctl.state.model.info) : {}),
       showKnobs: () => {},
-      finish: () => {
-        if (this.knobsBeforeLesson) this.setKnobAttributes(knobsFromParams((k) => this.knobsBeforeLesson.get(k)));
-      },
+      finish: () => this.restoreKnobs(),
       changed: () => {
         this.reflectingLesson = true;
         if (this.hasAttribute('lesson')) this.setAttribute('lesson', box.current ? String(box.current) : '');
@@ -192,11 +190,18 @@ export class HeadscopeView extends HTMLElement {
     return box;
   }
 
-  // lesson="N", lesson (resume), or none -> the lesson panel.
+  // The knob attributes the element had before its lesson set any (skip, finish, lesson removed).
+  restoreKnobs() {
+    if (!this.knobsBeforeLesson) return;
+    const knobs = knobsFromParams((k) => this.knobsBeforeLesson.get(k));
+    if (!knobsEqual(knobs, this.ctl.state.knobs)) this.setKnobAttributes(knobs);
+  }
+
+  // lesson="N", lesson (resume), or none (the panel goes, the element's own knobs come back).
   applyLesson() {
     const v = this.getAttribute('lesson');
     this.lesson.el.hidden = v === null;
-    if (v === null) return;
+    if (v === null) return this.restoreKnobs();
     if (!this.knobsBeforeLesson) this.knobsBeforeLesson = new Map(KNOB_PARAMS.map((k) => [k, this.getAttribute(k)]));
     const n = /^\d+$/.test(v.trim()) ? Number(v) : 0;
     if (n >= 1) { if (n !== this.lesson.current) this.lesson.goTo(n); } else this.lesson.resume();

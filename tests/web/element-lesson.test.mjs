@@ -200,12 +200,19 @@ test('each element with an id remembers its own step; lesson without a number re
     await atStep(page, '#a', 1);
     assert.equal((await now(page, '#b')).id, 'softmax');
     // setting lesson with no number resumes too, at the step the element showed last
-    await page.locator('#a .lesson-jump[data-step="2"]').click();
-    await atStep(page, '#a', 2);
+    await page.locator(`#a .lesson-jump[data-step="${stepIndex('no-scale')}"]`).click();
+    await atStep(page, '#a', stepIndex('no-scale'));
+    await page.waitForFunction(() => document.getElementById('a').lastResult.options.scale === false);
+    // the attribute removed: the panel goes, and the element's own knobs (temperature="2") come back
     await page.evaluate(() => { const el = document.getElementById('a'); el.removeAttribute('lesson'); });
-    await page.waitForFunction(() => document.getElementById('a').shadowRoot.getElementById('lesson').hidden);
+    await page.waitForFunction(() => {
+      const el = document.getElementById('a');
+      return el.shadowRoot.getElementById('lesson').hidden && el.lastResult.options.scale !== false && el.lastResult.options.temperature === 2 && el.dataset.state === 'rendered';
+    }, null, { timeout: 30000 });
+    assert.deepEqual([await page.getAttribute('#a', 'scale'), await page.getAttribute('#a', 'temperature')], [null, '2']);
     await page.evaluate(() => document.getElementById('a').setAttribute('lesson', ''));
-    await atStep(page, '#a', 2);
+    await atStep(page, '#a', stepIndex('no-scale'));
+    await page.waitForFunction(() => document.getElementById('a').lastResult.options.scale === false);
     await page.screenshot({ path: path.join(ARTIFACTS, 'lesson-element-dark.png'), fullPage: true });
     assert.deepEqual(problems, []);
     // (axe itself sets inline styles while it measures, which the strict CSP refuses: its console lines are not the element's)
