@@ -20,7 +20,7 @@ export interface HeadscopeViewAttributes {
   layer?: string;
   /** The focused head, 0-based. */
   head?: string;
-  view?: 'grid' | 'head' | 'matrix' | 'lens' | 'pairs';
+  view?: 'grid' | 'head' | 'matrix' | 'inside' | 'lens' | 'pairs';
   /** Present (and not "false"): the reader may change the text. */
   editable?: string;
   theme?: 'light' | 'dark' | 'auto';
@@ -60,6 +60,11 @@ export interface HeadscopeViewAttributes {
   question?: string;
   /** The role a role question asks for, e.g. "previous_token" (the default). */
   role?: string;
+  /** The guided lesson inside the element: "N" opens it at step N (1 = the first); present with no
+   *  number, where this element's reader left off (remembered per element id, so only an element
+   *  with an id resumes). Its steps set this element's view, head, pinned token and knob
+   *  attributes; Skip (or removing the attribute) puts the knob attributes back. The attribute follows the step on screen. */
+  lesson?: string;
 }
 
 export type HeadscopeViewAttributeName = keyof HeadscopeViewAttributes;

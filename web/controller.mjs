@@ -120,14 +120,15 @@ export class Controller {
     return r && p !== null && p < r.T ? p : null;
   }
 
-  // The query token of the "Inside one head" panel.
+  // The query token of the "Inside one head" panel (with several selected, the one its switch chose).
   queryPos() {
     const r = this.state.result;
     if (!r || !r.T) return null;
     const q = this.state.queryPos;
     if (q !== null && q < r.T) return q;
     if (this.state.pinPos !== null && this.state.pinPos < r.T) return this.state.pinPos;
-    return r.T - 1;
+    const sel = this.queries(); // several selected (a link with sel and no pin): the first of them
+    return sel ? sel[0] : r.T - 1;
   }
 
   // A view asks to switch a head off (or back on): the shell applies the new

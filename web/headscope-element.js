@@ -3,7 +3,7 @@
 // Attributes: model (URL of a model folder, relative to the page, or a model on
 // the Hugging Face Hub: hf:OWNER/NAME or hf:OWNER/NAME@REVISION; default: the
 // first bundled model), hub (the Hub's base URL for hf: models; default
-// https://huggingface.co: a mirror, or a test server), text, layer, head, view (grid|head|matrix|lens|pairs), text-b (the minimal pairs' sentence B), editable
+// https://huggingface.co: a mirror, or a test server), text, layer, head, view (grid|head|matrix|inside|lens|pairs), text-b (the minimal pairs' sentence B), editable
 // (the reader may change the text), theme (light|dark|auto), and the knobs:
 // scale, causal (0|1), temperature, temperature-head (L.H), ablate (L.H,L.H),
 // ablation (zero|mean), value-weighted (0|1: the views draw alpha ||v W_O||),
@@ -22,6 +22,12 @@
 // its canvases follow CSS transform scales (a reveal.js slide) and window resizes.
 // Exercises (web/exercise/): exercise (attend|role), from, question, role — a predict-then-reveal
 // question; an attend question hides head layer/head until the reader clicks a token.
+// The guided lesson (web/panels/lesson.mjs, the page's steps): lesson="N" opens it at step N
+// (1 = the first); lesson (no value) opens it where this element's reader left off — remembered
+// in localStorage per element id (key headscope:lesson:<page path>#<id>), so only an element
+// with an id resumes, and two elements never share a step. Each step sets this element's view
+// (view attribute), head, pinned token and knob attributes; skipping, finishing or removing the
+// attribute puts the knob attributes back as they were. The attribute follows the step on screen.
 // Every element of a page shares ONE worker and one loaded copy of each model
 // (web/client.mjs). Styles come from style.css and headscope-element.css via
 // <link> in the shadow root: nothing inline, CSP-safe.
@@ -39,15 +45,17 @@ import { describeFamilyShape, knobReasons } from './model-family.mjs';
 import { Exercise } from './exercise/exercise.mjs';
 import { EXERCISE_PARAMS, questionFromParams } from './exercise/question.mjs';
 import { touchScreen } from './touch.mjs';
+import { knobParams, knobsEqual } from './knobs.mjs';
+import { lessonBox } from './panels/lesson.mjs';
 
 const here = new URL('./', import.meta.url);
-const VIEWS = ['grid', 'head', 'matrix', 'lens', 'pairs'];
+const VIEWS = ['grid', 'head', 'matrix', 'inside', 'lens', 'pairs'];
 const DEFAULT_TEXT = 'When Mary and John went to the store, John gave a drink to Mary.';
 
 export class HeadscopeView extends HTMLElement {
   static get observedAttributes() {
     return ['model', 'hub', 'text', 'text-b', 'layer', 'head', 'view', 'editable', 'theme', ...KNOB_PARAMS,
-      'generate', 'generated', 'replay', ...SAMPLING_PARAMS, ...EXERCISE_PARAMS];
+      'generate', 'generated', 'replay', ...SAMPLING_PARAMS, ...EXERCISE_PARAMS, 'lesson'];
   }
 
   constructor() {
@@ -97,7 +105,7 @@ export class HeadscopeView extends HTMLElement {
         visible: () => { this.drawnWidth = this.viewWidth(); return [this.view]; },
         running: () => this.setState('running'),
         // show the view's section before it is drawn, so it is drawn at its final width
-        result: (r) => { this.clearError(); this.applyLook(false); this.showGenerated(r); },
+        result: (r) => { this.clearError(); this.applyLook(false); this.showGenerated(r); this.lesson.update(r); },
         rendered: (r) => this.rendered(r),
         failed: (m) => this.fail(m),
         selected: () => {
@@ -136,6 +144,8 @@ export class HeadscopeView extends HTMLElement {
     this.heads = headPicker(this.ctl, ui.layer, ui.head);
     this.exercise = new Exercise(this.ctl, { strip: ui.tokens, modelName: () => this.getAttribute('model') || '' });
     ui.tokens.before(this.exercise.el);
+    this.lesson = this.lessonBox();
+    ui.root.querySelector('.hs-bar').before(this.lesson.el);
     ui.tabs.addEventListener('click', (e) => {
       const b = e.target.closest('[data-view]');
       if (b) this.setAttribute('view', b.dataset.view);
@@ -151,6 +161,63 @@ export class HeadscopeView extends HTMLElement {
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.ctl.refreshColors());
     this.started = false;
     this.modelSeq = 0;
+  }
+
+  // The guided lesson over this element: its view and knob attributes, its own remembered step.
+  lessonBox() {
+    const el = this;
+    const box = lessonBox({
+      ctl: this.ctl,
+      get storeKey() { return el.id ? `headscope:lesson:${location.pathname}#${el.id}` : null; },
+      setView: (view) => this.setAttribute('view', view),
+      setKnobs: (knobs) => this.setKnobAttributes(knobs),
+      notApplicable: () => (this.ctl.state.model ? knobReasons(this.ctl.state.model.info) : {}),
+      showKnobs: () => {},
+      finish: () => this.restoreKnobs(),
+      changed: () => {
+        this.reflectingLesson = true;
+        if (this.hasAttribute('lesson')) this.setAttribute('lesson', box.current ? String(box.current) : '');
+        this.reflectingLesson = false;
+        this.updateLink();
+      },
+      // (no knobs panel here: the step says which attributes it set)
+      knobWords: (knobs) => {
+        const set = knobParams(knobs).map(([k, v]) => `${k}="${v}"`);
+        return set.length ? `This step sets ${set.join(' ')} on the element (every step starts from the default knobs).` : '';
+      },
+    });
+    box.el.hidden = true;
+    return box;
+  }
+
+  // The knob attributes the element had before its lesson set any (skip, finish, lesson removed).
+  restoreKnobs() {
+    if (!this.knobsBeforeLesson) return;
+    const knobs = knobsFromParams((k) => this.knobsBeforeLesson.get(k));
+    if (!knobsEqual(knobs, this.ctl.state.knobs)) this.setKnobAttributes(knobs);
+  }
+
+  // lesson="N", lesson (resume), or none (the panel goes, the element's own knobs come back).
+  applyLesson() {
+    const v = this.getAttribute('lesson');
+    this.lesson.el.hidden = v === null;
+    if (v === null) return this.restoreKnobs();
+    if (!this.knobsBeforeLesson) this.knobsBeforeLesson = new Map(KNOB_PARAMS.map((k) => [k, this.getAttribute(k)]));
+    const n = /^\d+$/.test(v.trim()) ? Number(v) : 0;
+    if (n >= 1) { if (n !== this.lesson.current) this.lesson.goTo(n); } else this.lesson.resume();
+  }
+
+  // New knob attributes at once (the lesson's steps), and one run with them: a promise of it drawn.
+  setKnobAttributes(knobs) {
+    this.settingKnobs = true;
+    try {
+      for (const k of KNOB_PARAMS) this.removeAttribute(k);
+      for (const [k, v] of knobParams(knobs)) this.setAttribute(k, v);
+    } finally {
+      this.settingKnobs = false;
+    }
+    this.applyKnobs();
+    return this.runNow();
   }
 
   get view() {
@@ -198,6 +265,8 @@ export class HeadscopeView extends HTMLElement {
 
   attributeChangedCallback(name, old, value) {
     if (!this.started || old === value) return;
+    if (name === 'lesson') return this.reflectingLesson ? undefined : this.applyLesson();
+    if (this.settingKnobs && KNOB_PARAMS.includes(name)) return; // (setKnobAttributes runs once after)
     if (name === 'model' || name === 'hub') return this.loadModel();
     if (EXERCISE_PARAMS.includes(name) || ((name === 'layer' || name === 'head') && this.exercise.question)) {
       this.applyExercise();
@@ -257,6 +326,7 @@ export class HeadscopeView extends HTMLElement {
     this.applyGeneration();
     this.applyExercise();
     this.applyLook();
+    this.applyLesson();
     this.setState('loading');
   }
 
@@ -309,6 +379,7 @@ export class HeadscopeView extends HTMLElement {
     // the logit lens needs a run that kept its residual stream
     const r = this.ctl.state.result;
     if (view === 'lens' && r && r.T && !(r.options && r.options.lens)) this.runNow();
+    if (view === 'inside' && r && r.T && !r.qkv) this.runNow(); // (its numbers need a run with intermediates)
   }
 
   // The model attribute's model: a folder URL, a Hub model (hf:...), or the first bundled one.
@@ -385,8 +456,8 @@ export class HeadscopeView extends HTMLElement {
   }
 
   runNow() {
-    if (!this.ctl.state.model) return;
-    this.ctl.run({ immediate: true });
+    if (!this.ctl.state.model) return Promise.resolve(null);
+    return this.ctl.run({ immediate: true });
   }
 
   // The width the visible view's section has now (0 while hidden).
@@ -443,7 +514,7 @@ export class HeadscopeView extends HTMLElement {
       hub: isHubField(m) && hub ? hub : undefined,
       layer: s.layer, head: s.head, view: this.view, knobs: s.knobs,
       gen: this.gen.generated, sampling: this.gen.sampling, pin: this.gen.generated || s.selection.length ? s.pinPos : null,
-      selection: s.selection, exercise: this.exercise.question,
+      selection: s.selection, query: s.queryPos, exercise: this.exercise.question, lesson: this.lesson.urlStep(),
     });
     this.ui.open.href = new URL(`index.html${hash}`, here).href;
   }

@@ -68,7 +68,10 @@ export function startScene(ctl, view, title, at) {
   if (k.temperature !== 1) knobs.push(`temperature ${k.temperature} on ${k.temperatureHead || 'every head'}`);
   if (k.ablate.length) knobs.push(`heads off (${k.ablation}): ${k.ablate.join(', ')}`);
   const queries = ctl.queries ? ctl.queries() : null; // several query tokens
-  if (queries) knobs.push(`mean of ${queries.length} queries (${queries.map((i) => `#${i}`).join(', ')})`);
+  // (the next-token picture names its selected positions itself; "Inside one head" is for one of them)
+  const listed = queries ? `${queries.length} queries (${queries.map((i) => `#${i}`).join(', ')})` : '';
+  if (queries && view === 'inside') knobs.push(`one of ${listed} selected`);
+  else if (queries && view !== 'next') knobs.push(`mean of ${listed}`);
   if (state.replayNote) knobs.push(state.replayNote); // generation's replay (web/panels/generate.mjs)
   if (r.valueWeighted) knobs.push('value-weighted α·‖v W_O‖, rows normalised');
   sc.text(20, y + 2, `model ${r.modelName} · ${at.where(ctl)} · ${title}${knobs.length ? ' · ' + knobs.join(' · ') : ''}`, { size: 12, fill: colors.muted });

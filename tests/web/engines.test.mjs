@@ -4,7 +4,8 @@
 // first render and typed text give the native CLI's attention (1e-4); each view
 // tab draws; the theme toggle; a knob re-runs the model (= native CLI --no-scale);
 // two <headscope-view> elements render their own heads; "rendered" means
-// rendered (canvas sizes at each element's first event = 600 ms later); no
+// rendered (canvas sizes at each element's first event = 600 ms later); an element's guided
+// lesson (lesson="1") steps to "Inside one head" and to the no-scale knob (= native CLI); no
 // page errors. Screenshots (light, dark) go to tests/artifacts/<engine>-*.png.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -41,6 +42,12 @@ const PAGES = {
 <headscope-view id="a" text="${TEXT_A}" layer="1" head="2" view="head"></headscope-view>
 <p>Compare with another head:</p>
 <headscope-view id="b" text="${TEXT_B}" layer="0" head="1" view="matrix" theme="dark" editable></headscope-view>
+</main></body></html>`,
+  'element-lesson.html': `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Week 3: a lesson</title>
+<link rel="icon" href="headscope/favicon.svg">
+<script type="module" src="headscope/headscope-element.js"></script></head><body>
+<main><h1>Week 3</h1>
+<headscope-view id="l" text="${TEXT_A}" lesson="1"></headscope-view>
 </main></body></html>`,
 };
 
@@ -282,6 +289,44 @@ for (const name of enginesToRun()) {
         });
         assert.equal(detail.tokens, 'Dogs bark. Dogs bark.');
         await page.screenshot(artifact(name, 'elements.png'));
+        assert.deepEqual(await page.errors(), []);
+      } finally {
+        await page.close();
+      }
+    });
+
+    test(`${name}: an element's lesson: Next opens its "Inside one head"; the no-scale step gives the native CLI's --no-scale run`, async () => {
+      const { engine, base, model } = suite;
+      const page = await engine.newPage({ width: 1100, height: 900 });
+      // element l's lesson step on screen, drawn (its lesson attribute follows the step once the step's state is set)
+      const atStep = (n, extra) => page.waitFor(([k, what]) => {
+        const el = document.getElementById('l');
+        const r = el.lastResult;
+        const ok = Number(el.shadowRoot.getElementById('lesson').dataset.step) === k && el.getAttribute('lesson') === String(k) && el.dataset.state === 'rendered';
+        return ok && (what === 'inside' ? !!r.qkv && /for token \d+: weights/.test(el.shadowRoot.querySelector('.inside-canvas').getAttribute('aria-label')) : r.options.scale === false);
+      }, [n, extra], { timeout: 60000 });
+      const press = (sel) => page.evaluate((s) => document.getElementById('l').shadowRoot.querySelector(s).click(), sel);
+      try {
+        await page.goto(`${base}element-lesson.html`);
+        await page.waitFor(() => document.getElementById('l').dataset.state === 'rendered' && document.getElementById('l').shadowRoot.getElementById('lesson').dataset.step === '1', null, { timeout: 60000 });
+        await press('.lesson-next');
+        await atStep(2, 'inside');
+        const ref = native(model, TEXT_A);
+        const inside = await page.evaluate(() => {
+          const el = document.getElementById('l');
+          return { view: el.getAttribute('view'), pin: el.controller.state.pinPos, title: el.shadowRoot.querySelector('.inside-title').textContent,
+            label: el.shadowRoot.querySelector('.inside-canvas').getAttribute('aria-label') };
+        });
+        assert.equal(inside.view, 'inside');
+        assert.equal(inside.pin, ref.ids.length - 1);
+        assert.equal(inside.title, 'Inside one head · layer 0 · head 0');
+        const shown = inside.label.replace(/^.*weights /, '').split(', ').map((x) => Number(x.split(' ')[1]));
+        ref.attention[0][0][ref.ids.length - 1].forEach((w, j) => assert.ok(Math.abs(shown[j] - w) <= 0.005 + 1e-6, `key ${j}: ${shown[j]} vs ${w}`));
+        await press('.lesson-jump[data-step="5"]');
+        await atStep(5, 'no-scale');
+        assert.equal(await page.evaluate(() => document.getElementById('l').getAttribute('scale')), '0');
+        assert.ok(worstDifference(await lastResult(page, 'l'), native(model, TEXT_A, ['--no-scale'])) < 1e-4, 'the native --no-scale run');
+        await page.screenshot(artifact(name, 'element-lesson.png'));
         assert.deepEqual(await page.errors(), []);
       } finally {
         await page.close();

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseHash, formatHash } from '../../web/state-hash.mjs';
 import { defaultKnobs } from '../../web/knobs.mjs';
 import { queryPosition, scoreAttend } from '../../web/exercise/question.mjs';
-import { courseSite, serveSite, closeSite, defaultModel, openPage, openElement, requireNativeCli, ARTIFACTS, ROOT } from './helpers.mjs';
+import { courseSite, serveSite, closeSite, defaultModel, openPage, openElement, requireNativeCli, afterDraw, ARTIFACTS, ROOT } from './helpers.mjs';
 
 const TEXT = 'Sarah gave Emma her notebook because she trusted her.';
 let suite; // {model, site, server, browser}: web/ at course/week-3/headscope/, axe beside it
@@ -190,6 +190,72 @@ test('a question in the link hides its head; a click reveals the native weights 
     assert.deepEqual(problems, []);
   } finally {
     await context.close();
+  }
+});
+
+test('an answered question is hidden and asked again when the text is edited (the page and the element)', async () => {
+  const L = 1, H = 2;
+  const TEXT2 = 'Emma lent Sarah her pen because she liked her.';
+  const ref2 = JSON.parse(execFileSync(requireNativeCli(), ['run', '--model', suite.model.dir, '--text', TEXT2], { maxBuffer: 1 << 28 }));
+  const from1 = ref.tokens.findIndex((t) => t.trim() === 'her');
+  const from2 = ref2.tokens.findIndex((t) => t.trim() === 'her');
+  const row2 = ref2.attention[L][H][from2];
+  const { context, page, problems } = await openPage(suite.browser, link(`layer=${L}&head=${H}&view=matrix&exercise=attend&from=her`));
+  try {
+    await page.waitForFunction(() => document.querySelector('#view-matrix.concealed') && document.querySelector('.exercise-question').textContent);
+    await page.click(`#tokens .chip-tok[data-i="${argmax(ref.attention[L][H][from1])}"]`);
+    await page.waitForFunction(() => document.querySelector('.exercise').dataset.answer === 'right' && !document.querySelector('#view-matrix.concealed'));
+    // the reader edits the text: hidden again, asked again on the new text, the query token pinned in it
+    await page.fill('#text', TEXT2);
+    await page.waitForFunction((t) => window.headscope.lastResult.text === t && document.getElementById('app').dataset.state === 'rendered'
+      && document.querySelector('#view-matrix.concealed'), TEXT2, { timeout: 30000 });
+    await afterDraw(page);
+    let q = await box(page);
+    assert.equal(q.answer, 'open');
+    assert.match(q.result, /^The text changed since your answer, so the question is asked again on this text: layer 1 head 2 is hidden until you answer\.$/);
+    assert.match(q.question, new RegExp(`From “her” \\(token ${from2}\\)`));
+    assert.equal(await page.evaluate(() => window.headscope.state.pinPos), from2, 'the query token of the new text is pinned');
+    let d = await drawn(page, L, H);
+    assert.ok(d.weights.every((x) => x === 0) && d.attention.every((x) => x === 0), 'the head\'s weights are blank again');
+    assert.ok(d.colours <= 2, `the matrix is flat again (${d.colours} colours)`);
+    assert.match(await page.textContent('#view-matrix .answer-first'), /Answer first/);
+    // answered on the new text: scored against the native CLI's weights of the new text
+    const pick = 1;
+    await page.click(`#tokens .chip-tok[data-i="${pick}"]`);
+    await page.waitForFunction(() => document.querySelector('.exercise').dataset.answer !== 'open');
+    q = await box(page);
+    assert.equal(q.answer, row2[pick] >= row2[argmax(row2)] - 1e-6 ? 'right' : 'wrong');
+    assert.match(q.result, new RegExp(`weight ${row2[pick].toFixed(3)}\\. The largest weight goes to .*\\(token ${argmax(row2)}\\)`));
+    await page.waitForFunction(() => !document.querySelector('#view-matrix.concealed') && document.getElementById('app').dataset.state === 'rendered');
+    d = await drawn(page, L, H);
+    assert.ok(maxDiff(d.attention, ref2.attention[L][H].flat()) < 1e-4, 'the revealed weights are the native CLI\'s for the new text');
+    // back to the first text: its answer of this session is shown again, not asked again
+    await page.fill('#text', TEXT);
+    await page.waitForFunction((t) => window.headscope.lastResult.text === t && document.getElementById('app').dataset.state === 'rendered', TEXT, { timeout: 30000 });
+    await afterDraw(page);
+    assert.equal((await box(page)).answer, 'right');
+    assert.ok(maxDiff((await drawn(page, L, H)).attention, ref.attention[L][H].flat()) < 1e-4);
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+  // the element: a new text attribute after the answer asks again
+  const el = await openElement(suite.browser, base(), 'q2', { text: TEXT, layer: String(L), head: String(H), view: 'matrix', exercise: 'attend', from: 'her' });
+  try {
+    await el.page.locator('#q2 .chip-tok[data-i="0"]').click();
+    await el.page.waitForFunction(() => document.getElementById('q2').shadowRoot.querySelector('.exercise').dataset.answer !== 'open');
+    await el.page.evaluate((t) => document.getElementById('q2').setAttribute('text', t), TEXT2);
+    await el.page.waitForFunction((t) => {
+      const e = document.getElementById('q2');
+      return e.lastResult.text === t && e.dataset.state === 'rendered' && e.shadowRoot.querySelector('.exercise').dataset.answer === 'open';
+    }, TEXT2, { timeout: 30000 });
+    await afterDraw(el.page);
+    const q = await box(el.page, '#q2');
+    assert.match(q.result, /^The text changed since your answer/);
+    assert.ok((await drawn(el.page, L, H, '#q2')).attention.every((x) => x === 0), 'the element\'s head is blank again');
+    assert.deepEqual(el.problems, []);
+  } finally {
+    await el.context.close();
   }
 });
 

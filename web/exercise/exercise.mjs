@@ -6,8 +6,11 @@
 // roles table and the text alternative cannot give the answer away. The reader answers
 // by clicking (or Enter on) a token of the strip, or a head of the grid; the real numbers
 // are then put back and drawn, with the answer, the weight of the chosen token, and the
-// session's score. The controller calls conceal(msg) on each result and mark() after
-// each draw (web/controller.mjs); `el` is the question box the shell puts on screen.
+// session's score. An answer belongs to its text and model: when the reader edits the text
+// (or opens another model) after answering, the head is hidden again and the question asked
+// again on the new text, saying so (an answer this session gave on that text is shown, as after
+// a reload). The controller calls conceal(msg) on each result and mark() after each draw
+// (web/controller.mjs); `el` is the question box the shell puts on screen.
 import { h } from '../views/markup.mjs';
 import { tokenLabel } from '../tokens.mjs';
 import {
@@ -73,6 +76,8 @@ export class Exercise {
     if (same) return;
     this.question = question;
     this.answer = null;
+    this.answerKey = null; // the text and model the answer was for (questionKey)
+    this.askedAgain = false; // 'text' or 'model': answered on an earlier one, asked again on this one
     this.pinned = false;
     this.key = null;
     this.el.hidden = !question;
@@ -90,8 +95,15 @@ export class Exercise {
     const q = this.question;
     if (!q || !msg.T) return;
     this.key = questionKey(q, msg.text, this.modelName());
+    if (this.answer && this.answerKey !== this.key) {
+      // the answer was for an earlier text or model: hidden again, asked again on this one
+      this.answer = null;
+      this.askedAgain = this.answerText !== msg.text ? 'text' : 'model';
+      this.pinned = false; // (the query token is found and pinned again in the new text)
+    }
     const before = loadScore().answers[this.key];
     if (before && !this.answer) this.answer = before; // answered in this session already: shown, not asked again
+    if (this.answer) { this.answerKey = this.key; this.answerText = msg.text; }
     if (q.kind === 'attend') {
       const at = queryPosition(q, msg);
       this.error = at.error || (q.layer >= msg.n_layer || q.head >= msg.n_head
@@ -147,6 +159,9 @@ export class Exercise {
 
   settle(answer) {
     this.answer = answer;
+    this.answerKey = this.key;
+    this.answerText = this.ctl.state.result.text;
+    this.askedAgain = false;
     recordAnswer(this.key, answer);
     const r = this.ctl.state.result;
     Object.assign(r, r.real);
@@ -170,7 +185,11 @@ export class Exercise {
     const a = this.answer;
     this.el.dataset.answer = this.error ? 'error' : a ? (a.right ? 'right' : 'wrong') : 'open';
     if (this.error) ui.result.textContent = `This question cannot be asked here: ${this.error}.`;
-    else if (!a) ui.result.textContent = '';
+    else if (!a) {
+      ui.result.textContent = this.askedAgain
+        ? `The ${this.askedAgain} changed since your answer, so the question is asked again on this ${this.askedAgain}: ${q.kind === 'attend' ? `layer ${q.layer} head ${q.head} is hidden` : 'the roles are hidden'} until you answer.`
+        : '';
+    }
     else if (q.kind === 'attend') {
       const tok = (t) => `“${tokenLabel(t.trim() || t)}”`;
       const mine = a.gaveUp ? '' : `${a.right ? 'Right' : 'Not quite'}: you chose ${tok(a.token)} (token ${a.chosen}), weight ${a.weight.toFixed(3)}. `;

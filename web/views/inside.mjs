@@ -12,6 +12,7 @@ import { tokenLabel, clip } from '../tokens.mjs';
 import { DIV_LUT32, divIndex, divergingCss, colorCss } from '../colormap.mjs';
 import { startScene, finishScene, SCENE_WIDTH, weightHex } from '../scene.mjs';
 import { kvHeadOf, kvShareText, runIsCausal } from '../model-family.mjs';
+import { QuerySwitch } from './selected-queries.mjs';
 
 const RH = 18; // row height
 const HEAD = 40; // header rows: titles, q strip
@@ -87,6 +88,7 @@ export class InsideView {
     this.steps = section.querySelector('.inside-steps');
     this.concat = section.querySelector('.inside-concat');
     this.missing = section.querySelector('.inside-missing');
+    this.queries = new QuerySwitch(app, section.querySelector('.inside-queries'));
     this.hoverSensitive = false;
     this.geom = null;
     this.tokensKey = '';
@@ -140,6 +142,7 @@ export class InsideView {
     const d = this.data();
     const { colors } = this.app;
     this.query.value = String(d.i);
+    this.queries.render(r, d.i);
     this.title.textContent = `Inside one head · layer ${d.l} · head ${d.h}`;
     const sq = Math.sqrt(d.dk);
     this.shapes.textContent = `${d.C === r.n_embd ? `d_model ${d.C} = ` : `d_model ${r.n_embd} · queries ${d.C} = `}${d.H} heads × d_k ${d.dk}` +

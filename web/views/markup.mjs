@@ -78,6 +78,7 @@ function nextSection(label) {
     h('p', { class: 'hint muted', id: 'next-mask-hint', hidden: true }),
     h('div', { id: 'next-mask', class: 'chips next-mask', role: 'group', 'aria-label': 'Mask a token', hidden: true }),
     h('ol', { id: 'next-list', class: 'next-list' }),
+    h('ol', { id: 'next-multi', class: 'next-multi', 'aria-label': 'Predictions at each selected position', hidden: true }),
     h('p', { id: 'next-actual', class: 'next-actual' }));
 }
 
@@ -86,6 +87,7 @@ function insideSection(label) {
     h('header', { class: 'view-header' },
       h('h2', { class: 'inside-title', id: 'inside-title', text: 'Inside one head' }),
       h('label', { class: 'field' }, h('span', { text: 'Query token' }), h('select', { class: 'inside-query', id: 'inside-query' }))),
+    h('div', { class: 'inside-queries', hidden: true }), // several queries selected: which one is shown (selected-queries.mjs)
     h('p', { class: 'hint muted inside-shapes' }),
     h('p', { class: 'inside-missing muted', hidden: true, text: 'Computing the intermediate numbers…' }),
     h('div', { class: 'canvas-wrap inside-wrap', tabindex: '0', role: 'region', 'aria-label': 'Inside one head (scrolls sideways on small screens)' },

@@ -10,6 +10,7 @@
 import { renderToken, tokenLabel, clip } from '../tokens.mjs';
 import { startScene, finishScene, SCENE_WIDTH } from '../scene.mjs';
 import { isEncoder } from '../model-family.mjs';
+import { renderSelectedNext, selectedNextScene } from './selected-queries.mjs';
 
 export class NextTokenView {
   constructor(app, section) {
@@ -21,6 +22,7 @@ export class NextTokenView {
     this.actual = section.querySelector('#next-actual');
     this.masker = section.querySelector('#next-mask');
     this.maskHint = section.querySelector('#next-mask-hint');
+    this.multi = section.querySelector('#next-multi');
     this.hoverSensitive = true;
     this.rows = [];
     this.maskKey = '';
@@ -102,6 +104,7 @@ export class NextTokenView {
       return;
     }
     delete this.section.dataset.predictions;
+    if (this.renderSelected(r, encoder)) return;
     this.list.hidden = false;
     const ready = r.next && r.next.topIds[pos * r.next.k] >= 0;
     this.section.classList.toggle('pending', !ready);
@@ -150,20 +153,50 @@ export class NextTokenView {
     }
   }
 
+  // Several selected queries: the predictions at each of them (true: drawn that way, or waiting
+  // for their numbers), else the one-position list is shown again (false).
+  renderSelected(r, encoder) {
+    const sel = this.app.queries();
+    this.multi.hidden = !sel;
+    this.list.hidden = !!sel;
+    this.actual.hidden = !!sel;
+    if (!sel) { delete this.section.dataset.positions; return false; }
+    const ready = !!r.next && renderSelectedNext(this.multi, r, sel, { encoder, fmtP });
+    this.section.classList.toggle('pending', !ready);
+    const where = `${encoder ? 'at' : 'after'} each of the ${sel.length} selected tokens (#${sel.join(', #')})`;
+    if (ready) {
+      this.section.dataset.positions = sel.join(',');
+      this.where.textContent = `the top ${r.next.k} ${where}`;
+    } else {
+      this.multi.replaceChildren();
+      if (r.next && this.requested !== r.id) {
+        this.requested = r.id;
+        this.app.requestNextAll(r.id);
+      }
+      this.where.textContent = `computing the predictions ${where}…`;
+    }
+    return true;
+  }
+
   // The view as a picture for slides (web/scene.mjs; written by web/export.mjs).
   scene() {
     const nextPos = nextTokenPosition(this.app);
     const info = this.info();
     const encoder = isEncoder(info);
     const ahead = encoder ? 0 : 1;
-    const { sc, top, r, colors, T } = startScene(this.app, 'next', encoder ? 'masked token' : 'next token', encoder
-      ? { where: ({ state }) => `token #${nextPos} of ${state.result.T}`, file: () => `-at${nextPos}` }
-      : { where: ({ state }) => `after token #${nextPos} of ${state.result.T}`, file: () => `-after${nextPos}` });
+    const sel = this.app.queries();
+    const many = sel && sel.every((pos) => this.app.state.result.next.topIds[pos * this.app.state.result.next.k] >= 0) ? sel : null;
+    const { sc, top, r, colors, T } = startScene(this.app, 'next', encoder ? 'masked token' : 'next token', many
+      ? { where: () => `${many.length} selected positions (#${many.join(', #')})`, file: () => `-sel${many.join('-')}` }
+      : encoder
+        ? { where: ({ state }) => `token #${nextPos} of ${state.result.T}`, file: () => `-at${nextPos}` }
+        : { where: ({ state }) => `after token #${nextPos} of ${state.result.T}`, file: () => `-after${nextPos}` });
     let y;
     if (encoder && info.has_predictions === false) {
       sc.text(20, top + 14, 'no masked-LM head in this checkpoint: no predictions', { size: 13 });
       return finishScene(sc, SCENE_WIDTH, top + 30);
     }
+    if (many) return finishScene(sc, SCENE_WIDTH, selectedNextScene(sc, top, r, many, { encoder, fmtP, colors }));
     // the top-k predictions after (encoders: at) nextPos as bars, and the token really there
     const { k, topP, topIds, topTokens, actualP, actualRank, entropy } = r.next;
     const from = Math.max(0, nextPos - 5);
