@@ -7,13 +7,15 @@
 // token) — and `text(m)`: its paragraphs, from the model's facts m (lessonFacts) and
 // `m.focus`, the head the step selected ({layer, head, role, score}).
 
-// The numbers the lesson quotes, from the module's model info.
-export function lessonFacts(info, name = 'this model') {
+// The numbers the lesson quotes, from the module's model info; `panel`: the shell
+// has the page's Knobs panel and loss line (the element has neither, and its steps
+// point at the full page instead).
+export function lessonFacts(info, name = 'this model', { panel = true } = {}) {
   const H = info.n_head;
   const C = info.n_embd;
   const dk = info.head_dim || Math.round(C / H);
   const kv = info.n_kv_head && info.n_kv_head < H ? info.n_kv_head : H;
-  return { name, family: info.family, encoder: info.causal === false, L: info.n_layer, H, C, dk, kv, heads: info.n_layer * H };
+  return { name, family: info.family, encoder: info.causal === false, L: info.n_layer, H, C, dk, kv, heads: info.n_layer * H, panel };
 }
 
 const thinner = (m) => (m.dk % 4 === 0 ? 4 : m.dk % 2 === 0 ? 2 : 1); // heads x this: the misconceptions step's example
@@ -71,9 +73,9 @@ export const LESSON_STEPS = [
     title: 'What breaks without √d_k',
     show: { view: 'matrix', focus: { layer: 0, head: 0 }, knobs: { scale: false } },
     text: (m) => [
-      `The knob "scale scores by 1/√d_k" is now off (Knobs panel). A dot product of two d_k-wide vectors grows with d_k: with d_k = ${m.dk} the raw scores are about √${m.dk} ≈ ${Math.sqrt(m.dk).toFixed(1)} times larger than the scaled ones.`,
+      `The knob "scale scores by 1/√d_k" is now off${m.panel ? ' (Knobs panel)' : ''}. A dot product of two d_k-wide vectors grows with d_k: with d_k = ${m.dk} the raw scores are about √${m.dk} ≈ ${Math.sqrt(m.dk).toFixed(1)} times larger than the scaled ones.`,
       'Larger scores make the softmax sharper: most of a row\'s weight piles onto one token and the others get almost none. Compare this matrix with the last step\'s weights: the rows are closer to a single bright cell.',
-      'In training that is the real harm: a saturated softmax passes almost no gradient, so the model learns slowly or not at all. The loss line in the Knobs panel shows how much worse this trained model predicts with the scale gone.',
+      `In training that is the real harm: a saturated softmax passes almost no gradient, so the model learns slowly or not at all. ${m.panel ? 'The loss line in the Knobs panel shows' : 'The full page ("Open in Headscope") shows in its loss line'} how much worse this trained model predicts with the scale gone.`,
     ],
   },
   {
@@ -81,9 +83,9 @@ export const LESSON_STEPS = [
     title: 'What breaks without the causal mask',
     skip: ENCODER,
     show: { view: 'matrix', focus: { layer: 0, head: 0 }, knobs: { causal: false } },
-    text: () => [
+    text: (m) => [
       'The knob "causal mask" is now off: every token may read the tokens after it, and the upper triangle of the matrix fills in.',
-      'The model was trained to predict each next token from the tokens before it. The mask is what kept the answer out of sight; it never learnt to use a view of the future, so now its numbers are off: watch the loss line in the Knobs panel, and the next-token predictions.',
+      `The model was trained to predict each next token from the tokens before it. The mask is what kept the answer out of sight; it never learnt to use a view of the future, so now its numbers are off: ${m.panel ? 'watch the loss line in the Knobs panel, and the next-token predictions' : 'the full page ("Open in Headscope") shows its loss and its next-token predictions suffer'}.`,
       'Encoders such as BERT are trained without a mask, on a different task (filling in masked tokens), so for them this knob does not apply.',
     ],
   },
@@ -104,11 +106,13 @@ export const LESSON_STEPS = [
     title: 'Some heads are redundant',
     show: { view: 'grid', focus: { role: ['previous_token', 'induction', 'first_token', 'next_token', 'to_cls'] }, knobs: { ablate: 'focus' } },
     text: (m) => [
-      `${headName(m.focus)} is now switched off: its output is replaced by zeros (the crossed square in the grid, and the Knobs panel's list).`,
-      'Look at the loss line in the Knobs panel: switching off one head often changes the model\'s predictions only a little. Other heads do similar work, and later layers make up for it.',
+      `${headName(m.focus)} is now switched off: its output is replaced by zeros (the crossed square in the grid${m.panel ? ', and the Knobs panel\'s list' : ''}).`,
+      `${m.panel ? 'Look at the loss line in the Knobs panel: switching' : 'Switching'} off one head often changes the model's predictions only a little${m.panel ? '' : ' (the full page\'s loss line measures it)'}. Other heads do similar work, and later layers make up for it.`,
       m.encoder
         ? 'Ctrl-click (or X on) more squares to switch more heads off. Ranking heads by their cost needs a next-token loss, which an encoder does not have.'
-        : 'Ctrl-click (or X on) more squares to switch more heads off, or let "Rank and switch off" in the Knobs panel find the heads that matter least on this text.',
+        : m.panel
+          ? 'Ctrl-click (or X on) more squares to switch more heads off, or let "Rank and switch off" in the Knobs panel find the heads that matter least on this text.'
+          : 'Ctrl-click (or X on) more squares to switch more heads off; in the full page, "Rank and switch off" finds the heads that matter least on this text.',
     ],
   },
   {
@@ -118,7 +122,7 @@ export const LESSON_STEPS = [
     text: (m) => [
       'A head does not store facts. Attention moves information between positions; what is moved was computed elsewhere. Much of what a model "knows" is in its MLP weights: a head\'s pattern is routing, not memory.',
       `More heads is not always better. With d_model fixed, more heads means a thinner slice each: ${m.C} = ${m.H} × ${m.dk} here, but ${m.C} split into ${m.H * thinner(m)} heads would leave each only ${m.dk / thinner(m)} numbers to match queries and keys with. Studies that prune trained models find that many heads can go with little loss (Michel et al., 2019, "Are Sixteen Heads Really Better than One?").`,
-      'Heads are not equally important. Switching off one head can cost a lot while another costs nothing, as the last step showed; the loss line and the ranking in the Knobs panel measure it on your own text.',
+      `Heads are not equally important. Switching off one head can cost a lot while another costs nothing, as the last step showed; ${m.panel ? 'the loss line and the ranking in the Knobs panel measure' : 'the full page\'s loss line and ranking measure'} it on your own text.`,
     ],
   },
   {

@@ -86,7 +86,7 @@ export function lessonBox(host) {
   let current = 0; // 1-based step on screen (0: none yet)
   let pending = 0; // a step to apply once the model has run
 
-  const facts = () => lessonFacts(state.model.info, state.model.name);
+  const facts = () => lessonFacts(state.model.info, state.model.name, { panel: !host.knobWords });
   const skipOf = (i) => (state.model && LESSON_STEPS[i - 1].skip ? LESSON_STEPS[i - 1].skip(facts()) : null);
   const applicable = (i) => i >= 1 && i <= LESSON_STEPS.length && !skipOf(i);
   // the nearest applicable step from i in direction dir (then the other way)
