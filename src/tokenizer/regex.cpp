@@ -94,6 +94,12 @@ class Parser {
   uint32_t peek(size_t k = 0) const { return pos_ + k < units_.size() ? units_[pos_ + k] : 0; }
 
   Result<NodePtr> alternation(bool ci) {
+    // groups and lookaheads nest by recursion here (and in the compiler and matcher)
+    if (++depth_ > kMaxNesting) return fail("groups nested more than " + std::to_string(kMaxNesting) + " deep");
+    struct Leave {
+      size_t& d;
+      ~Leave() { --d; }
+    } leave{depth_};
     auto alt = std::make_shared<Regex::Node>();
     alt->kind = Regex::Node::kAlt;
     while (true) {
@@ -362,9 +368,11 @@ class Parser {
     return char_node(std::move(items), negated, ci);
   }
 
+  static constexpr size_t kMaxNesting = 256;
   std::string what_;
   std::vector<uint32_t> units_;
   size_t pos_ = 0;
+  size_t depth_ = 0;
 };
 
 }  // namespace

@@ -165,6 +165,11 @@ TEST_CASE("regex matcher: counted repetitions too large to write out are refused
         "counted repetitions are written out");
   CHECK(Regex::compile("\\p{N}{1,3}", "p").ok());
   CHECK(Regex::compile("a{1000}", "p").ok());  // no choices: 1,000 steps
+  // Nesting is bounded too (the parser, the compiler and lookaheads recurse on it).
+  auto deep = Regex::compile(std::string(300, '(') + "a" + std::string(300, ')'), "p");
+  REQUIRE_FALSE(deep.ok());
+  CHECK(deep.error().message == "p: regex construct not supported or invalid at character 256: groups nested more than 256 deep");
+  CHECK(Regex::compile(std::string(200, '(') + "a" + std::string(200, ')'), "p").ok());
   // A long literal has no choices at all.
   CHECK(Regex::literal(std::string(100000, 'a')).find_all(std::string(100001, 'a')) == Ranges{{0, 100000}});
 }
