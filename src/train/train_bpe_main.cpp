@@ -108,6 +108,9 @@ int main(int argc, char** argv) {
   if (!read_file(input, &text)) return fail("cannot read " + input);
   hs::train::BpeWordCounter counter(options.end_of_text);
   counter.add_text(text);
+  const size_t text_distinct = counter.counts().size();
+  int64_t text_words = 0;
+  for (const auto& kv : counter.counts()) text_words += kv.second;
   if (!word_counts_path.empty()) {
     std::string list;
     if (!read_file(word_counts_path, &list)) return fail("cannot read " + word_counts_path);
@@ -137,7 +140,10 @@ int main(int argc, char** argv) {
     if (!f) return fail("error writing " + out_path);
   }
   std::printf("read %s: %zu bytes, %lld pre-tokenized words, %zu distinct (%.2f s)\n", input.c_str(),
-              text.size(), static_cast<long long>(bpe.total_words), bpe.distinct_words, t_count);
+              text.size(), static_cast<long long>(text_words), text_distinct, t_count);
+  if (!word_counts_path.empty())
+    std::printf("with %s: %lld pre-tokenized words, %zu distinct\n", word_counts_path.c_str(),
+                static_cast<long long>(bpe.total_words), bpe.distinct_words);
   std::printf("trained %zu merges -> vocab %zu (<|endoftext|> = %d) in %.2f s%s\n", bpe.merges.size(),
               bpe.vocab.size(), bpe.end_of_text_id, t_train,
               bpe.stopped_early ? " (stopped early: no pair left with --min-count occurrences)" : "");
