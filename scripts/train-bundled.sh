@@ -52,7 +52,7 @@ main() {
     brown-words)
       # Tokenizer: 16,384 tokens trained on Brown's training split plus the
       # SUBTLEX-US word list (each word with its leading space, weight = its
-      # SUBTLEX count x 0.02, words below 0.5 left out: about as many word
+      # SUBTLEX count x 0.02, the 24,967 words seen >= 25 times: about as many word
       # occurrences as the training text itself): 93.2% of validation's 2,000
       # most frequent spaced words are one token (98.1% of their occurrences,
       # 1.159 tokens per spaced word); Brown alone gave 92.6% at 16,384, 90.7% at
