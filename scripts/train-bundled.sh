@@ -6,8 +6,9 @@
 #      and copies them into the run folder (a run keeps using the binaries it
 #      started with, so a rebuild of the worktree cannot change a resumed run),
 #   2. prepares data/brown/{train,valid}.txt (node scripts/prepare-brown.mjs),
-#   3. trains the model's byte-level BPE (data/brown/tokenizer-VOCAB.json; the
-#      run keeps its own copy),
+#   3. trains the model's byte-level BPE (data/brown/tokenizer-VOCAB[-subtlex].json;
+#      brown-words adds SUBTLEX-US's word counts, data/words/subtlex-us.txt from
+#      node scripts/prepare-word-counts.mjs; the run keeps its own copy),
 #   4. trains the GPT-2 model into RUN_DIR (checkpoints, log.csv, train.log),
 #   5. exports the last step's weights as a HuggingFace GPT-2 folder
 #      (config.json, model.safetensors F16, tokenizer.json) to OUT,
@@ -19,8 +20,9 @@
 #
 # brown-small: 3 layers x 4 heads x 128, context 128, 4,096-token BPE; about an
 #   hour on the idle 2-core machine; OUT defaults to models/brown-small.
-# brown-words: 4 layers x 8 heads x 128 (d_k 16), context 256, 12,288-token BPE
-#   (words as tokens); OUT defaults to RUN_DIR/export: the folder goes to
+# brown-words: 4 layers x 8 heads x 128 (d_k 16), context 256, 16,384-token BPE
+#   trained on Brown's training split plus SUBTLEX-US word counts (words as
+#   tokens); about 1 h 50 min on the idle 2-core machine; OUT defaults to RUN_DIR/export: the folder goes to
 #   models/brown-words only after its figures are measured (see the model card
 #   template, docs/brown-words.md).
 #
@@ -31,8 +33,8 @@ cd "$(dirname "$0")/.."
 
 main() {
   local model=${1:-brown-small}
-  local vocab steps_default out_default ckpt_every
-  local -a shape mix
+  local vocab steps_default out_default ckpt_every tokenizer_name=
+  local -a shape mix word_list=()
   case "$model" in
     brown-small)
       # 14000 steps x 4096 tokens = 57M tokens, the first 3500 steps as 128
@@ -48,17 +50,25 @@ main() {
       mix=(--copy-frac 0.35 --alt-frac 0.1 --repeat-frac 0.3 --short-ctx 32 --short-steps 3500)
       ;;
     brown-words)
-      # 12,288 tokens: 90.7% of validation's 2,000 most frequent words (with
-      # their leading space) are one token, 97.3% of their occurrences; 8,192
-      # gave 84.9% / 95.7%, 16,384 92.6% / 97.9% at 1.5x the LM-head cost of
-      # 8,192. 16000 steps x 4096 tokens (16 windows of 256) = 65.5M tokens, the
-      # first 4000 as 128 windows of 32. The same window mix as brown-small with
-      # a little less copy task (more text for part-of-speech heads).
-      # Checkpoints every 250 steps (~15 minutes on the idle machine): a stopped
-      # session loses little.
-      vocab=12288 steps_default=16000 out_default= ckpt_every=250
-      shape=(--n-layer 4 --n-head 8 --n-embd 128 --n-ctx 256 --batch 16)
-      mix=(--copy-frac 0.3 --alt-frac 0.1 --repeat-frac 0.3 --short-ctx 32 --short-steps 4000)
+      # Tokenizer: 16,384 tokens trained on Brown's training split plus the
+      # SUBTLEX-US word list (each word with its leading space, weight = its
+      # SUBTLEX count x 0.02, the 24,967 words seen >= 25 times: about as many word
+      # occurrences as the training text itself): 93.2% of validation's 2,000
+      # most frequent spaced words are one token (98.1% of their occurrences,
+      # 1.159 tokens per spaced word); Brown alone gave 92.6% at 16,384, 90.7% at
+      # 12,288 and 84.9% at 8,192 (every variant: docs/brown-words.md). 95% is not
+      # reachable at <= 16,384 without the validation text (same file).
+      # Budget: bench CPU time of this shape = 1.26x the 12,288-vocab shape's,
+      # which ran 0.56 s per 4,096-token step on the idle machine, so ~0.71 s per
+      # 4,096 tokens: 12000 steps x 3072 tokens (12 windows of 256; the first
+      # 3000 steps as 96 windows of 32) = 36.9M tokens in ~6,400 s + evaluations
+      # ~ 1 h 50 min (budget 2 h). The same window mix as brown-small with a
+      # little less copy task (more text for part-of-speech heads). Checkpoints
+      # every 250 steps (about 2 minutes on the idle machine).
+      vocab=16384 steps_default=12000 out_default= ckpt_every=250 tokenizer_name=tokenizer-16384-subtlex
+      shape=(--n-layer 4 --n-head 8 --n-embd 128 --n-ctx 256 --batch 12)
+      mix=(--copy-frac 0.3 --alt-frac 0.1 --repeat-frac 0.3 --short-ctx 32 --short-steps 3000)
+      word_list=(--word-counts data/words/subtlex-us.txt --word-scale 0.02 --word-min 0)
       ;;
     *) echo "train-bundled.sh: unknown model \"$model\" (brown-small or brown-words)" >&2; return 2 ;;
   esac
@@ -68,6 +78,7 @@ main() {
   local build=build/train-bundled bin=$run_dir/bin
   local tokenizer=data/brown/tokenizer-$vocab.json
   [ "$vocab" = 4096 ] && tokenizer=data/brown/tokenizer.json  # brown-small's original name
+  [ -n "$tokenizer_name" ] && tokenizer=data/brown/$tokenizer_name.json
 
   # 1. build only what this script needs (tests/benchmarks off); the run's own copies
   mkdir -p "$run_dir"
@@ -85,9 +96,13 @@ main() {
     node scripts/prepare-brown.mjs --out data/brown
   fi
 
-  # 3. tokenizer (deterministic; the run copies it at its first start)
-  if [ ! -f "$tokenizer" ]; then
-    "$bin/headscope-train-bpe" --input data/brown/train.txt --vocab-size "$vocab" \
+  # 3. tokenizer (deterministic; the run copies it at its first start, so a
+  #    resumed run needs neither the word list nor this file again)
+  if [ ! -f "$run_dir/tokenizer.json" ] && [ ! -f "$tokenizer" ]; then
+    if [ ${#word_list[@]} -gt 0 ] && [ ! -f data/words/subtlex-us.txt ]; then
+      node scripts/prepare-word-counts.mjs --out data/words/subtlex-us.txt
+    fi
+    "$bin/headscope-train-bpe" --input data/brown/train.txt --vocab-size "$vocab" "${word_list[@]}" \
       --out "$tokenizer" --eval data/brown/valid.txt | tee "$run_dir/tokenizer.txt"
   fi
 

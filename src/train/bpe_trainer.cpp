@@ -4,6 +4,7 @@
 #include "train/bpe_trainer.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <queue>
 
 #include "json/json.hpp"
@@ -56,6 +57,84 @@ void BpeWordCounter::add_text(std::string_view text) {
     add_plain(text.substr(pos, hit - pos));
     pos = hit + eot_.size();
   }
+}
+
+namespace {
+
+// The fields of one word-list line, or an error naming the line.
+struct WordListLine {
+  std::string_view word;
+  int64_t count = 0;
+};
+
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+hs::Result<WordListLine> parse_word_list_line(std::string_view line, const std::string& where) {
+  size_t i = 0;
+  while (i < line.size() && is_blank(line[i])) ++i;
+  const size_t word_begin = i;
+  while (i < line.size() && !is_blank(line[i])) ++i;
+  WordListLine out;
+  out.word = line.substr(word_begin, i - word_begin);
+  while (i < line.size() && is_blank(line[i])) ++i;
+  const size_t count_begin = i;
+  while (i < line.size() && !is_blank(line[i])) ++i;
+  const std::string_view count = line.substr(count_begin, i - count_begin);
+  while (i < line.size() && is_blank(line[i])) ++i;
+  if (out.word.empty() || count.empty() || i != line.size())
+    return hs::make_error(where + "expected \"WORD COUNT\", got \"" + std::string(line) + "\"");
+  for (char c : count) {
+    if (c < '0' || c > '9' || out.count > (int64_t{1} << 50))
+      return hs::make_error(where + "count \"" + std::string(count) + "\" of \"" + std::string(out.word) +
+                            "\" is not a positive integer below 2^50");
+    out.count = out.count * 10 + (c - '0');
+  }
+  if (out.count <= 0)
+    return hs::make_error(where + "count of \"" + std::string(out.word) + "\" is 0; counts must be positive");
+  return out;
+}
+
+}  // namespace
+
+hs::Status BpeWordCounter::add_word_list(std::string_view list, const std::string& source,
+                                         const WordListWeights& weights) {
+  if (!(weights.scale >= 0) || !(weights.capitalised >= 0) || weights.min_weight < 0)
+    return hs::make_error(source + ": word-list weights must not be negative");
+  std::vector<std::pair<std::string, int64_t>> added;
+  size_t line_no = 0;
+  for (size_t pos = 0; pos < list.size();) {
+    size_t end = list.find('\n', pos);
+    if (end == std::string_view::npos) end = list.size();
+    const std::string_view line = list.substr(pos, end - pos);
+    pos = end + 1;
+    ++line_no;
+    size_t first = 0;
+    while (first < line.size() && is_blank(line[first])) ++first;
+    if (first == line.size() || line[first] == '#') continue;
+    const std::string where = source + ":" + std::to_string(line_no) + ": ";
+    HS_TRY_ASSIGN(const WordListLine entry, parse_word_list_line(line, where));
+    const std::string spaced = " " + std::string(entry.word);
+    const std::vector<std::string_view> pieces = hs::tokenizer::pretokenize(spaced);
+    if (pieces.size() != 1) {
+      std::string split;
+      for (std::string_view p : pieces) split += " \"" + std::string(p) + "\"";
+      return hs::make_error(where + "\"" + spaced + "\" is not one pre-tokenized word (GPT-2's regex splits it into" +
+                            split + ")");
+    }
+    const int64_t weight =
+        std::max(weights.min_weight, static_cast<int64_t>(std::llround(double(entry.count) * weights.scale)));
+    if (weight <= 0) continue;
+    added.emplace_back(spaced, weight);
+    const char initial = entry.word[0];
+    if (weights.capitalised > 0 && initial >= 'a' && initial <= 'z') {
+      const int64_t capital_weight = static_cast<int64_t>(std::llround(double(weight) * weights.capitalised));
+      std::string capital = spaced;
+      capital[1] = static_cast<char>(initial - 'a' + 'A');
+      if (capital_weight > 0) added.emplace_back(std::move(capital), capital_weight);
+    }
+  }
+  for (auto& [word, weight] : added) counts_[word] += weight;
+  return {};
 }
 
 hs::Result<TrainedBpe> train_bpe(std::string_view text, const BpeTrainOptions& options) {

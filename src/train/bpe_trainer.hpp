@@ -48,12 +48,29 @@ struct TrainedBpe {
   bool stopped_early = false;  // ran out of pairs with min_pair_count
 };
 
+// How a word-frequency list (add_word_list) weighs in beside the training text:
+// a listed word with count c is added as c * scale occurrences of " word"
+// (rounded, and at least min_weight; a word whose weight is 0 is skipped), and a
+// word listed in lower case also as " Word" with capitalised x that weight.
+struct WordListWeights {
+  double scale = 1.0;
+  int64_t min_weight = 1;
+  double capitalised = 0.0;
+};
+
 // Accumulates pre-tokenized word counts; occurrences of `end_of_text` in the
 // text are document separators and are not counted.
 class BpeWordCounter {
  public:
   explicit BpeWordCounter(std::string end_of_text = "<|endoftext|>") : eot_(std::move(end_of_text)) {}
   void add_text(std::string_view text);
+  // A word-frequency list: one "WORD COUNT" per line (separated by spaces or a
+  // tab; COUNT a positive integer; blank lines and lines starting with '#' are
+  // skipped). Each WORD gets its leading space, the form GPT-2's pre-tokenizer
+  // gives a word inside text, so merges that build general-English words win
+  // without any of them being in the training text. `source` names the list in
+  // errors ("words.txt:12: ..."); on an error nothing of the list is added.
+  hs::Status add_word_list(std::string_view list, const std::string& source, const WordListWeights& weights);
   const std::unordered_map<std::string, int64_t>& counts() const { return counts_; }
 
  private:

@@ -7,8 +7,15 @@
 //   headscope-train-bpe --input data/brown/train.txt [--vocab-size 4096]
 //                       --out DIR/tokenizer.json [--eval data/brown/valid.txt]
 //                       [--min-count 2]
+//                       [--word-counts FILE [--word-scale 1] [--word-min 1] [--word-capitalised 0]]
+// --word-counts adds a word-frequency list ("WORD COUNT" lines, e.g. from
+// scripts/prepare-word-counts.mjs) to the training counts: each WORD as " WORD"
+// with weight max(word-min, round(COUNT x word-scale)), and lower-case words
+// also as " Word" with word-capitalised x that weight (WordListWeights in
+// bpe_trainer.hpp).
 // Errors print one line and exit 2.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -44,7 +51,7 @@ int fail(const std::string& message) {
 int usage() {
   std::fprintf(stderr,
                "usage: headscope-train-bpe --input FILE [--vocab-size N] --out FILE [--eval FILE] "
-               "[--min-count N]\n");
+               "[--min-count N] [--word-counts FILE [--word-scale X] [--word-min N] [--word-capitalised X]]\n");
   return 2;
 }
 
@@ -62,8 +69,9 @@ size_t count_words(const std::string& text, const std::string& eot) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string input, out_path, eval_path;
+  std::string input, out_path, eval_path, word_counts_path;
   hs::train::BpeTrainOptions options;
+  hs::train::WordListWeights word_weights;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (i + 1 >= argc) return usage();
@@ -71,7 +79,19 @@ int main(int argc, char** argv) {
     if (a == "--input") input = v;
     else if (a == "--out") out_path = v;
     else if (a == "--eval") eval_path = v;
-    else if (a == "--vocab-size" || a == "--min-count") {
+    else if (a == "--word-counts") word_counts_path = v;
+    else if (a == "--word-scale" || a == "--word-capitalised") {
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      if (!end || *end || v.empty() || !(x >= 0) || !std::isfinite(x))
+        return fail(a + ": expected a number >= 0, got \"" + v + "\"");
+      (a == "--word-scale" ? word_weights.scale : word_weights.capitalised) = x;
+    } else if (a == "--word-min") {
+      char* end = nullptr;
+      const long long n = std::strtoll(v.c_str(), &end, 10);
+      if (!end || *end || v.empty() || n < 0) return fail(a + ": expected an integer >= 0, got \"" + v + "\"");
+      word_weights.min_weight = n;
+    } else if (a == "--vocab-size" || a == "--min-count") {
       char* end = nullptr;
       long long n = std::strtoll(v.c_str(), &end, 10);
       if (!end || *end || n <= 0) return fail(a + ": expected a positive integer, got \"" + v + "\"");
@@ -88,6 +108,19 @@ int main(int argc, char** argv) {
   if (!read_file(input, &text)) return fail("cannot read " + input);
   hs::train::BpeWordCounter counter(options.end_of_text);
   counter.add_text(text);
+  const size_t text_distinct = counter.counts().size();
+  int64_t text_words = 0;
+  for (const auto& kv : counter.counts()) text_words += kv.second;
+  if (!word_counts_path.empty()) {
+    std::string list;
+    if (!read_file(word_counts_path, &list)) return fail("cannot read " + word_counts_path);
+    const size_t before = counter.counts().size();
+    hs::Status added = counter.add_word_list(list, word_counts_path, word_weights);
+    if (!added.ok()) return fail(added.error().message);
+    std::printf("added %s (scale %g, min %lld, capitalised %g): %zu word forms not in %s\n",
+                word_counts_path.c_str(), word_weights.scale, static_cast<long long>(word_weights.min_weight),
+                word_weights.capitalised, counter.counts().size() - before, input.c_str());
+  }
   double t_count = seconds_since(t0);
 
   auto t1 = Clock::now();
@@ -107,7 +140,10 @@ int main(int argc, char** argv) {
     if (!f) return fail("error writing " + out_path);
   }
   std::printf("read %s: %zu bytes, %lld pre-tokenized words, %zu distinct (%.2f s)\n", input.c_str(),
-              text.size(), static_cast<long long>(bpe.total_words), bpe.distinct_words, t_count);
+              text.size(), static_cast<long long>(text_words), text_distinct, t_count);
+  if (!word_counts_path.empty())
+    std::printf("with %s: %lld pre-tokenized words, %zu distinct\n", word_counts_path.c_str(),
+                static_cast<long long>(bpe.total_words), bpe.distinct_words);
   std::printf("trained %zu merges -> vocab %zu (<|endoftext|> = %d) in %.2f s%s\n", bpe.merges.size(),
               bpe.vocab.size(), bpe.end_of_text_id, t_train,
               bpe.stopped_early ? " (stopped early: no pair left with --min-count occurrences)" : "");

@@ -127,3 +127,93 @@ TEST_CASE("BPE trainer: word coverage counts the most frequent spaced words that
   CHECK(top1.split_examples.empty());
   CHECK(hs::train::word_coverage(tok.value(), "", 2000).words_considered == 0);
 }
+
+TEST_CASE("BPE trainer: a word-frequency list adds its words with their leading space") {
+  hs::train::BpeWordCounter counter;
+  counter.add_text("the cat");
+  hs::train::WordListWeights weights;
+  weights.scale = 0.5;
+  weights.min_weight = 2;
+  weights.capitalised = 0.5;
+  const hs::Status added = counter.add_word_list(
+      "# comment line\n\nzebra 10\n  cat\t100  \r\nquokka 1\nMars 40\n", "words.txt", weights);
+  REQUIRE(added.ok());
+  const auto& counts = counter.counts();
+  CHECK(counts.at(" zebra") == 5);    // 10 x 0.5
+  CHECK(counts.at(" Zebra") == 3);    // 5 x 0.5, rounded (half away from zero)
+  CHECK(counts.at(" cat") == 1 + 50);  // the text's " cat" and the list's
+  CHECK(counts.at(" quokka") == 2);   // 0.5 rounds to 1, raised to min_weight
+  CHECK(counts.at(" Mars") == 20);    // listed capitalised: only as listed
+  CHECK(counts.count(" MMars") == 0);
+  CHECK(counts.count("zebra") == 0);  // never without its space
+  CHECK(counts.at("the") == 1);
+
+  hs::train::BpeWordCounter zero_min;
+  weights.min_weight = 0;
+  weights.scale = 0.01;
+  REQUIRE(zero_min.add_word_list("zebra 10\nhorse 100\n", "w", weights).ok());
+  CHECK(zero_min.counts().count(" zebra") == 0);  // weight 0.1 rounds to 0: skipped
+  CHECK(zero_min.counts().at(" horse") == 1);
+}
+
+TEST_CASE("BPE trainer: a word list makes its words single tokens") {
+  const std::string text = training_text();
+  hs::train::BpeTrainOptions options;
+  options.vocab_size = 600;
+  const auto one_token = [&](const hs::train::BpeWordCounter& counter, const std::string& word) {
+    auto trained = hs::train::train_bpe(counter.counts(), options);
+    REQUIRE(trained.ok());
+    auto tok = Tokenizer::from_tokenizer_json(hs::train::to_tokenizer_json(trained.value()));
+    REQUIRE(tok.ok());
+    CHECK(tok->decode(tok->encode(text)) == text);
+    return tok->encode(word, false).size() == 1;
+  };
+  hs::train::BpeWordCounter plain;
+  plain.add_text(text);
+  CHECK_FALSE(one_token(plain, " xylophones"));  // never in the text
+  CHECK_FALSE(one_token(plain, " Xylophones"));
+  hs::train::BpeWordCounter listed;
+  listed.add_text(text);
+  hs::train::WordListWeights weights;
+  weights.capitalised = 1.0;
+  REQUIRE(listed.add_word_list("xylophones 500\n", "words.txt", weights).ok());
+  CHECK(one_token(listed, " xylophones"));
+  CHECK(one_token(listed, " Xylophones"));
+  // A weight too small to win a merge slot leaves the word split.
+  hs::train::BpeWordCounter rare;
+  rare.add_text(text);
+  REQUIRE(rare.add_word_list("xylophones 1\n", "words.txt", weights).ok());
+  CHECK_FALSE(one_token(rare, " xylophones"));
+  // The list's merges took the places of the text's least frequent ones; the
+  // text's frequent words are still whole.
+  CHECK(one_token(listed, " jury"));
+}
+
+TEST_CASE("BPE trainer: a malformed word list is an error naming the file and line") {
+  const hs::train::WordListWeights weights;
+  const auto error = [&](std::string_view list) {
+    hs::train::BpeWordCounter counter;
+    counter.add_text("the cat");
+    const hs::Status s = counter.add_word_list(list, "data/words.txt", weights);
+    REQUIRE_FALSE(s.ok());
+    CHECK(counter.counts().size() == 2);  // nothing of the list was added
+    return s.error().message;
+  };
+  CHECK(error("zebra 3\nhorse\n") == "data/words.txt:2: expected \"WORD COUNT\", got \"horse\"");
+  CHECK(error("zebra 3 4\n") == "data/words.txt:1: expected \"WORD COUNT\", got \"zebra 3 4\"");
+  CHECK(error("# c\nzebra ten\n") ==
+        "data/words.txt:2: count \"ten\" of \"zebra\" is not a positive integer below 2^50");
+  CHECK(error("zebra -3\n") == "data/words.txt:1: count \"-3\" of \"zebra\" is not a positive integer below 2^50");
+  CHECK(error("zebra 99999999999999999999\n") ==
+        "data/words.txt:1: count \"99999999999999999999\" of \"zebra\" is not a positive integer below 2^50");
+  CHECK(error("zebra 0\n") == "data/words.txt:1: count of \"zebra\" is 0; counts must be positive");
+  CHECK(error("ok 1\ndon't 5\n") ==
+        "data/words.txt:2: \" don't\" is not one pre-tokenized word (GPT-2's regex splits it into \" don\" \"'t\")");
+  CHECK(error("x2 5\n") == "data/words.txt:1: \" x2\" is not one pre-tokenized word (GPT-2's regex splits it into \" x\" \"2\")");
+  hs::train::BpeWordCounter counter;
+  hs::train::WordListWeights negative;
+  negative.scale = -1;
+  const hs::Status s = counter.add_word_list("zebra 1\n", "w.txt", negative);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().message == "w.txt: word-list weights must not be negative");
+}
