@@ -1,9 +1,13 @@
 // src/kernels/thread_pool.cpp — see thread_pool.hpp. One job at a time: the
 // caller publishes it (a generation number under a mutex), wakes the pool,
 // runs chunk 0 itself and waits until every pool thread has finished its chunk.
+// Waiting threads (a pool thread for the next job, the caller for the others)
+// first spin a little on the atomic counters: a one-token step makes about 85
+// calls, each too short to pay a sleep and a wake-up; then they block.
 #include "kernels/thread_pool.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -12,6 +16,16 @@
 
 namespace hs::kernels {
 namespace {
+
+constexpr int kSpins = 1 << 14;  // polls of a counter before blocking (tens of microseconds)
+
+// Polls done() up to kSpins times; whether it became true.
+template <typename Done>
+bool spin_until(Done done) {
+  for (int i = 0; i < kSpins; ++i)
+    if (done()) return true;
+  return false;
+}
 
 class ThreadPool {
  public:
@@ -44,6 +58,7 @@ class ThreadPool {
     }
     wake_.notify_all();
     run_chunk(0);
+    if (spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; })) return true;
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [this] { return pending_ == 0; });
     return true;
@@ -60,12 +75,13 @@ class ThreadPool {
 
   void work(std::size_t index, std::size_t seen) {
     for (;;) {
-      {
+      const auto next = [&] { return quit_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen; };
+      if (!spin_until(next)) {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return quit_ || generation_ != seen; });
-        if (quit_) return;
-        seen = generation_;
+        wake_.wait(lock, next);
       }
+      if (quit_) return;
+      seen = generation_;
       run_chunk(index);
       std::lock_guard<std::mutex> lock(mutex_);
       if (--pending_ == 0) done_.notify_one();
@@ -85,8 +101,9 @@ class ThreadPool {
   std::vector<std::thread> workers_;
   std::mutex submit_, mutex_;
   std::condition_variable wake_, done_;
-  bool quit_ = false;
-  std::size_t generation_ = 0, pending_ = 0;
+  // written under mutex_ (the condition variables' predicates), read by the spins without it
+  std::atomic<bool> quit_{false};
+  std::atomic<std::size_t> generation_{0}, pending_{0};
   std::size_t n_ = 0, grain_ = 1, threads_ = 1;
   detail::ChunkFn fn_ = nullptr;
   const void* body_ = nullptr;

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <set>
+#include <thread>
 #include <vector>
 
 #include "catch.hpp"
@@ -67,6 +69,19 @@ TEST_CASE("parallel_for: every index once, in chunks of whole grains, nested cal
       }
     }
   }
+}
+
+TEST_CASE("parallel_for: with n threads, n chunks run on n different threads") {
+#if defined(__EMSCRIPTEN__) && !defined(__EMSCRIPTEN_PTHREADS__)
+  SKIP("a wasm build without -pthread has one thread");
+#endif
+  ThreadCount tc(3);
+  std::vector<std::thread::id> ran(3);
+  k::parallel_for(3, 1, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) ran[i] = std::this_thread::get_id();
+  });
+  CHECK(std::set<std::thread::id>(ran.begin(), ran.end()).size() == 3);
+  CHECK(ran[0] == std::this_thread::get_id());  // the caller works too
 }
 
 TEST_CASE("gemm_packed gives the same bits with 1, 2 and 3 threads (F32 and 16-bit, gemv at T = 1)") {
