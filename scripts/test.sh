@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Headscope's whole test suite: sets up what is missing, then
 #   1. native build (cmake --preset native) and ctest: kernels, JSON, tokenizer,
-#      model files, trainer gradient checks, the PyTorch reference checks
+#      model files, trainer gradient checks, the PyTorch reference checks; the kernel
+#      and model suites again on 3 threads (HEADSCOPE_THREADS=3)
 #   2. wasm builds and the same Catch2 suites under Node: plain SIMD128 (ctest
 #      --preset wasm) and relaxed SIMD (ctest --preset wasm-relaxed)
 #   3. the browser module: SIMD128 really used (wasm-objdump), relaxed_madd in the
@@ -39,6 +40,10 @@ step() {  # step NAME COMMAND...
 
 native_build() { cmake --preset native >/dev/null && cmake --build --preset native; }
 native_ctest() { ctest --preset native --output-on-failure; }
+# the kernels' threads (src/kernels/thread_pool): the kernel and model suites again on 3 threads
+native_threads_ctest() {
+  HEADSCOPE_THREADS=3 ctest --preset native --output-on-failure -R '^(kernels_tests|model_tests|run_tests|generate_tests|logit_lens_tests|roles_tests)$'
+}
 wasm_build() {
   cmake --preset wasm >/dev/null && cmake --build --preset wasm &&
     cmake --preset wasm-relaxed >/dev/null && cmake --build --preset wasm-relaxed && build_wasm_module
@@ -73,6 +78,7 @@ other_engines() {
 
 step "native build" native_build
 step "native tests (ctest)" native_ctest
+step "native kernel and model tests on 3 threads (HEADSCOPE_THREADS=3)" native_threads_ctest
 step "wasm build" wasm_build
 step "wasm tests under Node (ctest)" wasm_ctest
 step "relaxed-SIMD wasm tests under Node (ctest)" wasm_relaxed_ctest
