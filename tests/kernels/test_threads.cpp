@@ -113,12 +113,7 @@ TEST_CASE("attention_rows gives the same bits with 1, 2 and 3 threads (grouped h
                  Case{12, 12, 64, 12, 1, 13, true}}) {
     const std::size_t qw = c.H * c.dk, kw = c.G * c.dk;
     const Vec q = random_vec(c.nq * qw, 71), kk = random_vec(c.nk * kw, 72), v = random_vec(c.nk * kw, 73);
-    k::AttentionLayout lay;
-    lay.n_head = c.H;
-    lay.n_kv_head = c.G;
-    lay.head_dim = c.dk;
-    lay.q_ld = lay.out_ld = qw;
-    lay.k_ld = lay.v_ld = kw;
+    const k::AttentionLayout lay{c.H, c.G, c.dk, /*q_ld*/ qw, /*k_ld*/ kw, /*v_ld*/ kw, /*out_ld*/ qw};
     k::AttentionOptions o;
     o.causal = c.causal;
     auto run = [&](std::size_t threads, Vec& out, Vec& probs, Vec& scores) {

@@ -14,15 +14,13 @@ import path from 'node:path';
 import { launch, startServer, defaultModel, requireNativeCli, watchCsp, ARTIFACTS, ROOT, WEB } from './helpers.mjs';
 import { pickSimdBuild, threadsWanted, SIMD_BUILDS } from '../../web/headscope-api.mjs';
 
-const FLAG = '--experimental-wasm-relaxed-simd';
-const API = path.join(ROOT, 'web/headscope-api.mjs');
-const CLI = path.join(ROOT, 'web/cli.mjs');
+const [FLAG, API, CLI] = ['--experimental-wasm-relaxed-simd', path.join(ROOT, 'web/headscope-api.mjs'), path.join(ROOT, 'web/cli.mjs')];
 const TEXT = 'When Mary and John went to the store, John gave a drink to';
 
+// one browser; each test starts the servers it needs (with or without COOP/COEP)
 let browser;
-let model;
+const model = defaultModel();
 before(async () => {
-  model = defaultModel();
   browser = await launch();
   fs.mkdirSync(ARTIFACTS, { recursive: true });
 });
@@ -65,13 +63,11 @@ test('web/cli.mjs: HEADSCOPE_SIMD=threads at 1, 2 and 3 threads prints the relax
   for (const n of [1, 2, 3]) assert.equal(cli('threads', n), relaxed, `${n} threads`);
 });
 
+// max |page - native| over every head's attention: the page's [L*H*T*T] against the CLI's [L][H][T][T]
 function worstDiff(got, ref) {
-  const { T, L, H } = got;
-  let worst = 0;
-  for (let l = 0; l < L; l++) for (let h = 0; h < H; h++) for (let i = 0; i < T; i++) for (let j = 0; j < T; j++) {
-    worst = Math.max(worst, Math.abs(got.attention[((l * H + h) * T + i) * T + j] - ref.attention[l][h][i][j]));
-  }
-  return worst;
+  const flat = ref.attention.flat(3);
+  assert.equal(flat.length, got.attention.length);
+  return got.attention.reduce((worst, v, i) => Math.max(worst, Math.abs(v - flat[i])), 0);
 }
 
 // The page at `url` (already open in `page`): TEXT's run, which build its worker runs and the status line.
