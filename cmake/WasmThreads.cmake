@@ -6,12 +6,13 @@
 #   -sPTHREAD_POOL_SIZE   the workers are started with the module (a thread can
 #                         then start while the module's own thread blocks): the
 #                         factory's hsThreads - 1 (navigator.hardwareConcurrency
-#                         in the page, the CPU count under Node), none if unset
+#                         in the page, the CPU count under web/cli.mjs); 3 if unset
+#                         (the Catch2 suites under Node, which test up to 3 threads)
 #   memory                shared; it still grows, up to MAXIMUM_MEMORY (4 GB, as
 #                         in the other builds: a shared memory needs a fixed maximum)
 # The browser module is named headscope-threads.{mjs,wasm} (src/wasm).
 include(${CMAKE_CURRENT_LIST_DIR}/WasmRelaxedSimd.cmake)
 add_compile_options(-pthread)
-add_link_options(-pthread "-sPTHREAD_POOL_SIZE=Math.max(0,Math.min(63,(Module.hsThreads|0)-1))"
+add_link_options(-pthread "-sPTHREAD_POOL_SIZE=Math.max(0,Math.min(63,(Module.hsThreads??4)-1))"
                  -Wno-pthreads-mem-growth)
 set(HEADSCOPE_WASM_MODULE_NAME headscope-threads)

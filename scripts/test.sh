@@ -73,7 +73,7 @@ js_tests() {
 }
 other_engines() {
   HEADSCOPE_ENGINES=firefox,webkit node --test --test-concurrency=1 tests/web/engines.test.mjs tests/web/a11y.test.mjs \
-    tests/web/cdn.test.mjs tests/web/reveal.test.mjs
+    tests/web/cdn.test.mjs tests/web/reveal.test.mjs tests/web/threads.test.mjs
 }
 
 step "native build" native_build

@@ -5,7 +5,7 @@
 // min(hardwareConcurrency, 16) threads with the native CLI's attention (and the single-threaded
 // relaxed build's bits), without the headers the single-threaded build; and a static site without
 // headers that opts in through web/coi-register.js (our service worker, web/coi-sw.js) becoming
-// isolated under the strict CSP.
+// isolated under the strict CSP; Firefox too where HEADSCOPE_ENGINES allows it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
@@ -167,5 +167,32 @@ test('service worker: a static site without headers that includes coi-register.j
     await opened.context.close();
     await server.close();
     fs.rmSync(site, { recursive: true, force: true });
+  }
+});
+
+// Firefox (Debian's firefox-esr through puppeteer-core, as tests/web/engines.mjs drives it) where
+// HEADSCOPE_ENGINES allows it (the CI's Chromium step does not; its Firefox/WebKit step does).
+const firefoxWanted = (process.env.HEADSCOPE_ENGINES || 'firefox').split(',').includes('firefox');
+test('Firefox: the page served with COOP/COEP runs the threaded build', { skip: !firefoxWanted && 'HEADSCOPE_ENGINES has no firefox' }, async () => {
+  const { default: puppeteer } = await import('puppeteer-core');
+  const server = await startServer({ csp: true, coi: true });
+  const firefox = await puppeteer.launch({ browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true });
+  try {
+    const page = await firefox.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    await page.goto(server.url);
+    await page.waitForFunction(() => ['rendered', 'error'].includes(document.querySelector('#app').dataset.state), { timeout: 90000 });
+    const got = await page.evaluate(() => ({
+      isolated: self.crossOriginIsolated, cores: navigator.hardwareConcurrency, state: document.querySelector('#app').dataset.state,
+      status: document.querySelector('#status').textContent, simd: window.headscope.lastResult.simd, threads: window.headscope.lastResult.threads,
+    }));
+    assert.equal(got.state, 'rendered');
+    assert.deepEqual([got.isolated, got.simd, got.threads], [true, 'threads', Math.min(got.cores, 16)]);
+    assert.match(got.status, /\(relaxed SIMD, \d+ threads?\)/);
+    assert.deepEqual(problems, []);
+  } finally {
+    await firefox.close();
+    await server.close();
   }
 });
