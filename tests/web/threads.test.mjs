@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawnSync, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launch, startServer, defaultModel, requireNativeCli, watchCsp, ARTIFACTS, ROOT, WEB } from './helpers.mjs';
+import { launch, startServer, defaultModel, requireNativeCli, watchCsp, openElement, ARTIFACTS, ROOT, WEB } from './helpers.mjs';
 import { pickSimdBuild, threadsWanted, SIMD_BUILDS } from '../../web/headscope-api.mjs';
 
 const [FLAG, API, CLI] = ['--experimental-wasm-relaxed-simd', path.join(ROOT, 'web/headscope-api.mjs'), path.join(ROOT, 'web/cli.mjs')];
@@ -126,6 +126,23 @@ test('page: with COOP/COEP the threaded build on min(cores, 16) threads, the nat
   assert.ok(worst <= 1e-4, `max |threaded page - native| = ${worst}`);
   assert.ok(on.attention.every((v, i) => Object.is(v, off.attention[i])), 'threaded and single-threaded pages give the same bits');
   console.log(`# threaded page: ${on.threads} threads (${on.cores} cores), max |page - native| ${worst.toExponential(2)}`);
+});
+
+test('element: a <headscope-view> on a page served with COOP/COEP runs the threaded build, strict CSP', async () => {
+  const server = await startServer({ csp: true, coi: true });
+  const el = await openElement(browser, server.url, 'threaded', { text: TEXT });
+  try {
+    const got = await el.page.evaluate(() => {
+      const r = document.getElementById('threaded').controller.lastResult;
+      return { isolated: self.crossOriginIsolated, cores: navigator.hardwareConcurrency, simd: r.simd, threads: r.threads, T: r.T };
+    });
+    assert.ok(got.T > 5);
+    assert.deepEqual([got.isolated, got.simd, got.threads], [true, 'threads', Math.min(got.cores, 16)]);
+    assert.deepEqual(el.problems, []);
+  } finally {
+    await el.context.close();
+    await server.close();
+  }
 });
 
 // A static site with no headers of its own: web/ with its index.html opted in to
