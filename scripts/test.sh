@@ -4,7 +4,8 @@
 #      model files, trainer gradient checks, the PyTorch reference checks; the kernel
 #      and model suites again on 3 threads (HEADSCOPE_THREADS=3)
 #   2. wasm builds and the same Catch2 suites under Node: plain SIMD128 (ctest
-#      --preset wasm) and relaxed SIMD (ctest --preset wasm-relaxed)
+#      --preset wasm) and relaxed SIMD (ctest --preset wasm-relaxed); the threaded
+#      build's thread tests (ctest --preset wasm-threads -R kernels_threads_tests)
 #   3. the browser module: SIMD128 really used (wasm-objdump), relaxed_madd in the
 #      relaxed build (binaryen's wasm-dis: wabt 1.0.32 cannot read it); the wasm CLI
 #      (node web/cli.mjs) of both builds against the float64 PyTorch references of
@@ -50,6 +51,10 @@ wasm_build() {
 }
 wasm_ctest() { ctest --preset wasm --output-on-failure; }
 wasm_relaxed_ctest() { ctest --preset wasm-relaxed --output-on-failure; }
+# the threaded module's kernels on 1, 2 and 3 pthreads under Node (build_wasm_module built the module itself)
+wasm_threads_ctest() {
+  cmake --build --preset wasm-threads --target kernels_threads_tests && ctest --preset wasm-threads -R '^kernels_threads_tests$' --output-on-failure
+}
 simd_check() {
   local n m
   n=$(wasm-objdump -d web/dist/headscope.wasm | grep -c 'f32x4\.')
@@ -82,6 +87,7 @@ step "native kernel and model tests on 3 threads (HEADSCOPE_THREADS=3)" native_t
 step "wasm build" wasm_build
 step "wasm tests under Node (ctest)" wasm_ctest
 step "relaxed-SIMD wasm tests under Node (ctest)" wasm_relaxed_ctest
+step "threaded wasm kernel tests under Node (1, 2, 3 threads, same bits)" wasm_threads_ctest
 step "wasm modules use SIMD128 (and relaxed_madd)" simd_check
 step "wasm CLI (node web/cli.mjs) agrees with the float64 PyTorch references (GPT-2, every family)" wasm_cli_reference plain
 step "relaxed-SIMD wasm CLI agrees with the same references, same tolerances" wasm_cli_reference relaxed
