@@ -22,7 +22,7 @@ const HERE = path.join(ROOT, 'package');
 // What the element needs at run time: a package without one of these is refused.
 export const REQUIRED = ['headscope-element.js', 'headscope-element.css', 'style.css', 'client.mjs', 'worker.mjs',
   'worker-start.mjs', 'headscope-api.mjs', 'dist/headscope.mjs', 'dist/headscope.wasm', 'dist/headscope-relaxed.mjs',
-  'dist/headscope-relaxed.wasm', 'dist/models/index.json', 'headscope-element.d.ts', 'package.json'];
+  'dist/headscope-relaxed.wasm', 'dist/headscope-threads.mjs', 'dist/headscope-threads.wasm', 'dist/models/index.json', 'headscope-element.d.ts', 'package.json'];
 
 function packageJson() {
   const repo = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));

@@ -61,11 +61,12 @@ bundled_model_names() {
 # generated files under web/dist/.
 build_wasm_module() {
   local preset
-  for preset in wasm wasm-relaxed; do
+  for preset in wasm wasm-relaxed wasm-threads; do
     cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" --target headscope_wasm || return 1
   done
   mkdir -p web/dist
-  cp build/wasm/src/wasm/headscope.{mjs,wasm} build/wasm-relaxed/src/wasm/headscope-relaxed.{mjs,wasm} web/dist/
+  cp build/wasm/src/wasm/headscope.{mjs,wasm} build/wasm-relaxed/src/wasm/headscope-relaxed.{mjs,wasm} \
+     build/wasm-threads/src/wasm/headscope-threads.{mjs,wasm} web/dist/
   copy_bundled_models
 }
 

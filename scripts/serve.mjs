@@ -3,7 +3,8 @@
 // Content-Security-Policy embedders use (its connect-src names the Hugging Face
 // Hub and the CDN hosts it redirects large files to; HEADSCOPE_HUB_ORIGINS,
 // space-separated, names other Hubs, e.g. a mirror or the tests' stand-in);
-// HEADSCOPE_COI=1 adds COOP/COEP; HEADSCOPE_CORS=1 adds Access-Control-Allow-Origin: *
+// HEADSCOPE_COI=1 adds COOP/COEP (the page is then cross-origin isolated and runs the threaded
+// module; ./build-wasm.sh serve sets it); HEADSCOPE_CORS=1 adds Access-Control-Allow-Origin: *
 // (serving the npm package as a CDN does, for course pages on other origins). A file with a precompressed copy next to it
 // (FILE.br, FILE.gz: scripts/precompress.mjs, not older than FILE) is sent as
 // that copy when the request's Accept-Encoding allows it (brotli first), with

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Headscope's whole test suite: sets up what is missing, then
 #   1. native build (cmake --preset native) and ctest: kernels, JSON, tokenizer,
-#      model files, trainer gradient checks, the PyTorch reference checks
+#      model files, trainer gradient checks, the PyTorch reference checks; the kernel
+#      and model suites again on 3 threads (HEADSCOPE_THREADS=3)
 #   2. wasm builds and the same Catch2 suites under Node: plain SIMD128 (ctest
-#      --preset wasm) and relaxed SIMD (ctest --preset wasm-relaxed)
+#      --preset wasm) and relaxed SIMD (ctest --preset wasm-relaxed); the threaded
+#      build's thread tests (ctest --preset wasm-threads -R kernels_threads_tests)
 #   3. the browser module: SIMD128 really used (wasm-objdump), relaxed_madd in the
 #      relaxed build (binaryen's wasm-dis: wabt 1.0.32 cannot read it); the wasm CLI
 #      (node web/cli.mjs) of both builds against the float64 PyTorch references of
@@ -39,12 +41,20 @@ step() {  # step NAME COMMAND...
 
 native_build() { cmake --preset native >/dev/null && cmake --build --preset native; }
 native_ctest() { ctest --preset native --output-on-failure; }
+# the kernels' threads (src/kernels/thread_pool): the kernel and model suites again on 3 threads
+native_threads_ctest() {
+  HEADSCOPE_THREADS=3 ctest --preset native --output-on-failure -R '^(kernels_tests|model_tests|run_tests|generate_tests|logit_lens_tests|roles_tests)$'
+}
 wasm_build() {
   cmake --preset wasm >/dev/null && cmake --build --preset wasm &&
     cmake --preset wasm-relaxed >/dev/null && cmake --build --preset wasm-relaxed && build_wasm_module
 }
 wasm_ctest() { ctest --preset wasm --output-on-failure; }
 wasm_relaxed_ctest() { ctest --preset wasm-relaxed --output-on-failure; }
+# the threaded module's kernels on 1, 2 and 3 pthreads under Node (build_wasm_module built the module itself)
+wasm_threads_ctest() {
+  cmake --build --preset wasm-threads --target kernels_threads_tests && ctest --preset wasm-threads -R '^kernels_threads_tests$' --output-on-failure
+}
 simd_check() {
   local n m
   n=$(wasm-objdump -d web/dist/headscope.wasm | grep -c 'f32x4\.')
@@ -68,14 +78,16 @@ js_tests() {
 }
 other_engines() {
   HEADSCOPE_ENGINES=firefox,webkit node --test --test-concurrency=1 tests/web/engines.test.mjs tests/web/a11y.test.mjs \
-    tests/web/cdn.test.mjs tests/web/reveal.test.mjs
+    tests/web/cdn.test.mjs tests/web/reveal.test.mjs tests/web/threads.test.mjs
 }
 
 step "native build" native_build
 step "native tests (ctest)" native_ctest
+step "native kernel and model tests on 3 threads (HEADSCOPE_THREADS=3)" native_threads_ctest
 step "wasm build" wasm_build
 step "wasm tests under Node (ctest)" wasm_ctest
 step "relaxed-SIMD wasm tests under Node (ctest)" wasm_relaxed_ctest
+step "threaded wasm kernel tests under Node (1, 2, 3 threads, same bits)" wasm_threads_ctest
 step "wasm modules use SIMD128 (and relaxed_madd)" simd_check
 step "wasm CLI (node web/cli.mjs) agrees with the float64 PyTorch references (GPT-2, every family)" wasm_cli_reference plain
 step "relaxed-SIMD wasm CLI agrees with the same references, same tolerances" wasm_cli_reference relaxed

@@ -9,12 +9,13 @@
 //   node web/cli.mjs generate --model DIR (--text TEXT | --text-file PATH) [--max-new N] [--sample-temperature X]
 //                    [--top-k K] [--top-p P] [--seed S] [knobs]
 // The knob flags and the run options they give are web/knobs.mjs's grammar (the sampling knobs too).
-// Which build of the module: HEADSCOPE_SIMD=auto|plain|relaxed (default auto:
+// Which build of the module: HEADSCOPE_SIMD=auto|plain|relaxed|threads (default auto:
 // the relaxed-SIMD one where Node accepts it, i.e. when started with
 // --experimental-wasm-relaxed-simd as ./web/cli.mjs and scripts/node-wasm.sh do;
-// plain otherwise).
+// plain otherwise; threads: the threaded build, HEADSCOPE_THREADS threads, default the CPUs).
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { HeadscopeRuntime, pickSimdBuild } from './headscope-api.mjs';
@@ -81,12 +82,16 @@ export async function loadRuntime(simd = process.env.HEADSCOPE_SIMD || 'auto') {
   globalThis.__dirname ??= path.join(here, 'dist');
   const dist = path.join(here, 'dist');
   let build;
-  try { build = pickSimdBuild(simd); } catch (e) { fail(`HEADSCOPE_SIMD: ${e.message}`); }
+  // Node always has shared memory: simd=threads (HEADSCOPE_SIMD=threads) runs the threaded
+  // build with HEADSCOPE_THREADS threads (default: the CPUs); auto stays single-threaded
+  try { build = pickSimdBuild(simd, { isolated: true }); } catch (e) { fail(`HEADSCOPE_SIMD: ${e.message}`); }
+  if (simd === 'auto' && build.simd === 'threads') build = pickSimdBuild('relaxed');
+  const threads = Number(process.env.HEADSCOPE_THREADS) || os.availableParallelism();
   const wasmPath = path.join(dist, `${build.name}.wasm`);
   if (!fs.existsSync(wasmPath)) fail(`${wasmPath} is missing: build it with ./build-wasm.sh`, 1);
   const { default: createHeadscopeModule } = await import(pathToFileURL(path.join(dist, `${build.name}.mjs`)).href);
-  const module = await createHeadscopeModule({ wasmBinary: fs.readFileSync(wasmPath) });
-  return new HeadscopeRuntime(module, build.simd);
+  const module = await createHeadscopeModule({ wasmBinary: fs.readFileSync(wasmPath), hsThreads: threads });
+  return new HeadscopeRuntime(module, build.simd, threads);
 }
 
 export function loadModelFolder(rt, dir, { weights } = {}) {

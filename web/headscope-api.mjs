@@ -6,7 +6,7 @@
 // Three objects mirror the module's handles: HeadscopeRuntime (the module),
 // HeadscopeModel (a loaded model), HeadscopeRun (one run: every array it
 // computed, by the names and shapes its meta lists, until free()).
-// It also picks which of the two builds of the module to start (pickSimdBuild).
+// It also picks which of the three builds of the module to start (pickSimdBuild).
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8');
@@ -15,7 +15,13 @@ const decoder = new TextDecoder('utf-8');
 // dist/headscope.{mjs,wasm} uses SIMD128 only; dist/headscope-relaxed.{mjs,wasm}
 // also f32x4.relaxed_madd (Chromium, Firefox; Node 20 only with
 // --experimental-wasm-relaxed-simd; not WebKit yet), about 1.2x faster GEMMs.
-export const SIMD_BUILDS = { plain: 'headscope', relaxed: 'headscope-relaxed' };
+// dist/headscope-threads.{mjs,wasm} is the relaxed build with pthreads: the
+// kernels' GEMMs and attention split over Web Workers on a shared memory, which
+// a page has only when it is cross-origin isolated (COOP/COEP headers, or
+// web/coi-sw.js): `crossOriginIsolated` is then true.
+export const SIMD_BUILDS = { plain: 'headscope', relaxed: 'headscope-relaxed', threads: 'headscope-threads' };
+// The most threads the threaded build starts (its worker pool; cmake/WasmThreads.cmake allows 64).
+export const MAX_THREADS = 16;
 
 // (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)
 const RELAXED_SIMD_PROBE = Uint8Array.of(
@@ -33,27 +39,42 @@ export function relaxedSimdSupported() {
   }
 }
 
-// simd: 'auto' (relaxed where this engine validates it, else plain), 'plain' or
-// 'relaxed' (an error where the engine cannot run it) -> { simd, name }, name
-// being the module's file name in dist/ without .mjs/.wasm.
-export function pickSimdBuild(simd = 'auto') {
-  if (!['auto', 'plain', 'relaxed'].includes(simd)) {
-    throw new Error(`simd must be auto, plain or relaxed, not "${simd}"`);
+// simd: 'auto' (threads where the context is cross-origin isolated and the
+// engine validates relaxed SIMD, else relaxed where it validates, else plain),
+// 'plain', 'relaxed' or 'threads' (an error where the engine or context cannot
+// run it); isolated: whether shared memory is allowed here (crossOriginIsolated)
+// -> { simd, name }, name being the module's file name in dist/ without .mjs/.wasm.
+export function pickSimdBuild(simd = 'auto', { isolated = false } = {}) {
+  if (!['auto', 'plain', 'relaxed', 'threads'].includes(simd)) {
+    throw new Error(`simd must be auto, plain, relaxed or threads, not "${simd}"`);
   }
   const supported = relaxedSimdSupported();
-  if (simd === 'relaxed' && !supported) {
-    throw new Error('simd=relaxed: this engine rejects relaxed SIMD (WebAssembly.validate of f32x4.relaxed_madd); ' +
+  if ((simd === 'relaxed' || simd === 'threads') && !supported) {
+    throw new Error(`simd=${simd}: this engine rejects relaxed SIMD (WebAssembly.validate of f32x4.relaxed_madd); ` +
       'use simd=plain or auto (under Node 20: node --experimental-wasm-relaxed-simd)');
   }
-  const pick = simd === 'auto' ? (supported ? 'relaxed' : 'plain') : simd;
+  if (simd === 'threads' && !isolated) {
+    throw new Error('simd=threads: this page is not cross-origin isolated (no shared memory): it needs the headers ' +
+      'Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp (README, "Threads")');
+  }
+  const pick = simd !== 'auto' ? simd : !supported ? 'plain' : isolated ? 'threads' : 'relaxed';
   return { simd: pick, name: SIMD_BUILDS[pick] };
 }
 
+// How many threads the threaded build should use: the cores the engine reports, at most MAX_THREADS.
+export function threadsWanted(cores) {
+  return Math.max(1, Math.min(MAX_THREADS, Math.floor(Number(cores)) || 1));
+}
+
 export class HeadscopeRuntime {
-  // simd: which build `module` is ('plain' or 'relaxed'), for the page's status and tests
-  constructor(module, simd = 'plain') {
+  // simd: which build `module` is ('plain', 'relaxed' or 'threads'), for the page's status and tests;
+  // threads: how many threads its kernels should use (the threaded build was started with
+  // hsThreads = this many; the others run one)
+  constructor(module, simd = 'plain', threads = 1) {
     this.m = module;
     this.simd = simd;
+    this.maxThreads = simd === 'threads' ? threadsWanted(threads) : 1;
+    this.setThreads(this.maxThreads);
     this.readers = new Map();
     this.nextReader = 1;
     module.hsReadBytes = (id, offset, n, dst) => {
@@ -82,6 +103,13 @@ export class HeadscopeRuntime {
     };
   }
 
+  // The kernels' threads from now on: n, at most the count the module started with (its worker
+  // pool); the single-threaded builds stay at 1. Returns the count in use.
+  setThreads(n) {
+    this.threads = this.simd === 'threads' ? this.m._hs_set_threads(Math.min(threadsWanted(n), this.maxThreads)) : 1;
+    return this.threads;
+  }
+
   // Copy bytes (Uint8Array) or a string (UTF-8) into the heap; returns [ptr, len].
   pass(value) {
     const bytes = typeof value === 'string' ? encoder.encode(value) : value;
@@ -100,7 +128,9 @@ export class HeadscopeRuntime {
     const heap = this.m.HEAPU8;
     let end = ptr;
     while (heap[end] !== 0) end++;
-    return decoder.decode(heap.subarray(ptr, end));
+    const bytes = heap.subarray(ptr, end);
+    // TextDecoder refuses views of shared memory (the threaded build's heap): decode a copy
+    return decoder.decode(heap.buffer instanceof ArrayBuffer ? bytes : bytes.slice());
   }
 
   lastError() {

@@ -2,8 +2,9 @@
 // Headscope view of a page (the page itself, or several <headscope-view>
 // elements) through web/client.mjs. Every request carries an id and every answer
 // names it:
-//   {type:'hello', id}                        -> 'hello' with the module's self-check and simd
-//                                             (the build running: 'plain' or 'relaxed')
+//   {type:'hello', id}                        -> 'hello' with the module's self-check, simd
+//                                             (the build running: 'plain', 'relaxed' or
+//                                             'threads') and threads (its kernels' count)
 //   {type:'load', id, url, name?, files?, weights?}  a model folder by URL (cached by URL and
 //                                             weight mode) -> 'progress'..., 'loaded'
 //   {type:'load-files', id, files, weights?}  the user's own files (File objects) -> 'progress'..., 'loaded'
@@ -15,7 +16,7 @@
 //     'progress' {phase:'confirm', total, files} until {type:'hub-confirm', target} (or hub-cancel)
 //   {type:'hub-cancel', target}               stop that Hub download (its load answers an error)
 //   {type:'hub-stored', id} / {type:'hub-delete', id, hub, repo, revision}  -> 'hub-stored' {models}
-//   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded'), with simd
+//   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded'), with simd, threads
 //   {type:'generate-step', id, channel, runId, sampling, step}  one more token after that run
 //                                             (prefix reuse: only the new position) -> 'result' with
 //                                             `generated` {id, token, prob, step, continuation, stopped, ...}
@@ -37,7 +38,7 @@
 // (next-all, loss, scores, ranking steps), so a ranking in progress never blocks
 // typing. Bundled models are fetched into memory; user files are streamed slice
 // by slice with FileReaderSync so a 1.4 GB checkpoint never sits in memory twice.
-import { HeadscopeRuntime, bufferReader, pickSimdBuild } from './headscope-api.mjs';
+import { HeadscopeRuntime, bufferReader, pickSimdBuild, threadsWanted } from './headscope-api.mjs';
 import { nextTokens, nextTransfer } from './next-tokens.mjs';
 import { hubModelFiles } from './hub/hub-load.mjs';
 import { cancelledError } from './hub/hub-api.mjs';
@@ -49,19 +50,29 @@ import { ByteTally, listenAll, countedWasm, wasmFailedPromise } from './load-pro
 let rt = null;
 let runtimeError = null;
 const wasmBytes = new ByteTally(); // the module's download, part of the first model load's progress
-// The module's build: relaxed SIMD where the engine has it, unless the worker's
-// URL says ?simd=plain|relaxed (web/client.mjs passes the page's own parameter).
+// The module's build: the threaded one where the worker is cross-origin isolated
+// (threadsAllowed) and the engine has relaxed SIMD, relaxed SIMD where it has it, unless
+// the worker's URL says ?simd=plain|relaxed|threads (web/client.mjs passes the page's own parameter).
 // (import.meta.url, not self.location: a worker from another origin runs behind a
 // blob: bootstrap, web/worker-start.mjs, whose own URL has no parameters)
 const runtimeReady = Promise.resolve()
   .then(async () => {
-    const build = pickSimdBuild(new URL(import.meta.url).searchParams.get('simd') || 'auto');
+    const build = pickSimdBuild(new URL(import.meta.url).searchParams.get('simd') || 'auto', { isolated: threadsAllowed() });
     const { default: createHeadscopeModule } = await import(`./dist/${build.name}.mjs`);
     // the .wasm's bytes are counted into the first load's progress (web/load-progress.mjs)
     const instantiateWasm = countedWasm(new URL(`./dist/${build.name}.wasm`, import.meta.url).href, wasmBytes);
-    rt = new HeadscopeRuntime(await Promise.race([createHeadscopeModule({ instantiateWasm }), wasmFailedPromise()]), build.simd);
+    const hsThreads = threadsWanted(self.navigator && self.navigator.hardwareConcurrency);
+    const module = await Promise.race([createHeadscopeModule({ instantiateWasm, hsThreads }), wasmFailedPromise()]);
+    rt = new HeadscopeRuntime(module, build.simd, hsThreads);
   })
   .catch((e) => { runtimeError = e; });
+
+// The threaded build needs shared memory (a cross-origin isolated worker) and starts its
+// pthreads from its own script's URL, which must then be on this worker's origin (a worker
+// behind a blob: bootstrap from a CDN keeps the single-threaded build).
+function threadsAllowed() {
+  return self.crossOriginIsolated === true && new URL(import.meta.url).origin === self.location.origin;
+}
 
 let forwardPasses = 0; // every model.run and scoreJson (a probe's pass in the module is not counted)
 const models = new Map(); // key -> { model, vocab: null|string[], name, source, probe: null|object }
@@ -274,7 +285,7 @@ function postResult({ id, key, entry, r, opts, t0, nextSoon, more = {} }) {
   const runMs = performance.now() - t0;
   const { arrays, ...plainMeta } = meta;
   post({ type: 'result', id, modelKey: key, options: opts, ...plainMeta, attention, logitsLast,
-    scale_factors: scaleFactors, ...extra, roles, next, nextSoon, runMs, ...more, simd: rt.simd },
+    scale_factors: scaleFactors, ...extra, roles, next, nextSoon, runMs, ...more, simd: rt.simd, threads: rt.threads },
   [...transfer, ...nextTransfer(next)]);
 }
 
@@ -480,7 +491,7 @@ self.onmessage = (ev) => {
       post({ type: 'stats', id: msg.id, forwardPasses });
       break;
     case 'hello':
-      ensureRuntime().then(() => post({ type: 'hello', id: msg.id, selfcheck: rt.selfcheck(), simd: rt.simd })).catch(fail);
+      ensureRuntime().then(() => post({ type: 'hello', id: msg.id, selfcheck: rt.selfcheck(), simd: rt.simd, threads: rt.threads })).catch(fail);
       break;
     default:
       post({ type: 'error', id: msg.id, during: 'request', message: `unknown request "${msg.type}"` });

@@ -10,6 +10,7 @@
 
 #include <xsimd/xsimd.hpp>
 #include "kernels/relaxed_fma.hpp"  // xsimd::fma fused in the relaxed-SIMD wasm build
+#include "kernels/thread_pool.hpp"
 
 #include "formats/dtype.hpp"
 
@@ -327,11 +328,15 @@ void gemv_packed_with(const float* x, const typename WT::Elem* packed, const flo
   constexpr std::size_t G = 4;
   const std::size_t nr = NB * kLanes, pstride = K * nr;
   const std::size_t full = N / nr;
-  std::size_t p = 0;
-  for (; p + G <= full; p += G)
-    gemv_panels<WT, G, Raw>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
-  for (; p < full; ++p)
-    gemv_panels<WT, 1, Raw>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
+  // the whole panels, in groups of G split over the threads (a panel's sums do
+  // not depend on the group it is computed in)
+  parallel_for(full, G, [&](std::size_t p0, std::size_t p1) {
+    std::size_t p = p0;
+    for (; p + G <= p1; p += G)
+      gemv_panels<WT, G, Raw>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
+    for (; p < p1; ++p)
+      gemv_panels<WT, 1, Raw>(x, K, packed + p * pstride, pstride, b ? b + p * nr : nullptr, y + p * nr);
+  });
   if (full * nr < N) {  // the zero-padded last panel, through a local tile
     const std::size_t j0 = full * nr, width = N - j0;
     float tile[NB * kLanes], init[NB * kLanes];
@@ -382,29 +387,33 @@ void gemm_packed_as(const float* x, const typename WT::Elem* packed, const float
     else std::fill(y + i * N, y + (i + 1) * N, 0.0f);
   }
   if (K == 0) return;
-  float tile[PMR * NB * kLanes];  // the last, zero-padded panel goes through here
-  alignas(64) float scratch[PKC * NB * kLanes];
-  for (std::size_t k0 = 0; k0 < K; k0 += PKC) {
-    const std::size_t k1 = std::min(K, k0 + PKC);
-    for (std::size_t p = 0; p < panels; ++p) {
-      const float* panel = panel_block(WT{}, packed + p * K * nr, k0, k1, scratch);
-      const std::size_t j0 = p * nr;
-      for (std::size_t i0 = 0; i0 < T; i0 += PMR) {
-        const std::size_t mr = std::min(PMR, T - i0);
-        float* yi = y + i0 * N + j0;
-        if (p < full) {
-          packed_rows(mr, x + i0 * K, K, panel, yi, N, yi, N, k0, k1);
-        } else {
-          const std::size_t width = N - j0;
-          for (std::size_t r = 0; r < mr; ++r)
-            for (std::size_t c = 0; c < nr; ++c) tile[r * nr + c] = c < width ? yi[r * N + c] : 0.0f;
-          packed_rows(mr, x + i0 * K, K, panel, tile, nr, tile, nr, k0, k1);
-          for (std::size_t r = 0; r < mr; ++r)
-            for (std::size_t c = 0; c < width; ++c) yi[r * N + c] = tile[r * nr + c];
+  // Panels split over the threads; each panel's columns of y are summed by one
+  // thread in the same K-block order, whatever the thread count.
+  parallel_for(panels, 1, [&](std::size_t p_begin, std::size_t p_end) {
+    float tile[PMR * NB * kLanes];  // the last, zero-padded panel goes through here
+    alignas(64) float scratch[PKC * NB * kLanes];
+    for (std::size_t k0 = 0; k0 < K; k0 += PKC) {
+      const std::size_t k1 = std::min(K, k0 + PKC);
+      for (std::size_t p = p_begin; p < p_end; ++p) {
+        const float* panel = panel_block(WT{}, packed + p * K * nr, k0, k1, scratch);
+        const std::size_t j0 = p * nr;
+        for (std::size_t i0 = 0; i0 < T; i0 += PMR) {
+          const std::size_t mr = std::min(PMR, T - i0);
+          float* yi = y + i0 * N + j0;
+          if (p < full) {
+            packed_rows(mr, x + i0 * K, K, panel, yi, N, yi, N, k0, k1);
+          } else {
+            const std::size_t width = N - j0;
+            for (std::size_t r = 0; r < mr; ++r)
+              for (std::size_t c = 0; c < nr; ++c) tile[r * nr + c] = c < width ? yi[r * N + c] : 0.0f;
+            packed_rows(mr, x + i0 * K, K, panel, tile, nr, tile, nr, k0, k1);
+            for (std::size_t r = 0; r < mr; ++r)
+              for (std::size_t c = 0; c < width; ++c) yi[r * N + c] = tile[r * nr + c];
+          }
         }
       }
     }
-  }
+  });
 }
 
 // One panel row or table group of 2*kLanes values, 16-bit, as stored: kLanes
@@ -707,15 +716,22 @@ void attention_rows(const float* q, const float* k, const float* v, float* out, 
   const std::size_t dk = lay.head_dim, H = lay.n_head, G = lay.n_kv_head, group = H / G;
   float factor = options.scale ? 1.0f / std::sqrt(static_cast<float>(dk)) : 1.0f;
   factor /= options.temperature;
-  // K_g transposed to [dk, n_k], so scores for one query stream along keys.
-  std::vector<float> kt(dk * n_k);
+  // Each K_g transposed to [dk, n_k] (kt_all[g]), so scores for one query
+  // stream along keys; then the heads, split over the threads.
+  std::vector<float> kt_all(G * dk * n_k);
   const std::size_t tv = n_k / kLanes * kLanes;
   const std::size_t dv = dk / kLanes * kLanes;
-  for (std::size_t g = 0; g < G; ++g) {
-    const std::size_t koff = g * dk;
-    for (std::size_t j = 0; j < n_k; ++j)
-      for (std::size_t d = 0; d < dk; ++d) kt[d * n_k + j] = k[j * lay.k_ld + koff + d];
-    for (std::size_t h = g * group; h < (g + 1) * group; ++h) {
+  parallel_for(G, 1, [&](std::size_t g0, std::size_t g1) {
+    for (std::size_t g = g0; g < g1; ++g) {
+      float* kt = kt_all.data() + g * dk * n_k;
+      for (std::size_t j = 0; j < n_k; ++j)
+        for (std::size_t d = 0; d < dk; ++d) kt[d * n_k + j] = k[j * lay.k_ld + g * dk + d];
+    }
+  });
+  parallel_for(H, 1, [&](std::size_t h0, std::size_t h1) {
+    for (std::size_t h = h0; h < h1; ++h) {
+      const std::size_t g = h / group, koff = g * dk;
+      const float* kt = kt_all.data() + g * dk * n_k;
       const std::size_t qoff = h * dk;
       for (std::size_t r = 0; r < n_q; ++r) {
         const std::size_t i = q0 + r;  // the query's position
@@ -759,7 +775,7 @@ void attention_rows(const float* q, const float* k, const float* v, float* out, 
         }
       }
     }
-  }
+  });
 }
 
 void attention(const float* q, const float* k, const float* v, std::size_t ld,

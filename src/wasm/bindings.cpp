@@ -28,6 +28,7 @@
 
 #include "json/writer.hpp"
 #include "kernels/kernels.hpp"
+#include "kernels/thread_pool.hpp"
 #include "model/generate.hpp"
 #include "model/head_roles.hpp"
 #include "model/loader.hpp"
@@ -145,6 +146,14 @@ EMSCRIPTEN_KEEPALIVE const char* hs_last_error() { return g_error.c_str(); }
 
 EMSCRIPTEN_KEEPALIVE void* hs_alloc(int n) { return std::malloc(n > 0 ? static_cast<std::size_t>(n) : 1); }
 EMSCRIPTEN_KEEPALIVE void hs_free(void* p) { std::free(p); }
+
+// The threads the kernels use: n (>= 1; the threaded build can start as many as
+// its worker pool, hsThreads - 1, plus its own thread; the other builds stay at
+// 1). Returns the count now in use.
+EMSCRIPTEN_KEEPALIVE int hs_set_threads(int n) {
+  hs::kernels::set_thread_count(n > 1 ? static_cast<std::size_t>(n) : 1);
+  return static_cast<int>(hs::kernels::thread_count());
+}
 
 // Which SIMD the module was built for, and a kernel self-check: attention and
 // GEMM against a double-precision loop on a small case. Returns JSON.

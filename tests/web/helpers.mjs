@@ -27,11 +27,12 @@ export function freePort() {
 }
 
 // Serves web/ (or `root`) at the server's root; returns {url, close()}. cors: send
-// Access-Control-Allow-Origin: * (a CDN serving the npm package).
-export async function startServer({ csp = true, root = WEB, cors = false } = {}) {
+// Access-Control-Allow-Origin: * (a CDN serving the npm package); coi: send COOP/COEP
+// (the page is then cross-origin isolated and runs the threaded module).
+export async function startServer({ csp = true, root = WEB, cors = false, coi = false } = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts/serve.mjs'), root, String(port)], {
-    env: { ...process.env, HEADSCOPE_CSP: csp ? '1' : '0', HEADSCOPE_CORS: cors ? '1' : '0' },
+    env: { ...process.env, HEADSCOPE_CSP: csp ? '1' : '0', HEADSCOPE_CORS: cors ? '1' : '0', HEADSCOPE_COI: coi ? '1' : '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {

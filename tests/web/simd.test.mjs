@@ -43,7 +43,7 @@ test('pickSimdBuild: relaxed only where the engine validates relaxed SIMD; forci
   assert.deepEqual(pickSimdBuild(), { simd: 'plain', name: 'headscope' });
   assert.deepEqual(pickSimdBuild('plain'), { simd: 'plain', name: SIMD_BUILDS.plain });
   assert.throws(() => pickSimdBuild('relaxed'), /simd=relaxed: this engine rejects relaxed SIMD.*--experimental-wasm-relaxed-simd/);
-  assert.throws(() => pickSimdBuild('fast'), /simd must be auto, plain or relaxed, not "fast"/);
+  assert.throws(() => pickSimdBuild('fast'), /simd must be auto, plain, relaxed or threads, not "fast"/);
   // with the flag the probe module validates, so auto picks relaxed; plain can still be forced
   assert.deepEqual(pickIn([FLAG], 'auto'), { simd: 'relaxed', name: 'headscope-relaxed' });
   assert.deepEqual(pickIn([FLAG], 'plain'), { simd: 'plain', name: 'headscope' });
@@ -126,7 +126,7 @@ test('page: a bad ?simd= is an error naming the allowed values', async () => {
     const page = await context.newPage();
     await page.goto(suite.server.url + '?simd=fast');
     await page.waitForSelector('#app[data-state="error"]', { timeout: 60000 });
-    assert.match(await page.textContent('#error'), /simd must be auto, plain or relaxed, not "fast"/);
+    assert.match(await page.textContent('#error'), /simd must be auto, plain, relaxed or threads, not "fast"/);
   } finally {
     await context.close();
   }

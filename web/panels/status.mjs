@@ -35,7 +35,7 @@ export function statusPanel({ $, root }) {
     } else {
       ui.notice.hidden = true;
     }
-    setStatus(`computed in ${r.runMs.toFixed(1)} ms (${r.simd === 'relaxed' ? 'relaxed SIMD' : 'SIMD128'})`);
+    setStatus(`computed in ${r.runMs.toFixed(1)} ms (${buildWords(r)})`);
   }
   return { setState, setStatus, clearError, showError, showRun };
 }
@@ -45,4 +45,10 @@ export function statusPanel({ $, root }) {
 export function markLatest(name) {
   performance.clearMarks(name);
   performance.mark(name);
+}
+
+// The module's build in the status line: SIMD128, relaxed SIMD, or relaxed SIMD on N threads.
+function buildWords(r) {
+  if (r.simd === 'threads') return `relaxed SIMD, ${r.threads} thread${r.threads === 1 ? '' : 's'}`;
+  return r.simd === 'relaxed' ? 'relaxed SIMD' : 'SIMD128';
 }
