@@ -75,9 +75,16 @@ export class GridView {
     c.addEventListener('blur', () => this.render(false));
   }
 
+  // A reused run's result (r.patch: rows [0, reused) of every head as in run r.patch.base) of
+  // the same length as the run painted last: only the new rows are painted again (the
+  // thumbnails' geometry depends on T only). Anything else paints the whole grid.
   setResult(r) {
+    const painted = this.painted;
+    const ex = this.app.exercise;
+    this.rowsFrom = painted && r.patch && r.patch.base === painted.runId && r.T === painted.T &&
+      r.valueWeighted === undefined && !(ex && ex.question) ? r.patch.reused : 0;
     this.r = r;
-    this.image = null;
+    this.dataChanged = true;
   }
 
   cursor() {
@@ -195,11 +202,14 @@ export class GridView {
     const { ctx, dpr } = sizeCanvas(this.canvas, cssW, cssH);
     const key = `${cell}|${state.scale}|${colors.bg}|${colors.mask}|${dpr}`;
     this.geom = { cell, L, H, T, labelH };
-    if (full || !this.image || this.imageKey !== key) {
-      const reuse = this.image && this.image.width === this.canvas.width && this.image.height === this.canvas.height;
+    const reuse = this.image && this.image.width === this.canvas.width && this.image.height === this.canvas.height;
+    if (full || this.dataChanged || !this.image || this.imageKey !== key) {
+      // only the new rows of a reused run (see setResult), when the image is otherwise as before
+      const rowsFrom = this.dataChanged && reuse && this.imageKey === key ? this.rowsFrom || 0 : 0;
+      this.dataChanged = false;
       const img = reuse ? this.image : ctx.createImageData(this.canvas.width, this.canvas.height);
       const px = new Uint32Array(img.data.buffer);
-      px.fill(packed(colors.bg));
+      if (!rowsFrom) px.fill(packed(colors.bg));
       const maskPx = packed(colors.mask);
       for (let l = 0; l < L; l++) {
         for (let h = 0; h < H; h++) {
@@ -207,11 +217,13 @@ export class GridView {
           const y0 = Math.round((labelH + l * (cell + GAP)) * dpr);
           const w = Math.round((LABEL_W + h * (cell + GAP) + cell) * dpr) - x0;
           const hh = Math.round((labelH + l * (cell + GAP) + cell) * dpr) - y0;
-          paintMatrix(px, img.width, x0, y0, w, hh, r.weights, (l * H + h) * T * T, T, state.scale, causal, maskPx);
+          paintMatrix(px, img.width, x0, y0, w, hh, r.weights, (l * H + h) * T * T, T, state.scale, causal, maskPx, rowsFrom);
         }
       }
       this.image = img;
       this.imageKey = key;
+      this.painted = { runId: r.workerRunId, T };
+      this.canvas.dataset.paintedRows = rowsFrom ? `${rowsFrom}-${T}` : `0-${T}`; // the rows painted last (tests)
     }
     ctx.putImageData(this.image, 0, 0);
 
