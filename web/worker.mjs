@@ -15,8 +15,12 @@
 //     'progress' {phase:'confirm', total, files} until {type:'hub-confirm', target} (or hub-cancel)
 //   {type:'hub-cancel', target}               stop that Hub download (its load answers an error)
 //   {type:'hub-stored', id} / {type:'hub-delete', id, hub, repo, revision}  -> 'hub-stored' {models}
-//   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded'), with simd
-//   {type:'generate-step', id, channel, runId, sampling, step}  one more token after that run
+//   {type:'run', id, channel, key, text, options, whole?}   -> 'result' (or 'superseded'), with simd;
+//                                             a run reusing rows [0, p) of the channel's previous result
+//                                             (posted to this client) carries only the new rows:
+//                                             patch {base, reused}, attentionRows (web/result-patch.mjs);
+//                                             whole: the client has no base, send every array
+//   {type:'generate-step', id, channel, runId, sampling, step, whole?}  one more token after that run
 //                                             (prefix reuse: only the new position) -> 'result' with
 //                                             `generated` {id, token, prob, step, continuation, stopped, ...}
 //   {type:'next-all', id, channel, runId}     every position's top-k of that run -> 'next'
