@@ -36,14 +36,12 @@ const files = fs.readdirSync(dir).filter((f) => /^(config\.json|model\.safetenso
   .map((f) => path.join(dir, f));
 
 // ------------------------------------------------------------------ the edits
+// a 32-bit linear congruential generator (seeded): numbers in [0, 1)
 function rng(seed) {
   let s = seed >>> 0;
   return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
   };
 }
 const WORDS = ('the a of and to in is was he she it they Mary John store drink gave went cat sat on mat because tired ' +
