@@ -6,6 +6,7 @@
 // HeadscopeClient.workersCreated counts the workers made on this page.
 
 import { startModuleWorker, workerStartProblem } from './worker-start.mjs';
+import { ChannelArrays } from './result-patch.mjs';
 
 const here = new URL('./', import.meta.url);
 
@@ -24,6 +25,7 @@ export class HeadscopeClient {
     this.pending = new Map(); // id -> {resolve, reject, onProgress}
     this.loads = new Map(); // model URL -> Promise<model>
     this.failure = null;
+    this.arrays = new ChannelArrays(); // each channel's last attention: reused runs come as patches of it
     this.worker.onmessage = ({ data }) => this.onMessage(data);
     this.worker.onerror = (e) => {
       e.preventDefault();
@@ -40,6 +42,13 @@ export class HeadscopeClient {
 
   onMessage(msg) {
     const p = this.pending.get(msg.id);
+    if (msg.type === 'result') {
+      try {
+        this.arrays.complete(msg); // a reused run's new rows joined to the channel's previous arrays
+      } catch (e) {
+        msg = { type: 'error', id: msg.id, during: 'run', message: e.message };
+      }
+    }
     if (!p) return;
     switch (msg.type) {
       case 'progress':
@@ -158,14 +167,15 @@ export class HeadscopeClient {
   }
 
   // Resolves to the result, or null when a newer run of the channel replaced it.
+  // (`whole`: the worker sends the whole arrays when this client has no base for the channel's next patch)
   run(channel, key, text, options) {
-    return this.request({ type: 'run', channel, key, text, options });
+    return this.request({ type: 'run', channel, key, text, options, whole: !this.arrays.last.has(channel) });
   }
 
   // One generated token after the channel's run `runId` (the worker's id of it): a result
   // like run's with `generated`; null when a newer run of the channel replaced it.
   generateStep(channel, runId, sampling, step) {
-    return this.request({ type: 'generate-step', channel, runId, sampling, step });
+    return this.request({ type: 'generate-step', channel, runId, sampling, step, whole: !this.arrays.last.has(channel) });
   }
 
   nextAll(channel, runId) {

@@ -71,14 +71,19 @@ export function hatch(ctx, bg, line, dpr) {
 
 // Paint one head's T x T matrix into a Uint32Array image (row stride `stride`)
 // at device pixels [x0, x0+w) x [y0, y0+h), nearest-neighbour. Masked cells
-// (key after query, causal) get `maskPx`.
-export function paintMatrix(px, stride, x0, y0, w, h, att, off, T, scale, causal, maskPx) {
+// (key after query, causal) get `maskPx`. With fromRow > 0 only the pixel rows of
+// matrix rows >= fromRow are painted (the others are left as they are: a reused
+// run's unchanged rows). A matrix wider than its w pixels looks up only the w
+// columns shown; a narrower one looks each of its T colours up once per row.
+export function paintMatrix(px, stride, x0, y0, w, h, att, off, T, scale, causal, maskPx, fromRow = 0) {
   const cols = new Int32Array(w);
   for (let x = 0; x < w; x++) cols[x] = Math.min(T - 1, ((x * T) / w) | 0);
-  const rowPx = new Uint32Array(T); // the colours of matrix row i, looked up once per row
+  const perPixel = T > w;
+  const rowPx = perPixel ? null : new Uint32Array(T); // the colours of matrix row i, looked up once per row
   let prevI = -1;
   for (let y = 0; y < h; y++) {
     const i = Math.min(T - 1, ((y * T) / h) | 0);
+    if (i < fromRow) continue;
     let p = (y0 + y) * stride + x0;
     if (i === prevI) { // the same matrix row as the pixel row above
       px.copyWithin(p, p - stride, p - stride + w);
@@ -86,6 +91,13 @@ export function paintMatrix(px, stride, x0, y0, w, h, att, off, T, scale, causal
     }
     prevI = i;
     const row = off + i * T;
+    if (perPixel) {
+      for (let x = 0; x < w; x++, p++) {
+        const j = cols[x];
+        px[p] = causal && j > i ? maskPx : LUT32[lutIndex(att[row + j], scale)];
+      }
+      continue;
+    }
     for (let j = 0; j < T; j++) rowPx[j] = causal && j > i ? maskPx : LUT32[lutIndex(att[row + j], scale)];
     for (let x = 0; x < w; x++, p++) px[p] = rowPx[cols[x]];
   }

@@ -16,8 +16,12 @@
 //     'progress' {phase:'confirm', total, files} until {type:'hub-confirm', target} (or hub-cancel)
 //   {type:'hub-cancel', target}               stop that Hub download (its load answers an error)
 //   {type:'hub-stored', id} / {type:'hub-delete', id, hub, repo, revision}  -> 'hub-stored' {models}
-//   {type:'run', id, channel, key, text, options}   -> 'result' (or 'superseded'), with simd, threads
-//   {type:'generate-step', id, channel, runId, sampling, step}  one more token after that run
+//   {type:'run', id, channel, key, text, options, whole?}   -> 'result' (or 'superseded'), with simd, threads;
+//                                             a run reusing rows [0, p) of the channel's previous result
+//                                             (posted to this client) carries only the new rows:
+//                                             patch {base, reused}, attentionRows (web/result-patch.mjs);
+//                                             whole: the client has no base, send every array
+//   {type:'generate-step', id, channel, runId, sampling, step, whole?}  one more token after that run
 //                                             (prefix reuse: only the new position) -> 'result' with
 //                                             `generated` {id, token, prob, step, continuation, stopped, ...}
 //   {type:'next-all', id, channel, runId}     every position's top-k of that run -> 'next'
@@ -40,6 +44,7 @@
 // by slice with FileReaderSync so a 1.4 GB checkpoint never sits in memory twice.
 import { HeadscopeRuntime, bufferReader, pickSimdBuild, threadsWanted } from './headscope-api.mjs';
 import { nextTokens, nextTransfer } from './next-tokens.mjs';
+import { HEAD_ARRAYS, headRowsFrom } from './result-patch.mjs';
 import { hubModelFiles } from './hub/hub-load.mjs';
 import { cancelledError } from './hub/hub-api.mjs';
 import { weightsReader } from './hub/shards.mjs';
@@ -232,22 +237,30 @@ async function entryFor(key) {
 // Every result carries the module's head-role scores of this run and of the
 // built-in induction probe (roles: {text, probe}), and each head's score scale
 // (scale_factors [L*H]: what q.k was multiplied by before the softmax).
-const lastRuns = new Map(); // channel -> {id, key, run: HeadscopeRun, opts: its run options}
+const lastRuns = new Map(); // channel -> {id, key, run: HeadscopeRun, opts: its run options, sent: its result was posted}
 function keepRun(channel, id, key, run, opts) {
   const old = lastRuns.get(channel);
   if (old) old.run.free();
-  lastRuns.set(channel, { id, key, run, opts: opts || (old && old.opts) || {} });
+  lastRuns.set(channel, { id, key, run, opts: opts || (old && old.opts) || {}, sent: false });
 }
-async function run({ id, channel, key, text, options }) {
+// The channel's run the page's client holds whole (the base a reused run's result can
+// patch: web/result-patch.mjs), or null: none, another model, or the request asked for
+// the whole arrays (`whole`: the client has no base for this channel).
+function patchBase(channel, key, whole) {
+  const prev = lastRuns.get(channel);
+  return !whole && prev && prev.sent && prev.key === key ? { id: prev.id } : null;
+}
+async function run({ id, channel, key, text, options, whole }) {
   const entry = await entryFor(key);
   const t0 = performance.now();
   const { model } = entry;
   const opts = { ...(options || {}) };
   const prev = lastRuns.get(channel);
+  const base = patchBase(channel, key, whole);
   const r = model.run(text, opts, prev && prev.key === key ? prev.run : null); // reuses the unchanged prefix
   forwardPasses++;
   keepRun(channel, id, key, r, opts); // (before the copies below, which can throw)
-  postResult({ id, key, entry, r, opts, t0, nextSoon: nextSoonFor(model, text.length / 3 + 1) });
+  postResult({ id, channel, key, entry, r, opts, t0, base, nextSoon: nextSoonFor(model, text.length / 3 + 1) });
 }
 
 // Small models get every position's next-token numbers at once after drawing (see above).
@@ -256,20 +269,34 @@ function nextSoonFor(model, estTokens) {
   return Math.min(P, estTokens) * V0 * C0 <= 64e6;
 }
 
+// The per-head [L, H, T, T] arrays of a result: whole, or (a run that reused rows [0, p) of
+// `base`, the run the client holds) only rows [p, T) of each head, with `patch`.
+function headArrays(r, opts, base) {
+  const { T, reused, n_layer: L, n_head: H } = r.meta;
+  const names = { attention: 'attention', valueWeighted: opts.value_weighted && r.has('value_weighted') ? 'value_weighted' : null };
+  const fields = {};
+  const p = base && reused > 0 && reused <= T ? reused : 0;
+  if (p) fields.patch = { base: base.id, reused: p };
+  for (const [field, rowsField] of HEAD_ARRAYS) {
+    const name = names[field];
+    if (!name) continue;
+    if (!r.has(name)) fields[field] = new Float32Array(0);
+    else if (p) fields[rowsField] = headRowsFrom(r.view(name), L * H, T, p); // the new rows only
+    else fields[field] = r.array(name); // e.g. value_weighted: alpha_ij ||v_j W_O^h|| [L, H, T, T]
+  }
+  return fields;
+}
+
 // The 'result' message of a kept run: its arrays copied out of the heap, roles, next tokens.
-function postResult({ id, key, entry, r, opts, t0, nextSoon, more = {} }) {
+function postResult({ id, channel, key, entry, r, opts, t0, base, nextSoon, more = {} }) {
   const { model } = entry;
   const { meta } = r;
   const { T } = meta;
-  const attention = r.array('attention') || new Float32Array(0);
+  const extra = headArrays(r, opts, base);
   const logitsLast = r.array('logits_last') || new Float32Array(0);
   const scaleFactors = r.array('score_scale') || new Float32Array(0);
-  const transfer = [attention.buffer, logitsLast.buffer, scaleFactors.buffer];
-  const extra = {};
-  if (opts.value_weighted && r.has('value_weighted')) {
-    extra.valueWeighted = r.array('value_weighted'); // alpha_ij ||v_j W_O^h|| [L, H, T, T]
-    transfer.push(extra.valueWeighted.buffer);
-  }
+  const transfer = [logitsLast.buffer, scaleFactors.buffer];
+  for (const names of HEAD_ARRAYS) for (const f of names) if (extra[f]) transfer.push(extra[f].buffer);
   if (opts.intermediates && r.has('qkv')) {
     extra.qkv = r.array('qkv');
     extra.scores = r.array('scores');
@@ -284,9 +311,11 @@ function postResult({ id, key, entry, r, opts, t0, nextSoon, more = {} }) {
   const next = T > 0 ? nextTokens(entry, r, true) : null;
   const runMs = performance.now() - t0;
   const { arrays, ...plainMeta } = meta;
-  post({ type: 'result', id, modelKey: key, options: opts, ...plainMeta, attention, logitsLast,
+  post({ type: 'result', id, channel, modelKey: key, options: opts, ...plainMeta, logitsLast,
     scale_factors: scaleFactors, ...extra, roles, next, nextSoon, runMs, ...more, simd: rt.simd, threads: rt.threads },
   [...transfer, ...nextTransfer(next)]);
+  const kept = lastRuns.get(channel);
+  if (kept && kept.id === id) kept.sent = true; // the client holds it now: the next reused run may patch it
 }
 
 // ---------------------------------------------------------------- generation
@@ -294,16 +323,17 @@ function postResult({ id, key, entry, r, opts, t0, nextSoon, more = {} }) {
 // token, so each is drawn as it comes and Stop is simply not sending the next): chooses it
 // in the module (src/model/generate.hpp) and runs only the new position; the new run
 // becomes the channel's run.
-async function generateStep({ id, channel, runId, sampling, step }) {
+async function generateStep({ id, channel, runId, sampling, step, whole }) {
   const lr = heldRun(channel, runId);
   if (!lr) return post({ type: 'superseded', id });
   const entry = await entryFor(lr.key);
   const t0 = performance.now();
+  const base = patchBase(channel, lr.key, whole);
   const { run: r, ...generated } = lr.run.generateStep(sampling, step);
   forwardPasses++;
   const opts = { ...lr.opts }; // the options of the run it continues
   keepRun(channel, id, lr.key, r, opts);
-  postResult({ id, key: lr.key, entry, r, opts, t0, nextSoon: nextSoonFor(entry.model, r.meta.T), more: { generated } });
+  postResult({ id, channel, key: lr.key, entry, r, opts, t0, base, nextSoon: nextSoonFor(entry.model, r.meta.T), more: { generated } });
 }
 
 // The channel's last run, if it is still run `runId` (else a newer run replaced it).

@@ -17,7 +17,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function shippedFiles() {
   const out = ['index.html', 'style.css', 'favicon.svg', 'app.mjs', 'worker.mjs', 'colormap.mjs', 'tokens.mjs',
     'draw.mjs', 'headscope-api.mjs', 'client.mjs', 'controller.mjs', 'state-hash.mjs', 'export.mjs',
-    'knobs.mjs', 'scene.mjs', 'head-picker.mjs', 'pos-roles.mjs', 'model-family.mjs', 'next-tokens.mjs', 'model-sources.mjs', 'dist/headscope.mjs', 'dist/headscope.wasm'];
+    'knobs.mjs', 'scene.mjs', 'head-picker.mjs', 'pos-roles.mjs', 'model-family.mjs', 'next-tokens.mjs', 'result-patch.mjs', 'model-sources.mjs', 'dist/headscope.mjs', 'dist/headscope.wasm'];
   for (const dir of ['views', 'panels', 'hub']) {
     for (const f of fs.readdirSync(path.join(WEB, dir))) if (f.endsWith('.mjs')) out.push(`${dir}/${f}`);
   }

@@ -47,5 +47,7 @@ export function installTestHook(page) {
     get frames() { return ctl.framesDrawn; },
     pendingDraw: () => ctl.pendingDraw(),
     afterDraw: () => ctl.afterDraw(),
+    // every view drawn again in full from the result on screen (tests: incremental drawing = a full redraw)
+    redrawAll: () => ctl.invalidate('all'),
   };
 }

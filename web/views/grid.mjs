@@ -73,11 +73,35 @@ export class GridView {
     c.addEventListener('keydown', (e) => this.onKey(e));
     c.addEventListener('focus', () => this.render(false));
     c.addEventListener('blur', () => this.render(false));
+    // layers scrolled into view are painted then (render paints only what is on screen)
+    const scrolled = () => { if (this.r && this.layerFrom && this.layerFrom.some((f) => f < this.r.T)) this.render(false); };
+    this.wrap.addEventListener('scroll', scrolled, { passive: true });
   }
 
+  // What the image shows is tracked per layer of thumbnails: layerFrom[l], the first matrix row
+  // of layer l that is out of date (>= T: up to date). A reused run's result (r.patch: rows
+  // [0, reused) of every head as in run r.patch.base) of the same length as the result before it
+  // leaves rows [0, reused) up to date (the thumbnails' geometry depends on T only); anything
+  // else makes every row out of date. render() paints only the out-of-date rows of the layers
+  // its scrolling box shows (the others when they are scrolled into view).
   setResult(r) {
+    const prev = this.r;
+    const ex = this.app.exercise;
+    const p = prev && r.patch && r.patch.base === prev.workerRunId && r.T === prev.T &&
+      r.valueWeighted === undefined && !(ex && ex.question) ? r.patch.reused : 0;
+    if (this.layerFrom && p) for (let l = 0; l < this.layerFrom.length; l++) this.layerFrom[l] = Math.min(this.layerFrom[l], p);
+    else this.layerFrom = null;
     this.r = r;
-    this.image = null;
+    this.dataChanged = true;
+  }
+
+  // The CSS px rows [top, bottom) of the canvas shown by its scrolling box (the box is at most
+  // about the window's height: web/style.css .grid-wrap).
+  visibleRows(cssH) {
+    const c = this.canvas.getBoundingClientRect();
+    const w = this.wrap.getBoundingClientRect();
+    const scale = c.height > 0 ? c.height / cssH : 1; // (a CSS transform, e.g. a scaled slide)
+    return [(w.top - c.top) / scale, (w.bottom - c.top) / scale];
   }
 
   cursor() {
@@ -193,26 +217,44 @@ export class GridView {
     const cssH = labelH + L * cell + (L - 1) * GAP + 2;
     const causal = runIsCausal(r);
     const { ctx, dpr } = sizeCanvas(this.canvas, cssW, cssH);
-    const key = `${cell}|${state.scale}|${colors.bg}|${colors.mask}|${dpr}`;
+    const key = `${cell}|${state.scale}|${colors.bg}|${colors.mask}|${dpr}|${L}|${H}|${labelH}`;
     this.geom = { cell, L, H, T, labelH };
-    if (full || !this.image || this.imageKey !== key) {
-      const reuse = this.image && this.image.width === this.canvas.width && this.image.height === this.canvas.height;
-      const img = reuse ? this.image : ctx.createImageData(this.canvas.width, this.canvas.height);
-      const px = new Uint32Array(img.data.buffer);
-      px.fill(packed(colors.bg));
-      const maskPx = packed(colors.mask);
-      for (let l = 0; l < L; l++) {
-        for (let h = 0; h < H; h++) {
-          const x0 = Math.round((LABEL_W + h * (cell + GAP)) * dpr);
-          const y0 = Math.round((labelH + l * (cell + GAP)) * dpr);
-          const w = Math.round((LABEL_W + h * (cell + GAP) + cell) * dpr) - x0;
-          const hh = Math.round((labelH + l * (cell + GAP) + cell) * dpr) - y0;
-          paintMatrix(px, img.width, x0, y0, w, hh, r.weights, (l * H + h) * T * T, T, state.scale, causal, maskPx);
-        }
-      }
-      this.image = img;
+    const reuse = this.image && this.image.width === this.canvas.width && this.image.height === this.canvas.height;
+    if (!reuse || this.imageKey !== key) { // a new geometry or colours: every pixel again
+      if (!reuse) this.image = ctx.createImageData(this.canvas.width, this.canvas.height);
+      new Uint32Array(this.image.data.buffer).fill(packed(colors.bg));
       this.imageKey = key;
+      this.layerFrom = null;
+    } else if (!this.dataChanged && this.paintedWeights !== r.weights) this.layerFrom = null; // (e.g. an exercise's reveal)
+    this.dataChanged = false;
+    this.paintedWeights = r.weights;
+    if (!this.layerFrom || this.layerFrom.length !== L) this.layerFrom = new Int32Array(L);
+    const [top, bottom] = this.visibleRows(cssH);
+    const img = this.image;
+    const px = new Uint32Array(img.data.buffer);
+    const maskPx = packed(colors.mask);
+    const painted = [];
+    let fromMin = T;
+    for (let l = 0; l < L; l++) {
+      const from = this.layerFrom[l];
+      const y = labelH + l * (cell + GAP);
+      if (from >= T || y + cell < top || y > bottom) continue; // up to date, or off screen
+      for (let h = 0; h < H; h++) {
+        const x0 = Math.round((LABEL_W + h * (cell + GAP)) * dpr);
+        const y0 = Math.round(y * dpr);
+        const w = Math.round((LABEL_W + h * (cell + GAP) + cell) * dpr) - x0;
+        const hh = Math.round((y + cell) * dpr) - y0;
+        paintMatrix(px, img.width, x0, y0, w, hh, r.weights, (l * H + h) * T * T, T, state.scale, causal, maskPx, from);
+      }
+      this.layerFrom[l] = T;
+      painted.push(l);
+      fromMin = Math.min(fromMin, from);
     }
+    if (painted.length) { // what this render painted (tests): matrix rows and layers
+      this.canvas.dataset.paintedRows = `${fromMin}-${T}`;
+      this.canvas.dataset.paintedLayers = painted.join(',');
+    }
+    this.canvas.dataset.staleLayers = [...this.layerFrom].map((f, l) => (f < T ? l : -1)).filter((l) => l >= 0).join(',');
     ctx.putImageData(this.image, 0, 0);
 
     // labels

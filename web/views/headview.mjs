@@ -64,8 +64,14 @@ export class HeadView {
     this.r = r;
     const key = r.ids.join(',');
     if (key === this.tokensKey) return;
+    // reuse list items; only the text changes, and only from the first token that differs
+    // (a keystroke changes the last one or two)
+    const before = this.shownTokens || [];
+    let same = 0;
+    while (same < before.length && same < r.T && before[same] === r.tokens[same] && this.shownIds[same] === r.ids[same]) same++;
     this.tokensKey = key;
-    // reuse list items; only the text changes
+    this.shownTokens = r.tokens.slice(0, r.T);
+    this.shownIds = r.ids.slice(0, r.T);
     for (const col of [this.left, this.right]) {
       while (col.children.length > r.T) col.lastChild.remove();
       while (col.children.length < r.T) {
@@ -73,7 +79,7 @@ export class HeadView {
         li.dataset.i = String(col.children.length);
         col.append(li);
       }
-      for (let i = 0; i < r.T; i++) {
+      for (let i = Math.min(same, col.children.length); i < r.T; i++) {
         const li = col.children[i];
         renderToken(li, r.tokens[i]);
         li.title = `#${i} · id ${r.ids[i]} · “${tokenLabel(r.tokens[i])}”`;
