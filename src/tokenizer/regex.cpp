@@ -503,10 +503,7 @@ class Compiler {
         return {};
       }
       case Regex::Node::kLookahead: {
-        Program* outer = prog_;
-        Compiler inner(what_, totals_);
-        HS_TRY_ASSIGN(std::shared_ptr<Program> sub, inner.compile(*n.children[0]));
-        prog_ = outer;
+        HS_TRY_ASSIGN(std::shared_ptr<Program> sub, Compiler(what_, totals_).compile(*n.children[0]));
         Inst look{Inst::kLook};
         look.slot = static_cast<uint32_t>(prog_->looks.size());
         prog_->looks.push_back({std::move(sub), n.negative});
