@@ -11,7 +11,10 @@
 //   keystroke_T{T}_full_run_ms   a full run of the same text in the page's worker (no reuse)
 //   model_open_ms, model_weights_mb, wasm_heap_after_open_mb   opening the folder, what its weights take
 //                                in the module, the module's heap then
-// usage: node bench/keystroke.mjs --model DIR [--T 64,256] [--keys 12]
+// With --coi the server sends COOP/COEP, so the page is cross-origin isolated and its
+// worker runs the threaded module on navigator.hardwareConcurrency threads; the figures
+// are then named keystroke_T{T}_{n}t_* (n: the module's thread count).
+// usage: node bench/keystroke.mjs --model DIR [--T 64,256] [--keys 12] [--coi]
 //   (a GPT-2-small-sized random checkpoint: /usr/bin/python3 tests/reference/make_checkpoint.py DIR
 //    --layers 12 --heads 12 --embd 768 --positions 1024 --vocab 50257 --dtype F16 --std 0.05)
 import fs from 'node:fs';
@@ -19,7 +22,7 @@ import path from 'node:path';
 import { startServer, launch, openPage } from '../tests/web/helpers.mjs';
 import { benchOptions } from './options.mjs';
 
-const { opt, required } = benchOptions('node bench/keystroke.mjs --model DIR [--T 64,256] [--keys 12]');
+const { opt, flag, required } = benchOptions('node bench/keystroke.mjs --model DIR [--T 64,256] [--keys 12] [--coi]');
 const dir = required('--model');
 const Ts = opt('--T', '64,256').split(',').map(Number);
 const keys = Number(opt('--keys', '12'));
@@ -27,7 +30,8 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const files = fs.readdirSync(dir).filter((f) => /^(config\.json|model\.safetensors|tokenizer\.json|vocab\.json|merges\.txt)$/.test(f))
   .map((f) => path.join(dir, f));
 
-const server = await startServer({ csp: true });
+const coi = flag('--coi');
+const server = await startServer({ csp: true, coi });
 const browser = await launch();
 try {
   const { page } = await openPage(browser, server.url, { width: 1280, height: 900 });
@@ -37,6 +41,8 @@ try {
     document.getElementById('app').dataset.state === 'rendered', (await page.evaluate(() => window.headscope.state.model.name)),
   { timeout: 600000 });
   const info = await page.evaluate(() => window.headscope.state.model.info);
+  const isolated = await page.evaluate(() => self.crossOriginIsolated);
+  if (coi && !isolated) throw new Error('--coi: the page is not cross-origin isolated');
   console.log(`# ${path.basename(dir)}: ${info.n_layer} layers x ${info.n_head} heads x ${info.n_embd}, vocab ${info.vocab_size}; opened in ${Date.now() - t0} ms`);
   const memory = await page.evaluate(() => window.headscope.client.request({ type: 'memory' }));
   console.log(`model_open_ms ${Date.now() - t0} ms`);
@@ -53,6 +59,7 @@ try {
     }
     await page.click('#text');
     const total = [], worker = [], reused = [], draw = [];
+    let threads = 1;
     for (let k = 0; k <= keys; k++) {
       const short = text.slice(0, -1);
       await page.evaluate(() => performance.clearMarks());
@@ -72,9 +79,10 @@ try {
         const done = performance.getEntriesByName('headscope:rendered').pop();
         const result = performance.getEntriesByName('headscope:result').pop();
         const r = window.headscope.lastResult;
-        return [done.startTime - input.startTime, r.runMs, r.reused, result ? done.startTime - result.startTime : NaN];
+        return [done.startTime - input.startTime, r.runMs, r.reused, result ? done.startTime - result.startTime : NaN, r.threads];
       });
       if (k) { total.push(m[0]); worker.push(m[1]); reused.push(m[2]); draw.push(m[3]); }
+      threads = m[4];
     }
     // the same text run in full (no previous run to reuse: the knob round trip breaks the premise)
     const fullMs = await page.evaluate(async (s) => {
@@ -84,12 +92,13 @@ try {
       await c.run(-1, key, s, {});
       return performance.now() - t;
     }, text);
-    console.log(`keystroke_T${T}_ms ${median(total).toFixed(1)} ms`);
-    console.log(`keystroke_T${T}_worker_ms ${median(worker).toFixed(1)} ms`);
-    console.log(`keystroke_T${T}_draw_ms ${median(draw).toFixed(1)} ms`);
-    console.log(`keystroke_T${T}_reused ${median(reused)} positions`);
-    console.log(`keystroke_T${T}_full_run_ms ${fullMs.toFixed(1)} ms`);
-    console.log(`# T=${T} keystrokes ${total.map((x) => x.toFixed(0)).join(', ')} ms`);
+    const name = `T${T}${coi ? `_${threads}t` : ''}`;
+    console.log(`keystroke_${name}_ms ${median(total).toFixed(1)} ms`);
+    console.log(`keystroke_${name}_worker_ms ${median(worker).toFixed(1)} ms`);
+    console.log(`keystroke_${name}_draw_ms ${median(draw).toFixed(1)} ms`);
+    console.log(`keystroke_${name}_reused ${median(reused)} positions`);
+    console.log(`keystroke_${name}_full_run_ms ${fullMs.toFixed(1)} ms`);
+    console.log(`# ${name} keystrokes ${total.map((x) => x.toFixed(0)).join(', ')} ms`);
   }
 } finally {
   await browser.close();

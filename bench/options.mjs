@@ -1,6 +1,7 @@
 // bench/options.mjs — the benchmarks' command-line options: `--name value` pairs.
 // benchOptions(usage) gives opt(name, fallback) over process.argv, and
-// required(name), which prints the usage and exits 2 when the option is missing.
+// required(name), which prints the usage and exits 2 when the option is missing, and
+// flag(name): whether a value-less switch is there.
 export function benchOptions(usage) {
   const args = process.argv.slice(2);
   const opt = (name, fallback) => {
@@ -15,5 +16,6 @@ export function benchOptions(usage) {
     }
     return v;
   };
-  return { opt, required, args };
+  const flag = (name) => args.includes(name);
+  return { opt, required, flag, args };
 }

@@ -224,11 +224,15 @@ export class HeadscopeModel {
 
   // Runs the model: a HeadscopeRun, which holds the module's memory until run.free().
   // `previous` (a HeadscopeRun of this model, optional): its unchanged prefix is reused.
-  run(text, options, previous = null) {
+  // With takePrevious the new run takes previous's arrays instead of copying its rows
+  // (for a caller that frees previous right after): previous is freed if the run succeeds.
+  run(text, options, previous = null, { takePrevious = false } = {}) {
     const prev = previous && previous.model === this ? previous.handle : 0;
+    const take = prev && takePrevious ? 1 : 0;
     const handle = this.withText(text, (p, n) =>
-      this.withOptions(options, (o) => this.rt.m._hs_run(this.handle, p, n, o, prev)));
+      this.withOptions(options, (o) => this.rt.m._hs_run(this.handle, p, n, o, prev, take)));
     if (!handle) throw new Error(this.rt.lastError());
+    if (take) previous.handle = 0; // (the module freed it)
     return new HeadscopeRun(this, handle);
   }
 

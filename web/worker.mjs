@@ -257,7 +257,8 @@ async function run({ id, channel, key, text, options, whole }) {
   const opts = { ...(options || {}) };
   const prev = lastRuns.get(channel);
   const base = patchBase(channel, key, whole);
-  const r = model.run(text, opts, prev && prev.key === key ? prev.run : null); // reuses the unchanged prefix
+  // reuses the unchanged prefix, taking the previous run's arrays (keepRun frees it next)
+  const r = model.run(text, opts, prev && prev.key === key ? prev.run : null, { takePrevious: true });
   forwardPasses++;
   keepRun(channel, id, key, r, opts); // (before the copies below, which can throw)
   postResult({ id, channel, key, entry, r, opts, t0, base, nextSoon: nextSoonFor(model, text.length / 3 + 1) });

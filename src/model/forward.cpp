@@ -269,6 +269,10 @@ std::size_t reusable_prefix(const ModelSpec& c, const std::vector<int32_t>& ids,
   return p;  // (p == ids.size(): the text is a prefix of the previous one, every row is there)
 }
 
+// Rows and columns of room a run's head matrices are allocated with beyond T, so that the next
+// run that takes them (Model::run_taking) and has a few more tokens moves rows in place.
+constexpr std::size_t kGrowRoom = 8;
+
 // Rows [0, p), columns [0, p) of every head's [T0, T0] matrix in `from` into the [T, T] matrices of `to`.
 void copy_head_rows(const std::vector<float>& from, std::size_t T0, std::vector<float>& to, std::size_t T,
                     std::size_t heads, std::size_t p) {
@@ -306,6 +310,94 @@ void copy_prefix(const ModelSpec& c, const RunResult& prev, std::size_t p, RunRe
     std::copy(prev.nll.begin(), prev.nll.begin() + nll_rows, r.nll.begin());
     r.nll_rows = nll_rows;
   }
+}
+
+// Every array of a run over T positions, zeroed (a run that takes its previous run's arrays
+// gets them from take_prefix instead).
+void allocate_arrays(const ModelSpec& c, std::size_t T, const RunOptions& opt, RunResult& r) {
+  const std::size_t L = c.n_layer, H = c.n_head, C = c.n_embd, Q = c.q_width(), KV = c.kv_width();
+  r.attention.reserve(L * H * (T + kGrowRoom) * (T + kGrowRoom));  // (a taking run that grows a little stays here)
+  r.attention.assign(L * H * T * T, 0.0f);
+  r.kv.assign(L * T * 2 * KV, 0.0f);
+  r.final_hidden.assign(T * C, 0.0f);
+  if (opt.value_weighted) {
+    r.value_weighted.assign(L * H * T * T, 0.0f);
+    r.value_norms.assign(L * H * T, 0.0f);
+  }
+  if (opt.lens) r.residuals.assign(L * T * C, 0.0f);
+  if (opt.keep_intermediates) {
+    r.qkv.assign(L * T * (Q + 2 * KV), 0.0f);
+    r.scores.assign(L * H * T * T, 0.0f);
+    r.head_out.assign(L * T * Q, 0.0f);
+  }
+}
+
+// `v`, a [blocks, T0, W0] array, becomes the [blocks, T, W] one in place: row i < p of
+// each block keeps its first `keep` values (zeros after them), rows [p, T) are zeroed.
+// Either both T >= T0 and W >= W0 (rows move up, so they are moved last first) or both
+// are <= (rows move down, first first). A growing array that outgrows its capacity is
+// reallocated once, with room for kGrowRoom more rows and columns.
+void relayout_rows(std::vector<float>& v, std::size_t blocks, std::size_t T0, std::size_t W0, std::size_t T,
+                   std::size_t W, std::size_t p, std::size_t keep) {
+  const bool grows = T * W >= T0 * W0;
+  if (grows) {
+    if (v.capacity() < blocks * T * W) v.reserve(blocks * (T + kGrowRoom) * (W == T ? T + kGrowRoom : W));
+    v.resize(blocks * T * W);
+  }
+  auto move_row = [&](std::size_t b, std::size_t i) {
+    float* to = v.data() + (b * T + i) * W;
+    std::memmove(to, v.data() + (b * T0 + i) * W0, keep * sizeof(float));
+    std::fill(to + keep, to + W, 0.0f);
+  };
+  const bool moves = W != W0 || (blocks > 1 && T != T0);  // (one block of fixed-width rows stays put)
+  if (moves && grows) {
+    for (std::size_t b = blocks; b-- > 0;)
+      for (std::size_t i = p; i-- > 0;) move_row(b, i);
+  } else if (moves) {
+    for (std::size_t b = 0; b < blocks; ++b)
+      for (std::size_t i = 0; i < p; ++i) move_row(b, i);
+  } else if (keep < W) {
+    for (std::size_t b = 0; b < blocks; ++b)  // same shape: only the columns after `keep` to clear
+      for (std::size_t i = 0; i < p; ++i) std::fill(v.data() + (b * T + i) * W + keep, v.data() + (b * T + i + 1) * W, 0.0f);
+  }
+  for (std::size_t b = 0; b < blocks; ++b) std::fill(v.data() + (b * T + p) * W, v.data() + (b + 1) * T * W, 0.0f);
+  if (!grows) v.resize(blocks * T * W);
+}
+
+// copy_prefix's result without the copies: `r` takes the arrays of `prev` (same options, so the
+// same arrays) and moves rows [0, p) to where a run over T positions has them.
+void take_prefix(const ModelSpec& c, RunResult&& prev, std::size_t p, RunResult& r) {
+  const std::size_t L = c.n_layer, H = c.n_head, T = r.T, T0 = prev.T, C = c.n_embd, KV2 = 2 * c.kv_width();
+  r.attention = std::move(prev.attention);
+  relayout_rows(r.attention, L * H, T0, T0, T, T, p, p);
+  r.kv = std::move(prev.kv);
+  relayout_rows(r.kv, L, T0, KV2, T, KV2, p, KV2);
+  r.final_hidden = std::move(prev.final_hidden);
+  relayout_rows(r.final_hidden, 1, T0, C, T, C, p, C);
+  if (r.options.value_weighted) {
+    r.value_weighted = std::move(prev.value_weighted);
+    relayout_rows(r.value_weighted, L * H, T0, T0, T, T, p, p);
+    r.value_norms = std::move(prev.value_norms);
+    relayout_rows(r.value_norms, L * H, T0, 1, T, 1, p, 1);
+  }
+  if (r.options.lens) {
+    r.residuals = std::move(prev.residuals);
+    relayout_rows(r.residuals, L, T0, C, T, C, p, C);
+  }
+  // logits and losses of the shared rows, where the previous run had them (as copy_prefix)
+  const std::size_t V = c.vocab_size, rows = std::min(p, prev.logits_all_rows);
+  if (rows > 0) {
+    r.logits_all = std::move(prev.logits_all);
+    relayout_rows(r.logits_all, 1, T0, V, T, V, rows, V);
+    r.logits_all_rows = rows;
+  }
+  const std::size_t nll_rows = std::min(p > 0 ? p - 1 : 0, prev.nll_rows);
+  if (T > 1) {
+    r.nll.assign(T - 1, 0.0);
+    std::copy(prev.nll.begin(), prev.nll.begin() + nll_rows, r.nll.begin());
+    r.nll_rows = nll_rows;
+  }
+  prev = RunResult{};  // emptied: no ids, no arrays (reusable_prefix finds nothing to reuse in it)
 }
 
 }  // namespace
@@ -355,6 +447,22 @@ Status check_run_fits(const ModelSpec& cfg, std::size_t T, const RunOptions& opt
 }
 
 Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt, const RunResult* previous) const {
+  return run_ids_reusing(std::move(ids), opt, previous, nullptr);
+}
+
+Result<RunResult> Model::run_taking(std::string_view text, const RunOptions& options, RunResult& previous) const {
+  if (text.empty()) return make_error("text is empty: there is nothing to run the model on");
+  std::vector<int32_t> ids = tokenizer_.encode(text, options.special);
+  if (ids.empty()) return make_error("text is empty: it gave no tokens");
+  return run_ids_taking(std::move(ids), options, previous);
+}
+
+Result<RunResult> Model::run_ids_taking(std::vector<int32_t> ids, const RunOptions& opt, RunResult& previous) const {
+  return run_ids_reusing(std::move(ids), opt, &previous, &previous);
+}
+
+Result<RunResult> Model::run_ids_reusing(std::vector<int32_t> ids, const RunOptions& opt, const RunResult* previous,
+                                         RunResult* take) const {
   const ModelSpec& cfg = config_;
   const std::size_t C = cfg.n_embd, H = cfg.n_head, L = cfg.n_layer, V = cfg.vocab_size, F = cfg.n_inner;
   const std::size_t Q = cfg.q_width(), KV = cfg.kv_width();
@@ -399,24 +507,16 @@ Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt
   r.ids = ids;
   r.tokens.reserve(T);
   for (int32_t id : ids) r.tokens.push_back(tokenizer_.token_text(id));
-  r.attention.assign(L * H * T * T, 0.0f);
-  r.kv.assign(L * T * 2 * KV, 0.0f);
-  r.final_hidden.assign(T * C, 0.0f);
   const bool scaled = opt.scale && cfg.scale_attn_weights;
   r.score_scale.assign(L * H, scaled ? 1.0f / std::sqrt(float(cfg.head_dim)) : 1.0f);
-  if (opt.value_weighted) {
-    r.value_weighted.assign(L * H * T * T, 0.0f);
-    r.value_norms.assign(L * H * T, 0.0f);
-  }
-  if (opt.lens) r.residuals.assign(L * T * C, 0.0f);
-  if (opt.keep_intermediates) {
-    r.qkv.assign(L * T * (Q + 2 * KV), 0.0f);
-    r.scores.assign(L * H * T * T, 0.0f);
-    r.head_out.assign(L * T * Q, 0.0f);
-  }
-
   const std::size_t p = reusable_prefix(cfg, ids, opt, previous);
-  if (p > 0) copy_prefix(cfg, *previous, p, r);
+  if (p > 0 && take) {
+    take_prefix(cfg, std::move(*take), p, r);  // (nothing below can fail: `take` is only emptied on success)
+  } else {
+    allocate_arrays(cfg, T, opt, r);
+    if (p > 0) copy_prefix(cfg, *previous, p, r);
+    if (take) *take = RunResult{};  // (taken or not, it is not to be read again)
+  }
   r.reused = p;
   const std::size_t n = T - p;  // rows to compute
   if (n > 0) {

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "json/json.hpp"
+#include "kernels/thread_pool.hpp"
 
 namespace hs::model {
 
@@ -51,34 +52,70 @@ bool is_punctuation_token(const std::string& text) {
 bool is_sequence_start_token(const std::string& text) { return text == "[CLS]" || text == "<s>"; }
 bool is_sequence_end_token(const std::string& text) { return text == "[SEP]" || text == "</s>"; }
 
+// Query i's whole-row sums of one head (see HeadRowSums); row = A[i, :] of a [T, T] matrix.
+HeadRowSums::Row row_sums(const float* row, std::size_t i, std::size_t T, const std::vector<int32_t>& ids,
+                          const std::vector<bool>& punct, bool causal) {
+  HeadRowSums::Row out;
+  if (i >= 1) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (ids[j] == ids[i]) {
+        out.has_same = true;
+        out.same_token += row[j];
+        if (j + 1 < i) {
+          out.has_induction = true;
+          out.induction += row[j + 1];
+        }
+      }
+      if (punct[j]) out.punctuation += row[j];
+    }
+    if (punct[i]) out.punctuation += row[i];
+  }
+  const std::size_t keys = causal ? i + 1 : T;  // the keys query i can see
+  if (keys >= 2) {
+    double entropy = 0;  // -sum_j a_j log a_j, in nats
+    for (std::size_t j = 0; j < keys; ++j)
+      if (row[j] > 0) entropy -= row[j] * std::log(static_cast<double>(row[j]));
+    out.broad = entropy / std::log(static_cast<double>(keys));
+    out.has_broad = true;
+  }
+  return out;
+}
+
 // The encoder patterns of one head over one run (see head_roles.hpp): to [CLS],
-// to [SEP], to the next token, and how broad each row is.
+// to [SEP], to the next token, and how broad each row is (from its row sums).
 struct EncoderPatternSums {
   double to_cls = 0, to_sep = 0, next_token = 0, broad = 0;
   std::size_t cls_queries = 0, sep_queries = 0, next_queries = 0, broad_queries = 0;
 };
 
-EncoderPatternSums encoder_pattern_sums(const float* A, std::size_t T, bool causal, bool starts_with_cls,
-                                        bool ends_with_sep) {
+EncoderPatternSums encoder_pattern_sums(const float* A, std::size_t T, const HeadRowSums::Row* rows,
+                                        bool starts_with_cls, bool ends_with_sep) {
   EncoderPatternSums sums;
   for (std::size_t i = 0; i < T; ++i) {
     const float* row = A + i * T;  // A[i, :]
     if (starts_with_cls) { sums.to_cls += row[0]; ++sums.cls_queries; }
     if (ends_with_sep) { sums.to_sep += row[T - 1]; ++sums.sep_queries; }
     if (i + 1 < T) { sums.next_token += row[i + 1]; ++sums.next_queries; }
-    const std::size_t keys = causal ? i + 1 : T;  // the keys query i can see
-    if (keys < 2) continue;
-    double entropy = 0;  // -sum_j a_j log a_j, in nats
-    for (std::size_t j = 0; j < keys; ++j)
-      if (row[j] > 0) entropy -= row[j] * std::log(static_cast<double>(row[j]));
-    sums.broad += entropy / std::log(static_cast<double>(keys));
-    ++sums.broad_queries;
+    if (rows[i].has_broad) { sums.broad += rows[i].broad; ++sums.broad_queries; }
   }
   return sums;
 }
 }  // namespace
 
+HeadRowSums HeadRowSums::prefix(std::size_t p) const {
+  HeadRowSums out;
+  out.rows = std::min(p, rows);
+  out.heads.reserve(heads.size());
+  for (const auto& h : heads) out.heads.emplace_back(h.begin(), h.begin() + out.rows);
+  return out;
+}
+
 void HeadScoreTotals::add(const RunResult& r) {
+  HeadRowSums rows;
+  add(r, rows);
+}
+
+void HeadScoreTotals::add(const RunResult& r, HeadRowSums& rows) {
   const std::size_t T = r.T, L = r.n_layer, H = r.n_head;
   if (heads_.empty()) heads_.resize(L * H);
   if (r.family == Family::Bert) encoder_ = true;
@@ -86,10 +123,18 @@ void HeadScoreTotals::add(const RunResult& r) {
   const bool ends_with_sep = T > 0 && r.tokens.size() >= T && is_sequence_end_token(r.tokens[T - 1]);
   std::vector<bool> punct(T);
   for (std::size_t j = 0; j < T; ++j) punct[j] = j < r.tokens.size() && is_punctuation_token(r.tokens[j]);
-  for (std::size_t l = 0; l < L; ++l)
-    for (std::size_t h = 0; h < H; ++h) {
-      const float* A = r.attention.data() + (l * H + h) * T * T;
-      Head& head = heads_[l * H + h];
+  // rows [0, known) are there; the rest are computed below (every row of an encoder run)
+  const std::size_t known = r.causal && rows.heads.size() == L * H ? std::min(rows.rows, T) : 0;
+  rows.heads.resize(L * H);
+  for (auto& h : rows.heads) h.resize(T);  // (before the threads: their bodies do not allocate)
+  rows.rows = T;
+  // heads are independent: each is scored by one thread, with the same code for any count
+  kernels::parallel_for(L * H, 1, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t lh = begin; lh < end; ++lh) {
+      const float* A = r.attention.data() + lh * T * T;
+      HeadRowSums::Row* row_sum = rows.heads[lh].data();
+      for (std::size_t i = known; i < T; ++i) row_sum[i] = row_sums(A + i * T, i, T, r.ids, punct, r.causal);
+      Head& head = heads_[lh];
       HeadScores& sum = head.sums;
       for (std::size_t i = 1; i < T; ++i) {
         const float* row = A + i * T;
@@ -97,25 +142,11 @@ void HeadScoreTotals::add(const RunResult& r) {
         sum.previous_token += row[i - 1];
         sum.first_token += row[0];
         sum.self += row[i];
-        double s_same = 0, s_ind = 0, s_pun = 0;
-        bool has_same = false, has_ind = false;
-        for (std::size_t j = 0; j < i; ++j) {
-          if (r.ids[j] == r.ids[i]) {
-            has_same = true;
-            s_same += row[j];
-            if (j + 1 < i) {
-              has_ind = true;
-              s_ind += row[j + 1];
-            }
-          }
-          if (punct[j]) s_pun += row[j];
-        }
-        if (punct[i]) s_pun += row[i];
-        sum.punctuation += s_pun;
-        if (has_same) { sum.same_token += s_same; ++head.same_token_queries; }
-        if (has_ind) { sum.induction += s_ind; ++head.induction_queries; }
+        sum.punctuation += row_sum[i].punctuation;
+        if (row_sum[i].has_same) { sum.same_token += row_sum[i].same_token; ++head.same_token_queries; }
+        if (row_sum[i].has_induction) { sum.induction += row_sum[i].induction; ++head.induction_queries; }
       }
-      const EncoderPatternSums enc = encoder_pattern_sums(A, T, r.causal, starts_with_cls, ends_with_sep);
+      const EncoderPatternSums enc = encoder_pattern_sums(A, T, row_sum, starts_with_cls, ends_with_sep);
       sum.to_cls += enc.to_cls;
       sum.to_sep += enc.to_sep;
       sum.next_token += enc.next_token;
@@ -125,6 +156,7 @@ void HeadScoreTotals::add(const RunResult& r) {
       head.next_queries += enc.next_queries;
       head.broad_queries += enc.broad_queries;
     }
+  });
 }
 
 std::vector<HeadScores> HeadScoreTotals::scores() const {
@@ -152,6 +184,12 @@ std::vector<HeadScores> HeadScoreTotals::scores() const {
 std::vector<HeadScores> score_heads(const RunResult& r) {
   HeadScoreTotals totals;
   totals.add(r);
+  return totals.scores();
+}
+
+std::vector<HeadScores> score_heads(const RunResult& r, HeadRowSums& rows) {
+  HeadScoreTotals totals;
+  totals.add(r, rows);
   return totals.scores();
 }
 

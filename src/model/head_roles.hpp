@@ -40,9 +40,33 @@ struct HeadScores {
 const std::vector<std::string>& head_score_names();
 double head_score(const HeadScores& s, std::size_t index);
 
+// The sums of one attention row behind the scores that read a whole row
+// (same_token, induction, punctuation, broad), per head, for the first `rows`
+// queries of a causal run. They are what costs: L x H x T^2 / 2 entries, a
+// logarithm each. A run that keeps them hands the first p rows to the next run
+// that reuses its first p attention rows (RunResult::reused >= p), which then
+// scores only its new rows; the scores are the same bits as a full scoring. The
+// scores that read one or two entries a row are summed afresh every time.
+struct HeadRowSums {
+  struct Row {
+    double same_token = 0, induction = 0, punctuation = 0, broad = 0;
+    bool has_same = false, has_induction = false, has_broad = false;
+  };
+  std::size_t rows = 0;                // queries [0, rows) of every head are here
+  std::vector<std::vector<Row>> heads;  // [L * H][rows]
+
+  // The first p rows (p <= rows), for a run whose first p attention rows are this run's.
+  HeadRowSums prefix(std::size_t p) const;
+};
+
 // Per head, [L * H], from a run. `tokens` gives the display text used to find
 // punctuation keys.
 std::vector<HeadScores> score_heads(const RunResult& r);
+// The same, with `rows` holding sums of r's first rows.rows queries (from prefix()
+// of the run r reused them from, or from an earlier call on r); the missing rows
+// are computed and kept in `rows`. An encoder run (no causal mask) recomputes
+// every row: a row there reads every key, so it changes with T.
+std::vector<HeadScores> score_heads(const RunResult& r, HeadRowSums& rows);
 
 // The sums behind HeadScores over any number of runs of one model: every query
 // of every run counts once, so the scores are means over all the runs' queries
@@ -51,6 +75,7 @@ std::vector<HeadScores> score_heads(const RunResult& r);
 class HeadScoreTotals {
  public:
   void add(const RunResult& r);  // every run of the same model (same L and H)
+  void add(const RunResult& r, HeadRowSums& rows);  // reading and filling `rows` (see score_heads)
   std::vector<HeadScores> scores() const;  // [L * H]
 
  private:

@@ -80,6 +80,13 @@ class Model {
                         const RunResult* previous = nullptr) const;
   Result<RunResult> run_ids(std::vector<int32_t> ids, const RunOptions& options = {},
                             const RunResult* previous = nullptr) const;
+  // The same, taking the arrays of `previous` instead of copying its reused rows:
+  // they stay in place (rows moved only when T changes), so a keystroke on a long
+  // text does not copy every head's matrix. On success `previous` is left empty
+  // (no arrays, no ids: it cannot be reused again, and must not be read); on an
+  // error it is as it was.
+  Result<RunResult> run_taking(std::string_view text, const RunOptions& options, RunResult& previous) const;
+  Result<RunResult> run_ids_taking(std::vector<int32_t> ids, const RunOptions& options, RunResult& previous) const;
 
   // Mean next-token negative log-likelihood (nats) over the text's tokens.
   struct Score {
@@ -108,6 +115,9 @@ class Model {
  private:
   std::string no_lm_head_message() const;
   std::string not_causal_message() const;
+  // run_ids and run_ids_taking: `take` (when not null) is `previous`, whose arrays the run takes.
+  Result<RunResult> run_ids_reusing(std::vector<int32_t> ids, const RunOptions& options, const RunResult* previous,
+                                    RunResult* take) const;
 
   ModelSpec config_;
   tokenizer::Tokenizer tokenizer_;

@@ -56,7 +56,13 @@ struct Run {
   model::RunResult result;
   std::vector<float> logits;  // hs_run_logits_at's answer
   std::optional<model::LogitLens> lens;  // the logit lens, as far as hs_run_lens_step got
+  model::HeadRowSums role_rows;  // hs_run_roles_json's row sums: the next run that reuses rows takes them
 };
+
+// The role row sums a new run can take from the run it reused its first `reused` rows from.
+model::HeadRowSums role_rows_from(const Run* from, std::size_t reused) {
+  return from && reused > 0 ? from->role_rows.prefix(reused) : model::HeadRowSums{};
+}
 
 std::map<int, LoadedModel> g_models;
 std::map<int, Run> g_runs;
@@ -288,21 +294,28 @@ EMSCRIPTEN_KEEPALIVE const char* hs_vocab_json(int handle) {
 
 // Runs the model on the text; returns the run's handle (0 on error). `previous`
 // (0: none) is an earlier run of the same model whose unchanged prefix this run
-// may reuse (see Model::run); it stays valid.
-EMSCRIPTEN_KEEPALIVE int hs_run(int handle, const char* text, int len, const char* options_json, int previous) {
+// may reuse (see Model::run); it stays valid, unless `take_previous` is 1: then
+// the new run takes its arrays (Model::run_taking: no copy of the reused rows) and
+// `previous` is freed when the run succeeds (on an error it stays as it was).
+EMSCRIPTEN_KEEPALIVE int hs_run(int handle, const char* text, int len, const char* options_json, int previous,
+                                int take_previous) {
   LoadedModel* m = find_model(handle);
   if (!m) return 0;
   auto opt = options_from(options_json);
   if (!opt) return set_error(opt.error().message);
-  const model::RunResult* prev = nullptr;
+  Run* prev = nullptr;
   if (previous) {
     auto it = g_runs.find(previous);
-    if (it != g_runs.end() && it->second.model == handle) prev = &it->second.result;
+    if (it != g_runs.end() && it->second.model == handle) prev = &it->second;
   }
-  auto r = m->model->run(std::string_view(text, len), opt.value(), prev);
+  const std::string_view t(text, len);
+  auto r = prev && take_previous ? m->model->run_taking(t, opt.value(), prev->result)
+                                 : m->model->run(t, opt.value(), prev ? &prev->result : nullptr);
   if (!r) return set_error(r.error().message);
+  model::HeadRowSums role_rows = role_rows_from(prev, r->reused);
+  if (prev && take_previous) g_runs.erase(previous);
   const int run = g_next_handle++;
-  g_runs[run] = Run{handle, std::move(r.value()), {}, std::nullopt};
+  g_runs[run] = Run{handle, std::move(r.value()), {}, std::nullopt, std::move(role_rows)};
   return run;
 }
 
@@ -387,7 +400,7 @@ EMSCRIPTEN_KEEPALIVE const float* hs_run_logits_at(int run, int position) {
 EMSCRIPTEN_KEEPALIVE const char* hs_run_roles_json(int run) {
   Run* r = find_run(run);
   if (!r) return nullptr;
-  return give(model::head_scores_json(model::score_heads(r->result), r->result.n_layer, r->result.n_head));
+  return give(model::head_scores_json(model::score_heads(r->result, r->role_rows), r->result.n_layer, r->result.n_head));
 }
 
 // ---------------------------------------------------------------- the logit lens
@@ -487,7 +500,8 @@ EMSCRIPTEN_KEEPALIVE const char* hs_generate_step(int previous, const char* samp
   const int run = g_next_handle++;
   const int model_handle = prev->model;  // (prev may move when g_runs grows)
   const std::size_t prompt_tokens = prev->result.T - std::size_t(step);
-  Run& r = g_runs[run] = Run{model_handle, std::move(s->run), {}};
+  model::HeadRowSums role_rows = role_rows_from(prev, s->run.reused);
+  Run& r = g_runs[run] = Run{model_handle, std::move(s->run), {}, std::nullopt, std::move(role_rows)};
   json::Writer w;
   w.begin_object().field("run", run).field("id", s->choice.id).field("token", r.result.tokens.back());
   w.field("prob", s->choice.prob).field("step", step).field("prompt_tokens", prompt_tokens);

@@ -236,7 +236,9 @@ TEST_CASE("prefix reuse: a reused run equals a full run over random edits, knob 
     RunOptions opt;
     auto prev = m->run(text, opt);
     REQUIRE(prev.ok());
-    std::size_t reused_runs = 0, reused_positions = 0;
+    auto taken_prev = m->run(text, opt);  // the same chain of runs through run_taking
+    REQUIRE(taken_prev.ok());
+    std::size_t reused_runs = 0, reused_positions = 0, grew = 0, shrank = 0;
     for (int step = 0; step < 60; ++step) {
       const int kind = int(rng() % 10);
       if (kind < 5) text += words[rng() % 12];                                     // type
@@ -248,32 +250,61 @@ TEST_CASE("prefix reuse: a reused run equals a full run over random edits, knob 
         if (rng() % 2) opt.ablate = {{1, int(rng() % 2)}};
         if (rng() % 3 == 0) opt.scale = false;
         if (rng() % 3 == 0) { opt.temperature = 2.0f; opt.temperature_head = {0, 1}; }
+        if (rng() % 3 == 0) opt.value_weighted = true;
+        if (rng() % 3 == 0) opt.lens = true;
       }
       if (text.size() > 300) text = text.substr(0, 40);
       auto reused = m->run(text, opt, &prev.value());
       auto full = m->run(text, opt);
+      const std::size_t T0 = taken_prev->T;
+      auto taken = m->run_taking(text, opt, taken_prev.value());
       REQUIRE(reused.ok());
       REQUIRE(full.ok());
+      REQUIRE(taken.ok());
+      CHECK(taken_prev->ids.empty());  // its arrays are the new run's now
+      CHECK(taken_prev->attention.empty());
+      grew += taken->reused > 0 && taken->T > T0;
+      shrank += taken->reused > 0 && taken->T < T0;
       if (step % 2 == 0 && full->T > 1) {  // the loss of a reused run (its shared rows' logits and losses reused)
         auto a = m->loss(reused.value());
         auto b = m->loss(full.value());
+        auto c = m->loss(taken.value());
         REQUIRE(a.ok());
         REQUIRE(b.ok());
+        REQUIRE(c.ok());
+        REQUIRE(c->mean_nll == a->mean_nll);
         REQUIRE(std::abs(a->mean_nll - b->mean_nll) <= 1e-9 * std::abs(b->mean_nll));
         REQUIRE(reused->logits_all == full->logits_all);
       }
       INFO("step " << step << " text \"" << text << "\" reused " << reused->reused);
       CHECK(full->reused == 0);
       require_same_run(reused.value(), full.value());
+      // taking the previous run's arrays gives the bits of copying its rows
+      CHECK(taken->reused == reused->reused);
+      CHECK(taken->ids == reused->ids);
+      CHECK(taken->attention == reused->attention);
+      CHECK(taken->kv == reused->kv);
+      CHECK(taken->final_hidden == reused->final_hidden);
+      CHECK(taken->logits_last == reused->logits_last);
+      CHECK(taken->value_weighted == reused->value_weighted);
+      CHECK(taken->value_norms == reused->value_norms);
+      CHECK(taken->residuals == reused->residuals);
+      CHECK(taken->logits_all_rows == reused->logits_all_rows);
+      CHECK(taken->logits_all == reused->logits_all);
+      CHECK(taken->nll_rows == reused->nll_rows);
+      CHECK(taken->nll == reused->nll);
       if (reused->reused > 0) {
         ++reused_runs;
         reused_positions += reused->reused;
       }
       prev = std::move(reused);
+      taken_prev = std::move(taken);
     }
-    // the reuse really happened (most edits keep a prefix)
+    // the reuse really happened (most edits keep a prefix), with texts growing and shrinking
     CHECK(reused_runs > 30);
     CHECK(reused_positions > 200);
+    CHECK(grew > 5);
+    CHECK(shrank > 3);
   }
 }
 

@@ -1,8 +1,11 @@
 // Head-role scores on constructed inputs: an attention pattern built by hand
 // for each role must be scored and labelled as that role.
 #include <cmath>
+#include <cstring>
+#include <random>
 
 #include "catch.hpp"
+#include "kernels/thread_pool.hpp"
 #include "model/head_roles.hpp"
 
 using namespace hs::model;
@@ -197,4 +200,99 @@ TEST_CASE("roles: encoder patterns are scored on decoders but the roles stay the
   // a text that does not start with [CLS] or <s>: to_cls does not apply
   auto plain = make_run({5, 6, 7}, 1, [](int, std::size_t, float* row) { row[0] = 1.0f; });
   CHECK(std::isnan(score_heads(plain)[0].to_cls));
+}
+
+namespace {
+
+// A causal run of 2 layers x 3 heads over `ids` with random attention rows (each row a
+// distribution over keys 0..i); rows [0, p) are taken from `shared` when given (a run whose
+// first p ids are these), as a run that reused them would have them.
+RunResult random_causal_run(const std::vector<int32_t>& ids, unsigned seed, const RunResult* shared = nullptr,
+                            std::size_t p = 0) {
+  const int L = 2, H = 3;
+  RunResult r;
+  r.ids = ids;
+  r.T = ids.size();
+  r.n_layer = L;
+  r.n_head = H;
+  r.reused = p;
+  for (int32_t id : ids) r.tokens.push_back(id == 0 ? "," : id == 1 ? "\n" : " w" + std::to_string(id));
+  const std::size_t T = r.T;
+  r.attention.assign(L * H * T * T, 0.0f);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(0.0f, 1.0f);
+  for (int lh = 0; lh < L * H; ++lh)
+    for (std::size_t i = 0; i < T; ++i) {
+      float* row = r.attention.data() + (lh * T + i) * T;
+      if (shared && i < p) {
+        const float* from = shared->attention.data() + (lh * shared->T + i) * shared->T;
+        std::copy(from, from + i + 1, row);
+        continue;
+      }
+      float total = 0;
+      for (std::size_t j = 0; j <= i; ++j) total += row[j] = u(rng) < 0.3f ? 0.0f : u(rng);
+      if (total == 0) row[i] = total = 1;
+      for (std::size_t j = 0; j <= i; ++j) row[j] /= total;
+    }
+  return r;
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+void check_same_scores(const std::vector<HeadScores>& a, const std::vector<HeadScores>& b) {
+  REQUIRE(a.size() == b.size());
+  for (std::size_t k = 0; k < a.size(); ++k)
+    for (std::size_t s = 0; s < head_score_names().size(); ++s) {
+      INFO("head " << k << ", score " << head_score_names()[s]);
+      CHECK(same_bits(head_score(a[k], s), head_score(b[k], s)));
+    }
+}
+
+}  // namespace
+
+TEST_CASE("roles: a run scored from the row sums of the run it reused rows from equals a full scoring") {
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int32_t> id(0, 5);  // few ids: repeats, induction, punctuation
+  for (std::size_t threads : {1, 3}) {
+    hs::kernels::set_thread_count(threads);
+    for (int trial = 0; trial < 40; ++trial) {
+      std::vector<int32_t> a_ids(1 + rng() % 40);
+      for (auto& x : a_ids) x = id(rng);
+      const std::size_t p = rng() % (a_ids.size() + 1);  // rows shared with the next run
+      std::vector<int32_t> b_ids(a_ids.begin(), a_ids.begin() + p);
+      b_ids.resize(std::max<std::size_t>(1, p + rng() % 12));  // an edit: appended, deleted or changed
+      for (std::size_t i = p; i < b_ids.size(); ++i) b_ids[i] = id(rng);
+      INFO("trial " << trial << ", threads " << threads << ": T " << a_ids.size() << " -> " << b_ids.size()
+                    << ", reused " << std::min(p, b_ids.size()));
+      const RunResult a = random_causal_run(a_ids, 100 + trial);
+      const std::size_t reused = std::min(p, b_ids.size());
+      const RunResult b = random_causal_run(b_ids, 200 + trial, &a, reused);
+      HeadRowSums a_rows;
+      check_same_scores(score_heads(a, a_rows), score_heads(a));
+      CHECK(a_rows.rows == a.T);
+      HeadRowSums b_rows = a_rows.prefix(reused);
+      CHECK(b_rows.rows == reused);
+      check_same_scores(score_heads(b, b_rows), score_heads(b));
+      CHECK(b_rows.rows == b.T);
+      check_same_scores(score_heads(b, b_rows), score_heads(b));  // scored again from its own rows
+    }
+  }
+  hs::kernels::set_thread_count(1);
+}
+
+TEST_CASE("roles: kept row sums are read, not recomputed (a wrong one shows)") {
+  std::vector<int32_t> ids = {2, 3, 2, 3, 0, 4, 2, 3};
+  const RunResult r = random_causal_run(ids, 5);
+  HeadRowSums rows;
+  const auto full = score_heads(r, rows);
+  rows.heads[0][6].same_token += 0.5;  // query 6 of head 0 (its id occurred before)
+  const auto from_rows = score_heads(r, rows);
+  CHECK(from_rows[0].same_token > full[0].same_token);
+  CHECK(same_bits(from_rows[1].same_token, full[1].same_token));
+  // an encoder run reads every key from every row: its rows are always recomputed
+  RunResult enc = r;
+  enc.causal = false;
+  enc.family = Family::Bert;
+  HeadRowSums enc_rows = rows;
+  check_same_scores(score_heads(enc, enc_rows), score_heads(enc));
 }

@@ -72,25 +72,36 @@ export function rolesTable(page) {
     if (t.dataset.shape !== shape) {
       buildRolesTable(names, L, H, withPos);
       t.dataset.shape = shape;
+      shown = [];
     }
     markCurrentRow();
     const rows = t.tBodies[0].rows;
+    // each score cell's text and strength as last written (a keystroke changes few of them:
+    // comparing here, not reading the DOM, keeps the unchanged cells out of the redraw)
+    let at = 0;
     for (let l = 0; l < L; l++) {
       for (let h = 0; h < H; h++) {
         const cells = rows[l * H + h].cells; // th, then per source: role + one per score
         for (const [w, which] of ['text', 'probe'].entries()) {
           const base = 1 + w * (names.length + 1);
           setRoleCell(cells[base], roles[which].roles[l][h]);
-          roles[which].scores[l][h].forEach((v, k) => {
-            const c = cells[base + 1 + k];
+          const scores = roles[which].scores[l][h];
+          for (let k = 0; k < scores.length; k++, at++) {
+            const v = scores[k];
             const text = v === null ? '–' : v.toFixed(2);
-            if (c.textContent !== text) c.textContent = text;
-            c.classList.toggle('strong', v !== null && v >= 0.4);
-          });
+            const strong = v !== null && v >= 0.4;
+            const was = shown[at];
+            if (was && was.text === text && was.strong === strong) continue;
+            const c = cells[base + 1 + k];
+            c.textContent = text;
+            c.classList.toggle('strong', strong);
+            shown[at] = { text, strong };
+          }
         }
       }
     }
   }
+  let shown = []; // [cell] -> {text, strong}, in render's order
   // The focused head's row.
   function markCurrentRow() {
     const want = `${state.layer}.${state.head}`;
