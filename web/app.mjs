@@ -107,7 +107,7 @@ page.generate = generatePanel(page.ctl, {
 });
 $('generate').append(page.generate.el);
 // exercises (a question in the link hides its head until answered), their authoring form, the guided lesson
-page.exercise = new Exercise(page.ctl, { strip: ui.tokens, onReveal: (r) => page.roles.render(r), modelName: () => page.models.field() });
+page.exercise = new Exercise(page.ctl, { strip: ui.tokens, onReveal: (r) => page.roles.render(r, { now: true }), modelName: () => page.models.field() });
 ui.tokens.before(page.exercise.el);
 page.author = exerciseAuthor(page);
 page.lesson = lessonPanel(page);
@@ -134,7 +134,7 @@ function rendered(r) {
     // empty text
     page.status.showRun(r, page.state.model);
     page.layout.apply();
-    page.roles.render(r); // (no roles: the table is emptied)
+    page.roles.render(r, { now: true }); // (no roles: the table is emptied)
     page.loss.clear();
   }
   markLatest('headscope:rendered');

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseHash, formatHash } from '../../web/state-hash.mjs';
 import { defaultKnobs } from '../../web/knobs.mjs';
 import { queryPosition, scoreAttend } from '../../web/exercise/question.mjs';
-import { courseSite, serveSite, closeSite, defaultModel, openPage, openElement, requireNativeCli, afterDraw, ARTIFACTS, ROOT } from './helpers.mjs';
+import { courseSite, serveSite, closeSite, defaultModel, openPage, openElement, requireNativeCli, afterDraw, ARTIFACTS, ROOT, rolesTableDrawn } from './helpers.mjs';
 
 const TEXT = 'Sarah gave Emma her notebook because she trusted her.';
 let suite; // {model, site, server, browser}: web/ at course/week-3/headscope/, axe beside it
@@ -124,6 +124,7 @@ test('a question in the link hides its head; a click reveals the native weights 
     const hiddenCell = await cellColours(page, L, H);
     const shownCell = await cellColours(page, L, H + 1);
     assert.ok(hiddenCell > 0.8 && shownCell < 0.6, `the grid cell is blank but for its "?" (commonest colour: ${hiddenCell.toFixed(2)} of the cell, ${shownCell.toFixed(2)} in the next one)`);
+    await rolesTableDrawn(page);
     assert.equal(await page.textContent('#roles-table tr[data-head="1.2"] td'), 'hidden');
     assert.match(await page.textContent('#head-description'), /hidden until you answer/);
     assert.match(await page.textContent('#view-matrix .answer-first'), /Answer first/);
@@ -267,6 +268,7 @@ test('a role question hides every head\'s role until a head of the grid is click
   try {
     await page.waitForFunction(() => document.querySelector('.exercise-question').textContent.includes('previous token'));
     assert.equal(await page.getAttribute('#grid-canvas', 'data-roles'), '', 'no role labels in the grid');
+    await rolesTableDrawn(page);
     assert.deepEqual(await page.$$eval('#roles-table tbody tr', (rows) => [...new Set(rows.map((r) => r.cells[1].textContent))]), ['hidden']);
     await page.screenshot({ path: path.join(ARTIFACTS, 'exercise-role-page-dark.png'), fullPage: true });
     const g = await page.evaluate(() => window.headscope.gridGeometry());

@@ -244,3 +244,11 @@ export function drawnInPage(timeout) {
 // (and its elements) have drawn its result. Read drawn output (DOM text, canvas attributes,
 // pixels, screenshots) only after this, or after a wait for a data- attribute naming what is shown.
 export const afterDraw = (page, { timeout = 30000 } = {}) => page.evaluate(drawnInPage, timeout);
+
+// Waits until the roles table shows the page's last result: off screen it is drawn after the
+// views (web/panels/roles-table.mjs), so read it only after this.
+export const rolesTableDrawn = (page, { timeout = 30000 } = {}) => page.waitForFunction(() => {
+  const t = document.getElementById('roles-table');
+  const r = window.headscope.lastResult;
+  return !!t && !!r && t.dataset.run === String(r.id);
+}, null, { timeout });

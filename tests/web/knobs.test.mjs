@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { openBrowserSuite, closeBrowserSuite, afterDraw, watchCsp, ARTIFACTS, NATIVE_CLI, ROOT } from './helpers.mjs';
+import { openBrowserSuite, closeBrowserSuite, afterDraw, watchCsp, ARTIFACTS, NATIVE_CLI, ROOT, rolesTableDrawn } from './helpers.mjs';
 
 let server;
 let browser;
@@ -209,6 +209,7 @@ test('role labels on constructed inputs match the module\'s roles', async () => 
     for (const [name, text] of cases) {
       await page.evaluate((t) => window.headscope.setText(t), text);
       await page.waitForFunction(() => document.getElementById('app').dataset.state === 'rendered');
+      await rolesTableDrawn(page);
       const shown = await page.evaluate(() => {
         const grid = document.getElementById('grid-canvas').dataset.roles.split(' ').filter(Boolean);
         const table = [...document.querySelectorAll('#roles-table tbody tr')].map((tr) => [tr.dataset.head,

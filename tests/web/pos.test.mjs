@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launch, openPage, WEB } from './helpers.mjs';
+import { startServer, launch, openPage, WEB, rolesTableDrawn } from './helpers.mjs';
 import { headTagRelations, tokenSpans, wordOfTokens, MIN_QUERIES } from '../../web/pos-roles.mjs';
 import { loadRuntime, loadModelFolder } from '../../web/cli.mjs';
 import { defaultKnobs, knobOptions } from '../../web/knobs.mjs';
@@ -141,6 +141,7 @@ test('the roles table shows a tag relation for every head of the bundled model',
       // lazy: nothing computed while the table is off screen
       await page.waitForTimeout(300);
       assert.equal(await page.evaluate(() => window.headscope.tagRelations), null);
+      await rolesTableDrawn(page);
       const pending = await page.$$eval('#roles-table td.pos-cell', (cs) => cs.map((c) => c.textContent));
       assert.ok(pending.length && pending.every((x) => x === '…'), pending.join('|'));
       assert.equal(await page.$eval('#roles-table th.pos-head', (th) => th.dataset.status), 'waiting');
@@ -154,6 +155,7 @@ test('the roles table shows a tag relation for every head of the bundled model',
       null, { timeout: 60000 });
     // typing still works after (and the column survives the table's rebuild)
     await page.evaluate(() => window.headscope.setText('The old man saw the dog.'));
+    await rolesTableDrawn(page);
     const rows = await page.$$eval('#roles-table tbody tr', (trs) => trs.map((tr) => {
       const c = tr.querySelector('td.pos-cell');
       return { head: tr.dataset.head, relation: c && c.dataset.relation, score: c && Number(c.dataset.score), text: c && c.textContent };

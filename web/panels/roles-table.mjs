@@ -54,10 +54,42 @@ export function rolesTable(page) {
       return s;
     }));
   }
+  // Off screen the table waits: it is drawn after the frame that shows the views (a
+  // keystroke's result changes a few of its L x H x 23 cells, and laying the table out
+  // again took ~15 ms of each keystroke on a 144-head model, in the layout the views'
+  // drawing forced), or at once when it scrolls into view. On screen, or with `now`, it is
+  // drawn at once. ui.table.dataset.run names the result it shows (tests wait for it).
+  let pending = null;
+  let scheduled = false;
+  let visible = true; // (until the observer's first answer)
+  new IntersectionObserver((es) => {
+    visible = es.some((e) => e.isIntersecting);
+    if (visible) flush();
+  }).observe(ui.table);
+  function render(r, { now = false } = {}) {
+    if (now || visible) {
+      pending = null;
+      draw(r);
+      return;
+    }
+    pending = r;
+    if (!scheduled) {
+      scheduled = true;
+      requestAnimationFrame(() => setTimeout(flush, 0));
+    }
+  }
+  function flush() {
+    scheduled = false;
+    if (!pending) return;
+    const r = pending;
+    pending = null;
+    draw(r);
+  }
   // The table is built once per model (and shape); a new run only rewrites the
   // cells whose text changed, so typing does not rebuild (and re-lay out) a table
   // of L x H rows.
-  function render(r) {
+  function draw(r) {
+    ui.table.dataset.run = r && r.id !== undefined ? String(r.id) : '';
     const roles = r.roles;
     const t = ui.table;
     if (!roles) {
