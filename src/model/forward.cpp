@@ -281,6 +281,17 @@ void copy_head_rows(const std::vector<float>& from, std::size_t T0, std::vector<
       std::copy(from.begin() + (lh * T0 + i) * T0, from.begin() + (lh * T0 + i) * T0 + p, to.begin() + (lh * T + i) * T);
 }
 
+// The next-token losses of the rows a run shares with `prev` (row t's loss also needs
+// ids[t + 1], so it is shared for t < p - 1), where the previous run had them.
+void copy_shared_losses(const RunResult& prev, std::size_t p, std::size_t T, RunResult& r) {
+  const std::size_t nll_rows = std::min(p > 0 ? p - 1 : 0, prev.nll_rows);
+  if (T > 1) {
+    r.nll.assign(T - 1, 0.0);
+    std::copy(prev.nll.begin(), prev.nll.begin() + nll_rows, r.nll.begin());
+    r.nll_rows = nll_rows;
+  }
+}
+
 // Rows [0, p) of every array, from a run over T0 >= p positions into one over T.
 void copy_prefix(const ModelSpec& c, const RunResult& prev, std::size_t p, RunResult& r) {
   const std::size_t L = c.n_layer, H = c.n_head, T = r.T, T0 = prev.T, C = c.n_embd, KV2 = 2 * c.kv_width();
@@ -296,20 +307,14 @@ void copy_prefix(const ModelSpec& c, const RunResult& prev, std::size_t p, RunRe
   if (!r.residuals.empty() && prev.residuals.size() == L * T0 * C)  // the logit lens (same options: both have it)
     for (std::size_t l = 0; l < L; ++l)
       std::copy(prev.residuals.begin() + l * T0 * C, prev.residuals.begin() + (l * T0 + p) * C, r.residuals.begin() + l * T * C);
-  // logits and losses of the shared rows, where the previous run had them (row t's loss also
-  // needs ids[t + 1], so it is shared for t < p - 1)
+  // logits and losses of the shared rows, where the previous run had them
   const std::size_t V = c.vocab_size, rows = std::min(p, prev.logits_all_rows);
   if (rows > 0) {
     r.logits_all.assign(T * V, 0.0f);
     std::copy(prev.logits_all.begin(), prev.logits_all.begin() + rows * V, r.logits_all.begin());
     r.logits_all_rows = rows;
   }
-  const std::size_t nll_rows = std::min(p > 0 ? p - 1 : 0, prev.nll_rows);
-  if (T > 1) {
-    r.nll.assign(T - 1, 0.0);
-    std::copy(prev.nll.begin(), prev.nll.begin() + nll_rows, r.nll.begin());
-    r.nll_rows = nll_rows;
-  }
+  copy_shared_losses(prev, p, T, r);
 }
 
 // Every array of a run over T positions, zeroed (a run that takes its previous run's arrays
@@ -391,12 +396,7 @@ void take_prefix(const ModelSpec& c, RunResult&& prev, std::size_t p, RunResult&
     relayout_rows(r.logits_all, 1, T0, V, T, V, rows, V);
     r.logits_all_rows = rows;
   }
-  const std::size_t nll_rows = std::min(p > 0 ? p - 1 : 0, prev.nll_rows);
-  if (T > 1) {
-    r.nll.assign(T - 1, 0.0);
-    std::copy(prev.nll.begin(), prev.nll.begin() + nll_rows, r.nll.begin());
-    r.nll_rows = nll_rows;
-  }
+  copy_shared_losses(prev, p, T, r);
   prev = RunResult{};  // emptied: no ids, no arrays (reusable_prefix finds nothing to reuse in it)
 }
 
