@@ -6,7 +6,8 @@
 // The environment supplies `io`:
 //   io.readBytes(path) -> Promise<Uint8Array>     (path relative to the repo root)
 //   io.exists(path)    -> Promise<boolean>
-//   io.loadOurs()      -> Promise<HeadscopeRuntime>     (web/dist/headscope.{mjs,wasm})
+//   io.loadOurs()      -> Promise<HeadscopeRuntime>     (build/peers/ours/headscope.{mjs,wasm})
+//   io.loadOursThreads(n) -> Promise<HeadscopeRuntime>  (web/dist/headscope-threads.{mjs,wasm}, n threads)
 //   io.loadGemm()      -> Promise<Emscripten module>    (build/peers/gemm.{mjs,wasm})
 //   io.loadOrt()       -> Promise<ort namespace>        (onnxruntime-web, wasm backend)
 //   io.loadTf()        -> Promise<tf namespace>         (tfjs-core + tfjs-backend-wasm)
@@ -97,20 +98,28 @@ async function readModelFiles(io, dir) {
   return files;
 }
 
-// ---- full forward: ours vs ONNX Runtime Web (wasm EP, SIMD, 1 thread) -----------------
+// ---- full forward: ours vs ONNX Runtime Web (wasm EP, SIMD, `threads` threads) ---------
 // ours: model.run(text, {max_tokens: T}) = tokenize, forward pass, and the attention
 //       of every layer and the last position's logits copied out to JS arrays.
 // ort:  session.run on the same T ids = forward pass, both outputs copied out to JS.
-async function ortSession(io, onnx) {
+// threads > 1: ours is the threaded module the page runs when cross-origin isolated
+// (which is also the relaxed-SIMD build), ORT is started with numThreads = threads (its
+// wasm is set up once per process, so one task has one ORT thread count; onnxruntime-web
+// 1.30 sizes its one thread pool by env.wasm.numThreads, intraOpNumThreads is passed too).
+async function ortSession(io, onnx, threads = 1) {
   const ort = await io.loadOrt();
-  ort.env.wasm.numThreads = 1;
+  ort.env.wasm.numThreads = threads;
   ort.env.wasm.proxy = false;
   const session = await ort.InferenceSession.create(await io.readBytes(onnx), {
     executionProviders: ['wasm'],
     graphOptimizationLevel: 'all',
-    intraOpNumThreads: 1,
+    intraOpNumThreads: threads,
     interOpNumThreads: 1,
   });
+  // ORT sets numThreads back to 1 when the context has no shared memory (it warns then)
+  if (ort.env.wasm.numThreads !== threads) {
+    throw new Error(`ONNX Runtime Web runs ${ort.env.wasm.numThreads} thread(s), not ${threads} (no shared memory here?)`);
+  }
   return { ort, session };
 }
 
@@ -118,33 +127,58 @@ function idsTensor(ort, ids) {
   return new ort.Tensor('int64', BigInt64Array.from(ids.map((i) => BigInt(i))), [ids.length]);
 }
 
-async function oursLoad(io, dir) {
-  const rt = await io.loadOurs();
-  return rt.loadModel(await readModelFiles(io, dir));
+// Our runtime: the plain single-threaded module, or with threads > 1 the threaded one,
+// checked to run that many threads.
+async function oursRuntime(io, threads = 1) {
+  if (threads === 1) return io.loadOurs();
+  const rt = await io.loadOursThreads(threads);
+  if (rt.simd !== 'threads' || rt.maxThreads !== threads || rt.setThreads(threads) !== threads) {
+    throw new Error(`the threaded module runs ${rt.threads} thread(s) (${rt.simd} build, ${rt.maxThreads} started), not ${threads}`);
+  }
+  return rt;
 }
 
-export async function modelPair(io, { model, onnx, tag, Ts, text = TEXT, timing }) {
+async function oursLoad(io, dir, threads = 1) {
+  const rt = await oursRuntime(io, threads);
+  return { rt, m: rt.loadModel(await readModelFiles(io, dir)) };
+}
+
+// threads = 1: ours and ORT, one thread each (figures ours_TAG_T64_ms, ...).
+// threads = n > 1: ours (threaded module) and ORT at n threads, and the threaded module
+// at 1 thread beside them (what its threads alone buy), figures suffixed _nt / _1t:
+// ours_TAG_T64_2t_ms, ort_TAG_T64_2t_ms, ours_threadsmodule_TAG_T64_1t_ms.
+export async function modelPair(io, { model, onnx, tag, Ts, text = TEXT, timing, threads = 1 }) {
   const fig = {};
+  const nt = threads > 1 ? `_${threads}t` : '';
   let t = now();
-  const m = await oursLoad(io, model);
-  fig[`ours_${tag}_load_ms`] = [now() - t, 'ms'];
+  const { rt, m } = await oursLoad(io, model, threads);
+  fig[`ours_${tag}${nt}_load_ms`] = [now() - t, 'ms'];
   t = now();
-  const { ort, session } = await ortSession(io, onnx);
-  fig[`ort_${tag}_load_ms`] = [now() - t, 'ms'];
+  const { ort, session } = await ortSession(io, onnx, threads);
+  fig[`ort_${tag}${nt}_load_ms`] = [now() - t, 'ms'];
+  if (threads > 1) {
+    fig[`ours_${tag}${nt}_threads`] = [rt.threads, 'threads'];
+    fig[`ort_${tag}${nt}_threads`] = [ort.env.wasm.numThreads, 'threads'];
+  }
   for (const T of Ts) {
     const r0 = m.runData(text, { max_tokens: T });
     if (r0.T !== T) throw new Error(`the text gave ${r0.T} tokens, fewer than T = ${T}`);
     const feeds = { input_ids: idsTensor(ort, Array.from(r0.ids)) };
-    const ours = () => m.runData(text, { max_tokens: T });
+    const oursAt = (n) => () => {
+      rt.setThreads(n);
+      return m.runData(text, { max_tokens: T });
+    };
     const peer = async () => {
       const out = await session.run(feeds);
       if (out.attention.data.length !== r0.attention.length) throw new Error('ORT attention has the wrong size');
     };
-    const [a, b] = await timeInterleaved([ours, peer], timing);
-    fig[`ours_${tag}_T${T}_ms`] = [a.ms, 'ms'];
-    fig[`ort_${tag}_T${T}_ms`] = [b.ms, 'ms'];
-    fig[`ours_${tag}_T${T}_min_ms`] = [a.min, 'ms'];
-    fig[`ort_${tag}_T${T}_min_ms`] = [b.min, 'ms'];
+    const engines = [[`ours_${tag}_T${T}${nt}`, oursAt(threads)], [`ort_${tag}_T${T}${nt}`, peer]];
+    if (threads > 1) engines.push([`ours_threadsmodule_${tag}_T${T}_1t`, oursAt(1)]);
+    const times = await timeInterleaved(engines.map(([, fn]) => fn), timing);
+    engines.forEach(([name], e) => {
+      fig[`${name}_ms`] = [times[e].ms, 'ms'];
+      fig[`${name}_min_ms`] = [times[e].min, 'ms'];
+    });
   }
   m.free();
   await session.release();
@@ -152,16 +186,16 @@ export async function modelPair(io, { model, onnx, tag, Ts, text = TEXT, timing 
 }
 
 // For the check before timing: our numbers and ORT's on the same ids.
-export async function oursReference(io, { model, T, text = TEXT }) {
-  const m = await oursLoad(io, model);
+export async function oursReference(io, { model, T, text = TEXT, threads = 1 }) {
+  const { rt, m } = await oursLoad(io, model, threads);
   const r = m.runData(text, { max_tokens: T });
-  const out = { ids: Array.from(r.ids), logits: r.logitsLast, attention: r.attention };
+  const out = { ids: Array.from(r.ids), logits: r.logitsLast, attention: r.attention, threads: rt.threads };
   m.free();
   return out;
 }
 
-export async function ortReference(io, { onnx, ids }) {
-  const { ort, session } = await ortSession(io, onnx);
+export async function ortReference(io, { onnx, ids, threads = 1 }) {
+  const { ort, session } = await ortSession(io, onnx, threads);
   const out = await session.run({ input_ids: idsTensor(ort, ids) });
   const res = { logits: out.logits_last.data, attention: out.attention.data, dims: out.attention.dims };
   await session.release();

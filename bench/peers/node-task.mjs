@@ -27,6 +27,12 @@ const io = {
     const { default: create } = await import(pathToFileURL(abs('build/peers/ours/headscope.mjs')).href);
     return new HeadscopeRuntime(await create({ wasmBinary: fs.readFileSync(abs('build/peers/ours/headscope.wasm')) }));
   },
+  async loadOursThreads(n) {
+    // the threaded module the page runs when cross-origin isolated, n threads (web/cli.mjs's loader)
+    process.env.HEADSCOPE_THREADS = String(n);
+    const { loadRuntime } = await import(pathToFileURL(abs('web/cli.mjs')).href);
+    return loadRuntime('threads');
+  },
   async loadGemm() {
     globalThis.require ??= require;
     globalThis.__dirname ??= abs('build/peers');

@@ -18,6 +18,12 @@ const io = {
     const { default: create } = await import(url('build/peers/ours/headscope.mjs'));
     return new HeadscopeRuntime(await create());
   },
+  async loadOursThreads(n) {
+    // the threaded module the page runs when cross-origin isolated (run.mjs serves COOP/COEP then)
+    if (!self.crossOriginIsolated) throw new Error('the threaded module needs a cross-origin isolated page');
+    const { default: create } = await import(url('web/dist/headscope-threads.mjs'));
+    return new HeadscopeRuntime(await create({ hsThreads: n }), 'threads', n);
+  },
   async loadGemm() {
     const { default: create } = await import(url('build/peers/gemm.mjs'));
     return create();

@@ -3,7 +3,7 @@
 // SIMD, 1 thread) and TensorFlow.js's wasm backend (XNNPACK), in headless
 // Chromium and in Node. Called by `./scripts/bench.sh peers`.
 //
-//   node bench/peers/run.mjs [--model DIR] [--env chromium,node] [--only gemm|model] [--quick]
+//   node bench/peers/run.mjs [--model DIR] [--env chromium,node] [--only gemm|model] [--quick] [--threads N]
 //
 // Workloads (each warmed up until V8's optimising tier runs, median of >= 20 runs):
 //   full forward, attention of every layer returned, T = 8, 32, 64:
@@ -17,8 +17,14 @@
 //     ours  = gemm_packed of src/kernels (bench/peers/gemm.cpp, weights packed once)
 //     tfjs  = tf.fused.matMul({a, b, bias}) on the wasm backend
 //     and the WASM SIMD peak of the engine (kernel_bench's loop).
+//   --threads N (N > 1): the full forward also at N threads, in the same run: ours =
+//     the threaded module (web/dist/headscope-threads.*, built by build_wasm_module), ORT =
+//     numThreads N; the two timed interleaved, with the threaded module at 1 thread beside
+//     them (figures *_Nt_*, ratios *_Nt_time / *_Nt_speedup). Chromium runs these tasks on a
+//     page served with COOP/COEP (cross-origin isolated); every 1-thread task as before.
 // Before timing, the ONNX graph's logits and attention are checked against our
-// module (Node) and the native CLI (built into build/peers/native).
+// module (Node) and the native CLI (built into build/peers/native); with --threads N
+// also the threaded module and ORT at N threads against our plain module.
 // Output: "name value unit" lines, names prefixed by the environment; ratios are
 // computed from figures of this same run. Progress goes to stderr.
 import fs from 'node:fs';
@@ -34,15 +40,16 @@ process.chdir(root);
 const say = (...a) => process.stderr.write(a.join(' ') + '\n');
 
 // ---- arguments ------------------------------------------------------------------------
-const args = { envs: ['chromium', 'node'], only: null, quick: false, model: null };
+const args = { envs: ['chromium', 'node'], only: null, quick: false, model: null, threads: 1 };
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i];
   if (a === '--model') args.model = process.argv[++i];
   else if (a === '--env') args.envs = process.argv[++i].split(',').filter(Boolean);  // '' = check only
   else if (a === '--only') args.only = process.argv[++i];
   else if (a === '--quick') args.quick = true;
+  else if (a === '--threads' && /^[1-9]\d*$/.test(process.argv[i + 1] ?? '')) args.threads = Number(process.argv[++i]);
   else {
-    say('usage: node bench/peers/run.mjs [--model DIR] [--env chromium,node] [--only gemm|model] [--quick]');
+    say('usage: node bench/peers/run.mjs [--model DIR] [--env chromium,node] [--only gemm|model] [--quick] [--threads N]');
     process.exit(2);
   }
 }
@@ -83,7 +90,8 @@ function buildNativeCli() {
 
 function buildGemm() {
   const out = 'build/peers/gemm.mjs';
-  const srcs = ['bench/peers/gemm.cpp', 'src/kernels/kernels.cpp', 'src/kernels/kernels.hpp'];
+  const kernels = ['src/kernels/kernels.cpp', 'src/kernels/thread_pool.cpp'];  // headscope_kernels' sources
+  const srcs = ['bench/peers/gemm.cpp', ...kernels, 'src/kernels/kernels.hpp', 'src/kernels/thread_pool.hpp'];
   if (fs.existsSync(out) && !srcs.some((s) => newer(s, out))) return;
   fs.mkdirSync('build/peers/sysdeps', { recursive: true });
   // only the xsimd folder of /usr/include (never glibc's headers) on Emscripten's path
@@ -92,7 +100,7 @@ function buildGemm() {
     'gemm_transposed_b', 'layer_norm', 'attention']
     .map((n) => `_peers_${n}`).join(',');
   run('em++', ['-std=c++17', '-O3', '-DNDEBUG', '-msimd128', '-Isrc', '-isystem', 'build/peers/sysdeps',
-    'src/kernels/kernels.cpp', 'bench/peers/gemm.cpp', '-o', out,
+    ...kernels, 'bench/peers/gemm.cpp', '-o', out,
     '-sMODULARIZE=1', '-sEXPORT_ES6=1', '-sEXPORT_NAME=createPeersGemm', '-sENVIRONMENT=web,node',
     '-sALLOW_MEMORY_GROWTH=1', '-sFILESYSTEM=0', `-sEXPORTED_FUNCTIONS=${exported}`], { env: emEnv });
 }
@@ -136,14 +144,18 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hs-peers-'));
 
 function nodeTask(task) {
   const out = path.join(tmp, 'result.json');
-  run(process.execPath, ['--no-experimental-fetch', '--max-old-space-size=8192', 'bench/peers/node-task.mjs',
+  // the threaded module is the relaxed-SIMD build: Node 20 validates it only with this flag
+  const flags = task.threads > 1 ? ['--experimental-wasm-relaxed-simd'] : [];
+  run(process.execPath, [...flags, '--no-experimental-fetch', '--max-old-space-size=8192', 'bench/peers/node-task.mjs',
     JSON.stringify(task), out]);
   return JSON.parse(fs.readFileSync(out, 'utf8'));
 }
 
-async function startServer() {
+// coi: with COOP/COEP (HEADSCOPE_COI=1), so the page is cross-origin isolated and has shared memory
+async function startServer({ coi = false } = {}) {
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, ['scripts/serve.mjs', root, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = { ...process.env, HEADSCOPE_COI: coi ? '1' : '' };
+  const child = spawn(process.execPath, ['scripts/serve.mjs', root, String(port)], { stdio: ['ignore', 'pipe', 'inherit'], env });
   await new Promise((resolve, reject) => {
     child.stdout.once('data', resolve);
     child.once('exit', (c) => reject(new Error(`scripts/serve.mjs exited (${c})`)));
@@ -154,6 +166,7 @@ async function startServer() {
 async function chromiumRunner() {
   const { chromium } = await import('playwright-core');
   const server = await startServer();
+  const coiServer = args.threads > 1 ? await startServer({ coi: true }) : null;  // for the tasks at N threads
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -168,8 +181,11 @@ async function chromiumRunner() {
       page.on('pageerror', (e) => say(`chromium page error: ${e.message}`));
       page.setDefaultTimeout(0);
       try {
-        await page.goto(`${server.base}/bench/peers/index.html`);
+        await page.goto(`${(task.threads > 1 ? coiServer : server).base}/bench/peers/index.html`);
         await page.waitForFunction(() => window.peersReady === true);
+        if (task.threads > 1 && !(await page.evaluate(() => self.crossOriginIsolated))) {
+          throw new Error('the bench page is not cross-origin isolated (COOP/COEP missing)');
+        }
         return await page.evaluate((t) => window.peersTask(t), task);
       } finally {
         await page.close();
@@ -178,6 +194,7 @@ async function chromiumRunner() {
     async close() {
       await browser.close();
       server.child.kill();
+      coiServer?.child.kill();
     },
   };
 }
@@ -206,8 +223,21 @@ function check(m, figures, cli) {
     figures.push([`check_${m.tag}_T${T}_ort_vs_native_cli_attention_maxabs`, maxAbsDiff(att, ort.attention), 'abs']);
   }
   const scale = ort.logits.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
-  if (!(dl <= 1e-3 * Math.max(1, scale)) || !(da <= 1e-4)) {
+  const close = (l, a) => l <= 1e-3 * Math.max(1, scale) && a <= 1e-4;
+  if (!close(dl, da)) {
     throw new Error(`${m.onnx} does not compute what ours does (logits max |diff| ${dl}, attention ${da})`);
+  }
+  // at N threads: the threaded module and ORT against our plain module, the same tolerance
+  const n = args.threads;
+  if (n === 1) return;
+  const oursN = nodeTask({ kind: 'ours-ref', model: m.dir, T, text: TEXT, threads: n });
+  const ortN = nodeTask({ kind: 'ort-ref', onnx: m.onnx, ids: ours.ids, threads: n });
+  if (oursN.threads !== n) throw new Error(`the threaded module ran ${oursN.threads} thread(s), not ${n}`);
+  for (const [who, r] of [[`ours_threads_${n}t`, oursN], [`ort_${n}t`, ortN]]) {
+    const l = maxAbsDiff(ours.logits, r.logits), a = maxAbsDiff(ours.attention, r.attention);
+    figures.push([`check_${m.tag}_T${T}_${who}_vs_ours_wasm_logits_maxabs`, l, 'abs']);
+    figures.push([`check_${m.tag}_T${T}_${who}_vs_ours_wasm_attention_maxabs`, a, 'abs']);
+    if (!close(l, a)) throw new Error(`${who} does not compute what our plain module does on ${m.dir} (logits max |diff| ${l}, attention ${a})`);
   }
 }
 
@@ -271,6 +301,11 @@ for (const env of args.envs) {
       say(`== ${env}: ${m.tag} forward, T = ${ts.join(', ')}`);
       const r = await runner.task({ kind: 'model', model: m.dir, onnx: m.onnx, tag: m.tag, Ts: ts, text: TEXT, timing });
       put(env, r.figures);
+      if (args.threads > 1) {
+        say(`== ${env}: ${m.tag} forward at ${args.threads} threads, T = ${ts.join(', ')}`);
+        put(env, (await runner.task({ kind: 'model', model: m.dir, onnx: m.onnx, tag: m.tag, Ts: ts, text: TEXT, timing,
+          threads: args.threads })).figures);
+      }
     }
   } finally {
     await runner.close();
@@ -283,8 +318,18 @@ const ratio = (name, a, b) => {
   if (val.has(a) && val.has(b)) console.log(`${name} ${(val.get(a) / val.get(b)).toFixed(3)} ratio`);
 };
 for (const env of args.envs) {
-  for (const m of modelList)
-    for (const T of Ts) ratio(`${env}_ours_vs_ort_${m.tag}_T${T}_time`, `${env}_ours_${m.tag}_T${T}_ms`, `${env}_ort_${m.tag}_T${T}_ms`);
+  const nt = `${args.threads}t`;
+  for (const m of modelList) {
+    for (const T of Ts) {
+      const f = (who, suffix = '') => `${env}_${who}_${m.tag}_T${T}${suffix}_ms`;
+      ratio(`${env}_ours_vs_ort_${m.tag}_T${T}_time`, f('ours'), f('ort'));
+      if (args.threads === 1) continue;
+      ratio(`${env}_ours_vs_ort_${m.tag}_T${T}_${nt}_time`, f('ours', `_${nt}`), f('ort', `_${nt}`));
+      // what N threads buy each engine: its 1-thread time over its N-thread time
+      ratio(`${env}_ours_threadsmodule_${m.tag}_T${T}_${nt}_speedup`, f('ours_threadsmodule', '_1t'), f('ours', `_${nt}`));
+      ratio(`${env}_ort_${m.tag}_T${T}_${nt}_speedup`, f('ort'), f('ort', `_${nt}`));
+    }
+  }
   for (const s of GEMM_SHAPES) {
     const k = s.join('x');
     ratio(`${env}_ours_vs_tfjs_gemm_${k}_gflops`, `${env}_ours_gemm_${k}_gflops`, `${env}_tfjs_gemm_${k}_gflops`);
