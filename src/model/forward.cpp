@@ -414,10 +414,15 @@ double run_result_floats(const ModelSpec& c, std::size_t T, const RunOptions& op
          t * (4 * C + Q + 2 * KV + Q + mlp + C);  // scratch x ln proj, qkv, heads, fc; final_hidden
 }
 
-Result<RunResult> Model::run(std::string_view text, const RunOptions& options, const RunResult* previous) const {
+Result<std::vector<int32_t>> Model::encode_text(std::string_view text, const RunOptions& options) const {
   if (text.empty()) return make_error("text is empty: there is nothing to run the model on");
   std::vector<int32_t> ids = tokenizer_.encode(text, options.special);
   if (ids.empty()) return make_error("text is empty: it gave no tokens");
+  return ids;
+}
+
+Result<RunResult> Model::run(std::string_view text, const RunOptions& options, const RunResult* previous) const {
+  HS_TRY_ASSIGN(std::vector<int32_t> ids, encode_text(text, options));
   return run_ids(std::move(ids), options, previous);
 }
 
@@ -451,9 +456,7 @@ Result<RunResult> Model::run_ids(std::vector<int32_t> ids, const RunOptions& opt
 }
 
 Result<RunResult> Model::run_taking(std::string_view text, const RunOptions& options, RunResult& previous) const {
-  if (text.empty()) return make_error("text is empty: there is nothing to run the model on");
-  std::vector<int32_t> ids = tokenizer_.encode(text, options.special);
-  if (ids.empty()) return make_error("text is empty: it gave no tokens");
+  HS_TRY_ASSIGN(std::vector<int32_t> ids, encode_text(text, options));
   return run_ids_taking(std::move(ids), options, previous);
 }
 

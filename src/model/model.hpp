@@ -115,6 +115,8 @@ class Model {
  private:
   std::string no_lm_head_message() const;
   std::string not_causal_message() const;
+  // run's and run_taking's ids: the text tokenized, or an error for a text with no tokens.
+  Result<std::vector<int32_t>> encode_text(std::string_view text, const RunOptions& options) const;
   // run_ids and run_ids_taking: `take` (when not null) is `previous`, whose arrays the run takes.
   Result<RunResult> run_ids_reusing(std::vector<int32_t> ids, const RunOptions& options, const RunResult* previous,
                                     RunResult* take) const;
